@@ -1,0 +1,43 @@
+//! Helpers shared by the runnable examples of finsam.
+
+use std::path::Path;
+
+use finsam_core::ingest::CsvOptions;
+use finsam_core::synthetic::{self, SyntheticConfig};
+use finsam_core::{Dataset, ErrorPolicy, Rules};
+
+/// Loads the data set the examples work on: the CSV directory `dir` in the
+/// data contract (every error collected and reported), or the embedded
+/// synthetic national data set at `scale` if `dir` is `None`.
+///
+/// ```no_run
+/// let data = finsam_examples::load(None, 1.0)?;
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+///
+/// # Errors
+/// The validation report of the directory, or an invalid scale.
+pub fn load(dir: Option<&Path>, scale: f64) -> finsam_core::Result<Dataset> {
+    match dir {
+        Some(dir) => {
+            let opts = CsvOptions::default().policy(ErrorPolicy::COLLECT);
+            let (data, summary) = Dataset::read_csv_dir(dir, &opts, &Rules::default())?;
+            for (table, format) in &summary.files {
+                let ignored = if format.ignored_columns.is_empty() {
+                    String::new()
+                } else {
+                    format!("; columns not used: {}", format.ignored_columns.join(", "))
+                };
+                eprintln!(
+                    "read {table}: {}, delimiter {:?}{ignored}",
+                    format.encoding, format.delimiter
+                );
+            }
+            Ok(data)
+        }
+        None => synthetic::generate(&SyntheticConfig {
+            scale,
+            ..SyntheticConfig::default()
+        }),
+    }
+}

@@ -1,0 +1,13 @@
+//! Reading and writing the data contract: CSV (streaming, with detected
+//! delimiter and encoding and a configurable column mapping), and Arrow
+//! record batches behind the `arrow` feature. JSON is serde on
+//! [`Dataset`](crate::Dataset).
+
+pub mod csv;
+pub mod table;
+
+pub use self::csv::{CsvOptions, CsvReader, Encoding, FileFormat, TableMapping, write_csv};
+pub use table::{
+    ColumnSpec, DeltagandeRad, FieldSink, FieldSource, ForbundRad, Kind, MedlemskapRad, Record,
+    TableSpec, tables,
+};

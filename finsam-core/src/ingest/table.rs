@@ -1,0 +1,843 @@
+//! The data contract: every table's columns, and how a row is read from and
+//! written to any columnar source (CSV text or Arrow arrays).
+//!
+//! Each row type implements [`Record`] once; CSV and Arrow both go through
+//! it, so the rules for a field (required or not, its code list, its range)
+//! are written in one place.
+
+use std::borrow::Cow;
+
+use crate::Date;
+use crate::error::{Error, Location, Result};
+use crate::model::*;
+
+/// The storage kind of a column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A whole number (CSV digits; Arrow any integer type, written as Int64).
+    Int,
+    /// A date (CSV `YYYY-MM-DD`; Arrow Date32).
+    Date,
+    /// Text or a code (CSV text; Arrow Utf8, written dictionary-free).
+    Text,
+    /// Yes/no (CSV `ja`/`nej`; Arrow Boolean).
+    Bool,
+    /// Money in kronor with two decimals (CSV `1234.50`; Arrow Decimal128(18, 2), i.e. öre).
+    Money,
+    /// Days in quarter steps (CSV `12.25`; Arrow Float64).
+    Days,
+}
+
+/// One column of the data contract.
+#[derive(Clone, Copy, Debug)]
+pub struct ColumnSpec {
+    /// The canonical header (what finsam writes and looks for by default).
+    pub name: &'static str,
+    /// The storage kind.
+    pub kind: Kind,
+    /// Whether a file must have the column (a value may still be optional).
+    pub required: bool,
+    /// What the column holds and which values it accepts.
+    pub doc: &'static str,
+}
+
+const fn col(name: &'static str, kind: Kind, required: bool, doc: &'static str) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        kind,
+        required,
+        doc,
+    }
+}
+
+/// One table of the data contract.
+#[derive(Clone, Copy, Debug)]
+pub struct TableSpec {
+    /// The table's name (also the CSV file's stem).
+    pub name: &'static str,
+    /// What a row is.
+    pub doc: &'static str,
+    /// The columns, in the order finsam writes them.
+    pub columns: &'static [ColumnSpec],
+}
+
+impl TableSpec {
+    /// The default CSV file name.
+    pub fn file_name(&self) -> String {
+        format!("{}.csv", self.name)
+    }
+}
+
+/// A source of one row's fields, addressed by column index in the
+/// [`TableSpec`]. CSV parses text; Arrow reads typed arrays.
+pub trait FieldSource {
+    /// The location of column `col` of this row, with its value if any.
+    fn at(&self, col: usize) -> Location;
+    /// The column's text, trimmed; `None` if empty, null or absent.
+    ///
+    /// # Errors
+    /// If the bytes are not valid text.
+    fn text(&self, col: usize) -> Result<Option<Cow<'_, str>>>;
+    /// A whole number.
+    ///
+    /// # Errors
+    /// [`Error::InvalidNumber`] if it is not one.
+    fn int(&self, col: usize) -> Result<Option<i64>> {
+        self.text(col)?
+            .map(|t| {
+                t.parse::<i64>().map_err(|_| Error::InvalidNumber {
+                    at: Box::new(self.at(col)),
+                    range: "of 64-bit integers".into(),
+                })
+            })
+            .transpose()
+    }
+    /// A date.
+    ///
+    /// # Errors
+    /// [`Error::InvalidDate`] if it is not one.
+    fn date(&self, col: usize) -> Result<Option<Date>> {
+        self.text(col)?
+            .map(|t| {
+                Date::parse_iso(&t).map_err(|_| Error::InvalidDate {
+                    at: Box::new(self.at(col)),
+                })
+            })
+            .transpose()
+    }
+    /// A yes/no value.
+    ///
+    /// # Errors
+    /// [`Error::InvalidBool`] if it is not one.
+    fn bool(&self, col: usize) -> Result<Option<bool>> {
+        self.text(col)?
+            .map(|t| {
+                parse_bool(&t).ok_or_else(|| Error::InvalidBool {
+                    at: Box::new(self.at(col)),
+                })
+            })
+            .transpose()
+    }
+    /// Money.
+    ///
+    /// # Errors
+    /// [`Error::InvalidAmount`] if it is not an amount.
+    fn money(&self, col: usize) -> Result<Option<Ore>> {
+        self.text(col)?
+            .map(|t| {
+                Ore::parse_kronor(&t).ok_or_else(|| Error::InvalidAmount {
+                    at: Box::new(self.at(col)),
+                })
+            })
+            .transpose()
+    }
+    /// Days.
+    ///
+    /// # Errors
+    /// [`Error::InvalidDays`] if it is not a count of quarter days.
+    fn days(&self, col: usize) -> Result<Option<Dagar>> {
+        self.text(col)?
+            .map(|t| {
+                Dagar::parse(&t).ok_or_else(|| Error::InvalidDays {
+                    at: Box::new(self.at(col)),
+                })
+            })
+            .transpose()
+    }
+}
+
+/// A destination for one row's fields, called in column order.
+pub trait FieldSink {
+    /// A whole number.
+    fn int(&mut self, v: Option<i64>);
+    /// A date.
+    fn date(&mut self, v: Option<Date>);
+    /// Text.
+    fn text(&mut self, v: Option<&str>);
+    /// Yes/no.
+    fn bool(&mut self, v: Option<bool>);
+    /// Money.
+    fn money(&mut self, v: Option<Ore>);
+    /// Days.
+    fn days(&mut self, v: Option<Dagar>);
+}
+
+/// A row type of the data contract.
+pub trait Record: Sized {
+    /// The table's contract.
+    const SPEC: &'static TableSpec;
+    /// Reads one row.
+    ///
+    /// # Errors
+    /// The first field that breaks the contract.
+    fn read(src: &impl FieldSource) -> Result<Self>;
+    /// Writes one row, one call per column in order.
+    fn write(&self, out: &mut impl FieldSink);
+}
+
+fn parse_bool(t: &str) -> Option<bool> {
+    let mut buf = [0u8; 64];
+    match codes::normalise(t, &mut buf)? {
+        b"ja" | b"j" | b"true" | b"sant" | b"1" | b"yes" | b"y" => Some(true),
+        b"nej" | b"n" | b"false" | b"falskt" | b"0" | b"no" => Some(false),
+        _ => None,
+    }
+}
+
+/// The value, or [`Error::MissingValue`] at column `col`.
+pub(crate) fn required<T>(src: &impl FieldSource, col: usize, v: Option<T>) -> Result<T> {
+    v.ok_or_else(|| Error::MissingValue {
+        at: Box::new(src.at(col)),
+    })
+}
+
+/// A whole number that fits `T`.
+pub(crate) fn int_as<T: TryFrom<i64>>(
+    src: &impl FieldSource,
+    col: usize,
+    range: &str,
+) -> Result<Option<T>> {
+    match src.int(col) {
+        Ok(None) => Ok(None),
+        Ok(Some(v)) => T::try_from(v).map(Some).map_err(|_| Error::InvalidNumber {
+            at: Box::new(src.at(col)),
+            range: range.into(),
+        }),
+        Err(Error::InvalidNumber { at, .. }) => Err(Error::InvalidNumber {
+            at,
+            range: range.into(),
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// A value of a code list.
+pub(crate) fn code<T: Coded>(src: &impl FieldSource, col: usize) -> Result<Option<T>> {
+    src.text(col)?
+        .map(|t| {
+            T::parse(&t).ok_or_else(|| Error::InvalidCode {
+                at: Box::new(src.at(col)),
+                kind: T::KIND,
+                expected: T::expected(),
+            })
+        })
+        .transpose()
+}
+
+/// A `|`-separated set of codes (empty: the empty set).
+pub(crate) fn code_set<T: Coded>(src: &impl FieldSource, col: usize) -> Result<CodeSet<T>> {
+    match src.text(col)? {
+        None => Ok(CodeSet::empty()),
+        Some(t) => CodeSet::parse_list(&t).map_err(|bad| Error::InvalidCode {
+            at: Box::new(src.at(col).value(bad)),
+            kind: T::KIND,
+            expected: T::expected(),
+        }),
+    }
+}
+
+fn ids<T: Copy + Into<i64>>(v: T) -> Option<i64> {
+    Some(v.into())
+}
+
+fn year(src: &impl FieldSource, col: usize) -> Result<i32> {
+    let y = required(src, col, int_as::<i32>(src, col, "1900..=2100")?)?;
+    if (1900..=2100).contains(&y) {
+        Ok(y)
+    } else {
+        Err(Error::InvalidNumber {
+            at: Box::new(src.at(col)),
+            range: "1900..=2100".into(),
+        })
+    }
+}
+
+fn count(src: &impl FieldSource, col: usize) -> Result<Option<u32>> {
+    int_as::<u32>(src, col, "0..=4294967295")
+}
+
+fn forbund_id(src: &impl FieldSource, col: usize) -> Result<ForbundId> {
+    Ok(ForbundId(required(
+        src,
+        col,
+        int_as(src, col, "0..=4294967295")?,
+    )?))
+}
+
+fn insats_id(src: &impl FieldSource, col: usize) -> Result<InsatsId> {
+    Ok(InsatsId(required(
+        src,
+        col,
+        int_as(src, col, "0..=4294967295")?,
+    )?))
+}
+
+fn person_id(src: &impl FieldSource, col: usize) -> Result<PersonId> {
+    Ok(PersonId(required(
+        src,
+        col,
+        int_as(src, col, "0..=9223372036854775807")?,
+    )?))
+}
+
+fn set_text<T: Coded>(s: CodeSet<T>) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+/// A row of `forbund.csv`: a förbund without its membership events (those
+/// are in `medlemskap.csv`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForbundRad(pub Forbund);
+
+static FORBUND: TableSpec = TableSpec {
+    name: "forbund",
+    doc: "One row per samordningsförbund.",
+    columns: &[
+        col(
+            "forbund_id",
+            Kind::Int,
+            true,
+            "The förbund's id (a whole number).",
+        ),
+        col("namn", Kind::Text, true, "The name."),
+        col("startdatum", Kind::Date, true, "The day it was formed."),
+        col(
+            "slutdatum",
+            Kind::Date,
+            false,
+            "The last day it existed; empty while it exists.",
+        ),
+        col(
+            "foregangare",
+            Kind::Text,
+            false,
+            "Ids of the förbund it was merged from, separated by `|`.",
+        ),
+    ],
+};
+
+impl Record for ForbundRad {
+    const SPEC: &'static TableSpec = &FORBUND;
+    fn read(src: &impl FieldSource) -> Result<Self> {
+        let foregangare = match src.text(4)? {
+            None => Vec::new(),
+            Some(t) => t
+                .split('|')
+                .map(|p| p.trim().parse::<u32>().map(ForbundId))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|_| Error::InvalidNumber {
+                    at: Box::new(src.at(4)),
+                    range: "ids separated by `|`".into(),
+                })?,
+        };
+        Ok(ForbundRad(Forbund {
+            id: forbund_id(src, 0)?,
+            namn: required(src, 1, src.text(1)?)?.into_owned(),
+            start: required(src, 2, src.date(2)?)?,
+            slut: src.date(3)?,
+            medlemskap: Vec::new(),
+            foregangare,
+        }))
+    }
+    fn write(&self, out: &mut impl FieldSink) {
+        let f = &self.0;
+        out.int(ids(f.id.0));
+        out.text(Some(&f.namn));
+        out.date(Some(f.start));
+        out.date(f.slut);
+        let pre: Vec<String> = f.foregangare.iter().map(|p| p.0.to_string()).collect();
+        out.text((!pre.is_empty()).then(|| pre.join("|")).as_deref());
+    }
+}
+
+/// A row of `medlemskap.csv`: one membership event of one förbund.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MedlemskapRad {
+    /// The förbund.
+    pub forbund: ForbundId,
+    /// The event.
+    pub medlemskap: Medlemskap,
+}
+
+static MEDLEMSKAP: TableSpec = TableSpec {
+    name: "medlemskap",
+    doc: "One row per kommun joining or leaving a förbund.",
+    columns: &[
+        col("forbund_id", Kind::Int, true, "The förbund."),
+        col(
+            "kommunkod",
+            Kind::Text,
+            true,
+            "SCB's four-digit kommunkod, e.g. `0180`.",
+        ),
+        col(
+            "datum",
+            Kind::Date,
+            true,
+            "The first day the event applies.",
+        ),
+        col(
+            "handelse",
+            Kind::Text,
+            true,
+            "`intrade` (joins) or `uttrade` (leaves).",
+        ),
+    ],
+};
+
+impl Record for MedlemskapRad {
+    const SPEC: &'static TableSpec = &MEDLEMSKAP;
+    fn read(src: &impl FieldSource) -> Result<Self> {
+        let kommun_text = required(src, 1, src.text(1)?)?;
+        let kommun = KommunKod::parse(&kommun_text).ok_or_else(|| Error::InvalidKommunkod {
+            at: Box::new(src.at(1)),
+        })?;
+        Ok(MedlemskapRad {
+            forbund: forbund_id(src, 0)?,
+            medlemskap: Medlemskap {
+                kommun,
+                datum: required(src, 2, src.date(2)?)?,
+                handelse: required(src, 3, code(src, 3)?)?,
+            },
+        })
+    }
+    fn write(&self, out: &mut impl FieldSink) {
+        out.int(ids(self.forbund.0));
+        out.text(Some(&self.medlemskap.kommun.to_string()));
+        out.date(Some(self.medlemskap.datum));
+        out.text(Some(self.medlemskap.handelse.code()));
+    }
+}
+
+static INSATSER: TableSpec = TableSpec {
+    name: "insatser",
+    doc: "One row per insats.",
+    columns: &[
+        col(
+            "insats_id",
+            Kind::Int,
+            true,
+            "The insats's id, unique in the data set.",
+        ),
+        col(
+            "forbund_id",
+            Kind::Int,
+            true,
+            "The förbund that finances it.",
+        ),
+        col("namn", Kind::Text, true, "The name."),
+        col(
+            "inriktning",
+            Kind::Text,
+            true,
+            "`individ` (individinriktad) or `struktur` (strukturövergripande).",
+        ),
+        col(
+            "behovsgrupper",
+            Kind::Text,
+            false,
+            "Targeted behovsgrupper separated by `|`: `langtidssjukskrivna`, `unga_funktionsnedsattning`, `unga_aktivitetsersattning`.",
+        ),
+        col("startdatum", Kind::Date, true, "The first day."),
+        col(
+            "slutdatum",
+            Kind::Date,
+            false,
+            "The last day; empty while it runs.",
+        ),
+        col(
+            "budget",
+            Kind::Money,
+            false,
+            "Total budget in kronor (two decimals at most).",
+        ),
+        col("utfall", Kind::Money, false, "Total outcome in kronor."),
+    ],
+};
+
+impl Record for Insats {
+    const SPEC: &'static TableSpec = &INSATSER;
+    fn read(src: &impl FieldSource) -> Result<Self> {
+        Ok(Insats {
+            id: insats_id(src, 0)?,
+            forbund: forbund_id(src, 1)?,
+            namn: required(src, 2, src.text(2)?)?.into_owned(),
+            inriktning: required(src, 3, code(src, 3)?)?,
+            behovsgrupper: code_set(src, 4)?,
+            start: required(src, 5, src.date(5)?)?,
+            slut: src.date(6)?,
+            budget: src.money(7)?,
+            utfall: src.money(8)?,
+        })
+    }
+    fn write(&self, out: &mut impl FieldSink) {
+        out.int(ids(self.id.0));
+        out.int(ids(self.forbund.0));
+        out.text(Some(&self.namn));
+        out.text(Some(self.inriktning.code()));
+        out.text(set_text(self.behovsgrupper).as_deref());
+        out.date(Some(self.start));
+        out.date(self.slut);
+        out.money(self.budget);
+        out.money(self.utfall);
+    }
+}
+
+/// A row of `deltaganden.csv`: a participation, and optionally the förbund
+/// the export says it belongs to (checked against its insats on load).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeltagandeRad {
+    /// The participation.
+    pub deltagande: Deltagande,
+    /// The `forbund_id` column, if the file has it.
+    pub forbund: Option<ForbundId>,
+}
+
+static DELTAGANDEN: TableSpec = TableSpec {
+    name: "deltaganden",
+    doc: "One row per participation (person-level era).",
+    columns: &[
+        col(
+            "deltagare_id",
+            Kind::Int,
+            true,
+            "The pseudonymous person id (a non-negative whole number).",
+        ),
+        col("insats_id", Kind::Int, true, "The insats."),
+        col(
+            "forbund_id",
+            Kind::Int,
+            false,
+            "The förbund; optional, and if given it must be the insats's förbund.",
+        ),
+        col(
+            "kon",
+            Kind::Text,
+            true,
+            "`kvinna`/`K`, `man`/`M`, or `okand`; empty means not registered (`okand`).",
+        ),
+        col(
+            "fodelsear",
+            Kind::Int,
+            false,
+            "Födelseår; empty if not registered.",
+        ),
+        col("startdatum", Kind::Date, true, "Inregistrering."),
+        col(
+            "slutdatum",
+            Kind::Date,
+            false,
+            "Utregistrering; empty while ongoing.",
+        ),
+        col(
+            "forsorjning_fore",
+            Kind::Text,
+            false,
+            "Sources of support before, separated by `|` (see `Forsorjning`).",
+        ),
+        col(
+            "forsorjning_efter",
+            Kind::Text,
+            false,
+            "Sources of support after, separated by `|`.",
+        ),
+        col(
+            "status_efter",
+            Kind::Text,
+            false,
+            "Status after: `arbete`, `studier`, `arbetssokande`, `fortsatt_insats`, `sjukskriven`, `flyttat`, `annat`, `okand`.",
+        ),
+        col(
+            "subventionerad",
+            Kind::Bool,
+            false,
+            "`ja` if the work after is subsidised.",
+        ),
+        col(
+            "avslutsanledning",
+            Kind::Text,
+            false,
+            "`genomford`, `avbrott`, `flytt`, `sjukdom`, `felregistrering`, `annan`.",
+        ),
+        col(
+            "remitterande_part",
+            Kind::Text,
+            false,
+            "The referring party: `fk`, `af`, `region`, `kommun`, `annan`.",
+        ),
+    ],
+};
+
+impl Record for DeltagandeRad {
+    const SPEC: &'static TableSpec = &DELTAGANDEN;
+    fn read(src: &impl FieldSource) -> Result<Self> {
+        let forbund = match src.text(2)? {
+            None => None,
+            Some(_) => Some(forbund_id(src, 2)?),
+        };
+        let deltagande = Deltagande {
+            person: person_id(src, 0)?,
+            insats: insats_id(src, 1)?,
+            kon: code(src, 3)?.unwrap_or(Kon::Okand),
+            fodelsear: int_as::<u16>(src, 4, "0..=65535")?,
+            start: required(src, 5, src.date(5)?)?,
+            slut: src.date(6)?,
+            forsorjning_fore: code_set(src, 7)?,
+            forsorjning_efter: code_set(src, 8)?,
+            utfall: code(src, 9)?,
+            subventionerad: src.bool(10)?,
+            avslutsanledning: code(src, 11)?,
+            remittent: code(src, 12)?,
+        };
+        Ok(DeltagandeRad {
+            deltagande,
+            forbund,
+        })
+    }
+    fn write(&self, out: &mut impl FieldSink) {
+        let d = &self.deltagande;
+        out.int(Some(d.person.0 as i64));
+        out.int(ids(d.insats.0));
+        out.int(self.forbund.map(|f| i64::from(f.0)));
+        out.text(Some(d.kon.code()));
+        out.int(d.fodelsear.map(i64::from));
+        out.date(Some(d.start));
+        out.date(d.slut);
+        out.text(set_text(d.forsorjning_fore).as_deref());
+        out.text(set_text(d.forsorjning_efter).as_deref());
+        out.text(d.utfall.map(Utfall::code));
+        out.bool(d.subventionerad);
+        out.text(d.avslutsanledning.map(Avslutsanledning::code));
+        out.text(d.remittent.map(Part::code));
+    }
+}
+
+static ANONYMA: TableSpec = TableSpec {
+    name: "anonyma_deltagare",
+    doc: "Anonymous participants counted per insats, year and kön.",
+    columns: &[
+        col("insats_id", Kind::Int, true, "The insats."),
+        col("ar", Kind::Int, true, "The calendar year."),
+        col("kon", Kind::Text, true, "`kvinna`, `man` or `okand`."),
+        col(
+            "antal",
+            Kind::Int,
+            true,
+            "The number of anonymous participants.",
+        ),
+    ],
+};
+
+impl Record for AnonymaDeltagare {
+    const SPEC: &'static TableSpec = &ANONYMA;
+    fn read(src: &impl FieldSource) -> Result<Self> {
+        Ok(AnonymaDeltagare {
+            insats: insats_id(src, 0)?,
+            ar: year(src, 1)?,
+            kon: required(src, 2, code(src, 2)?)?,
+            antal: required(src, 3, count(src, 3)?)?,
+        })
+    }
+    fn write(&self, out: &mut impl FieldSink) {
+        out.int(ids(self.insats.0));
+        out.int(Some(i64::from(self.ar)));
+        out.text(Some(self.kon.code()));
+        out.int(Some(i64::from(self.antal)));
+    }
+}
+
+static INSATS_AR: TableSpec = TableSpec {
+    name: "insats_ar",
+    doc: "Aggregate figures per insats and year (the successor system from 2023; budget and utfall in any era).",
+    columns: &[
+        col("insats_id", Kind::Int, true, "The insats."),
+        col("ar", Kind::Int, true, "The calendar year."),
+        col(
+            "budget",
+            Kind::Money,
+            false,
+            "Budget for the year in kronor.",
+        ),
+        col(
+            "utfall",
+            Kind::Money,
+            false,
+            "Outcome for the year in kronor.",
+        ),
+        col(
+            "budgeterade_deltagare",
+            Kind::Int,
+            false,
+            "Budgeted number of participants.",
+        ),
+        col(
+            "deltagare_kvinnor",
+            Kind::Int,
+            false,
+            "Participating women.",
+        ),
+        col("deltagare_man", Kind::Int, false, "Participating men."),
+        col(
+            "deltagare_totalt",
+            Kind::Int,
+            false,
+            "All participants (strukturövergripande insatser, or where kön is unknown).",
+        ),
+    ],
+};
+
+impl Record for InsatsAr {
+    const SPEC: &'static TableSpec = &INSATS_AR;
+    fn read(src: &impl FieldSource) -> Result<Self> {
+        Ok(InsatsAr {
+            insats: insats_id(src, 0)?,
+            ar: year(src, 1)?,
+            budget: src.money(2)?,
+            utfall: src.money(3)?,
+            budgeterade_deltagare: count(src, 4)?,
+            deltagare_kvinnor: count(src, 5)?,
+            deltagare_man: count(src, 6)?,
+            deltagare_totalt: count(src, 7)?,
+        })
+    }
+    fn write(&self, out: &mut impl FieldSink) {
+        out.int(ids(self.insats.0));
+        out.int(Some(i64::from(self.ar)));
+        out.money(self.budget);
+        out.money(self.utfall);
+        for v in [
+            self.budgeterade_deltagare,
+            self.deltagare_kvinnor,
+            self.deltagare_man,
+            self.deltagare_totalt,
+        ] {
+            out.int(v.map(i64::from));
+        }
+    }
+}
+
+static PERIODER: TableSpec = TableSpec {
+    name: "ersattningsperioder",
+    doc: "Benefit spells from a register (both dates inclusive).",
+    columns: &[
+        col(
+            "deltagare_id",
+            Kind::Int,
+            true,
+            "The pseudonymous person id.",
+        ),
+        col(
+            "ersattningsslag",
+            Kind::Text,
+            true,
+            "`sp`, `rp`, `ae`, `sa`, `a_kassa`, `aktivitetsstod`, `etableringsersattning`, `forsorjningsstod`, `annan`.",
+        ),
+        col("from_datum", Kind::Date, true, "The first day."),
+        col("till_datum", Kind::Date, true, "The last day (inclusive)."),
+        col(
+            "omfattning",
+            Kind::Int,
+            true,
+            "The extent in percent: 25, 50, 75 or 100.",
+        ),
+    ],
+};
+
+impl Record for Ersattningsperiod {
+    const SPEC: &'static TableSpec = &PERIODER;
+    fn read(src: &impl FieldSource) -> Result<Self> {
+        let pct = required(src, 4, int_as::<u32>(src, 4, "25, 50, 75 or 100")?)?;
+        let omfattning = Omfattning::from_percent(pct).ok_or_else(|| Error::InvalidNumber {
+            at: Box::new(src.at(4)),
+            range: "25, 50, 75 or 100".into(),
+        })?;
+        Ok(Ersattningsperiod {
+            person: person_id(src, 0)?,
+            slag: required(src, 1, code(src, 1)?)?,
+            fran: required(src, 2, src.date(2)?)?,
+            till: required(src, 3, src.date(3)?)?,
+            omfattning,
+        })
+    }
+    fn write(&self, out: &mut impl FieldSink) {
+        out.int(Some(self.person.0 as i64));
+        out.text(Some(self.slag.code()));
+        out.date(Some(self.fran));
+        out.date(Some(self.till));
+        out.int(Some(i64::from(self.omfattning.percent())));
+    }
+}
+
+static DAGAR: TableSpec = TableSpec {
+    name: "ersattningsdagar",
+    doc: "Pre-computed benefit days in the windows before and after a participation.",
+    columns: &[
+        col(
+            "deltagare_id",
+            Kind::Int,
+            true,
+            "The pseudonymous person id.",
+        ),
+        col("insats_id", Kind::Int, true, "The insats."),
+        col(
+            "startdatum",
+            Kind::Date,
+            true,
+            "The participation's start date.",
+        ),
+        col(
+            "ersattningsgrupp",
+            Kind::Text,
+            true,
+            "`sp_rp`, `ae`, `sa`, `a_kassa`, `aktivitetsstod`, `etableringsersattning`, `forsorjningsstod`, `annan`.",
+        ),
+        col(
+            "dagar_fore",
+            Kind::Days,
+            true,
+            "Days in the window before (steps of 0.25).",
+        ),
+        col(
+            "dagar_efter",
+            Kind::Days,
+            false,
+            "Days in the window after; empty if not yet observed.",
+        ),
+    ],
+};
+
+impl Record for Ersattningsdagar {
+    const SPEC: &'static TableSpec = &DAGAR;
+    fn read(src: &impl FieldSource) -> Result<Self> {
+        Ok(Ersattningsdagar {
+            person: person_id(src, 0)?,
+            insats: insats_id(src, 1)?,
+            start: required(src, 2, src.date(2)?)?,
+            grupp: required(src, 3, code(src, 3)?)?,
+            fore: required(src, 4, src.days(4)?)?,
+            efter: src.days(5)?,
+        })
+    }
+    fn write(&self, out: &mut impl FieldSink) {
+        out.int(Some(self.person.0 as i64));
+        out.int(ids(self.insats.0));
+        out.date(Some(self.start));
+        out.text(Some(self.grupp.code()));
+        out.days(Some(self.fore));
+        out.days(self.efter);
+    }
+}
+
+/// Every table of the contract, in load order.
+pub fn tables() -> [&'static TableSpec; 8] {
+    [
+        &FORBUND,
+        &MEDLEMSKAP,
+        &INSATSER,
+        &DELTAGANDEN,
+        &ANONYMA,
+        &INSATS_AR,
+        &PERIODER,
+        &DAGAR,
+    ]
+}
