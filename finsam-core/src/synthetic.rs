@@ -686,16 +686,10 @@ fn build_insatser(rng: &mut Sampler, forbund: &[Forbund]) -> Vec<Planned> {
         let mut active: Vec<usize> = Vec::new();
         for year in WARMUP_YEAR..=*YEARS.end() {
             let t = target(year);
-            let wanted = match (inriktning, year) {
-                (_, WARMUP_YEAR) => 0,
-                (Inriktning::Individ, _) => t.insatser_individ,
-                _ => t.insatser_struktur,
-            } as usize;
-            let wanted = if year == WARMUP_YEAR {
-                (target(YEARS.start() + 0).insatser_individ as usize * 95) / 100
-            } else {
-                wanted
-            };
+            // target() gives 2017's figures for the warm-up year; start a little below them.
+            let share = if year == WARMUP_YEAR { 0.95 } else { 1.0 };
+            let count = if inriktning == Inriktning::Individ { t.insatser_individ } else { t.insatser_struktur };
+            let wanted = (f64::from(count) * share).round() as usize;
             let jan1 = date(year, 1, 1);
             let mut eligible: Vec<usize> = active
                 .iter()

@@ -201,7 +201,7 @@ impl Dagar {
     pub fn from_f64(days: f64) -> Option<Dagar> {
         let q = days * 4.0;
         (q.is_finite() && q >= 0.0 && q.fract() == 0.0 && q <= f64::from(Dagar::MAX.0))
-            .then(|| Dagar(q as u32))
+            .then_some(Dagar(q as u32))
     }
 
     /// Parses `12`, `12.25`, `12,5` (multiples of 0.25 from 0 to 366).
