@@ -688,7 +688,11 @@ fn build_insatser(rng: &mut Sampler, forbund: &[Forbund]) -> Vec<Planned> {
             let t = target(year);
             // target() gives 2017's figures for the warm-up year; start a little below them.
             let share = if year == WARMUP_YEAR { 0.95 } else { 1.0 };
-            let count = if inriktning == Inriktning::Individ { t.insatser_individ } else { t.insatser_struktur };
+            let count = if inriktning == Inriktning::Individ {
+                t.insatser_individ
+            } else {
+                t.insatser_struktur
+            };
             let wanted = (f64::from(count) * share).round() as usize;
             let jan1 = date(year, 1, 1);
             let mut eligible: Vec<usize> = active

@@ -34,8 +34,10 @@ pub enum Encoding {
     #[default]
     Auto,
     /// UTF-8 (a BOM is skipped).
+    #[serde(rename = "utf-8")]
     Utf8,
     /// Windows-1252 (Swedish Excel's "CSV (semikolonavgränsad)").
+    #[serde(rename = "windows-1252")]
     Windows1252,
 }
 

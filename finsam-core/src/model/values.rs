@@ -107,7 +107,8 @@ impl Ore {
             None => (false, t),
         };
         let (whole, frac) = match body.find(['.', ',']) {
-            Some(i) => (&body[..i], &body[i + 1..]),
+            Some(i) if i + 1 < body.len() => (&body[..i], &body[i + 1..]),
+            Some(_) => return None,
             None => (body, ""),
         };
         let whole: String = whole

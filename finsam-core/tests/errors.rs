@@ -1,0 +1,520 @@
+//! Every error code, each provoked by a small malformed input, with the
+//! location it must name. The last test checks that no code is untested.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Mutex;
+
+use finsam_core::ingest::{CsvOptions, Encoding};
+use finsam_core::{Dataset, Error, ErrorPolicy, Rules};
+
+static SEEN: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+
+fn seen(code: &'static str) {
+    SEEN.lock().unwrap().insert(code);
+}
+
+const VALID: [(&str, &str); 8] = [
+    (
+        "forbund.csv",
+        "forbund_id;namn;startdatum;slutdatum;foregangare\n1;F1;2015-01-01;;\n",
+    ),
+    (
+        "medlemskap.csv",
+        "forbund_id;kommunkod;datum;handelse\n1;0180;2015-01-01;intrade\n",
+    ),
+    (
+        "insatser.csv",
+        "insats_id;forbund_id;namn;inriktning;behovsgrupper;startdatum;slutdatum;budget;utfall\n10;1;I1;individ;;2018-01-01;;;\n",
+    ),
+    (
+        "deltaganden.csv",
+        "deltagare_id;insats_id;forbund_id;kon;fodelsear;startdatum;slutdatum;forsorjning_fore;forsorjning_efter;status_efter;subventionerad;avslutsanledning;remitterande_part\n1;10;1;K;1980;2019-01-01;2019-06-30;sjukpenning;lon;arbete;ja;genomford;fk\n",
+    ),
+    (
+        "anonyma_deltagare.csv",
+        "insats_id;ar;kon;antal\n10;2019;K;3\n",
+    ),
+    (
+        "insats_ar.csv",
+        "insats_id;ar;budget;utfall;budgeterade_deltagare;deltagare_kvinnor;deltagare_man;deltagare_totalt\n10;2019;100000;90000;10;;;\n",
+    ),
+    (
+        "ersattningsperioder.csv",
+        "deltagare_id;ersattningsslag;from_datum;till_datum;omfattning\n1;sp;2018-06-01;2018-12-31;50\n",
+    ),
+    (
+        "ersattningsdagar.csv",
+        "deltagare_id;insats_id;startdatum;ersattningsgrupp;dagar_fore;dagar_efter\n1;10;2019-01-01;sp_rp;107;12.5\n",
+    ),
+];
+
+const DELT_HEADER: &str = "deltagare_id;insats_id;forbund_id;kon;fodelsear;startdatum;slutdatum;forsorjning_fore;forsorjning_efter;status_efter;subventionerad;avslutsanledning;remitterande_part\n";
+
+/// Reads the valid data set with `file` replaced by `content`.
+fn read_with(file: &str, content: &[u8], opts: &CsvOptions) -> Result<Dataset, Error> {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in VALID {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    std::fs::write(dir.path().join(file), content).unwrap();
+    Dataset::read_csv_dir(dir.path(), opts, &Rules::default()).map(|(d, _)| d)
+}
+
+/// Expects `code` at `file`, `line`, `column`, `value` (each if given).
+fn expect(
+    file: &str,
+    content: &str,
+    code: &'static str,
+    line: Option<u64>,
+    column: Option<&str>,
+    value: Option<&str>,
+) -> Error {
+    let err = read_with(file, content.as_bytes(), &CsvOptions::default()).expect_err(code);
+    assert_eq!(err.code(), code, "{err}");
+    let at = err
+        .location()
+        .unwrap_or_else(|| panic!("{code} has a location: {err}"));
+    assert!(
+        at.source.as_deref().is_some_and(|s| s.ends_with(file)),
+        "{code}: source {:?}",
+        at.source
+    );
+    if line.is_some() {
+        assert_eq!(at.line, line, "{code}: line in {err}");
+    }
+    if column.is_some() {
+        assert_eq!(at.column.as_deref(), column, "{code}: column in {err}");
+    }
+    if value.is_some() {
+        assert_eq!(at.value.as_deref(), value, "{code}: value in {err}");
+    }
+    seen(code);
+    err
+}
+
+fn delt(row: &str) -> String {
+    format!("{DELT_HEADER}{row}\n")
+}
+
+#[test]
+fn the_valid_data_set_reads() {
+    read_with("forbund.csv", VALID[0].1.as_bytes(), &CsvOptions::default()).unwrap();
+}
+
+#[test]
+fn field_level_errors_name_file_line_column_and_value() {
+    expect(
+        "deltaganden.csv",
+        &delt("1;10;1;K;1980;2019-02-30;;;;;;;"),
+        "invalid_date",
+        Some(2),
+        Some("startdatum"),
+        Some("2019-02-30"),
+    );
+    expect(
+        "deltaganden.csv",
+        &delt("1;10;1;K;abc;2019-01-01;;;;;;;"),
+        "invalid_number",
+        Some(2),
+        Some("fodelsear"),
+        Some("abc"),
+    );
+    expect(
+        "deltaganden.csv",
+        &delt("1;10;1;X;1980;2019-01-01;;;;;;;"),
+        "invalid_code",
+        Some(2),
+        Some("kon"),
+        Some("X"),
+    );
+    expect(
+        "deltaganden.csv",
+        &delt("1;10;1;K;1980;;;;;;;;"),
+        "missing_value",
+        Some(2),
+        Some("startdatum"),
+        None,
+    );
+    expect(
+        "deltaganden.csv",
+        &delt("1;10;1;K;1980;2019-01-01;2019-02-01;;;arbete;kanske;;"),
+        "invalid_bool",
+        Some(2),
+        Some("subventionerad"),
+        Some("kanske"),
+    );
+    expect(
+        "deltaganden.csv",
+        &delt("1;10;1;K;1980;2019-01-01;;sp|lottovinst;;;;;"),
+        "invalid_code",
+        Some(2),
+        Some("forsorjning_fore"),
+        Some("lottovinst"),
+    );
+    expect(
+        "medlemskap.csv",
+        "forbund_id;kommunkod;datum;handelse\n1;0100;2015-01-01;intrade\n",
+        "invalid_kommunkod",
+        Some(2),
+        Some("kommunkod"),
+        Some("0100"),
+    );
+    expect(
+        "insatser.csv",
+        "insats_id;forbund_id;namn;inriktning;behovsgrupper;startdatum;slutdatum;budget;utfall\n10;1;I1;individ;;2018-01-01;;12.345;\n",
+        "invalid_amount",
+        Some(2),
+        Some("budget"),
+        Some("12.345"),
+    );
+    expect(
+        "ersattningsdagar.csv",
+        "deltagare_id;insats_id;startdatum;ersattningsgrupp;dagar_fore;dagar_efter\n1;10;2019-01-01;sp_rp;12.3;\n",
+        "invalid_days",
+        Some(2),
+        Some("dagar_fore"),
+        Some("12.3"),
+    );
+}
+
+#[test]
+fn file_level_errors() {
+    expect(
+        "deltaganden.csv",
+        "deltagare_id;insats_id;kon\n1;10;K\n",
+        "missing_column",
+        Some(1),
+        Some("startdatum"),
+        None,
+    );
+    expect(
+        "anonyma_deltagare.csv",
+        "insats_id;ar;kon;Kön;antal\n10;2019;K;K;3\n",
+        "duplicate_column",
+        Some(1),
+        Some("Kön"),
+        None,
+    );
+    let e = expect(
+        "anonyma_deltagare.csv",
+        "insats_id;ar;kon;antal\n10;2019;K;3\n10;2019;M\n",
+        "wrong_field_count",
+        Some(3),
+        None,
+        None,
+    );
+    assert!(matches!(
+        e,
+        Error::WrongFieldCount {
+            expected: 4,
+            found: 3,
+            ..
+        }
+    ));
+    let mut bytes = delt("1;10;1;K;1980;2019-01-01;;;;;;;Socialtj\u{e4}nst").into_bytes();
+    let at = bytes.windows(2).position(|w| w == "ä".as_bytes()).unwrap();
+    bytes.splice(at..at + 2, [0xE4]); // 'ä' in Windows-1252
+    let err = read_with(
+        "deltaganden.csv",
+        &bytes,
+        &CsvOptions::default().encoding(Encoding::Utf8),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "invalid_encoding");
+    assert_eq!(err.location().unwrap().line, Some(2));
+    assert_eq!(
+        err.location().unwrap().column.as_deref(),
+        Some("remitterande_part")
+    );
+    seen("invalid_encoding");
+}
+
+#[test]
+fn rule_errors_name_the_line_the_row_came_from() {
+    let two = |a: &str, b: &str| format!("{DELT_HEADER}{a}\n{b}\n");
+    let ok = "1;10;1;K;1980;2019-01-01;2019-06-30;sjukpenning;lon;arbete;ja;genomford;fk";
+    expect(
+        "deltaganden.csv",
+        &two(ok, ok),
+        "duplicate_row",
+        Some(3),
+        None,
+        None,
+    );
+    expect(
+        "deltaganden.csv",
+        &two(ok, "2;99;;K;1980;2019-01-01;;;;;;;"),
+        "unknown_insats",
+        Some(3),
+        Some("insats_id"),
+        Some("99"),
+    );
+    expect(
+        "deltaganden.csv",
+        &delt("1;10;1;K;1980;2019-01-01;2018-12-01;;;;;;"),
+        "end_before_start",
+        Some(2),
+        Some("slutdatum"),
+        Some("2018-12-01"),
+    );
+    expect(
+        "deltaganden.csv",
+        &delt("1;10;1;K;1980;2017-01-01;2017-03-01;;;;;;"),
+        "outside_insats_lifetime",
+        Some(2),
+        Some("startdatum"),
+        Some("2017-01-01"),
+    );
+    expect(
+        "deltaganden.csv",
+        &delt("1;10;1;K;1900;2019-01-01;;;;;;;"),
+        "implausible_birth_year",
+        Some(2),
+        Some("fodelsear"),
+        Some("1900"),
+    );
+    expect(
+        "deltaganden.csv",
+        &delt("1;10;1;K;1980;2019-01-01;;;;arbete;;;"),
+        "outcome_without_end",
+        Some(2),
+        Some("status_efter"),
+        Some("arbete"),
+    );
+    expect(
+        "deltaganden.csv",
+        &delt("1;10;7;K;1980;2019-01-01;;;;;;;"),
+        "forbund_mismatch",
+        Some(2),
+        Some("forbund_id"),
+        Some("7"),
+    );
+    let insats_header =
+        "insats_id;forbund_id;namn;inriktning;behovsgrupper;startdatum;slutdatum;budget;utfall\n";
+    expect(
+        "insatser.csv",
+        &format!(
+            "{insats_header}10;1;I1;individ;;2018-01-01;;;\n10;1;I2;struktur;;2018-01-01;;;\n"
+        ),
+        "duplicate_id",
+        Some(3),
+        Some("insats_id"),
+        Some("10"),
+    );
+    expect(
+        "medlemskap.csv",
+        "forbund_id;kommunkod;datum;handelse\n9;0180;2015-01-01;intrade\n",
+        "unknown_forbund",
+        Some(2),
+        Some("forbund_id"),
+        Some("9"),
+    );
+    expect(
+        "anonyma_deltagare.csv",
+        "insats_id;ar;kon;antal\n10;2019;K;3\n10;2019;K;4\n",
+        "duplicate_key",
+        Some(3),
+        None,
+        None,
+    );
+    expect(
+        "insats_ar.csv",
+        "insats_id;ar;budget;utfall;budgeterade_deltagare;deltagare_kvinnor;deltagare_man;deltagare_totalt\n10;2019;;;;5;6;10\n",
+        "inconsistent_counts",
+        Some(2),
+        Some("deltagare_totalt"),
+        Some("10"),
+    );
+    expect(
+        "ersattningsdagar.csv",
+        "deltagare_id;insats_id;startdatum;ersattningsgrupp;dagar_fore;dagar_efter\n1;10;2019-01-02;sp_rp;107;12.5\n",
+        "unknown_deltagande",
+        Some(2),
+        Some("deltagare_id"),
+        Some("1"),
+    );
+    expect(
+        "medlemskap.csv",
+        "forbund_id;kommunkod;datum;handelse\n1;0180;2015-01-01;intrade\n1;0181;2015-01-01;intrade\n1;0180;2016-01-01;intrade\n",
+        "membership_conflict",
+        Some(4),
+        Some("kommunkod"),
+        Some("0180"),
+    );
+}
+
+#[test]
+fn collect_policy_reports_every_error_at_once() {
+    let ok = "1;10;1;K;1980;2019-01-01;2019-06-30;sjukpenning;lon;arbete;ja;genomford;fk";
+    let content = delt(&format!(
+        "5;10;1;X;1980;2019-01-01;;;;;;;\n6;10;1;K;abc;2019-01-01;;;;;;;\n7;10;1;K;1980;2019-01-01;2018-01-01;;;;;;\n{ok}"
+    ));
+    let err = read_with(
+        "deltaganden.csv",
+        content.as_bytes(),
+        &CsvOptions::default().policy(ErrorPolicy::COLLECT),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "invalid_data");
+    let Error::Invalid(report) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(report.total(), 3, "{report}");
+    assert_eq!(
+        report.counts().keys().copied().collect::<Vec<_>>(),
+        vec!["end_before_start", "invalid_code", "invalid_number"]
+    );
+    let lines: Vec<Option<u64>> = report
+        .errors()
+        .iter()
+        .map(|e| e.location().unwrap().line)
+        .collect();
+    assert_eq!(lines, vec![Some(2), Some(3), Some(4)]);
+    // Fail-fast stops at the first.
+    let first = read_with(
+        "deltaganden.csv",
+        content.as_bytes(),
+        &CsvOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(first.code(), "invalid_code");
+    seen("invalid_data");
+}
+
+#[test]
+fn metadata_and_io_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in VALID {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    std::fs::write(dir.path().join("dataset.json"), "{\"uttagsdatum\": 2023}").unwrap();
+    let err =
+        Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap_err();
+    assert_eq!(err.code(), "invalid_json");
+    assert!(err.to_string().contains("dataset.json"), "{err}");
+    seen("invalid_json");
+    let err = Dataset::read_csv_dir(
+        Path::new("/no/such/dir"),
+        &CsvOptions::default(),
+        &Rules::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "io");
+    assert!(err.to_string().contains("/no/such/dir"));
+    seen("io");
+    let empty = tempfile::tempdir().unwrap();
+    let err =
+        Dataset::read_csv_dir(empty.path(), &CsvOptions::default(), &Rules::default()).unwrap_err();
+    assert_eq!(err.code(), "invalid_argument", "{err}");
+    seen("invalid_argument");
+    let err = finsam_core::synthetic::generate(&finsam_core::synthetic::SyntheticConfig {
+        scale: -1.0,
+        seed: 1,
+    })
+    .unwrap_err();
+    assert_eq!(err.code(), "invalid_argument");
+}
+
+#[cfg(feature = "arrow")]
+#[test]
+fn arrow_type_errors_name_table_and_column() {
+    use std::sync::Arc;
+
+    use arrow_array::{BooleanArray, Int64Array, RecordBatch, StringArray};
+    let batch = RecordBatch::try_from_iter([
+        ("insats_id", Arc::new(Int64Array::from(vec![10])) as _),
+        ("ar", Arc::new(BooleanArray::from(vec![true])) as _),
+        ("kon", Arc::new(StringArray::from(vec!["K"])) as _),
+        ("antal", Arc::new(Int64Array::from(vec![-3])) as _),
+    ])
+    .unwrap();
+    let err = finsam_core::arrow::from_record_batch::<finsam_core::AnonymaDeltagare>(
+        &batch,
+        None,
+        ErrorPolicy::COLLECT,
+    )
+    .unwrap_err();
+    let Error::Invalid(report) = err else {
+        panic!()
+    };
+    assert_eq!(
+        report.counts().keys().copied().collect::<Vec<_>>(),
+        vec!["invalid_number"],
+        "{report}"
+    );
+    let batch = RecordBatch::try_from_iter([
+        ("insats_id", Arc::new(Int64Array::from(vec![10])) as _),
+        ("ar", Arc::new(Int64Array::from(vec![2020])) as _),
+        ("kon", Arc::new(StringArray::from(vec!["K"])) as _),
+        ("antal", Arc::new(Int64Array::from(vec![3])) as _),
+        ("startdatum", Arc::new(BooleanArray::from(vec![true])) as _),
+    ])
+    .unwrap();
+    let err = finsam_core::arrow::from_record_batch::<finsam_core::Ersattningsdagar>(
+        &batch,
+        None,
+        ErrorPolicy::FailFast,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "missing_column");
+    let spells = RecordBatch::try_from_iter([
+        ("deltagare_id", Arc::new(Int64Array::from(vec![1])) as _),
+        (
+            "ersattningsslag",
+            Arc::new(StringArray::from(vec!["sp"])) as _,
+        ),
+        ("from_datum", Arc::new(BooleanArray::from(vec![true])) as _),
+        (
+            "till_datum",
+            Arc::new(StringArray::from(vec!["2020-01-01"])) as _,
+        ),
+        ("omfattning", Arc::new(Int64Array::from(vec![100])) as _),
+    ])
+    .unwrap();
+    let err = finsam_core::arrow::from_record_batch::<finsam_core::Ersattningsperiod>(
+        &spells,
+        None,
+        ErrorPolicy::FailFast,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "arrow_type", "{err}");
+    let at = err.location().unwrap();
+    assert_eq!(
+        (at.source.as_deref(), at.row, at.column.as_deref()),
+        (
+            Some("table ersattningsperioder"),
+            Some(0),
+            Some("from_datum")
+        )
+    );
+    seen("arrow_type");
+}
+
+/// Runs after the others in this file (cargo runs a file's tests in one
+/// process; this one waits for them).
+#[test]
+fn zz_every_code_is_tested() {
+    let others = [
+        field_level_errors_name_file_line_column_and_value as fn(),
+        file_level_errors,
+        rule_errors_name_the_line_the_row_came_from,
+        collect_policy_reports_every_error_at_once,
+        metadata_and_io_errors,
+        #[cfg(feature = "arrow")]
+        arrow_type_errors_name_table_and_column,
+    ];
+    for test in others {
+        test();
+    }
+    let seen = SEEN.lock().unwrap().clone();
+    let mut missing: Vec<&str> = Error::CODES
+        .iter()
+        .copied()
+        .filter(|c| !seen.contains(c))
+        .collect();
+    if !cfg!(feature = "arrow") {
+        missing.retain(|c| *c != "arrow_type");
+    }
+    assert!(missing.is_empty(), "codes without a test: {missing:?}");
+}

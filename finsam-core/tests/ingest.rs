@@ -1,0 +1,383 @@
+//! CSV, JSON and Arrow ingest: round-trips, encodings, and never a panic.
+
+use std::path::Path;
+
+use finsam_core::ingest::{CsvOptions, CsvReader, Encoding, TableMapping};
+use finsam_core::synthetic::{SyntheticConfig, generate};
+use finsam_core::*;
+use proptest::prelude::*;
+
+fn small() -> Dataset {
+    generate(&SyntheticConfig {
+        scale: 0.03,
+        seed: 11,
+    })
+    .expect("synthetic")
+}
+
+#[test]
+fn csv_model_csv_round_trips() {
+    let data = small();
+    let dir = tempfile::tempdir().unwrap();
+    data.write_csv_dir(dir.path()).unwrap();
+    let (back, summary) =
+        Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap();
+    assert_eq!(back, data);
+    assert_eq!(summary.files.len(), 8);
+    // And the files written again are byte-identical.
+    let again = tempfile::tempdir().unwrap();
+    back.write_csv_dir(again.path()).unwrap();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let name = entry.unwrap().file_name();
+        let a = std::fs::read(dir.path().join(&name)).unwrap();
+        let b = std::fs::read(again.path().join(&name)).unwrap();
+        assert_eq!(a, b, "{name:?}");
+    }
+}
+
+#[test]
+fn json_round_trips() {
+    let data = small();
+    assert_eq!(Dataset::from_json(&data.to_json().unwrap()).unwrap(), data);
+}
+
+#[test]
+fn windows_1252_with_swedish_letters_is_read() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cp1252");
+    let (data, summary) =
+        Dataset::read_csv_dir(&dir, &CsvOptions::default(), &Rules::default()).unwrap();
+    assert!(
+        summary
+            .files
+            .iter()
+            .all(|(_, f)| f.encoding == "Windows-1252" && f.delimiter == ';')
+    );
+    assert_eq!(data.forbund[0].namn, "Samordningsförbundet Östra Södertörn");
+    assert_eq!(data.insatser[0].namn, "Väg ut – arbetsträning på Åby gård");
+    assert_eq!(data.insatser[0].budget, Some(Ore(125_000_050)));
+    assert!(
+        data.insatser[0]
+            .behovsgrupper
+            .contains(Behovsgrupp::Langtidssjukskrivna)
+    );
+    let d = &data.deltaganden[0];
+    assert_eq!(
+        (d.kon, d.utfall, d.remittent),
+        (
+            Kon::Kvinna,
+            Some(Utfall::Arbete),
+            Some(Part::Forsakringskassan)
+        )
+    );
+    assert_eq!(
+        d.forsorjning_fore,
+        ForsorjningSet::of(&[Forsorjning::Sjukpenning, Forsorjning::Forsorjningsstod])
+    );
+    assert_eq!(data.deltaganden[1].remittent, Some(Part::Kommun));
+    assert_eq!(
+        data.forbund[0]
+            .members_on("2020-01-01".parse().unwrap())
+            .len(),
+        2
+    );
+    // Read as UTF-8 on purpose, the first non-UTF-8 byte is an error at its line.
+    let err = Dataset::read_csv_dir(
+        &dir,
+        &CsvOptions::default().encoding(Encoding::Utf8),
+        &Rules::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "invalid_encoding");
+}
+
+#[test]
+fn utf8_with_bom_and_comma_delimiter_is_read() {
+    let text = "\u{feff}insats_id,ar,kon,antal\r\n10,2020,kvinna,4\r\n\"10\",2021,\"man\",2\r\n";
+    let rows: Vec<AnonymaDeltagare> = CsvReader::from_reader(
+        std::io::Cursor::new(text.as_bytes().to_vec()),
+        "a.csv",
+        &CsvOptions::default(),
+    )
+    .unwrap()
+    .collect::<Result<_>>()
+    .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1].kon, Kon::Man);
+}
+
+#[test]
+fn column_mapping_renames_headers() {
+    let text = "Insats;År;Kön;Antal anonyma;Kommentar\n10;2020;K;4;x\n";
+    let opts = CsvOptions::default().table(
+        "anonyma_deltagare",
+        TableMapping::default()
+            .column("insats_id", "Insats")
+            .column("antal", "Antal anonyma"),
+    );
+    let mut reader = CsvReader::<AnonymaDeltagare>::from_reader(
+        std::io::Cursor::new(text.as_bytes().to_vec()),
+        "x.csv",
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(
+        reader.format().ignored_columns,
+        vec!["Kommentar".to_owned()]
+    );
+    let row = reader.next().unwrap().unwrap();
+    assert_eq!((row.insats, row.ar, row.antal), (InsatsId(10), 2020, 4));
+}
+
+#[cfg(feature = "arrow")]
+#[test]
+fn arrow_round_trips_every_table() {
+    let data = small();
+    let tables: std::collections::BTreeMap<String, Vec<_>> = data
+        .to_arrow()
+        .unwrap()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), vec![v]))
+        .collect();
+    let mut back = Dataset::from_arrow(
+        &tables,
+        &Default::default(),
+        ErrorPolicy::FailFast,
+        &Rules::default(),
+    )
+    .unwrap();
+    back.uttagsdatum = data.uttagsdatum;
+    assert_eq!(back, data);
+}
+
+#[test]
+fn a_gigabyte_is_not_needed_to_read_a_row() {
+    // Streaming: the reader yields the first row of an endless input.
+    let header = b"insats_id;ar;kon;antal\n".to_vec();
+    let rows = std::iter::repeat(b"10;2020;K;1\n".to_vec()).flatten();
+    let endless = header.into_iter().chain(rows);
+    struct Endless<I>(I);
+    impl<I: Iterator<Item = u8>> std::io::Read for Endless<I> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let mut n = 0;
+            for slot in buf.iter_mut() {
+                match self.0.next() {
+                    Some(b) => *slot = b,
+                    None => break,
+                }
+                n += 1;
+            }
+            Ok(n)
+        }
+    }
+    let mut reader = CsvReader::<AnonymaDeltagare>::from_reader(
+        Endless(endless),
+        "endless.csv",
+        &CsvOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(reader.nth(100_000).unwrap().unwrap().antal, 1);
+}
+
+fn arb_date() -> impl Strategy<Value = Date> {
+    (14_610i32..20_000).prop_map(|d| Date::from_days_since_epoch(d).unwrap())
+}
+
+fn arb_code<T: Coded>() -> impl Strategy<Value = T> {
+    proptest::sample::select(T::ALL)
+}
+
+fn arb_set<T: Coded>() -> impl Strategy<Value = CodeSet<T>> {
+    proptest::collection::vec(arb_code::<T>(), 0..3).prop_map(|v| CodeSet::of(&v))
+}
+
+prop_compose! {
+    fn arb_deltagande(insatser: Vec<(InsatsId, Date)>)(
+        person in 0u64..1_000_000_000_000,
+        which in 0..insatser.len(),
+        kon in arb_code::<Kon>(),
+        age in 16i32..65,
+        offset in 0i32..400,
+        length in proptest::option::of(0i32..800),
+        fore in arb_set::<Forsorjning>(),
+        efter in arb_set::<Forsorjning>(),
+        utfall in proptest::option::of(arb_code::<Utfall>()),
+        sub in proptest::option::of(any::<bool>()),
+        avslut in proptest::option::of(arb_code::<Avslutsanledning>()),
+        remittent in proptest::option::of(arb_code::<Part>()),
+    ) -> Deltagande {
+        let (insats, insats_start) = insatser[which];
+        let start = insats_start.add_days(offset);
+        let slut = length.map(|l| start.add_days(l));
+        Deltagande {
+            person: PersonId(person), insats, kon, fodelsear: Some((start.year() - age) as u16), start, slut,
+            forsorjning_fore: fore, forsorjning_efter: efter,
+            utfall: slut.and(utfall), subventionerad: sub, avslutsanledning: slut.and(avslut), remittent,
+        }
+    }
+}
+
+fn arb_dataset() -> impl Strategy<Value = Dataset> {
+    (
+        1usize..4,
+        arb_date(),
+        proptest::collection::vec(
+            (
+                arb_code::<Inriktning>(),
+                arb_set::<Behovsgrupp>(),
+                proptest::option::of(-10_000_000i64..10_000_000),
+            ),
+            1..5,
+        ),
+    )
+        .prop_flat_map(|(n_forbund, start, insats_specs)| {
+            let forbund: Vec<Forbund> = (0..n_forbund)
+                .map(|i| Forbund {
+                    id: ForbundId(i as u32 + 1),
+                    namn: format!("Förbund \"{i}\"; med, skiljetecken"),
+                    start,
+                    slut: None,
+                    medlemskap: vec![Medlemskap {
+                        kommun: KommunKod::all().nth(i * 7).unwrap(),
+                        datum: start,
+                        handelse: Medlemshandelse::Intrade,
+                    }],
+                    foregangare: vec![],
+                })
+                .collect();
+            let insatser: Vec<Insats> = insats_specs
+                .iter()
+                .enumerate()
+                .map(|(i, (inriktning, behov, budget))| Insats {
+                    id: InsatsId(100 + i as u32),
+                    forbund: ForbundId((i % n_forbund) as u32 + 1),
+                    namn: format!("Insats {i}\nmed radbrytning"),
+                    inriktning: *inriktning,
+                    behovsgrupper: *behov,
+                    start,
+                    slut: None,
+                    budget: budget.map(Ore),
+                    utfall: None,
+                })
+                .collect();
+            let keys: Vec<(InsatsId, Date)> = insatser.iter().map(|i| (i.id, i.start)).collect();
+            let deltaganden = proptest::collection::vec(arb_deltagande(keys), 0..40);
+            let spells = proptest::collection::vec(
+                (
+                    0u64..1000,
+                    arb_code::<Ersattningsslag>(),
+                    arb_date(),
+                    0i32..300,
+                    proptest::sample::select(Omfattning::ALL.to_vec()),
+                ),
+                0..20,
+            );
+            (Just(forbund), Just(insatser), deltaganden, spells)
+        })
+        .prop_map(|(forbund, insatser, mut deltaganden, spells)| {
+            deltaganden.sort();
+            deltaganden.dedup();
+            let mut ersattningsperioder: Vec<Ersattningsperiod> = spells
+                .into_iter()
+                .map(|(p, slag, fran, len, omfattning)| Ersattningsperiod {
+                    person: PersonId(p),
+                    slag,
+                    fran,
+                    till: fran.add_days(len),
+                    omfattning,
+                })
+                .collect();
+            ersattningsperioder.sort();
+            ersattningsperioder.dedup();
+            let anonyma = insatser
+                .iter()
+                .map(|i| AnonymaDeltagare {
+                    insats: i.id,
+                    ar: 2020,
+                    kon: Kon::Kvinna,
+                    antal: 3,
+                })
+                .collect();
+            let ersattningsdagar = deltaganden
+                .iter()
+                .take(3)
+                .map(|d| Ersattningsdagar {
+                    person: d.person,
+                    insats: d.insats,
+                    start: d.start,
+                    grupp: Ersattningsgrupp::SpRp,
+                    fore: Dagar::from_quarters(41),
+                    efter: None,
+                })
+                .collect();
+            Dataset {
+                forbund,
+                insatser,
+                deltaganden,
+                anonyma_deltagare: anonyma,
+                insats_ar: vec![],
+                ersattningsperioder,
+                ersattningsdagar,
+                uttagsdatum: None,
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_valid_data_sets_round_trip(data in arb_dataset()) {
+        data.validate(&Rules::default(), ErrorPolicy::COLLECT).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        data.write_csv_dir(dir.path()).unwrap();
+        let (back, _) = Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap();
+        prop_assert_eq!(&back, &data);
+        prop_assert_eq!(Dataset::from_json(&data.to_json().unwrap()).unwrap(), data.clone());
+        #[cfg(feature = "arrow")]
+        {
+            let tables = data.to_arrow().unwrap().into_iter().map(|(k, v)| (k.to_owned(), vec![v])).collect();
+            prop_assert_eq!(Dataset::from_arrow(&tables, &Default::default(), ErrorPolicy::FailFast, &Rules::default()).unwrap(), data);
+        }
+    }
+
+    #[test]
+    fn mutated_csv_never_panics(
+        mutations in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..12),
+        policy in prop_oneof![Just(ErrorPolicy::FailFast), Just(ErrorPolicy::COLLECT)],
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        small_valid_dir(dir.path());
+        let path = dir.path().join("deltaganden.csv");
+        let mut bytes = std::fs::read(&path).unwrap();
+        for (at, byte, op) in mutations {
+            let i = at.index(bytes.len().max(1));
+            match op {
+                0 if !bytes.is_empty() => bytes[i] = byte,
+                1 => bytes.insert(i.min(bytes.len()), byte),
+                _ if !bytes.is_empty() => { bytes.remove(i); }
+                _ => {}
+            }
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        // Either read or rejected with a typed error; a panic fails the test.
+        if let Err(e) = Dataset::read_csv_dir(dir.path(), &CsvOptions::default().policy(policy), &Rules::default()) {
+            prop_assert!(Error::CODES.contains(&e.code()));
+        }
+    }
+}
+
+fn small_valid_dir(dir: &Path) {
+    use std::sync::OnceLock;
+    static DATA: OnceLock<Dataset> = OnceLock::new();
+    let data = DATA.get_or_init(|| {
+        let mut d = generate(&SyntheticConfig {
+            scale: 0.002,
+            seed: 3,
+        })
+        .unwrap();
+        d.deltaganden.truncate(60);
+        d.ersattningsperioder.clear();
+        d
+    });
+    data.write_csv_dir(dir).unwrap();
+}
