@@ -14,9 +14,7 @@ use std::path::PathBuf;
 /// assert!(dir.ends_with("finsam-bench-doc-x1"));
 /// ```
 pub fn data_dir(name: &str, scale: f64) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"),
-        PathBuf::from,
-    );
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"), PathBuf::from);
     target.join(format!("finsam-bench-{name}-x{scale}"))
 }

@@ -50,10 +50,9 @@ fn main() -> ExitCode {
             }
         }
     } else {
-        let source = dir.map_or(
-            "the embedded synthetic national data set (seed 2004, scale 1)".to_owned(),
-            |d| d.display().to_string(),
-        );
+        let source = dir.map_or("the embedded synthetic national data set (seed 2004, scale 1)".to_owned(), |d| {
+            d.display().to_string()
+        });
         println!("# Finsam: validated summary of {source}\n");
         println!("{summary}");
     }

@@ -28,16 +28,10 @@ pub fn load(dir: Option<&Path>, scale: f64) -> finsam_core::Result<Dataset> {
                 } else {
                     format!("; columns not used: {}", format.ignored_columns.join(", "))
                 };
-                eprintln!(
-                    "read {table}: {}, delimiter {:?}{ignored}",
-                    format.encoding, format.delimiter
-                );
+                eprintln!("read {table}: {}, delimiter {:?}{ignored}", format.encoding, format.delimiter);
             }
             Ok(data)
         }
-        None => synthetic::generate(&SyntheticConfig {
-            scale,
-            ..SyntheticConfig::default()
-        }),
+        None => synthetic::generate(&SyntheticConfig { scale, ..SyntheticConfig::default() }),
     }
 }

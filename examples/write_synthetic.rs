@@ -31,12 +31,7 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(n) => {
-            eprintln!(
-                "wrote {n} participations (scale {}, seed {}) to {}",
-                config.scale,
-                config.seed,
-                out.display()
-            );
+            eprintln!("wrote {n} participations (scale {}, seed {}) to {}", config.scale, config.seed, out.display());
             ExitCode::SUCCESS
         }
         Err(e) => {

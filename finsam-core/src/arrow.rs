@@ -22,9 +22,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
 use crate::error::{Error, ErrorPolicy, Location, Result, ValidationReport};
 use crate::ingest::TableMapping;
-use crate::ingest::table::{
-    DeltagandeRad, FieldSink, FieldSource, ForbundRad, Kind, MedlemskapRad, Record, TableSpec,
-};
+use crate::ingest::table::{DeltagandeRad, FieldSink, FieldSource, ForbundRad, Kind, MedlemskapRad, Record, TableSpec};
 use crate::model::{Dagar, Ore};
 use crate::{Dataset, Date};
 
@@ -47,11 +45,7 @@ fn data_type(kind: Kind) -> DataType {
 /// assert_eq!(s.field(0).name(), "insats_id");
 /// ```
 pub fn schema(spec: &TableSpec) -> SchemaRef {
-    let fields: Vec<Field> = spec
-        .columns
-        .iter()
-        .map(|c| Field::new(c.name, data_type(c.kind), !c.required))
-        .collect();
+    let fields: Vec<Field> = spec.columns.iter().map(|c| Field::new(c.name, data_type(c.kind), !c.required)).collect();
     Arc::new(Schema::new(fields))
 }
 
@@ -76,10 +70,8 @@ pub fn to_record_batch<T: Record>(rows: &[T]) -> Result<RecordBatch> {
         row.write(&mut sink);
     }
     let arrays: Vec<ArrayRef> = sink.builders.into_iter().map(Builder::finish).collect();
-    RecordBatch::try_new(schema(T::SPEC), arrays).map_err(|e| Error::ArrowType {
-        at: Box::new(Location::table(T::SPEC.name)),
-        message: e.to_string(),
-    })
+    RecordBatch::try_new(schema(T::SPEC), arrays)
+        .map_err(|e| Error::ArrowType { at: Box::new(Location::table(T::SPEC.name)), message: e.to_string() })
 }
 
 /// Reads the rows of a table from a record batch. Columns are matched by
@@ -105,38 +97,24 @@ pub(crate) fn read_batch<T: Record>(
     report: &mut ValidationReport,
 ) -> Result<Vec<T>> {
     let table = T::SPEC.name;
-    let names: Vec<String> = batch
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.name().clone())
-        .collect();
+    let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
     let source = format!("table {table}");
-    let (positions, _ignored) =
-        crate::ingest::csv::resolve_columns(T::SPEC, &names, mapping, &source)?;
+    let (positions, _ignored) = crate::ingest::csv::resolve_columns(T::SPEC, &names, mapping, &source)?;
     let columns: Vec<Column<'_>> = positions
         .iter()
         .zip(T::SPEC.columns)
         .map(|(p, spec)| match p {
             None => Ok(Column::Absent),
-            Some(i) => Column::new(batch.column(*i).as_ref(), spec.kind).map_err(|message| {
-                Error::ArrowType {
-                    at: Box::new(Location::table(table).column(names[*i].clone())),
-                    message,
-                }
+            Some(i) => Column::new(batch.column(*i).as_ref(), spec.kind).map_err(|message| Error::ArrowType {
+                at: Box::new(Location::table(table).column(names[*i].clone())),
+                message,
             }),
         })
         .collect::<Result<_>>()?;
     let headers: Vec<&str> = T::SPEC.columns.iter().map(|c| c.name).collect();
     let mut rows = Vec::with_capacity(batch.num_rows());
     for i in 0..batch.num_rows() {
-        let row = ArrowRow {
-            table,
-            columns: &columns,
-            headers: &headers,
-            index: i,
-            row: offset + i as u64,
-        };
+        let row = ArrowRow { table, columns: &columns, headers: &headers, index: i, row: offset + i as u64 };
         if let Some(r) = report.check(T::read(&row))? {
             rows.push(r);
         }
@@ -150,11 +128,7 @@ enum Column<'a> {
     Utf8(&'a arrow_array::StringArray),
     LargeUtf8(&'a arrow_array::LargeStringArray),
     Utf8View(&'a arrow_array::StringViewArray),
-    Dictionary {
-        keys: Vec<usize>,
-        array: &'a dyn Array,
-        values: Box<Column<'a>>,
-    },
+    Dictionary { keys: Vec<usize>, array: &'a dyn Array, values: Box<Column<'a>> },
     Int(Vec<Option<i64>>, Option<&'static str>),
     Date32(&'a arrow_array::Date32Array),
     Date64(&'a arrow_array::Date64Array),
@@ -188,31 +162,15 @@ impl<'a> Column<'a> {
         }
         if let Some(d) = array.as_any_dictionary_opt() {
             let values = Column::new(d.values().as_ref(), kind)?;
-            let keys = if d.values().is_empty() {
-                vec![0; array.len()]
-            } else {
-                d.normalized_keys()
-            };
-            return Ok(Column::Dictionary {
-                keys,
-                array,
-                values: Box::new(values),
-            });
+            let keys = if d.values().is_empty() { vec![0; array.len()] } else { d.normalized_keys() };
+            return Ok(Column::Dictionary { keys, array, values: Box::new(values) });
         }
-        ints!(
-            array, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type
-        );
+        ints!(array, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type);
         if let Some(p) = array.as_primitive_opt::<UInt64Type>() {
             // Values above i64::MAX are reported per row, not wrapped.
             let big = p.iter().flatten().any(|v| v > i64::MAX as u64);
-            let values = p
-                .iter()
-                .map(|v| v.map(|v| v.min(i64::MAX as u64) as i64))
-                .collect();
-            return Ok(Column::Int(
-                values,
-                big.then_some("an unsigned value above 2^63 - 1"),
-            ));
+            let values = p.iter().map(|v| v.map(|v| v.min(i64::MAX as u64) as i64)).collect();
+            return Ok(Column::Int(values, big.then_some("an unsigned value above 2^63 - 1")));
         }
         if let Some(d) = array.as_primitive_opt::<Date32Type>() {
             return Ok(Column::Date32(d));
@@ -229,28 +187,18 @@ impl<'a> Column<'a> {
         if let DataType::Timestamp(unit, _) = array.data_type() {
             let values: Vec<Option<i64>> = match unit {
                 TimeUnit::Second => array.as_primitive::<TimestampSecondType>().iter().collect(),
-                TimeUnit::Millisecond => array
-                    .as_primitive::<TimestampMillisecondType>()
-                    .iter()
-                    .collect(),
-                TimeUnit::Microsecond => array
-                    .as_primitive::<TimestampMicrosecondType>()
-                    .iter()
-                    .collect(),
-                TimeUnit::Nanosecond => array
-                    .as_primitive::<TimestampNanosecondType>()
-                    .iter()
-                    .collect(),
+                TimeUnit::Millisecond => array.as_primitive::<TimestampMillisecondType>().iter().collect(),
+                TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().iter().collect(),
+                TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().iter().collect(),
             };
             return Ok(Column::Timestamp(values, per_day(unit)));
         }
         if let Some(b) = array.as_boolean_opt() {
             return Ok(Column::Bool(b));
         }
-        if let (Some(d), DataType::Decimal128(_, scale)) = (
-            array.as_primitive_opt::<Decimal128Type>(),
-            array.data_type(),
-        ) {
+        if let (Some(d), DataType::Decimal128(_, scale)) =
+            (array.as_primitive_opt::<Decimal128Type>(), array.data_type())
+        {
             return Ok(Column::Decimal(d, *scale));
         }
         if let Some(f) = array.as_primitive_opt::<Float64Type>() {
@@ -262,11 +210,7 @@ impl<'a> Column<'a> {
         if array.null_count() == array.len() {
             return Ok(Column::Int(vec![None; array.len()], None));
         }
-        Err(format!(
-            "an Arrow column of type {} cannot hold {:?} values",
-            array.data_type(),
-            kind
-        ))
+        Err(format!("an Arrow column of type {} cannot hold {:?} values", array.data_type(), kind))
     }
 
     fn is_null(&self, i: usize) -> bool {
@@ -275,11 +219,7 @@ impl<'a> Column<'a> {
             Column::Utf8(a) => a.is_null(i),
             Column::LargeUtf8(a) => a.is_null(i),
             Column::Utf8View(a) => a.is_null(i),
-            Column::Dictionary {
-                keys,
-                array,
-                values,
-            } => array.is_null(i) || values.is_null(keys[i]),
+            Column::Dictionary { keys, array, values } => array.is_null(i) || values.is_null(keys[i]),
             Column::Int(v, _) => v[i].is_none(),
             Column::Date32(a) => a.is_null(i),
             Column::Date64(a) => a.is_null(i),
@@ -302,8 +242,7 @@ impl<'a> Column<'a> {
             Column::Dictionary { keys, values, .. } => return values.text(keys[i]),
             Column::Int(v, _) => Cow::Owned(v[i]?.to_string()),
             Column::Date32(a) => Cow::Owned(
-                Date::from_days_since_epoch(a.value(i))
-                    .map_or_else(|| a.value(i).to_string(), |d| d.to_string()),
+                Date::from_days_since_epoch(a.value(i)).map_or_else(|| a.value(i).to_string(), |d| d.to_string()),
             ),
             Column::Date64(a) => Cow::Owned(a.value(i).to_string()),
             Column::Timestamp(v, _) => Cow::Owned(v[i]?.to_string()),
@@ -321,12 +260,7 @@ fn format_decimal(v: i128, scale: i8) -> String {
     }
     let p = 10i128.pow(scale as u32);
     let sign = if v < 0 { "-" } else { "" };
-    format!(
-        "{sign}{}.{:0width$}",
-        (v / p).abs(),
-        (v % p).abs(),
-        width = scale as usize
-    )
+    format!("{sign}{}.{:0width$}", (v / p).abs(), (v % p).abs(), width = scale as usize)
 }
 
 struct ArrowRow<'c, 'a> {
@@ -343,18 +277,13 @@ impl ArrowRow<'_, '_> {
     }
 
     fn err_type(&self, col: usize, expected: &str) -> Error {
-        Error::ArrowType {
-            at: Box::new(self.at(col)),
-            message: format!("expected {expected}"),
-        }
+        Error::ArrowType { at: Box::new(self.at(col)), message: format!("expected {expected}") }
     }
 }
 
 impl FieldSource for ArrowRow<'_, '_> {
     fn at(&self, col: usize) -> Location {
-        let mut at = Location::table(self.table)
-            .row(self.row)
-            .column(self.headers[col]);
+        let mut at = Location::table(self.table).row(self.row).column(self.headers[col]);
         if let Some(v) = self.columns[col].text(self.index) {
             at = at.value(v.into_owned());
         }
@@ -383,24 +312,19 @@ impl FieldSource for ArrowRow<'_, '_> {
             Column::Float(v) => match v[self.index] {
                 None => Ok(None),
                 Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Ok(Some(x as i64)),
-                Some(_) => Err(Error::InvalidNumber {
-                    at: Box::new(self.at(col)),
-                    range: "of whole numbers".into(),
-                }),
+                Some(_) => Err(Error::InvalidNumber { at: Box::new(self.at(col)), range: "of whole numbers".into() }),
             },
             _ => self.text_int(col),
         }
     }
 
     fn date(&self, col: usize) -> Result<Option<Date>> {
-        let invalid = || Error::InvalidDate {
-            at: Box::new(self.at(col)),
-        };
+        let invalid = || Error::InvalidDate { at: Box::new(self.at(col)) };
         let i = self.index;
         match self.col(col) {
-            Column::Date32(a) => (!a.is_null(i))
-                .then(|| Date::from_days_since_epoch(a.value(i)).ok_or_else(invalid))
-                .transpose(),
+            Column::Date32(a) => {
+                (!a.is_null(i)).then(|| Date::from_days_since_epoch(a.value(i)).ok_or_else(invalid)).transpose()
+            }
             Column::Date64(a) => (!a.is_null(i))
                 .then(|| {
                     let ms = a.value(i);
@@ -421,10 +345,7 @@ impl FieldSource for ArrowRow<'_, '_> {
             Column::Int(..) | Column::Bool(_) | Column::Decimal(..) | Column::Float(_) => {
                 Err(self.err_type(col, "a date (Date32, Date64, Timestamp or ISO text)"))
             }
-            _ => self
-                .text(col)?
-                .map(|t| Date::parse_iso(&t).map_err(|_| invalid()))
-                .transpose(),
+            _ => self.text(col)?.map(|t| Date::parse_iso(&t).map_err(|_| invalid())).transpose(),
         }
     }
 
@@ -436,17 +357,13 @@ impl FieldSource for ArrowRow<'_, '_> {
     }
 
     fn money(&self, col: usize) -> Result<Option<Ore>> {
-        let invalid = || Error::InvalidAmount {
-            at: Box::new(self.at(col)),
-        };
+        let invalid = || Error::InvalidAmount { at: Box::new(self.at(col)) };
         let i = self.index;
         match self.col(col) {
-            Column::Decimal(a, scale) => (!a.is_null(i))
-                .then(|| decimal_to_ore(a.value(i), *scale).ok_or_else(invalid))
-                .transpose(),
-            Column::Int(v, _) => v[i]
-                .map(|kr| kr.checked_mul(100).map(Ore).ok_or_else(invalid))
-                .transpose(),
+            Column::Decimal(a, scale) => {
+                (!a.is_null(i)).then(|| decimal_to_ore(a.value(i), *scale).ok_or_else(invalid)).transpose()
+            }
+            Column::Int(v, _) => v[i].map(|kr| kr.checked_mul(100).map(Ore).ok_or_else(invalid)).transpose(),
             Column::Float(v) => v[i]
                 .map(|kr| {
                     let ore = (kr * 100.0).round();
@@ -455,33 +372,18 @@ impl FieldSource for ArrowRow<'_, '_> {
                         .ok_or_else(invalid)
                 })
                 .transpose(),
-            _ => self
-                .text(col)?
-                .map(|t| Ore::parse_kronor(&t).ok_or_else(invalid))
-                .transpose(),
+            _ => self.text(col)?.map(|t| Ore::parse_kronor(&t).ok_or_else(invalid)).transpose(),
         }
     }
 
     fn days(&self, col: usize) -> Result<Option<Dagar>> {
-        let invalid = || Error::InvalidDays {
-            at: Box::new(self.at(col)),
-        };
+        let invalid = || Error::InvalidDays { at: Box::new(self.at(col)) };
         match self.col(col) {
-            Column::Float(v) => v[self.index]
-                .map(|d| Dagar::from_f64(d).ok_or_else(invalid))
-                .transpose(),
+            Column::Float(v) => v[self.index].map(|d| Dagar::from_f64(d).ok_or_else(invalid)).transpose(),
             Column::Int(v, _) => v[self.index]
-                .map(|d| {
-                    u32::try_from(d)
-                        .ok()
-                        .and_then(|d| Dagar::from_f64(f64::from(d)))
-                        .ok_or_else(invalid)
-                })
+                .map(|d| u32::try_from(d).ok().and_then(|d| Dagar::from_f64(f64::from(d))).ok_or_else(invalid))
                 .transpose(),
-            _ => self
-                .text(col)?
-                .map(|t| Dagar::parse(&t).ok_or_else(invalid))
-                .transpose(),
+            _ => self.text(col)?.map(|t| Dagar::parse(&t).ok_or_else(invalid)).transpose(),
         }
     }
 }
@@ -560,17 +462,13 @@ impl BatchSink {
                 Kind::Date => Builder::Date(Date32Builder::with_capacity(rows)),
                 Kind::Text => Builder::Text(StringBuilder::with_capacity(rows, rows * 8)),
                 Kind::Bool => Builder::Bool(BooleanBuilder::with_capacity(rows)),
-                Kind::Money => Builder::Money(
-                    Decimal128Builder::with_capacity(rows)
-                        .with_data_type(DataType::Decimal128(18, 2)),
-                ),
+                Kind::Money => {
+                    Builder::Money(Decimal128Builder::with_capacity(rows).with_data_type(DataType::Decimal128(18, 2)))
+                }
                 Kind::Days => Builder::Days(Float64Builder::with_capacity(rows)),
             })
             .collect();
-        BatchSink {
-            builders,
-            column: 0,
-        }
+        BatchSink { builders, column: 0 }
     }
 
     fn next(&mut self) -> &mut Builder {
@@ -622,25 +520,13 @@ struct ArrowSource<'t> {
 }
 
 impl crate::dataset::TableSource for ArrowSource<'_> {
-    fn read<T: Record>(
-        &mut self,
-        report: &mut ValidationReport,
-    ) -> Result<crate::dataset::Loaded<T>> {
+    fn read<T: Record>(&mut self, report: &mut ValidationReport) -> Result<crate::dataset::Loaded<T>> {
         let mut rows = Vec::new();
         let found = self.tables.get(T::SPEC.name);
         for batch in found.into_iter().flatten() {
-            rows.extend(read_batch::<T>(
-                batch,
-                self.mapping.get(T::SPEC.name),
-                rows.len() as u64,
-                report,
-            )?);
+            rows.extend(read_batch::<T>(batch, self.mapping.get(T::SPEC.name), rows.len() as u64, report)?);
         }
-        Ok(crate::dataset::Loaded {
-            rows,
-            origin: None,
-            present: found.is_some(),
-        })
+        Ok(crate::dataset::Loaded { rows, origin: None, present: found.is_some() })
     }
 }
 
@@ -691,26 +577,11 @@ impl Dataset {
             (ForbundRad::SPEC.name, to_record_batch(&rows.forbund)?),
             (MedlemskapRad::SPEC.name, to_record_batch(&rows.medlemskap)?),
             (crate::Insats::SPEC.name, to_record_batch(&self.insatser)?),
-            (
-                DeltagandeRad::SPEC.name,
-                to_record_batch(&rows.deltaganden)?,
-            ),
-            (
-                crate::AnonymaDeltagare::SPEC.name,
-                to_record_batch(&self.anonyma_deltagare)?,
-            ),
-            (
-                crate::InsatsAr::SPEC.name,
-                to_record_batch(&self.insats_ar)?,
-            ),
-            (
-                crate::Ersattningsperiod::SPEC.name,
-                to_record_batch(&self.ersattningsperioder)?,
-            ),
-            (
-                crate::Ersattningsdagar::SPEC.name,
-                to_record_batch(&self.ersattningsdagar)?,
-            ),
+            (DeltagandeRad::SPEC.name, to_record_batch(&rows.deltaganden)?),
+            (crate::AnonymaDeltagare::SPEC.name, to_record_batch(&self.anonyma_deltagare)?),
+            (crate::InsatsAr::SPEC.name, to_record_batch(&self.insats_ar)?),
+            (crate::Ersattningsperiod::SPEC.name, to_record_batch(&self.ersattningsperioder)?),
+            (crate::Ersattningsdagar::SPEC.name, to_record_batch(&self.ersattningsdagar)?),
         ]))
     }
 }

@@ -22,6 +22,7 @@
 //! | `unknown_deltagande` | pre-computed benefit days belong to a deltagande in the data set |
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -77,11 +78,7 @@ pub struct Rules {
 
 impl Default for Rules {
     fn default() -> Self {
-        Rules {
-            lifetime_tolerance_days: 31,
-            min_age: 15,
-            max_age: 70,
-        }
+        Rules { lifetime_tolerance_days: 31, min_age: 15, max_age: 70 }
     }
 }
 
@@ -101,12 +98,7 @@ impl Dataset {
     /// [`ErrorPolicy::Collect`] all of them as [`Error::Invalid`].
     pub fn validate(&self, rules: &Rules, policy: ErrorPolicy) -> Result<()> {
         let mut report = ValidationReport::new(policy);
-        Validator {
-            data: self,
-            rules,
-            report: &mut report,
-        }
-        .run()?;
+        Validator { data: self, rules, report: &mut report }.run()?;
         report.into_result(())
     }
 
@@ -142,22 +134,11 @@ impl Dataset {
     /// # Errors
     /// Under `opts.policy`: the first error, or every error of every file
     /// and rule as [`Error::Invalid`].
-    pub fn read_csv_dir(
-        dir: &Path,
-        opts: &CsvOptions,
-        rules: &Rules,
-    ) -> Result<(Dataset, LoadSummary)> {
+    pub fn read_csv_dir(dir: &Path, opts: &CsvOptions, rules: &Rules) -> Result<(Dataset, LoadSummary)> {
         if !dir.is_dir() {
-            return Err(Error::io(
-                dir,
-                std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
-            ));
+            return Err(Error::io(dir, std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory")));
         }
-        let mut source = CsvSource {
-            dir,
-            opts,
-            summary: LoadSummary::default(),
-        };
+        let mut source = CsvSource { dir, opts, summary: LoadSummary::default() };
         let mut data = load(&mut source, opts.policy, rules)?;
         data.uttagsdatum = read_metadata(dir)?.uttagsdatum;
         Ok((data, source.summary))
@@ -180,9 +161,7 @@ impl Dataset {
         write_file(dir, &self.insats_ar)?;
         write_file(dir, &self.ersattningsperioder)?;
         write_file(dir, &self.ersattningsdagar)?;
-        let meta = Metadata {
-            uttagsdatum: self.uttagsdatum,
-        };
+        let meta = Metadata { uttagsdatum: self.uttagsdatum };
         let path = dir.join(METADATA_FILE);
         std::fs::write(&path, serde_json::to_string_pretty(&meta)?).map_err(|e| Error::io(&path, e))
     }
@@ -202,9 +181,9 @@ pub struct Metadata {
 fn read_metadata(dir: &Path) -> Result<Metadata> {
     let path = dir.join(METADATA_FILE);
     match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text).map_err(|e| Error::InvalidJson {
-            message: format!("{}: {e}", path.display()),
-        }),
+        Ok(text) => {
+            serde_json::from_str(&text).map_err(|e| Error::InvalidJson { message: format!("{}: {e}", path.display()) })
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Metadata::default()),
         Err(e) => Err(Error::io(&path, e)),
     }
@@ -220,41 +199,20 @@ pub(crate) struct ContractRows {
 
 impl ContractRows {
     pub(crate) fn of(data: &Dataset) -> ContractRows {
-        let forbund = data
-            .forbund
-            .iter()
-            .map(|f| {
-                ForbundRad(Forbund {
-                    medlemskap: Vec::new(),
-                    ..f.clone()
-                })
-            })
-            .collect();
+        let forbund =
+            data.forbund.iter().map(|f| ForbundRad(Forbund { medlemskap: Vec::new(), ..f.clone() })).collect();
         let medlemskap = data
             .forbund
             .iter()
-            .flat_map(|f| {
-                f.medlemskap.iter().map(|&m| MedlemskapRad {
-                    forbund: f.id,
-                    medlemskap: m,
-                })
-            })
+            .flat_map(|f| f.medlemskap.iter().map(|&m| MedlemskapRad { forbund: f.id, medlemskap: m }))
             .collect();
-        let insats_forbund: HashMap<InsatsId, ForbundId> =
-            data.insatser.iter().map(|i| (i.id, i.forbund)).collect();
+        let insats_forbund: HashMap<InsatsId, ForbundId> = data.insatser.iter().map(|i| (i.id, i.forbund)).collect();
         let deltaganden = data
             .deltaganden
             .iter()
-            .map(|&d| DeltagandeRad {
-                deltagande: d,
-                forbund: insats_forbund.get(&d.insats).copied(),
-            })
+            .map(|&d| DeltagandeRad { deltagande: d, forbund: insats_forbund.get(&d.insats).copied() })
             .collect();
-        ContractRows {
-            forbund,
-            medlemskap,
-            deltaganden,
-        }
+        ContractRows { forbund, medlemskap, deltaganden }
     }
 }
 
@@ -291,36 +249,20 @@ struct CsvSource<'a> {
 impl TableSource for CsvSource<'_> {
     fn read<T: Record>(&mut self, report: &mut ValidationReport) -> Result<Loaded<T>> {
         let name = T::SPEC.name;
-        let file = self
-            .opts
-            .mapping(name)
-            .and_then(|m| m.file.clone())
-            .unwrap_or_else(|| T::SPEC.file_name());
+        let file = self.opts.mapping(name).and_then(|m| m.file.clone()).unwrap_or_else(|| T::SPEC.file_name());
         let path = self.dir.join(&file);
         if !path.exists() {
-            return Ok(Loaded {
-                rows: Vec::new(),
-                origin: None,
-                present: false,
-            });
+            return Ok(Loaded { rows: Vec::new(), origin: None, present: false });
         }
         match read_all::<T>(&path, self.opts, report) {
             Ok((rows, lines, format)) => {
                 self.summary.files.push((name.to_owned(), format));
-                Ok(Loaded {
-                    rows,
-                    origin: Some((path.display().to_string(), lines)),
-                    present: true,
-                })
+                Ok(Loaded { rows, origin: Some((path.display().to_string(), lines)), present: true })
             }
             Err(e @ Error::Io { .. }) => Err(e),
             Err(e) => {
                 report.push(e)?;
-                Ok(Loaded {
-                    rows: Vec::new(),
-                    origin: None,
-                    present: true,
-                })
+                Ok(Loaded { rows: Vec::new(), origin: None, present: true })
             }
         }
     }
@@ -328,16 +270,8 @@ impl TableSource for CsvSource<'_> {
 
 /// Reads every table from `source`, assembles the data set and validates
 /// it; rule breaches are reported at the file and line the row came from.
-pub(crate) fn load(
-    source: &mut impl TableSource,
-    policy: ErrorPolicy,
-    rules: &Rules,
-) -> Result<Dataset> {
-    let mut loader = Loader {
-        report: ValidationReport::new(policy),
-        origins: HashMap::new(),
-        any_present: false,
-    };
+pub(crate) fn load(source: &mut impl TableSource, policy: ErrorPolicy, rules: &Rules) -> Result<Dataset> {
+    let mut loader = Loader { report: ValidationReport::new(policy), origins: HashMap::new(), any_present: false };
     let forbund: Vec<ForbundRad> = loader.table(source)?;
     let medlemskap: Vec<MedlemskapRad> = loader.table(source)?;
     let insatser: Vec<Insats> = loader.table(source)?;
@@ -353,27 +287,15 @@ pub(crate) fn load(
         uttagsdatum: None,
     };
     if !loader.any_present {
-        let names: Vec<String> = crate::ingest::table::tables()
-            .iter()
-            .map(|t| t.name.to_owned())
-            .collect();
+        let names: Vec<String> = crate::ingest::table::tables().iter().map(|t| t.name.to_owned()).collect();
         return Err(Error::InvalidArgument {
             name: "tables",
-            message: format!(
-                "no finsam table found (expected any of {})",
-                names.join(", ")
-            ),
+            message: format!("no finsam table found (expected any of {})", names.join(", ")),
         });
     }
     let data = loader.assemble(data, forbund, medlemskap, deltaganden)?;
     let mut rule_report = ValidationReport::new(policy);
-    if let Err(e) = (Validator {
-        data: &data,
-        rules,
-        report: &mut rule_report,
-    }
-    .run())
-    {
+    if let Err(e) = (Validator { data: &data, rules, report: &mut rule_report }.run()) {
         return Err(loader.locate(e));
     }
     rule_report.map_errors(|e| loader.locate(e));
@@ -419,19 +341,10 @@ impl Loader {
         deltaganden: Vec<DeltagandeRad>,
     ) -> Result<Dataset> {
         data.forbund = forbund.into_iter().map(|r| r.0).collect();
-        let index: HashMap<ForbundId, usize> = data
-            .forbund
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.id, i))
-            .collect();
+        let index: HashMap<ForbundId, usize> = data.forbund.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
         // The validator numbers events förbund by förbund; keep each event's origin in that order.
         let mut nested: Vec<Vec<u64>> = vec![Vec::new(); data.forbund.len()];
-        let lines = self
-            .origins
-            .get("medlemskap")
-            .map(|o| o.1.clone())
-            .unwrap_or_default();
+        let lines = self.origins.get("medlemskap").map(|o| o.1.clone()).unwrap_or_default();
         for (row, m) in medlemskap.into_iter().enumerate() {
             match index.get(&m.forbund) {
                 Some(&i) => {
@@ -439,34 +352,22 @@ impl Loader {
                     nested[i].push(lines.get(row).copied().unwrap_or(row as u64));
                 }
                 None => {
-                    let at = self
-                        .origin("medlemskap", row)
-                        .column("forbund_id")
-                        .value(m.forbund.to_string());
-                    self.report
-                        .push(Error::UnknownForbund { at: Box::new(at) })?;
+                    let at = self.origin("medlemskap", row).column("forbund_id").value(m.forbund.to_string());
+                    self.report.push(Error::UnknownForbund { at: Box::new(at) })?;
                 }
             }
         }
         if let Some(origin) = self.origins.get_mut("medlemskap") {
             origin.1 = nested.concat();
         }
-        let insats_forbund: HashMap<InsatsId, ForbundId> =
-            data.insatser.iter().map(|i| (i.id, i.forbund)).collect();
+        let insats_forbund: HashMap<InsatsId, ForbundId> = data.insatser.iter().map(|i| (i.id, i.forbund)).collect();
         data.deltaganden.reserve_exact(deltaganden.len());
         for (row, r) in deltaganden.into_iter().enumerate() {
-            if let (Some(given), Some(&expected)) =
-                (r.forbund, insats_forbund.get(&r.deltagande.insats))
+            if let (Some(given), Some(&expected)) = (r.forbund, insats_forbund.get(&r.deltagande.insats))
                 && given != expected
             {
-                let at = self
-                    .origin("deltaganden", row)
-                    .column("forbund_id")
-                    .value(given.to_string());
-                self.report.push(Error::ForbundMismatch {
-                    at: Box::new(at),
-                    expected: expected.0,
-                })?;
+                let at = self.origin("deltaganden", row).column("forbund_id").value(given.to_string());
+                self.report.push(Error::ForbundMismatch { at: Box::new(at), expected: expected.0 })?;
             }
             data.deltaganden.push(r.deltagande);
         }
@@ -494,12 +395,7 @@ struct Validator<'a> {
 }
 
 fn at(table: &str, row: usize, column: &str, value: impl ToString) -> Box<Location> {
-    Box::new(
-        Location::table(table)
-            .row(row as u64)
-            .column(column)
-            .value(value.to_string()),
-    )
+    Box::new(Location::table(table).row(row as u64).column(column).value(value.to_string()))
 }
 
 impl<'a> Validator<'a> {
@@ -517,10 +413,8 @@ impl<'a> Validator<'a> {
         let mut seen: HashMap<ForbundId, usize> = HashMap::new();
         for (row, f) in self.data.forbund.iter().enumerate() {
             if let Some(&first) = seen.get(&f.id) {
-                self.report.push(Error::DuplicateId {
-                    at: at("forbund", row, "forbund_id", f.id),
-                    first_row: first as u64,
-                })?;
+                self.report
+                    .push(Error::DuplicateId { at: at("forbund", row, "forbund_id", f.id), first_row: first as u64 })?;
             } else {
                 seen.insert(f.id, row);
             }
@@ -536,34 +430,25 @@ impl<'a> Validator<'a> {
         for (row, f) in self.data.forbund.iter().enumerate() {
             for p in &f.foregangare {
                 if !seen.contains_key(p) {
-                    self.report.push(Error::UnknownForbund {
-                        at: at("forbund", row, "foregangare", p),
-                    })?;
+                    self.report.push(Error::UnknownForbund { at: at("forbund", row, "foregangare", p) })?;
                 }
             }
         }
         Ok(seen)
     }
 
-    fn insatser(
-        &mut self,
-        forbund: &HashMap<ForbundId, usize>,
-    ) -> Result<HashMap<InsatsId, &'a Insats>> {
+    fn insatser(&mut self, forbund: &HashMap<ForbundId, usize>) -> Result<HashMap<InsatsId, &'a Insats>> {
         let data: &'a Dataset = self.data;
         let mut seen: HashMap<InsatsId, (usize, &'a Insats)> = HashMap::new();
         for (row, i) in data.insatser.iter().enumerate() {
             if let Some(&(first, _)) = seen.get(&i.id) {
-                self.report.push(Error::DuplicateId {
-                    at: at("insatser", row, "insats_id", i.id),
-                    first_row: first as u64,
-                })?;
+                self.report
+                    .push(Error::DuplicateId { at: at("insatser", row, "insats_id", i.id), first_row: first as u64 })?;
             } else {
                 seen.insert(i.id, (row, i));
             }
             if !forbund.contains_key(&i.forbund) {
-                self.report.push(Error::UnknownForbund {
-                    at: at("insatser", row, "forbund_id", i.forbund),
-                })?;
+                self.report.push(Error::UnknownForbund { at: at("insatser", row, "forbund_id", i.forbund) })?;
             }
             if let Some(slut) = i.slut
                 && slut < i.start
@@ -580,12 +465,8 @@ impl<'a> Validator<'a> {
     fn membership(&mut self, _forbund: &HashMap<ForbundId, usize>) -> Result<()> {
         let mut row = 0usize;
         for f in &self.data.forbund {
-            let mut order: Vec<(usize, &Medlemskap)> = f
-                .medlemskap
-                .iter()
-                .enumerate()
-                .map(|(i, m)| (row + i, m))
-                .collect();
+            let mut order: Vec<(usize, &Medlemskap)> =
+                f.medlemskap.iter().enumerate().map(|(i, m)| (row + i, m)).collect();
             row += f.medlemskap.len();
             order.sort_by_key(|(_, m)| (m.datum, m.handelse == Medlemshandelse::Intrade));
             let mut members = std::collections::HashSet::new();
@@ -623,9 +504,7 @@ impl<'a> Validator<'a> {
         let tol = self.rules.lifetime_tolerance_days as i32;
         for (row, d) in self.data.deltaganden.iter().enumerate() {
             let Some(insats) = insatser.get(&d.insats) else {
-                self.report.push(Error::UnknownInsats {
-                    at: at("deltaganden", row, "insats_id", d.insats),
-                })?;
+                self.report.push(Error::UnknownInsats { at: at("deltaganden", row, "insats_id", d.insats) })?;
                 continue;
             };
             if let Some(slut) = d.slut
@@ -637,16 +516,15 @@ impl<'a> Validator<'a> {
                 })?;
             }
             let latest = insats.slut.map(|s| s.add_days(tol));
-            let (column, value) =
-                if d.start < insats.start.add_days(-tol) || latest.is_some_and(|l| d.start > l) {
-                    ("startdatum", Some(d.start))
-                } else if let (Some(slut), Some(l)) = (d.slut, latest)
-                    && slut > l
-                {
-                    ("slutdatum", Some(slut))
-                } else {
-                    ("", None)
-                };
+            let (column, value) = if d.start < insats.start.add_days(-tol) || latest.is_some_and(|l| d.start > l) {
+                ("startdatum", Some(d.start))
+            } else if let (Some(slut), Some(l)) = (d.slut, latest)
+                && slut > l
+            {
+                ("slutdatum", Some(slut))
+            } else {
+                ("", None)
+            };
             if let Some(v) = value {
                 self.report.push(Error::OutsideInsatsLifetime {
                     at: at("deltaganden", row, column, v),
@@ -659,31 +537,16 @@ impl<'a> Validator<'a> {
                 && !(self.rules.min_age..=self.rules.max_age).contains(&age)
             {
                 self.report.push(Error::ImplausibleBirthYear {
-                    at: at(
-                        "deltaganden",
-                        row,
-                        "fodelsear",
-                        d.fodelsear.unwrap_or_default(),
-                    ),
+                    at: at("deltaganden", row, "fodelsear", d.fodelsear.unwrap_or_default()),
                     age,
                     min_age: self.rules.min_age,
                     max_age: self.rules.max_age,
                 })?;
             }
             if d.slut.is_none() && (d.utfall.is_some() || d.avslutsanledning.is_some()) {
-                let column = if d.utfall.is_some() {
-                    "status_efter"
-                } else {
-                    "avslutsanledning"
-                };
-                let value = d
-                    .utfall
-                    .map(Utfall::code)
-                    .or(d.avslutsanledning.map(Avslutsanledning::code))
-                    .unwrap_or("");
-                self.report.push(Error::OutcomeWithoutEnd {
-                    at: at("deltaganden", row, column, value),
-                })?;
+                let column = if d.utfall.is_some() { "status_efter" } else { "avslutsanledning" };
+                let value = d.utfall.map(Utfall::code).or(d.avslutsanledning.map(Avslutsanledning::code)).unwrap_or("");
+                self.report.push(Error::OutcomeWithoutEnd { at: at("deltaganden", row, column, value) })?;
             }
         }
         self.duplicates("deltaganden", &self.data.deltaganden, |d| *d)
@@ -692,23 +555,16 @@ impl<'a> Validator<'a> {
     fn counts(&mut self, insatser: &HashMap<InsatsId, &Insats>) -> Result<()> {
         for (row, a) in self.data.anonyma_deltagare.iter().enumerate() {
             if !insatser.contains_key(&a.insats) {
-                self.report.push(Error::UnknownInsats {
-                    at: at("anonyma_deltagare", row, "insats_id", a.insats),
-                })?;
+                self.report.push(Error::UnknownInsats { at: at("anonyma_deltagare", row, "insats_id", a.insats) })?;
             }
         }
         self.duplicates("anonyma_deltagare", &self.data.anonyma_deltagare, |a| *a)?;
-        self.unique_keys("anonyma_deltagare", &self.data.anonyma_deltagare, |a| {
-            (a.insats, a.ar, a.kon)
-        })?;
+        self.unique_keys("anonyma_deltagare", &self.data.anonyma_deltagare, |a| (a.insats, a.ar, a.kon))?;
         for (row, r) in self.data.insats_ar.iter().enumerate() {
             if !insatser.contains_key(&r.insats) {
-                self.report.push(Error::UnknownInsats {
-                    at: at("insats_ar", row, "insats_id", r.insats),
-                })?;
+                self.report.push(Error::UnknownInsats { at: at("insats_ar", row, "insats_id", r.insats) })?;
             }
-            if let (Some(k), Some(m), Some(t)) =
-                (r.deltagare_kvinnor, r.deltagare_man, r.deltagare_totalt)
+            if let (Some(k), Some(m), Some(t)) = (r.deltagare_kvinnor, r.deltagare_man, r.deltagare_totalt)
                 && u64::from(k) + u64::from(m) > u64::from(t)
             {
                 self.report.push(Error::InconsistentCounts {
@@ -730,34 +586,23 @@ impl<'a> Validator<'a> {
                 })?;
             }
         }
-        self.duplicates("ersattningsperioder", &self.data.ersattningsperioder, |s| {
-            *s
-        })?;
+        self.duplicates("ersattningsperioder", &self.data.ersattningsperioder, |s| *s)?;
         if !self.data.ersattningsdagar.is_empty() {
             let keys: std::collections::HashSet<DeltagandeKey> =
                 self.data.deltaganden.iter().map(Deltagande::key).collect();
             for (row, w) in self.data.ersattningsdagar.iter().enumerate() {
                 if !keys.contains(&w.key()) {
-                    self.report.push(Error::UnknownDeltagande {
-                        at: at("ersattningsdagar", row, "deltagare_id", w.person),
-                    })?;
+                    self.report
+                        .push(Error::UnknownDeltagande { at: at("ersattningsdagar", row, "deltagare_id", w.person) })?;
                 }
             }
         }
         self.duplicates("ersattningsdagar", &self.data.ersattningsdagar, |w| *w)?;
-        self.unique_keys("ersattningsdagar", &self.data.ersattningsdagar, |w| {
-            (w.key(), w.grupp)
-        })
+        self.unique_keys("ersattningsdagar", &self.data.ersattningsdagar, |w| (w.key(), w.grupp))
     }
 
-    /// Exact duplicates: sorts row indices by content (no hash set of whole
-    /// rows: at national ×100 scale that would cost gigabytes).
-    fn duplicates<T, K: Ord>(
-        &mut self,
-        table: &str,
-        rows: &[T],
-        key: impl Fn(&T) -> K,
-    ) -> Result<()> {
+    /// Exact duplicates (see [`repeated`]).
+    fn duplicates<T, K: Hash + Eq>(&mut self, table: &str, rows: &[T], key: impl Fn(&T) -> K) -> Result<()> {
         for (first, second) in repeated(rows, key) {
             self.report.push(Error::DuplicateRow {
                 at: Box::new(Location::table(table).row(second as u64)),
@@ -769,12 +614,7 @@ impl<'a> Validator<'a> {
 
     /// Rows that share a key but are not exact duplicates (those are
     /// reported once, as `duplicate_row`).
-    fn unique_keys<T: PartialEq, K: Ord>(
-        &mut self,
-        table: &str,
-        rows: &[T],
-        key: impl Fn(&T) -> K,
-    ) -> Result<()> {
+    fn unique_keys<T: PartialEq, K: Hash + Eq>(&mut self, table: &str, rows: &[T], key: impl Fn(&T) -> K) -> Result<()> {
         for (first, second) in repeated(rows, key) {
             if rows[first] == rows[second] {
                 continue;
@@ -789,24 +629,26 @@ impl<'a> Validator<'a> {
 }
 
 /// Pairs `(first row, later row)` of rows with equal keys, in row order of
-/// the later row.
-fn repeated<T, K: Ord>(rows: &[T], key: impl Fn(&T) -> K) -> Vec<(usize, usize)> {
-    let mut order: Vec<u32> = (0..rows.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        key(&rows[a as usize])
-            .cmp(&key(&rows[b as usize]))
-            .then(a.cmp(&b))
-    });
+/// the later row. Rows are sorted by a hash of their key (16 bytes a row, no
+/// copies of the rows), and only rows whose hashes collide are compared.
+fn repeated<T, K: Hash + Eq>(rows: &[T], key: impl Fn(&T) -> K) -> Vec<(usize, usize)> {
+    let hash = |row: &T| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key(row).hash(&mut h);
+        h.finish()
+    };
+    let mut order: Vec<(u64, u32)> = rows.iter().enumerate().map(|(i, r)| (hash(r), i as u32)).collect();
+    order.sort_unstable();
     let mut pairs = Vec::new();
-    let mut group_first = 0usize;
-    for w in 1..order.len() {
-        let (prev, cur) = (order[w - 1] as usize, order[w] as usize);
-        if key(&rows[prev]) == key(&rows[cur]) {
-            pairs.push((order[group_first] as usize, cur));
-        } else {
-            group_first = w;
+    for run in order.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+        // Within a run the indices ascend, so the first equal key is the first row.
+        for (j, &(_, later)) in run.iter().enumerate().skip(1) {
+            let later_key = key(&rows[later as usize]);
+            if let Some(&(_, first)) = run[..j].iter().find(|(_, i)| key(&rows[*i as usize]) == later_key) {
+                pairs.push((first as usize, later as usize));
+            }
         }
     }
-    pairs.sort_by_key(|&(_, second)| second);
+    pairs.sort_unstable_by_key(|&(_, later)| later);
     pairs
 }

@@ -156,9 +156,7 @@ impl Date {
             return Err(err());
         }
         let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-            b[range].iter().try_fold(0u32, |acc, &c| {
-                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-            })
+            b[range].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
         };
         let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) else {
             return Err(err());
@@ -249,15 +247,7 @@ mod tests {
 
     #[test]
     fn rejects_malformed_text() {
-        for bad in [
-            "",
-            "2020-02-30",
-            "2020/01/01",
-            "20200101",
-            "2020-00-10",
-            "+020-01-01",
-            "2020-01-1 ",
-        ] {
+        for bad in ["", "2020-02-30", "2020/01/01", "20200101", "2020-00-10", "+020-01-01", "2020-01-1 "] {
             assert!(Date::parse_iso(bad).is_err(), "{bad:?}");
         }
     }

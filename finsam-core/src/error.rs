@@ -37,10 +37,7 @@ pub struct Location {
 impl Location {
     /// A location in a file (or a table named like one).
     pub fn file(source: impl Into<String>) -> Location {
-        Location {
-            source: Some(source.into()),
-            ..Location::default()
-        }
+        Location { source: Some(source.into()), ..Location::default() }
     }
 
     /// A location in an in-memory table.
@@ -50,10 +47,7 @@ impl Location {
     /// assert_eq!(Location::table("insatser").row(3).to_string(), "table insatser, row 3");
     /// ```
     pub fn table(name: &str) -> Location {
-        Location {
-            source: Some(format!("table {name}")),
-            ..Location::default()
-        }
+        Location { source: Some(format!("table {name}")), ..Location::default() }
     }
 
     /// With the 1-based line number.
@@ -162,9 +156,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// Bytes that are not valid in the file's text encoding.
-    #[error(
-        "{at}: bytes that are not valid {encoding}; set the encoding explicitly if the file is not {encoding}"
-    )]
+    #[error("{at}: bytes that are not valid {encoding}; set the encoding explicitly if the file is not {encoding}")]
     InvalidEncoding {
         /// Where.
         at: Box<Location>,
@@ -300,9 +292,7 @@ pub enum Error {
         start: String,
     },
     /// A participation outside its insats's lifetime (beyond the tolerance).
-    #[error(
-        "{at}: outside the insats's lifetime {insats_start}..{insats_end} (tolerance {tolerance_days} days)"
-    )]
+    #[error("{at}: outside the insats's lifetime {insats_start}..{insats_end} (tolerance {tolerance_days} days)")]
     OutsideInsatsLifetime {
         /// Where.
         at: Box<Location>,
@@ -470,18 +460,13 @@ impl Error {
     }
 
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Error {
-        Error::Io {
-            path: path.display().to_string(),
-            source,
-        }
+        Error::Io { path: path.display().to_string(), source }
     }
 }
 
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Error {
-        Error::InvalidJson {
-            message: e.to_string(),
-        }
+        Error::InvalidJson { message: e.to_string() }
     }
 }
 
@@ -540,15 +525,8 @@ impl ValidationReport {
     /// An empty report that applies `policy` on [`push`](Self::push).
     pub fn new(policy: ErrorPolicy) -> ValidationReport {
         match policy {
-            ErrorPolicy::FailFast => ValidationReport {
-                fail_fast: true,
-                max_kept: 1,
-                ..Default::default()
-            },
-            ErrorPolicy::Collect { max_kept } => ValidationReport {
-                max_kept,
-                ..Default::default()
-            },
+            ErrorPolicy::FailFast => ValidationReport { fail_fast: true, max_kept: 1, ..Default::default() },
+            ErrorPolicy::Collect { max_kept } => ValidationReport { max_kept, ..Default::default() },
         }
     }
 
@@ -612,10 +590,7 @@ impl ValidationReport {
 
     /// Rewrites every kept error (e.g. to turn a table row into a file line).
     pub(crate) fn map_errors(&mut self, mut f: impl FnMut(Error) -> Error) {
-        self.errors = std::mem::take(&mut self.errors)
-            .into_iter()
-            .map(&mut f)
-            .collect();
+        self.errors = std::mem::take(&mut self.errors).into_iter().map(&mut f).collect();
     }
 
     /// `Ok(value)` if the report is empty, else the report as an error.
@@ -623,21 +598,13 @@ impl ValidationReport {
     /// # Errors
     /// [`Error::Invalid`] with this report when it holds any error.
     pub fn into_result<T>(self, value: T) -> Result<T> {
-        if self.is_empty() {
-            Ok(value)
-        } else {
-            Err(Error::Invalid(self))
-        }
+        if self.is_empty() { Ok(value) } else { Err(Error::Invalid(self)) }
     }
 }
 
 impl fmt::Display for ValidationReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let by_code: Vec<String> = self
-            .counts
-            .iter()
-            .map(|(c, n)| format!("{c}: {n}"))
-            .collect();
+        let by_code: Vec<String> = self.counts.iter().map(|(c, n)| format!("{c}: {n}")).collect();
         write!(f, "{} error(s) ({})", self.total, by_code.join(", "))?;
         for e in self.errors.iter().take(20) {
             write!(f, "\n  [{}] {e}", e.code())?;

@@ -50,3 +50,8 @@ pub use dataset::{Dataset, LoadSummary, Rules};
 pub use date::Date;
 pub use error::{Error, ErrorPolicy, Location, Result, ValidationReport};
 pub use model::*;
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

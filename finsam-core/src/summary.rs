@@ -126,16 +126,20 @@ impl Dataset {
         let years = self.reporting_years();
         let insatser = self.insats_index();
         let spells = SpellIndex::new(&self.ersattningsperioder);
-        let per_year = years
-            .into_iter()
-            .map(|y| self.year_summary(y, &insatser, &spells))
-            .collect();
-        let rows = [
+        let per_year = years.into_iter().map(|y| self.year_summary(y, &insatser, &spells)).collect();
+        Summary { rows: self.summary_rows().into_iter().collect(), uttagsdatum: self.uttagsdatum, per_year }
+    }
+
+    /// Rows per table (membership events counted as their own table).
+    ///
+    /// ```
+    /// let data = finsam_core::Dataset::default();
+    /// assert_eq!(data.summary_rows()["deltaganden"], 0);
+    /// ```
+    pub fn summary_rows(&self) -> HashMap<String, u64> {
+        [
             ("forbund", self.forbund.len()),
-            (
-                "medlemskap",
-                self.forbund.iter().map(|f| f.medlemskap.len()).sum(),
-            ),
+            ("medlemskap", self.forbund.iter().map(|f| f.medlemskap.len()).sum()),
             ("insatser", self.insatser.len()),
             ("deltaganden", self.deltaganden.len()),
             ("anonyma_deltagare", self.anonyma_deltagare.len()),
@@ -145,12 +149,7 @@ impl Dataset {
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v as u64))
-        .collect();
-        Summary {
-            rows,
-            uttagsdatum: self.uttagsdatum,
-            per_year,
-        }
+        .collect()
     }
 
     /// The reporting years: those with counted participants (anonymous
@@ -162,30 +161,13 @@ impl Dataset {
             .anonyma_deltagare
             .iter()
             .map(|a| a.ar)
-            .chain(
-                self.insats_ar
-                    .iter()
-                    .filter(|r| r.deltagare().is_some())
-                    .map(|r| r.ar),
-            )
+            .chain(self.insats_ar.iter().filter(|r| r.deltagare().is_some()).map(|r| r.ar))
             .collect();
-        if counted.is_empty() {
-            self.deltaganden.iter().map(|d| d.start.year()).collect()
-        } else {
-            counted
-        }
+        if counted.is_empty() { self.deltaganden.iter().map(|d| d.start.year()).collect() } else { counted }
     }
 
-    fn year_summary(
-        &self,
-        ar: i32,
-        insatser: &HashMap<InsatsId, &Insats>,
-        spells: &SpellIndex<'_>,
-    ) -> YearSummary {
-        let mut s = YearSummary {
-            ar,
-            ..YearSummary::default()
-        };
+    fn year_summary(&self, ar: i32, insatser: &HashMap<InsatsId, &Insats>, spells: &SpellIndex<'_>) -> YearSummary {
+        let mut s = YearSummary { ar, ..YearSummary::default() };
         self.coverage(ar, &mut s);
         for i in &self.insatser {
             if i.is_active_in(ar) {
@@ -198,11 +180,7 @@ impl Dataset {
                 }
             }
         }
-        let individ = |d: &Deltagande| {
-            insatser
-                .get(&d.insats)
-                .is_some_and(|i| i.inriktning == Inriktning::Individ)
-        };
+        let individ = |d: &Deltagande| insatser.get(&d.insats).is_some_and(|i| i.inriktning == Inriktning::Individ);
         let mut persons = HashSet::new();
         let (mut sp, mut ae) = (HashSet::new(), HashSet::new());
         let mut outcome = OutcomeCounts::default();
@@ -218,9 +196,7 @@ impl Dataset {
                 if d.forsorjning_fore.contains(Forsorjning::Sjukpenning) {
                     sp.insert(d.person);
                 }
-                if d.forsorjning_fore
-                    .contains(Forsorjning::Aktivitetsersattning)
-                {
+                if d.forsorjning_fore.contains(Forsorjning::Aktivitetsersattning) {
                     ae.insert(d.person);
                 }
             }
@@ -239,22 +215,12 @@ impl Dataset {
         s.deltagare_personuppgifter = persons.len() as u64;
         s.personer_sjukpenning_fore = sp.len() as u64;
         s.personer_aktivitetsersattning_fore = ae.len() as u64;
-        s.deltagare_anonyma = self
-            .anonyma_deltagare
-            .iter()
-            .filter(|a| a.ar == ar)
-            .map(|a| u64::from(a.antal))
-            .sum();
+        s.deltagare_anonyma = self.anonyma_deltagare.iter().filter(|a| a.ar == ar).map(|a| u64::from(a.antal)).sum();
         s.deltagare_totalt = s.deltagare_personuppgifter + s.deltagare_anonyma;
         s.deltagare_struktur = self
             .insats_ar
             .iter()
-            .filter(|r| {
-                r.ar == ar
-                    && insatser
-                        .get(&r.insats)
-                        .is_some_and(|i| i.inriktning == Inriktning::Struktur)
-            })
+            .filter(|r| r.ar == ar && insatser.get(&r.insats).is_some_and(|i| i.inriktning == Inriktning::Struktur))
             .filter_map(InsatsAr::deltagare)
             .map(u64::from)
             .sum();
@@ -265,13 +231,7 @@ impl Dataset {
             .map(|(grupp, (fore_q, efter_q))| {
                 let n = measured as f64;
                 let (fore, efter) = (fore_q as f64 / 4.0 / n, efter_q as f64 / 4.0 / n);
-                DaysSummary {
-                    grupp,
-                    n: measured,
-                    mean_fore: fore,
-                    mean_efter: efter,
-                    mean_diff: efter - fore,
-                }
+                DaysSummary { grupp, n: measured, mean_fore: fore, mean_efter: efter, mean_diff: efter - fore }
             })
             .collect();
         s

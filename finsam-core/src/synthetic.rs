@@ -56,10 +56,7 @@ pub struct SyntheticConfig {
 
 impl Default for SyntheticConfig {
     fn default() -> Self {
-        SyntheticConfig {
-            scale: 1.0,
-            seed: 2004,
-        }
+        SyntheticConfig { scale: 1.0, seed: 2004 }
     }
 }
 
@@ -229,11 +226,7 @@ pub fn generate(config: &SyntheticConfig) -> Result<Dataset> {
     for year in WARMUP_YEAR..=*YEARS.end() {
         builder.year(year);
     }
-    let Participations {
-        deltaganden,
-        spells,
-        ..
-    } = builder;
+    let Participations { deltaganden, spells, .. } = builder;
     let mut rng = rng.fork(2);
     let anonyma = anonymous_counts(&mut rng, config.scale, &insatser);
     let (insats_ar, insatser) = yearly_rows(&mut rng, config.scale, insatser);
@@ -311,9 +304,7 @@ impl Sampler {
     fn cumulative(&mut self, cumulative: &[f64]) -> usize {
         let total = cumulative.last().copied().unwrap_or(0.0);
         let u = self.uniform() * total;
-        cumulative
-            .partition_point(|&c| c <= u)
-            .min(cumulative.len().saturating_sub(1))
+        cumulative.partition_point(|&c| c <= u).min(cumulative.len().saturating_sub(1))
     }
 
     fn day_in(&mut self, year: i32) -> Date {
@@ -345,42 +336,15 @@ struct Named {
 
 /// Förbund named in the sources, with compositions assumed for the data set.
 const NAMED_INITIAL: [Named; 9] = [
-    Named {
-        namn: "Samordningsförbundet Pyramis",
-        kommuner: &[2580],
-    },
-    Named {
-        namn: "Samordningsförbundet Activus",
-        kommuner: &[2581],
-    },
-    Named {
-        namn: "Samordningsförbundet Consensus",
-        kommuner: &[2560],
-    },
-    Named {
-        namn: "Samordningsförbundet Norra Skaraborg",
-        kommuner: &[1447, 1497, 1446, 1493, 1472, 1473],
-    },
-    Named {
-        namn: "Samordningsförbundet Västra Skaraborg",
-        kommuner: &[1445, 1444, 1471, 1494, 1495, 1470],
-    },
-    Named {
-        namn: "Samordningsförbundet Östra Skaraborg",
-        kommuner: &[1499, 1496, 1498],
-    },
-    Named {
-        namn: "Samordningsförbundet Södra Lappland",
-        kommuner: &[2481, 2418, 2422, 2421, 2462, 2463],
-    },
-    Named {
-        namn: "Samordningsförbundet Värend",
-        kommuner: &[780, 764, 761],
-    },
-    Named {
-        namn: "Samordningsförbundet Insjöriket",
-        kommuner: &[1401, 1402],
-    },
+    Named { namn: "Samordningsförbundet Pyramis", kommuner: &[2580] },
+    Named { namn: "Samordningsförbundet Activus", kommuner: &[2581] },
+    Named { namn: "Samordningsförbundet Consensus", kommuner: &[2560] },
+    Named { namn: "Samordningsförbundet Norra Skaraborg", kommuner: &[1447, 1497, 1446, 1493, 1472, 1473] },
+    Named { namn: "Samordningsförbundet Västra Skaraborg", kommuner: &[1445, 1444, 1471, 1494, 1495, 1470] },
+    Named { namn: "Samordningsförbundet Östra Skaraborg", kommuner: &[1499, 1496, 1498] },
+    Named { namn: "Samordningsförbundet Södra Lappland", kommuner: &[2481, 2418, 2422, 2421, 2462, 2463] },
+    Named { namn: "Samordningsförbundet Värend", kommuner: &[780, 764, 761] },
+    Named { namn: "Samordningsförbundet Insjöriket", kommuner: &[1401, 1402] },
 ];
 /// Kommuner whose joining the sources describe: Boden, Dorotea, Uppvidinge.
 const NAMED_JOINERS: [u16; 3] = [2582, 2425, 760];
@@ -399,27 +363,16 @@ fn build_forbund(rng: &mut Sampler) -> Vec<Forbund> {
         .map(|n| {
             let year = rng.range(2005, 2012);
             let start = rng.day_in(year);
-            b.add(
-                n.namn.to_owned(),
-                start,
-                n.kommuner.iter().map(|&c| k(c)).collect(),
-                vec![],
-            )
+            b.add(n.namn.to_owned(), start, n.kommuner.iter().map(|&c| k(c)).collect(), vec![])
         })
         .collect();
-    let special: std::collections::HashSet<u16> = NAMED_INITIAL
-        .iter()
-        .flat_map(|n| n.kommuner.iter().copied())
-        .chain(NAMED_JOINERS)
-        .collect();
-    let mut pool: Vec<KommunKod> = KommunKod::all()
-        .filter(|c| !special.contains(&c.code()))
-        .collect();
+    let special: std::collections::HashSet<u16> =
+        NAMED_INITIAL.iter().flat_map(|n| n.kommuner.iter().copied()).chain(NAMED_JOINERS).collect();
+    let mut pool: Vec<KommunKod> = KommunKod::all().filter(|c| !special.contains(&c.code())).collect();
     rng.shuffle(&mut pool);
     let joiners_total: usize = JOINERS_PER_YEAR.iter().map(|(_, n)| n).sum();
     // Joiners come from län with other members, so they have a förbund to join.
-    let lan_count =
-        |c: &KommunKod, pool: &[KommunKod]| pool.iter().filter(|o| o.lan() == c.lan()).count();
+    let lan_count = |c: &KommunKod, pool: &[KommunKod]| pool.iter().filter(|o| o.lan() == c.lan()).count();
     let mut outside: Vec<KommunKod> = Vec::new();
     let mut i = 0;
     while outside.len() < NEVER_MEMBERS + joiners_total && i < pool.len() {
@@ -435,11 +388,7 @@ fn build_forbund(rng: &mut Sampler) -> Vec<Forbund> {
     for group in partition_by_lan(&pool, INITIAL_FORBUND - NAMED_INITIAL.len()) {
         let year = rng.range(2005, 2015);
         let start = rng.day_in(year);
-        let namn = format!(
-            "Samordningsförbundet {}{}",
-            group[0].name(),
-            if group.len() > 1 { " m.fl." } else { "" }
-        );
+        let namn = format!("Samordningsförbundet {}{}", group[0].name(), if group.len() > 1 { " m.fl." } else { "" });
         b.add(namn, start, group, vec![]);
     }
     // Year by year: mergers take effect on 1 January, then kommuner join.
@@ -461,29 +410,17 @@ fn build_forbund(rng: &mut Sampler) -> Vec<Forbund> {
             }
             2021 => {
                 b.join_to(sn, k(2582), date(2021, 1, 1));
-                b.merge(
-                    vec![named[3], named[4], named[5]],
-                    "Samordningsförbundet Skaraborg",
-                    date(2021, 1, 1),
-                );
+                b.merge(vec![named[3], named[4], named[5]], "Samordningsförbundet Skaraborg", date(2021, 1, 1));
             }
             2022 => b.merge_pairs(rng, 2022, 1),
             _ => {}
         }
-        let n = JOINERS_PER_YEAR
-            .iter()
-            .find(|(y, _)| *y == year)
-            .map_or(0, |(_, n)| *n);
+        let n = JOINERS_PER_YEAR.iter().find(|(y, _)| *y == year).map_or(0, |(_, n)| *n);
         for j in 0..n {
             let Some(kommun) = joiners.next() else { break };
             let when = date(year, 1 + rng.below(12) as u32, 1);
             if year == 2017 && j == 0 {
-                b.add(
-                    format!("Samordningsförbundet {}", kommun.name()),
-                    when,
-                    vec![kommun],
-                    vec![],
-                );
+                b.add(format!("Samordningsförbundet {}", kommun.name()), when, vec![kommun], vec![]);
             } else {
                 b.join(kommun, when);
             }
@@ -527,11 +464,7 @@ fn largest_remainder(weights: &[f64], total: u64) -> Vec<u64> {
     let exact: Vec<f64> = weights.iter().map(|w| w / sum * total as f64).collect();
     let mut parts: Vec<u64> = exact.iter().map(|e| e.floor() as u64).collect();
     let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| {
-        (exact[b] - exact[b].floor())
-            .total_cmp(&(exact[a] - exact[a].floor()))
-            .then(a.cmp(&b))
-    });
+    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
     let short = total.saturating_sub(parts.iter().sum());
     for &i in order.iter().cycle().take(short as usize) {
         parts[i] += 1;
@@ -545,30 +478,13 @@ struct ForbundBuilder {
 }
 
 impl ForbundBuilder {
-    fn add(
-        &mut self,
-        namn: String,
-        start: Date,
-        kommuner: Vec<KommunKod>,
-        foregangare: Vec<ForbundId>,
-    ) -> usize {
+    fn add(&mut self, namn: String, start: Date, kommuner: Vec<KommunKod>, foregangare: Vec<ForbundId>) -> usize {
         let id = ForbundId(self.forbund.len() as u32 + 1);
         let medlemskap = kommuner
             .into_iter()
-            .map(|kommun| Medlemskap {
-                kommun,
-                datum: start,
-                handelse: Medlemshandelse::Intrade,
-            })
+            .map(|kommun| Medlemskap { kommun, datum: start, handelse: Medlemshandelse::Intrade })
             .collect();
-        self.forbund.push(Forbund {
-            id,
-            namn,
-            start,
-            slut: None,
-            medlemskap,
-            foregangare,
-        });
+        self.forbund.push(Forbund { id, namn, start, slut: None, medlemskap, foregangare });
         self.forbund.len() - 1
     }
 
@@ -580,35 +496,19 @@ impl ForbundBuilder {
     /// The kommun joins the first förbund of its län that exists then.
     fn join(&mut self, kommun: KommunKod, when: Date) {
         let target = (0..self.forbund.len()).find(|&i| {
-            self.active_on(i, when)
-                && self.forbund[i]
-                    .members_on(when)
-                    .iter()
-                    .any(|m| m.lan() == kommun.lan())
+            self.active_on(i, when) && self.forbund[i].members_on(when).iter().any(|m| m.lan() == kommun.lan())
         });
-        let target = target.unwrap_or_else(|| {
-            (0..self.forbund.len())
-                .rev()
-                .find(|&i| self.active_on(i, when))
-                .unwrap_or(0)
-        });
+        let target =
+            target.unwrap_or_else(|| (0..self.forbund.len()).rev().find(|&i| self.active_on(i, when)).unwrap_or(0));
         self.join_to(target, kommun, when);
     }
 
     fn join_to(&mut self, i: usize, kommun: KommunKod, when: Date) {
-        self.forbund[i].medlemskap.push(Medlemskap {
-            kommun,
-            datum: when,
-            handelse: Medlemshandelse::Intrade,
-        });
+        self.forbund[i].medlemskap.push(Medlemskap { kommun, datum: when, handelse: Medlemshandelse::Intrade });
     }
 
     fn leave(&mut self, i: usize, kommun: KommunKod, when: Date) {
-        self.forbund[i].medlemskap.push(Medlemskap {
-            kommun,
-            datum: when,
-            handelse: Medlemshandelse::Uttrade,
-        });
+        self.forbund[i].medlemskap.push(Medlemskap { kommun, datum: when, handelse: Medlemshandelse::Uttrade });
     }
 
     /// The förbund end the day before `when`; a new one with all their
@@ -632,29 +532,22 @@ impl ForbundBuilder {
             let lan_of = |f: &Forbund| f.members_on(eve).first().map(|k| k.lan());
             let candidates: Vec<usize> = (0..self.forbund.len())
                 .filter(|&i| {
-                    self.active_on(i, when)
-                        && self.forbund[i].foregangare.is_empty()
-                        && !is_named(&self.forbund[i])
+                    self.active_on(i, when) && self.forbund[i].foregangare.is_empty() && !is_named(&self.forbund[i])
                 })
                 .collect();
             let pairs: Vec<(usize, usize)> = candidates
                 .iter()
                 .flat_map(|&a| candidates.iter().map(move |&b| (a, b)))
                 .filter(|&(a, b)| {
-                    a < b
-                        && lan_of(&self.forbund[a]).is_some()
-                        && lan_of(&self.forbund[a]) == lan_of(&self.forbund[b])
+                    a < b && lan_of(&self.forbund[a]).is_some() && lan_of(&self.forbund[a]) == lan_of(&self.forbund[b])
                 })
                 .collect();
             if pairs.is_empty() {
                 return;
             }
             let (a, b) = pairs[rng.below(pairs.len())];
-            let namn = format!(
-                "Samordningsförbundet {} och {}",
-                short_name(&self.forbund[a]),
-                short_name(&self.forbund[b])
-            );
+            let namn =
+                format!("Samordningsförbundet {} och {}", short_name(&self.forbund[a]), short_name(&self.forbund[b]));
             self.merge(vec![a, b], &namn, when);
         }
     }
@@ -665,10 +558,7 @@ fn is_named(f: &Forbund) -> bool {
 }
 
 fn short_name(f: &Forbund) -> String {
-    f.namn
-        .trim_start_matches("Samordningsförbundet ")
-        .trim_end_matches(" m.fl.")
-        .to_owned()
+    f.namn.trim_start_matches("Samordningsförbundet ").trim_end_matches(" m.fl.").to_owned()
 }
 
 /// An insats with the weight that sets its share of participants.
@@ -688,21 +578,13 @@ fn build_insatser(rng: &mut Sampler, forbund: &[Forbund]) -> Vec<Planned> {
             let t = target(year);
             // target() gives 2017's figures for the warm-up year; start a little below them.
             let share = if year == WARMUP_YEAR { 0.95 } else { 1.0 };
-            let count = if inriktning == Inriktning::Individ {
-                t.insatser_individ
-            } else {
-                t.insatser_struktur
-            };
+            let count = if inriktning == Inriktning::Individ { t.insatser_individ } else { t.insatser_struktur };
             let wanted = (f64::from(count) * share).round() as usize;
             let jan1 = date(year, 1, 1);
             let mut eligible: Vec<usize> = active
                 .iter()
                 .copied()
-                .filter(|&i| {
-                    forbund_of(forbund, &all[i].insats)
-                        .slut
-                        .is_none_or(|s| s >= jan1)
-                })
+                .filter(|&i| forbund_of(forbund, &all[i].insats).slut.is_none_or(|s| s >= jan1))
                 .collect();
             rng.shuffle(&mut eligible);
             let keep = ((eligible.len() as f64 * 0.8).round() as usize).min(wanted);
@@ -729,36 +611,16 @@ fn forbund_of<'f>(forbund: &'f [Forbund], i: &Insats) -> &'f Forbund {
 
 fn end_insats(rng: &mut Sampler, insats: &mut Insats, forbund: &[Forbund], year: i32) {
     let earliest = insats.start.add_days(90).max(date(year, 1, 1));
-    let latest = date(year, 12, 31).min(
-        forbund_of(forbund, insats)
-            .slut
-            .unwrap_or(date(9999, 12, 31)),
-    );
+    let latest = date(year, 12, 31).min(forbund_of(forbund, insats).slut.unwrap_or(date(9999, 12, 31)));
     let span = earliest.days_until(latest).max(0);
-    insats.slut = Some(
-        earliest
-            .add_days(rng.below(span as usize + 1) as i32)
-            .min(latest)
-            .max(insats.start),
-    );
+    insats.slut = Some(earliest.add_days(rng.below(span as usize + 1) as i32).min(latest).max(insats.start));
 }
 
-fn new_insats(
-    rng: &mut Sampler,
-    forbund: &[Forbund],
-    inriktning: Inriktning,
-    year: i32,
-    n: usize,
-) -> Planned {
+fn new_insats(rng: &mut Sampler, forbund: &[Forbund], inriktning: Inriktning, year: i32, n: usize) -> Planned {
     let start = rng.day_in(year);
-    let active: Vec<&Forbund> = forbund
-        .iter()
-        .filter(|f| f.start <= start && f.slut.is_none_or(|s| s >= start))
-        .collect();
-    let weights: Vec<f64> = active
-        .iter()
-        .map(|f| f.members_on(start).len().max(1) as f64)
-        .collect();
+    let active: Vec<&Forbund> =
+        forbund.iter().filter(|f| f.start <= start && f.slut.is_none_or(|s| s >= start)).collect();
+    let weights: Vec<f64> = active.iter().map(|f| f.members_on(start).len().max(1) as f64).collect();
     let f = active[rng.weighted(&weights)];
     let mut behovsgrupper = BehovsgruppSet::empty();
     if inriktning == Inriktning::Individ && rng.chance(0.38) {
@@ -854,8 +716,7 @@ impl<'a> Participations<'a> {
         for year in WARMUP_YEAR..=uttagsdatum().year() {
             let active: Vec<usize> = (0..insatser.len())
                 .filter(|&i| {
-                    insatser[i].insats.inriktning == Inriktning::Individ
-                        && insatser[i].insats.is_active_in(year)
+                    insatser[i].insats.inriktning == Inriktning::Individ && insatser[i].insats.is_active_in(year)
                 })
                 .collect();
             let cumulative = active
@@ -895,13 +756,8 @@ impl<'a> Participations<'a> {
 
     fn year(&mut self, year: i32) {
         let t = target(year.max(*YEARS.start()));
-        let with_personal_data =
-            f64::from(t.deltagare_totalt) * (1.0 - t.andel_anonyma) * self.scale;
-        let wanted = if year == WARMUP_YEAR {
-            with_personal_data * 0.62
-        } else {
-            with_personal_data
-        };
+        let with_personal_data = f64::from(t.deltagare_totalt) * (1.0 - t.andel_anonyma) * self.scale;
+        let wanted = if year == WARMUP_YEAR { with_personal_data * 0.62 } else { with_personal_data };
         let new_persons = (wanted.round() as usize).saturating_sub(self.carried_into(year));
         let jan1 = date(year, 1, 1);
         let mut this_year = Vec::with_capacity(new_persons);
@@ -916,10 +772,7 @@ impl<'a> Participations<'a> {
             let Some(&p) = this_year.get(self.rng.below(this_year.len())) else {
                 break;
             };
-            let start = self
-                .rng
-                .day_in(year)
-                .max(self.deltaganden.last().map_or(jan1, |d| d.start));
+            let start = self.rng.day_in(year).max(self.deltaganden.last().map_or(jan1, |d| d.start));
             self.participate(p, start, year, false);
         }
         let felreg = (new_persons as f64 * FELREGISTRERING).round() as usize;
@@ -936,9 +789,7 @@ impl<'a> Participations<'a> {
         }
         (0..4)
             .map(|_| self.rng.below(self.persons.len()))
-            .find(|&p| {
-                !self.persons[p].ongoing && self.persons[p].last_end.is_some_and(|e| e < jan1)
-            })
+            .find(|&p| !self.persons[p].ongoing && self.persons[p].last_end.is_some_and(|e| e < jan1))
     }
 
     fn new_person(&mut self, year: i32) -> usize {
@@ -948,22 +799,14 @@ impl<'a> Participations<'a> {
         let weights: Vec<f64> = FORSORJNING_FORE.iter().map(|(_, p)| *p).collect();
         let mut fore = ForsorjningSet::of(&[FORSORJNING_FORE[self.rng.weighted(&weights)].0]);
         if self.rng.chance(0.10) {
-            fore.insert(if self.rng.chance(0.6) {
-                Forsorjning::Forsorjningsstod
-            } else {
-                Forsorjning::Aktivitetsstod
-            });
+            fore.insert(if self.rng.chance(0.6) { Forsorjning::Forsorjningsstod } else { Forsorjning::Aktivitetsstod });
         }
         let age = if fore.contains(Forsorjning::Aktivitetsersattning) {
             self.rng.range(19, 29)
         } else {
             self.rng.normal(40.0, 11.0).round().clamp(18.0, 64.0) as i32
         };
-        let kon = if self.rng.chance(WOMEN) {
-            Kon::Kvinna
-        } else {
-            Kon::Man
-        };
+        let kon = if self.rng.chance(WOMEN) { Kon::Kvinna } else { Kon::Man };
         self.persons.push(Person {
             id,
             kon,
@@ -980,9 +823,7 @@ impl<'a> Participations<'a> {
         let planned_end = if felregistrering {
             start.add_days(self.rng.range(0, 20))
         } else {
-            start.add_days(
-                30 + (self.rng.exponential(200.0) + self.rng.exponential(200.0)).round() as i32,
-            )
+            start.add_days(30 + (self.rng.exponential(200.0) + self.rng.exponential(200.0)).round() as i32)
         };
         let (insats, end) = self.pick_insats(start, planned_end);
         let end = end.filter(|&e| e <= self.cutoff);
@@ -1040,32 +881,20 @@ impl<'a> Participations<'a> {
             fallback.get_or_insert(i);
         }
         let i = fallback
-            .or_else(|| {
-                active
-                    .iter()
-                    .map(|&a| &self.insatser[a].insats)
-                    .find(|i| covers(i, start))
-            })
+            .or_else(|| active.iter().map(|&a| &self.insatser[a].insats).find(|i| covers(i, start)))
             .unwrap_or(&self.insatser[active[0]].insats);
         (i.id, Some(i.slut.map_or(end, |s| s.min(end))))
     }
 
     fn remittent(&mut self, fore: ForsorjningSet) -> Part {
-        let fk = if fore.contains(Forsorjning::Sjukpenning)
-            || fore.contains(Forsorjning::Aktivitetsersattning)
-        {
+        let fk = if fore.contains(Forsorjning::Sjukpenning) || fore.contains(Forsorjning::Aktivitetsersattning) {
             0.45
         } else {
             0.22
         };
         let weights = [fk, 0.25, 0.12, 0.25, 0.06];
-        [
-            Part::Forsakringskassan,
-            Part::Arbetsformedlingen,
-            Part::Region,
-            Part::Kommun,
-            Part::Annan,
-        ][self.rng.weighted(&weights)]
+        [Part::Forsakringskassan, Part::Arbetsformedlingen, Part::Region, Part::Kommun, Part::Annan]
+            [self.rng.weighted(&weights)]
     }
 
     fn outcome(&mut self, d: &mut Deltagande, end_year: i32) {
@@ -1087,30 +916,19 @@ impl<'a> Participations<'a> {
         let u = self.rng.uniform();
         let ws = t.andel_arbete_studier + gap;
         let utfall = if u < ws {
-            if self.rng.chance(0.68) {
-                Utfall::Arbete
-            } else {
-                Utfall::Studier
-            }
+            if self.rng.chance(0.68) { Utfall::Arbete } else { Utfall::Studier }
         } else if u < ws + t.andel_arbetssokande {
             Utfall::Arbetssokande
         } else {
-            [
-                Utfall::FortsattInsats,
-                Utfall::Sjukskriven,
-                Utfall::Flyttat,
-                Utfall::Annat,
-                Utfall::Okand,
-            ][self.rng.weighted(&[0.30, 0.35, 0.05, 0.25, 0.05])]
+            [Utfall::FortsattInsats, Utfall::Sjukskriven, Utfall::Flyttat, Utfall::Annat, Utfall::Okand]
+                [self.rng.weighted(&[0.30, 0.35, 0.05, 0.25, 0.05])]
         };
         d.utfall = Some(utfall);
         d.subventionerad = (utfall == Utfall::Arbete).then(|| self.rng.chance(0.4));
         d.forsorjning_efter = match utfall {
             Utfall::Arbete => ForsorjningSet::of(&[Forsorjning::Lon]),
             Utfall::Studier => ForsorjningSet::of(&[Forsorjning::Studiemedel]),
-            Utfall::Arbetssokande if self.rng.chance(0.6) => {
-                ForsorjningSet::of(&[Forsorjning::Aktivitetsstod])
-            }
+            Utfall::Arbetssokande if self.rng.chance(0.6) => ForsorjningSet::of(&[Forsorjning::Aktivitetsstod]),
             Utfall::Arbetssokande => ForsorjningSet::of(&[Forsorjning::AKassa]),
             Utfall::Sjukskriven => ForsorjningSet::of(&[Forsorjning::Sjukpenning]),
             _ => d.forsorjning_fore,
@@ -1151,9 +969,7 @@ impl<'a> Participations<'a> {
             let Some(end) = d.slut else { continue };
             let after = if fore_days > 0 {
                 if self.rng.chance(model.persist) {
-                    (fore_days.min(365) as f64 + self.rng.normal(0.0, 60.0))
-                        .round()
-                        .clamp(0.0, 365.0) as i32
+                    (fore_days.min(365) as f64 + self.rng.normal(0.0, 60.0)).round().clamp(0.0, 365.0) as i32
                 } else {
                     0
                 }
@@ -1163,11 +979,8 @@ impl<'a> Participations<'a> {
                 0
             };
             if after > 0 {
-                let omfattning = if fore_days > 0 {
-                    omfattning
-                } else {
-                    Omfattning::ALL[self.rng.weighted(&model.omfattning)]
-                };
+                let omfattning =
+                    if fore_days > 0 { omfattning } else { Omfattning::ALL[self.rng.weighted(&model.omfattning)] };
                 self.spells.push(Ersattningsperiod {
                     person: person.id,
                     slag,
@@ -1199,10 +1012,7 @@ struct SpellModel {
 const SPELL_MODELS: [SpellModel; 3] = [
     SpellModel {
         slag: Ersattningsslag::Sjukpenning,
-        sources: &[
-            Forsorjning::Sjukpenning,
-            Forsorjning::Rehabiliteringspenning,
-        ],
+        sources: &[Forsorjning::Sjukpenning, Forsorjning::Rehabiliteringspenning],
         // About 800 days of sick pay at start on average (domain.md §9, 2018).
         before_days: |r| 30 + r.exponential(780.0).round() as i32,
         occasional: 0.04,
@@ -1244,19 +1054,11 @@ fn anonymous_counts(rng: &mut Sampler, scale: f64, insatser: &[Planned]) -> Vec<
             .filter(|p| p.insats.inriktning == Inriktning::Individ && p.insats.is_active_in(year))
             .collect();
         let weights: Vec<f64> = active.iter().map(|p| p.weight).collect();
-        for (p, n) in active
-            .iter()
-            .zip(largest_remainder(&weights, total.max(0.0) as u64))
-        {
+        for (p, n) in active.iter().zip(largest_remainder(&weights, total.max(0.0) as u64)) {
             let women = rng.round(n as f64 * WOMEN).min(n as u32);
             for (kon, antal) in [(Kon::Kvinna, women), (Kon::Man, n as u32 - women)] {
                 if antal > 0 {
-                    rows.push(AnonymaDeltagare {
-                        insats: p.insats.id,
-                        ar: year,
-                        kon,
-                        antal,
-                    });
+                    rows.push(AnonymaDeltagare { insats: p.insats.id, ar: year, kon, antal });
                 }
             }
         }
@@ -1267,41 +1069,24 @@ fn anonymous_counts(rng: &mut Sampler, scale: f64, insatser: &[Planned]) -> Vec<
 /// Budget and outcome per insats and year, budgeted participants, and the
 /// participants counted in strukturövergripande insatser; the insatser get
 /// their totals.
-fn yearly_rows(
-    rng: &mut Sampler,
-    scale: f64,
-    mut insatser: Vec<Planned>,
-) -> (Vec<InsatsAr>, Vec<Planned>) {
+fn yearly_rows(rng: &mut Sampler, scale: f64, mut insatser: Vec<Planned>) -> (Vec<InsatsAr>, Vec<Planned>) {
     let mut rows = Vec::new();
     let mut totals: HashMap<InsatsId, (i64, i64)> = HashMap::new();
     for year in YEARS {
-        let active: Vec<usize> = (0..insatser.len())
-            .filter(|&i| insatser[i].insats.is_active_in(year))
-            .collect();
-        let structural: Vec<usize> = active
-            .iter()
-            .copied()
-            .filter(|&i| insatser[i].insats.inriktning == Inriktning::Struktur)
-            .collect();
+        let active: Vec<usize> = (0..insatser.len()).filter(|&i| insatser[i].insats.is_active_in(year)).collect();
+        let structural: Vec<usize> =
+            active.iter().copied().filter(|&i| insatser[i].insats.inriktning == Inriktning::Struktur).collect();
         let weights: Vec<f64> = structural.iter().map(|&i| insatser[i].weight).collect();
         let counts: HashMap<usize, u64> = structural
             .iter()
             .copied()
-            .zip(largest_remainder(
-                &weights,
-                (f64::from(target(year).deltagare_struktur) * scale).round() as u64,
-            ))
+            .zip(largest_remainder(&weights, (f64::from(target(year).deltagare_struktur) * scale).round() as u64))
             .collect();
         for i in active {
             let p = &insatser[i];
-            let base = if p.insats.inriktning == Inriktning::Individ {
-                1_400_000.0
-            } else {
-                250_000.0
-            };
-            let budget = Ore::from_kronor(
-                ((base * p.weight.sqrt() * rng.lognormal(0.3)) / 1000.0).round() as i64 * 1000,
-            );
+            let base = if p.insats.inriktning == Inriktning::Individ { 1_400_000.0 } else { 250_000.0 };
+            let budget =
+                Ore::from_kronor(((base * p.weight.sqrt() * rng.lognormal(0.3)) / 1000.0).round() as i64 * 1000);
             let utfall = Ore((budget.0 as f64 * (0.75 + 0.27 * rng.uniform())).round() as i64);
             let t = totals.entry(p.insats.id).or_default();
             t.0 += budget.0;

@@ -21,44 +21,28 @@ use finsam_core::{ErrorPolicy, Ersattningsgrupp, Rules};
 
 fn national() -> Vec<YearSummary> {
     let data = generate(&SyntheticConfig::default()).expect("generates");
-    data.validate(&Rules::default(), ErrorPolicy::COLLECT)
-        .expect("the synthetic data are valid");
+    data.validate(&Rules::default(), ErrorPolicy::COLLECT).expect("the synthetic data are valid");
     data.summary().per_year
 }
 
 fn year(s: &[YearSummary], ar: i32) -> &YearSummary {
-    s.iter()
-        .find(|y| y.ar == ar)
-        .unwrap_or_else(|| panic!("no summary for {ar}"))
+    s.iter().find(|y| y.ar == ar).unwrap_or_else(|| panic!("no summary for {ar}"))
 }
 
 fn close(what: &str, got: f64, want: f64, tol: f64) {
-    assert!(
-        (got - want).abs() <= tol,
-        "{what}: got {got:.4}, want {want:.4} ± {tol}"
-    );
+    assert!((got - want).abs() <= tol, "{what}: got {got:.4}, want {want:.4} ± {tol}");
 }
 
 #[test]
 fn reporting_years_are_2017_to_2022() {
     let s = national();
-    assert_eq!(
-        s.iter().map(|y| y.ar).collect::<Vec<_>>(),
-        (2017..=2022).collect::<Vec<_>>()
-    );
+    assert_eq!(s.iter().map(|y| y.ar).collect::<Vec<_>>(), (2017..=2022).collect::<Vec<_>>());
 }
 
 #[test]
 fn structure_matches_the_reference_counts_exactly() {
     let s = national();
-    let forbund = [
-        (2017, 83),
-        (2018, 83),
-        (2019, 80),
-        (2020, 78),
-        (2021, 76),
-        (2022, 75),
-    ];
+    let forbund = [(2017, 83), (2018, 83), (2019, 80), (2020, 78), (2021, 76), (2022, 75)];
     let kommuner = [(2017, 253), (2018, 260), (2020, 271)];
     for (ar, n) in forbund {
         assert_eq!(year(&s, ar).forbund, n, "förbund {ar}");
@@ -66,17 +50,8 @@ fn structure_matches_the_reference_counts_exactly() {
     for (ar, n) in kommuner {
         assert_eq!(year(&s, ar).medlemskommuner, n, "member kommuner {ar}");
     }
-    assert_eq!(
-        year(&s, 2017).insatser_individ + year(&s, 2017).insatser_struktur,
-        1_102
-    );
-    assert_eq!(
-        (
-            year(&s, 2018).insatser_individ,
-            year(&s, 2018).insatser_struktur
-        ),
-        (559, 546)
-    );
+    assert_eq!(year(&s, 2017).insatser_individ + year(&s, 2017).insatser_struktur, 1_102);
+    assert_eq!((year(&s, 2018).insatser_individ, year(&s, 2018).insatser_struktur), (559, 546));
     assert_eq!(year(&s, 2019).insatser_individ, 1_138);
     assert_eq!(year(&s, 2020).insatser_individ, 1_087);
     let y21 = year(&s, 2021);
@@ -91,46 +66,16 @@ fn structure_matches_the_reference_counts_exactly() {
 #[test]
 fn participants_match_the_reference_counts_exactly() {
     let s = national();
-    for (ar, total) in [
-        (2017, 28_381),
-        (2018, 32_715),
-        (2019, 31_167),
-        (2020, 24_867),
-        (2021, 24_102),
-    ] {
+    for (ar, total) in [(2017, 28_381), (2018, 32_715), (2019, 31_167), (2020, 24_867), (2021, 24_102)] {
         assert_eq!(year(&s, ar).deltagare_totalt, total, "participants {ar}");
     }
     assert_eq!(year(&s, 2019).deltagare_personuppgifter, 20_353);
     assert_eq!(year(&s, 2020).deltagare_personuppgifter, 17_454);
     let change = |a: u64, b: u64| (b as f64 - a as f64) / a as f64;
-    close(
-        "change 2019→2020",
-        change(
-            year(&s, 2019).deltagare_totalt,
-            year(&s, 2020).deltagare_totalt,
-        ),
-        -0.20,
-        0.005,
-    );
-    close(
-        "change 2020→2021",
-        change(
-            year(&s, 2020).deltagare_totalt,
-            year(&s, 2021).deltagare_totalt,
-        ),
-        -0.03,
-        0.005,
-    );
-    let struct_change = change(
-        year(&s, 2020).deltagare_struktur,
-        year(&s, 2021).deltagare_struktur,
-    );
-    close(
-        "structural participants 2020→2021",
-        struct_change,
-        0.71,
-        0.01,
-    );
+    close("change 2019→2020", change(year(&s, 2019).deltagare_totalt, year(&s, 2020).deltagare_totalt), -0.20, 0.005);
+    close("change 2020→2021", change(year(&s, 2020).deltagare_totalt, year(&s, 2021).deltagare_totalt), -0.03, 0.005);
+    let struct_change = change(year(&s, 2020).deltagare_struktur, year(&s, 2021).deltagare_struktur);
+    close("structural participants 2020→2021", struct_change, 0.71, 0.01);
 }
 
 #[test]
@@ -138,56 +83,15 @@ fn outcomes_match_the_reference_shares() {
     let s = national();
     let y17 = year(&s, 2017);
     close("ended 2017", y17.avslutade as f64, 8_400.0, 420.0);
-    close(
-        "work/studies 2017",
-        y17.andel_arbete_studier.unwrap(),
-        0.31,
-        0.02,
-    );
-    close(
-        "men 2017",
-        y17.andel_arbete_studier_man.unwrap(),
-        0.34,
-        0.02,
-    );
-    close(
-        "women 2017",
-        y17.andel_arbete_studier_kvinnor.unwrap(),
-        0.28,
-        0.02,
-    );
-    close(
-        "+job seeking 2017",
-        y17.andel_arbete_studier_sokande.unwrap(),
-        0.46,
-        0.02,
-    );
-    close(
-        "work/studies 2019",
-        year(&s, 2019).andel_arbete_studier.unwrap(),
-        0.31,
-        0.02,
-    );
-    close(
-        "work/studies 2020",
-        year(&s, 2020).andel_arbete_studier.unwrap(),
-        0.28,
-        0.02,
-    );
-    let seeking =
-        |y: &YearSummary| y.andel_arbete_studier_sokande.unwrap() - y.andel_arbete_studier.unwrap();
-    close(
-        "job seeking +3 pp 2019→2020",
-        seeking(year(&s, 2020)) - seeking(year(&s, 2019)),
-        0.03,
-        0.02,
-    );
-    close(
-        "work/studies/job seeking 2021",
-        year(&s, 2021).andel_arbete_studier_sokande.unwrap(),
-        0.60,
-        0.02,
-    );
+    close("work/studies 2017", y17.andel_arbete_studier.unwrap(), 0.31, 0.02);
+    close("men 2017", y17.andel_arbete_studier_man.unwrap(), 0.34, 0.02);
+    close("women 2017", y17.andel_arbete_studier_kvinnor.unwrap(), 0.28, 0.02);
+    close("+job seeking 2017", y17.andel_arbete_studier_sokande.unwrap(), 0.46, 0.02);
+    close("work/studies 2019", year(&s, 2019).andel_arbete_studier.unwrap(), 0.31, 0.02);
+    close("work/studies 2020", year(&s, 2020).andel_arbete_studier.unwrap(), 0.28, 0.02);
+    let seeking = |y: &YearSummary| y.andel_arbete_studier_sokande.unwrap() - y.andel_arbete_studier.unwrap();
+    close("job seeking +3 pp 2019→2020", seeking(year(&s, 2020)) - seeking(year(&s, 2019)), 0.03, 0.02);
+    close("work/studies/job seeking 2021", year(&s, 2021).andel_arbete_studier_sokande.unwrap(), 0.60, 0.02);
     for y in &s {
         assert!(
             y.andel_arbete_studier_man > y.andel_arbete_studier_kvinnor,
@@ -201,24 +105,14 @@ fn outcomes_match_the_reference_shares() {
 fn insatser_for_behovsgrupper_are_38_percent() {
     let s = national();
     let y = year(&s, 2020);
-    close(
-        "behovsgrupp share 2020",
-        y.insatser_behovsgrupp as f64 / y.insatser_individ as f64,
-        417.0 / 1_087.0,
-        0.03,
-    );
+    close("behovsgrupp share 2020", y.insatser_behovsgrupp as f64 / y.insatser_individ as f64, 417.0 / 1_087.0, 0.03);
 }
 
 #[test]
 fn forsorjning_before_matches_the_reference_mix() {
     let s = national();
     for (ar, sp, ae) in [(2019, 4_131.0, 1_861.0), (2020, 3_410.0, 1_589.0)] {
-        close(
-            &format!("persons with sjukpenning {ar}"),
-            year(&s, ar).personer_sjukpenning_fore as f64,
-            sp,
-            sp * 0.07,
-        );
+        close(&format!("persons with sjukpenning {ar}"), year(&s, ar).personer_sjukpenning_fore as f64, sp, sp * 0.07);
         close(
             &format!("persons with aktivitetsersättning {ar}"),
             year(&s, ar).personer_aktivitetsersattning_fore as f64,
@@ -232,13 +126,7 @@ fn forsorjning_before_matches_the_reference_mix() {
 fn benefit_days_change_as_in_2020() {
     let s = national();
     let y = year(&s, 2020);
-    let diff = |g| {
-        y.ersattningsdagar
-            .iter()
-            .find(|d| d.grupp == g)
-            .map(|d| d.mean_diff)
-            .expect("group present")
-    };
+    let diff = |g| y.ersattningsdagar.iter().find(|d| d.grupp == g).map(|d| d.mean_diff).expect("group present");
     close("SP+RP 2020", diff(Ersattningsgrupp::SpRp), -12.0, 2.5);
     close("AE 2020", diff(Ersattningsgrupp::Ae), -4.0, 1.5);
     close("SA 2020", diff(Ersattningsgrupp::Sa), 2.0, 1.5);
@@ -252,11 +140,7 @@ fn targets_document_what_is_published() {
 
 #[test]
 fn scale_multiplies_person_rows_only() {
-    let small = generate(&SyntheticConfig {
-        scale: 0.1,
-        ..Default::default()
-    })
-    .unwrap();
+    let small = generate(&SyntheticConfig { scale: 0.1, ..Default::default() }).unwrap();
     let full = generate(&SyntheticConfig::default()).unwrap();
     assert_eq!(small.forbund.len(), full.forbund.len());
     assert_eq!(small.insatser.len(), full.insatser.len());

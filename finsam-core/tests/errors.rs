@@ -15,14 +15,8 @@ fn seen(code: &'static str) {
 }
 
 const VALID: [(&str, &str); 8] = [
-    (
-        "forbund.csv",
-        "forbund_id;namn;startdatum;slutdatum;foregangare\n1;F1;2015-01-01;;\n",
-    ),
-    (
-        "medlemskap.csv",
-        "forbund_id;kommunkod;datum;handelse\n1;0180;2015-01-01;intrade\n",
-    ),
+    ("forbund.csv", "forbund_id;namn;startdatum;slutdatum;foregangare\n1;F1;2015-01-01;;\n"),
+    ("medlemskap.csv", "forbund_id;kommunkod;datum;handelse\n1;0180;2015-01-01;intrade\n"),
     (
         "insatser.csv",
         "insats_id;forbund_id;namn;inriktning;behovsgrupper;startdatum;slutdatum;budget;utfall\n10;1;I1;individ;;2018-01-01;;;\n",
@@ -31,10 +25,7 @@ const VALID: [(&str, &str); 8] = [
         "deltaganden.csv",
         "deltagare_id;insats_id;forbund_id;kon;fodelsear;startdatum;slutdatum;forsorjning_fore;forsorjning_efter;status_efter;subventionerad;avslutsanledning;remitterande_part\n1;10;1;K;1980;2019-01-01;2019-06-30;sjukpenning;lon;arbete;ja;genomford;fk\n",
     ),
-    (
-        "anonyma_deltagare.csv",
-        "insats_id;ar;kon;antal\n10;2019;K;3\n",
-    ),
+    ("anonyma_deltagare.csv", "insats_id;ar;kon;antal\n10;2019;K;3\n"),
     (
         "insats_ar.csv",
         "insats_id;ar;budget;utfall;budgeterade_deltagare;deltagare_kvinnor;deltagare_man;deltagare_totalt\n10;2019;100000;90000;10;;;\n",
@@ -72,14 +63,8 @@ fn expect(
 ) -> Error {
     let err = read_with(file, content.as_bytes(), &CsvOptions::default()).expect_err(code);
     assert_eq!(err.code(), code, "{err}");
-    let at = err
-        .location()
-        .unwrap_or_else(|| panic!("{code} has a location: {err}"));
-    assert!(
-        at.source.as_deref().is_some_and(|s| s.ends_with(file)),
-        "{code}: source {:?}",
-        at.source
-    );
+    let at = err.location().unwrap_or_else(|| panic!("{code} has a location: {err}"));
+    assert!(at.source.as_deref().is_some_and(|s| s.ends_with(file)), "{code}: source {:?}", at.source);
     if line.is_some() {
         assert_eq!(at.line, line, "{code}: line in {err}");
     }
@@ -128,14 +113,7 @@ fn field_level_errors_name_file_line_column_and_value() {
         Some("kon"),
         Some("X"),
     );
-    expect(
-        "deltaganden.csv",
-        &delt("1;10;1;K;1980;;;;;;;;"),
-        "missing_value",
-        Some(2),
-        Some("startdatum"),
-        None,
-    );
+    expect("deltaganden.csv", &delt("1;10;1;K;1980;;;;;;;;"), "missing_value", Some(2), Some("startdatum"), None);
     expect(
         "deltaganden.csv",
         &delt("1;10;1;K;1980;2019-01-01;2019-02-01;;;arbete;kanske;;"),
@@ -204,29 +182,14 @@ fn file_level_errors() {
         None,
         None,
     );
-    assert!(matches!(
-        e,
-        Error::WrongFieldCount {
-            expected: 4,
-            found: 3,
-            ..
-        }
-    ));
+    assert!(matches!(e, Error::WrongFieldCount { expected: 4, found: 3, .. }));
     let mut bytes = delt("1;10;1;K;1980;2019-01-01;;;;;;;Socialtj\u{e4}nst").into_bytes();
     let at = bytes.windows(2).position(|w| w == "ä".as_bytes()).unwrap();
     bytes.splice(at..at + 2, [0xE4]); // 'ä' in Windows-1252
-    let err = read_with(
-        "deltaganden.csv",
-        &bytes,
-        &CsvOptions::default().encoding(Encoding::Utf8),
-    )
-    .unwrap_err();
+    let err = read_with("deltaganden.csv", &bytes, &CsvOptions::default().encoding(Encoding::Utf8)).unwrap_err();
     assert_eq!(err.code(), "invalid_encoding");
     assert_eq!(err.location().unwrap().line, Some(2));
-    assert_eq!(
-        err.location().unwrap().column.as_deref(),
-        Some("remitterande_part")
-    );
+    assert_eq!(err.location().unwrap().column.as_deref(), Some("remitterande_part"));
     seen("invalid_encoding");
 }
 
@@ -234,14 +197,7 @@ fn file_level_errors() {
 fn rule_errors_name_the_line_the_row_came_from() {
     let two = |a: &str, b: &str| format!("{DELT_HEADER}{a}\n{b}\n");
     let ok = "1;10;1;K;1980;2019-01-01;2019-06-30;sjukpenning;lon;arbete;ja;genomford;fk";
-    expect(
-        "deltaganden.csv",
-        &two(ok, ok),
-        "duplicate_row",
-        Some(3),
-        None,
-        None,
-    );
+    expect("deltaganden.csv", &two(ok, ok), "duplicate_row", Some(3), None, None);
     expect(
         "deltaganden.csv",
         &two(ok, "2;99;;K;1980;2019-01-01;;;;;;;"),
@@ -290,13 +246,10 @@ fn rule_errors_name_the_line_the_row_came_from() {
         Some("forbund_id"),
         Some("7"),
     );
-    let insats_header =
-        "insats_id;forbund_id;namn;inriktning;behovsgrupper;startdatum;slutdatum;budget;utfall\n";
+    let insats_header = "insats_id;forbund_id;namn;inriktning;behovsgrupper;startdatum;slutdatum;budget;utfall\n";
     expect(
         "insatser.csv",
-        &format!(
-            "{insats_header}10;1;I1;individ;;2018-01-01;;;\n10;1;I2;struktur;;2018-01-01;;;\n"
-        ),
+        &format!("{insats_header}10;1;I1;individ;;2018-01-01;;;\n10;1;I2;struktur;;2018-01-01;;;\n"),
         "duplicate_id",
         Some(3),
         Some("insats_id"),
@@ -350,34 +303,19 @@ fn collect_policy_reports_every_error_at_once() {
     let content = delt(&format!(
         "5;10;1;X;1980;2019-01-01;;;;;;;\n6;10;1;K;abc;2019-01-01;;;;;;;\n7;10;1;K;1980;2019-01-01;2018-01-01;;;;;;\n{ok}"
     ));
-    let err = read_with(
-        "deltaganden.csv",
-        content.as_bytes(),
-        &CsvOptions::default().policy(ErrorPolicy::COLLECT),
-    )
-    .unwrap_err();
+    let err = read_with("deltaganden.csv", content.as_bytes(), &CsvOptions::default().policy(ErrorPolicy::COLLECT))
+        .unwrap_err();
     assert_eq!(err.code(), "invalid_data");
-    let Error::Invalid(report) = &err else {
-        panic!("{err}")
-    };
+    let Error::Invalid(report) = &err else { panic!("{err}") };
     assert_eq!(report.total(), 3, "{report}");
     assert_eq!(
         report.counts().keys().copied().collect::<Vec<_>>(),
         vec!["end_before_start", "invalid_code", "invalid_number"]
     );
-    let lines: Vec<Option<u64>> = report
-        .errors()
-        .iter()
-        .map(|e| e.location().unwrap().line)
-        .collect();
+    let lines: Vec<Option<u64>> = report.errors().iter().map(|e| e.location().unwrap().line).collect();
     assert_eq!(lines, vec![Some(2), Some(3), Some(4)]);
     // Fail-fast stops at the first.
-    let first = read_with(
-        "deltaganden.csv",
-        content.as_bytes(),
-        &CsvOptions::default(),
-    )
-    .unwrap_err();
+    let first = read_with("deltaganden.csv", content.as_bytes(), &CsvOptions::default()).unwrap_err();
     assert_eq!(first.code(), "invalid_code");
     seen("invalid_data");
 }
@@ -389,30 +327,20 @@ fn metadata_and_io_errors() {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
     std::fs::write(dir.path().join("dataset.json"), "{\"uttagsdatum\": 2023}").unwrap();
-    let err =
-        Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap_err();
+    let err = Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap_err();
     assert_eq!(err.code(), "invalid_json");
     assert!(err.to_string().contains("dataset.json"), "{err}");
     seen("invalid_json");
-    let err = Dataset::read_csv_dir(
-        Path::new("/no/such/dir"),
-        &CsvOptions::default(),
-        &Rules::default(),
-    )
-    .unwrap_err();
+    let err = Dataset::read_csv_dir(Path::new("/no/such/dir"), &CsvOptions::default(), &Rules::default()).unwrap_err();
     assert_eq!(err.code(), "io");
     assert!(err.to_string().contains("/no/such/dir"));
     seen("io");
     let empty = tempfile::tempdir().unwrap();
-    let err =
-        Dataset::read_csv_dir(empty.path(), &CsvOptions::default(), &Rules::default()).unwrap_err();
+    let err = Dataset::read_csv_dir(empty.path(), &CsvOptions::default(), &Rules::default()).unwrap_err();
     assert_eq!(err.code(), "invalid_argument", "{err}");
     seen("invalid_argument");
-    let err = finsam_core::synthetic::generate(&finsam_core::synthetic::SyntheticConfig {
-        scale: -1.0,
-        seed: 1,
-    })
-    .unwrap_err();
+    let err = finsam_core::synthetic::generate(&finsam_core::synthetic::SyntheticConfig { scale: -1.0, seed: 1 })
+        .unwrap_err();
     assert_eq!(err.code(), "invalid_argument");
 }
 
@@ -429,20 +357,11 @@ fn arrow_type_errors_name_table_and_column() {
         ("antal", Arc::new(Int64Array::from(vec![-3])) as _),
     ])
     .unwrap();
-    let err = finsam_core::arrow::from_record_batch::<finsam_core::AnonymaDeltagare>(
-        &batch,
-        None,
-        ErrorPolicy::COLLECT,
-    )
-    .unwrap_err();
-    let Error::Invalid(report) = err else {
-        panic!()
-    };
-    assert_eq!(
-        report.counts().keys().copied().collect::<Vec<_>>(),
-        vec!["invalid_number"],
-        "{report}"
-    );
+    let err =
+        finsam_core::arrow::from_record_batch::<finsam_core::AnonymaDeltagare>(&batch, None, ErrorPolicy::COLLECT)
+            .unwrap_err();
+    let Error::Invalid(report) = err else { panic!() };
+    assert_eq!(report.counts().keys().copied().collect::<Vec<_>>(), vec!["invalid_number"], "{report}");
     let batch = RecordBatch::try_from_iter([
         ("insats_id", Arc::new(Int64Array::from(vec![10])) as _),
         ("ar", Arc::new(Int64Array::from(vec![2020])) as _),
@@ -451,42 +370,26 @@ fn arrow_type_errors_name_table_and_column() {
         ("startdatum", Arc::new(BooleanArray::from(vec![true])) as _),
     ])
     .unwrap();
-    let err = finsam_core::arrow::from_record_batch::<finsam_core::Ersattningsdagar>(
-        &batch,
-        None,
-        ErrorPolicy::FailFast,
-    )
-    .unwrap_err();
+    let err =
+        finsam_core::arrow::from_record_batch::<finsam_core::Ersattningsdagar>(&batch, None, ErrorPolicy::FailFast)
+            .unwrap_err();
     assert_eq!(err.code(), "missing_column");
     let spells = RecordBatch::try_from_iter([
         ("deltagare_id", Arc::new(Int64Array::from(vec![1])) as _),
-        (
-            "ersattningsslag",
-            Arc::new(StringArray::from(vec!["sp"])) as _,
-        ),
+        ("ersattningsslag", Arc::new(StringArray::from(vec!["sp"])) as _),
         ("from_datum", Arc::new(BooleanArray::from(vec![true])) as _),
-        (
-            "till_datum",
-            Arc::new(StringArray::from(vec!["2020-01-01"])) as _,
-        ),
+        ("till_datum", Arc::new(StringArray::from(vec!["2020-01-01"])) as _),
         ("omfattning", Arc::new(Int64Array::from(vec![100])) as _),
     ])
     .unwrap();
-    let err = finsam_core::arrow::from_record_batch::<finsam_core::Ersattningsperiod>(
-        &spells,
-        None,
-        ErrorPolicy::FailFast,
-    )
-    .unwrap_err();
+    let err =
+        finsam_core::arrow::from_record_batch::<finsam_core::Ersattningsperiod>(&spells, None, ErrorPolicy::FailFast)
+            .unwrap_err();
     assert_eq!(err.code(), "arrow_type", "{err}");
     let at = err.location().unwrap();
     assert_eq!(
         (at.source.as_deref(), at.row, at.column.as_deref()),
-        (
-            Some("table ersattningsperioder"),
-            Some(0),
-            Some("from_datum")
-        )
+        (Some("table ersattningsperioder"), Some(0), Some("from_datum"))
     );
     seen("arrow_type");
 }
@@ -508,11 +411,7 @@ fn zz_every_code_is_tested() {
         test();
     }
     let seen = SEEN.lock().unwrap().clone();
-    let mut missing: Vec<&str> = Error::CODES
-        .iter()
-        .copied()
-        .filter(|c| !seen.contains(c))
-        .collect();
+    let mut missing: Vec<&str> = Error::CODES.iter().copied().filter(|c| !seen.contains(c)).collect();
     if !cfg!(feature = "arrow") {
         missing.retain(|c| *c != "arrow_type");
     }

@@ -8,11 +8,7 @@ use finsam_core::*;
 use proptest::prelude::*;
 
 fn small() -> Dataset {
-    generate(&SyntheticConfig {
-        scale: 0.03,
-        seed: 11,
-    })
-    .expect("synthetic")
+    generate(&SyntheticConfig { scale: 0.03, seed: 11 }).expect("synthetic")
 }
 
 #[test]
@@ -20,8 +16,7 @@ fn csv_model_csv_round_trips() {
     let data = small();
     let dir = tempfile::tempdir().unwrap();
     data.write_csv_dir(dir.path()).unwrap();
-    let (back, summary) =
-        Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap();
+    let (back, summary) = Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap();
     assert_eq!(back, data);
     assert_eq!(summary.files.len(), 8);
     // And the files written again are byte-identical.
@@ -44,63 +39,31 @@ fn json_round_trips() {
 #[test]
 fn windows_1252_with_swedish_letters_is_read() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cp1252");
-    let (data, summary) =
-        Dataset::read_csv_dir(&dir, &CsvOptions::default(), &Rules::default()).unwrap();
-    assert!(
-        summary
-            .files
-            .iter()
-            .all(|(_, f)| f.encoding == "Windows-1252" && f.delimiter == ';')
-    );
+    let (data, summary) = Dataset::read_csv_dir(&dir, &CsvOptions::default(), &Rules::default()).unwrap();
+    assert!(summary.files.iter().all(|(_, f)| f.encoding == "Windows-1252" && f.delimiter == ';'));
     assert_eq!(data.forbund[0].namn, "Samordningsförbundet Östra Södertörn");
     assert_eq!(data.insatser[0].namn, "Väg ut – arbetsträning på Åby gård");
     assert_eq!(data.insatser[0].budget, Some(Ore(125_000_050)));
-    assert!(
-        data.insatser[0]
-            .behovsgrupper
-            .contains(Behovsgrupp::Langtidssjukskrivna)
-    );
+    assert!(data.insatser[0].behovsgrupper.contains(Behovsgrupp::Langtidssjukskrivna));
     let d = &data.deltaganden[0];
-    assert_eq!(
-        (d.kon, d.utfall, d.remittent),
-        (
-            Kon::Kvinna,
-            Some(Utfall::Arbete),
-            Some(Part::Forsakringskassan)
-        )
-    );
-    assert_eq!(
-        d.forsorjning_fore,
-        ForsorjningSet::of(&[Forsorjning::Sjukpenning, Forsorjning::Forsorjningsstod])
-    );
+    assert_eq!((d.kon, d.utfall, d.remittent), (Kon::Kvinna, Some(Utfall::Arbete), Some(Part::Forsakringskassan)));
+    assert_eq!(d.forsorjning_fore, ForsorjningSet::of(&[Forsorjning::Sjukpenning, Forsorjning::Forsorjningsstod]));
     assert_eq!(data.deltaganden[1].remittent, Some(Part::Kommun));
-    assert_eq!(
-        data.forbund[0]
-            .members_on("2020-01-01".parse().unwrap())
-            .len(),
-        2
-    );
+    assert_eq!(data.forbund[0].members_on("2020-01-01".parse().unwrap()).len(), 2);
     // Read as UTF-8 on purpose, the first non-UTF-8 byte is an error at its line.
-    let err = Dataset::read_csv_dir(
-        &dir,
-        &CsvOptions::default().encoding(Encoding::Utf8),
-        &Rules::default(),
-    )
-    .unwrap_err();
+    let err =
+        Dataset::read_csv_dir(&dir, &CsvOptions::default().encoding(Encoding::Utf8), &Rules::default()).unwrap_err();
     assert_eq!(err.code(), "invalid_encoding");
 }
 
 #[test]
 fn utf8_with_bom_and_comma_delimiter_is_read() {
     let text = "\u{feff}insats_id,ar,kon,antal\r\n10,2020,kvinna,4\r\n\"10\",2021,\"man\",2\r\n";
-    let rows: Vec<AnonymaDeltagare> = CsvReader::from_reader(
-        std::io::Cursor::new(text.as_bytes().to_vec()),
-        "a.csv",
-        &CsvOptions::default(),
-    )
-    .unwrap()
-    .collect::<Result<_>>()
-    .unwrap();
+    let rows: Vec<AnonymaDeltagare> =
+        CsvReader::from_reader(std::io::Cursor::new(text.as_bytes().to_vec()), "a.csv", &CsvOptions::default())
+            .unwrap()
+            .collect::<Result<_>>()
+            .unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[1].kon, Kon::Man);
 }
@@ -110,20 +73,12 @@ fn column_mapping_renames_headers() {
     let text = "Insats;År;Kön;Antal anonyma;Kommentar\n10;2020;K;4;x\n";
     let opts = CsvOptions::default().table(
         "anonyma_deltagare",
-        TableMapping::default()
-            .column("insats_id", "Insats")
-            .column("antal", "Antal anonyma"),
+        TableMapping::default().column("insats_id", "Insats").column("antal", "Antal anonyma"),
     );
-    let mut reader = CsvReader::<AnonymaDeltagare>::from_reader(
-        std::io::Cursor::new(text.as_bytes().to_vec()),
-        "x.csv",
-        &opts,
-    )
-    .unwrap();
-    assert_eq!(
-        reader.format().ignored_columns,
-        vec!["Kommentar".to_owned()]
-    );
+    let mut reader =
+        CsvReader::<AnonymaDeltagare>::from_reader(std::io::Cursor::new(text.as_bytes().to_vec()), "x.csv", &opts)
+            .unwrap();
+    assert_eq!(reader.format().ignored_columns, vec!["Kommentar".to_owned()]);
     let row = reader.next().unwrap().unwrap();
     assert_eq!((row.insats, row.ar, row.antal), (InsatsId(10), 2020, 4));
 }
@@ -132,19 +87,9 @@ fn column_mapping_renames_headers() {
 #[test]
 fn arrow_round_trips_every_table() {
     let data = small();
-    let tables: std::collections::BTreeMap<String, Vec<_>> = data
-        .to_arrow()
-        .unwrap()
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), vec![v]))
-        .collect();
-    let mut back = Dataset::from_arrow(
-        &tables,
-        &Default::default(),
-        ErrorPolicy::FailFast,
-        &Rules::default(),
-    )
-    .unwrap();
+    let tables: std::collections::BTreeMap<String, Vec<_>> =
+        data.to_arrow().unwrap().into_iter().map(|(k, v)| (k.to_owned(), vec![v])).collect();
+    let mut back = Dataset::from_arrow(&tables, &Default::default(), ErrorPolicy::FailFast, &Rules::default()).unwrap();
     back.uttagsdatum = data.uttagsdatum;
     assert_eq!(back, data);
 }
@@ -169,12 +114,8 @@ fn a_gigabyte_is_not_needed_to_read_a_row() {
             Ok(n)
         }
     }
-    let mut reader = CsvReader::<AnonymaDeltagare>::from_reader(
-        Endless(endless),
-        "endless.csv",
-        &CsvOptions::default(),
-    )
-    .unwrap();
+    let mut reader =
+        CsvReader::<AnonymaDeltagare>::from_reader(Endless(endless), "endless.csv", &CsvOptions::default()).unwrap();
     assert_eq!(reader.nth(100_000).unwrap().unwrap().antal, 1);
 }
 
@@ -221,11 +162,7 @@ fn arb_dataset() -> impl Strategy<Value = Dataset> {
         1usize..4,
         arb_date(),
         proptest::collection::vec(
-            (
-                arb_code::<Inriktning>(),
-                arb_set::<Behovsgrupp>(),
-                proptest::option::of(-10_000_000i64..10_000_000),
-            ),
+            (arb_code::<Inriktning>(), arb_set::<Behovsgrupp>(), proptest::option::of(-10_000_000i64..10_000_000)),
             1..5,
         ),
     )
@@ -290,12 +227,7 @@ fn arb_dataset() -> impl Strategy<Value = Dataset> {
             ersattningsperioder.dedup();
             let anonyma = insatser
                 .iter()
-                .map(|i| AnonymaDeltagare {
-                    insats: i.id,
-                    ar: 2020,
-                    kon: Kon::Kvinna,
-                    antal: 3,
-                })
+                .map(|i| AnonymaDeltagare { insats: i.id, ar: 2020, kon: Kon::Kvinna, antal: 3 })
                 .collect();
             let ersattningsdagar = deltaganden
                 .iter()
@@ -370,11 +302,7 @@ fn small_valid_dir(dir: &Path) {
     use std::sync::OnceLock;
     static DATA: OnceLock<Dataset> = OnceLock::new();
     let data = DATA.get_or_init(|| {
-        let mut d = generate(&SyntheticConfig {
-            scale: 0.002,
-            seed: 3,
-        })
-        .unwrap();
+        let mut d = generate(&SyntheticConfig { scale: 0.002, seed: 3 }).unwrap();
         d.deltaganden.truncate(60);
         d.ersattningsperioder.clear();
         d

@@ -145,21 +145,14 @@ impl Decoder {
     fn decode(self, bytes: &[u8]) -> Option<Cow<'_, str>> {
         match self {
             Decoder::Utf8 => std::str::from_utf8(bytes).ok().map(Cow::Borrowed),
-            Decoder::Windows1252 => Some(
-                encoding_rs::WINDOWS_1252
-                    .decode_without_bom_handling(bytes)
-                    .0,
-            ),
+            Decoder::Windows1252 => Some(encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0),
         }
     }
 
     fn lossy(self, bytes: &[u8]) -> String {
         match self {
             Decoder::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
-            Decoder::Windows1252 => encoding_rs::WINDOWS_1252
-                .decode_without_bom_handling(bytes)
-                .0
-                .into_owned(),
+            Decoder::Windows1252 => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
         }
     }
 }
@@ -193,7 +186,10 @@ pub struct CsvReader<T> {
     positions: Vec<Option<usize>>,
     decoder: Decoder,
     format: FileFormat,
+    /// The current record as bytes, or (`utf8` true) as validated text.
     record: csv::ByteRecord,
+    text: csv::StringRecord,
+    utf8: bool,
     row: u64,
     line: u64,
     _row_type: PhantomData<fn() -> T>,
@@ -214,17 +210,10 @@ impl<T: Record> CsvReader<T> {
     ///
     /// # Errors
     /// As [`open`](Self::open).
-    pub fn from_reader(
-        reader: impl Read + Send + 'static,
-        source: &str,
-        opts: &CsvOptions,
-    ) -> Result<Self> {
+    pub fn from_reader(reader: impl Read + Send + 'static, source: &str, opts: &CsvOptions) -> Result<Self> {
         let mut reader = BufReader::with_capacity(256 * 1024, reader);
         let mut head = Vec::with_capacity(SNIFF_BYTES as usize);
-        (&mut reader)
-            .take(SNIFF_BYTES)
-            .read_to_end(&mut head)
-            .map_err(|e| Error::io(Path::new(source), e))?;
+        (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head).map_err(|e| Error::io(Path::new(source), e))?;
         let has_bom = head.starts_with(b"\xEF\xBB\xBF");
         if has_bom {
             head.drain(..3);
@@ -237,33 +226,21 @@ impl<T: Record> CsvReader<T> {
         };
         let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
         let chained: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(reader));
-        let mut csv_reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(chained);
+        let mut csv_reader =
+            csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(chained);
 
         let mut header_record = csv::ByteRecord::new();
         let at_file = || Location::file(source).line(1);
-        let got = csv_reader
-            .read_byte_record(&mut header_record)
-            .map_err(|e| csv_error(e, source))?;
+        let got = csv_reader.read_byte_record(&mut header_record).map_err(|e| csv_error(e, source))?;
         let headers: Vec<String> = if got {
             header_record
                 .iter()
                 .enumerate()
                 .map(|(i, h)| {
-                    decoder
-                        .decode(h)
-                        .map(|s| s.trim().to_owned())
-                        .ok_or_else(|| Error::InvalidEncoding {
-                            at: Box::new(
-                                at_file()
-                                    .column(format!("#{}", i + 1))
-                                    .value(decoder.lossy(h)),
-                            ),
-                            encoding: decoder.name(),
-                        })
+                    decoder.decode(h).map(|s| s.trim().to_owned()).ok_or_else(|| Error::InvalidEncoding {
+                        at: Box::new(at_file().column(format!("#{}", i + 1)).value(decoder.lossy(h))),
+                        encoding: decoder.name(),
+                    })
                 })
                 .collect::<Result<_>>()?
         } else {
@@ -283,6 +260,8 @@ impl<T: Record> CsvReader<T> {
                 ignored_columns: ignored,
             },
             record: csv::ByteRecord::new(),
+            text: csv::StringRecord::new(),
+            utf8: false,
             row: 0,
             line: 1,
             _row_type: PhantomData,
@@ -300,6 +279,10 @@ impl<T: Record> CsvReader<T> {
     }
 
     fn next_row(&mut self) -> Option<Result<T>> {
+        if self.utf8 {
+            self.record = std::mem::take(&mut self.text).into_byte_record();
+            self.utf8 = false;
+        }
         match self.reader.read_byte_record(&mut self.record) {
             Ok(false) => None,
             Err(e) => {
@@ -307,18 +290,10 @@ impl<T: Record> CsvReader<T> {
                 Some(Err(csv_error(e, &self.source)))
             }
             Ok(true) => {
-                self.line = self
-                    .record
-                    .position()
-                    .map_or(self.line + 1, csv::Position::line);
+                self.line = self.record.position().map_or(self.line + 1, csv::Position::line);
                 let row = self.row;
                 self.row += 1;
-                if self.record.len() == 1
-                    && self
-                        .record
-                        .get(0)
-                        .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
-                {
+                if self.record.len() == 1 && self.record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
                     // A blank line carries no data; csv reports it as one empty field.
                     return self.next_row();
                 }
@@ -328,6 +303,16 @@ impl<T: Record> CsvReader<T> {
                         expected: self.headers.len() as u64,
                         found: self.record.len() as u64,
                     }));
+                }
+                if self.decoder == Decoder::Utf8 {
+                    // Validate the record's text once, not field by field.
+                    match csv::StringRecord::from_byte_record(std::mem::take(&mut self.record)) {
+                        Ok(text) => {
+                            self.text = text;
+                            self.utf8 = true;
+                        }
+                        Err(e) => self.record = e.into_byte_record(),
+                    }
                 }
                 let fields = CsvFields { reader: self, row };
                 Some(T::read(&fields))
@@ -378,14 +363,8 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
         }
     }
     let candidates = [b';', b',', b'\t'];
-    let best = (0..3)
-        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
-        .unwrap_or(0);
-    if counts[best] == 0 {
-        b';'
-    } else {
-        candidates[best]
-    }
+    let best = (0..3).max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
+    if counts[best] == 0 { b';' } else { candidates[best] }
 }
 
 fn header_key(h: &str) -> String {
@@ -407,23 +386,13 @@ pub(crate) fn resolve_columns(
     let mut used = vec![false; headers.len()];
     let mut positions = Vec::with_capacity(spec.columns.len());
     for column in spec.columns {
-        let wanted = mapping
-            .and_then(|m| m.columns.get(column.name))
-            .map_or(column.name, String::as_str);
+        let wanted = mapping.and_then(|m| m.columns.get(column.name)).map_or(column.name, String::as_str);
         let key = header_key(wanted);
-        let mut found = keys
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| **k == key)
-            .map(|(i, _)| i);
+        let mut found = keys.iter().enumerate().filter(|(_, k)| **k == key).map(|(i, _)| i);
         let first = found.next();
         if let Some(second) = found.next() {
             return Err(Error::DuplicateColumn {
-                at: Box::new(
-                    Location::file(source)
-                        .line(1)
-                        .column(headers[second].clone()),
-                ),
+                at: Box::new(Location::file(source).line(1).column(headers[second].clone())),
             });
         }
         if first.is_none() && column.required {
@@ -437,12 +406,7 @@ pub(crate) fn resolve_columns(
         }
         positions.push(first);
     }
-    let ignored = headers
-        .iter()
-        .zip(used)
-        .filter(|(_, u)| !u)
-        .map(|(h, _)| h.clone())
-        .collect();
+    let ignored = headers.iter().zip(used).filter(|(_, u)| !u).map(|(h, _)| h.clone()).collect();
     Ok((positions, ignored))
 }
 
@@ -453,7 +417,9 @@ struct CsvFields<'r, T> {
 
 impl<T> CsvFields<'_, T> {
     fn raw(&self, col: usize) -> Option<&[u8]> {
-        self.reader.positions[col].and_then(|i| self.reader.record.get(i))
+        let r = self.reader;
+        let i = r.positions[col]?;
+        if r.utf8 { r.text.get(i).map(str::as_bytes) } else { r.record.get(i) }
     }
 }
 
@@ -474,14 +440,10 @@ impl<T> FieldSource for CsvFields<'_, T> {
         let Some(raw) = self.raw(col) else {
             return Ok(None);
         };
-        let decoded = self
-            .reader
-            .decoder
-            .decode(raw)
-            .ok_or_else(|| Error::InvalidEncoding {
-                at: Box::new(self.at(col)),
-                encoding: self.reader.decoder.name(),
-            })?;
+        let decoded = self.reader.decoder.decode(raw).ok_or_else(|| Error::InvalidEncoding {
+            at: Box::new(self.at(col)),
+            encoding: self.reader.decoder.name(),
+        })?;
         let trimmed = match decoded {
             Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
             Cow::Owned(s) => Cow::Owned(s.trim().to_owned()),
@@ -524,15 +486,9 @@ pub(crate) fn read_all<T: Record>(
 ///
 /// # Errors
 /// `io` if writing fails.
-pub fn write_csv<'a, T: Record + 'a, W: Write>(
-    out: W,
-    rows: impl IntoIterator<Item = &'a T>,
-) -> Result<()> {
-    let mut sink = CsvSink {
-        writer: csv::WriterBuilder::new().delimiter(b';').from_writer(out),
-        buf: String::new(),
-        error: None,
-    };
+pub fn write_csv<'a, T: Record + 'a, W: Write>(out: W, rows: impl IntoIterator<Item = &'a T>) -> Result<()> {
+    let mut sink =
+        CsvSink { writer: csv::WriterBuilder::new().delimiter(b';').from_writer(out), buf: String::new(), error: None };
     let header: Vec<&str> = T::SPEC.columns.iter().map(|c| c.name).collect();
     sink.writer.write_record(&header).map_err(write_error)?;
     for row in rows {
@@ -540,13 +496,9 @@ pub fn write_csv<'a, T: Record + 'a, W: Write>(
         if let Some(e) = sink.error.take() {
             return Err(write_error(e));
         }
-        sink.writer
-            .write_record(None::<&[u8]>)
-            .map_err(write_error)?;
+        sink.writer.write_record(None::<&[u8]>).map_err(write_error)?;
     }
-    sink.writer
-        .flush()
-        .map_err(|e| Error::io(Path::new("<csv output>"), e))
+    sink.writer.flush().map_err(|e| Error::io(Path::new("<csv output>"), e))
 }
 
 fn write_error(e: csv::Error) -> Error {

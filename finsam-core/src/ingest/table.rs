@@ -42,12 +42,7 @@ pub struct ColumnSpec {
 }
 
 const fn col(name: &'static str, kind: Kind, required: bool, doc: &'static str) -> ColumnSpec {
-    ColumnSpec {
-        name,
-        kind,
-        required,
-        doc,
-    }
+    ColumnSpec { name, kind, required, doc }
 }
 
 /// One table of the data contract.
@@ -98,11 +93,7 @@ pub trait FieldSource {
     /// [`Error::InvalidDate`] if it is not one.
     fn date(&self, col: usize) -> Result<Option<Date>> {
         self.text(col)?
-            .map(|t| {
-                Date::parse_iso(&t).map_err(|_| Error::InvalidDate {
-                    at: Box::new(self.at(col)),
-                })
-            })
+            .map(|t| Date::parse_iso(&t).map_err(|_| Error::InvalidDate { at: Box::new(self.at(col)) }))
             .transpose()
     }
     /// A yes/no value.
@@ -111,11 +102,7 @@ pub trait FieldSource {
     /// [`Error::InvalidBool`] if it is not one.
     fn bool(&self, col: usize) -> Result<Option<bool>> {
         self.text(col)?
-            .map(|t| {
-                parse_bool(&t).ok_or_else(|| Error::InvalidBool {
-                    at: Box::new(self.at(col)),
-                })
-            })
+            .map(|t| parse_bool(&t).ok_or_else(|| Error::InvalidBool { at: Box::new(self.at(col)) }))
             .transpose()
     }
     /// Money.
@@ -124,11 +111,7 @@ pub trait FieldSource {
     /// [`Error::InvalidAmount`] if it is not an amount.
     fn money(&self, col: usize) -> Result<Option<Ore>> {
         self.text(col)?
-            .map(|t| {
-                Ore::parse_kronor(&t).ok_or_else(|| Error::InvalidAmount {
-                    at: Box::new(self.at(col)),
-                })
-            })
+            .map(|t| Ore::parse_kronor(&t).ok_or_else(|| Error::InvalidAmount { at: Box::new(self.at(col)) }))
             .transpose()
     }
     /// Days.
@@ -137,11 +120,7 @@ pub trait FieldSource {
     /// [`Error::InvalidDays`] if it is not a count of quarter days.
     fn days(&self, col: usize) -> Result<Option<Dagar>> {
         self.text(col)?
-            .map(|t| {
-                Dagar::parse(&t).ok_or_else(|| Error::InvalidDays {
-                    at: Box::new(self.at(col)),
-                })
-            })
+            .map(|t| Dagar::parse(&t).ok_or_else(|| Error::InvalidDays { at: Box::new(self.at(col)) }))
             .transpose()
     }
 }
@@ -186,27 +165,17 @@ fn parse_bool(t: &str) -> Option<bool> {
 
 /// The value, or [`Error::MissingValue`] at column `col`.
 pub(crate) fn required<T>(src: &impl FieldSource, col: usize, v: Option<T>) -> Result<T> {
-    v.ok_or_else(|| Error::MissingValue {
-        at: Box::new(src.at(col)),
-    })
+    v.ok_or_else(|| Error::MissingValue { at: Box::new(src.at(col)) })
 }
 
 /// A whole number that fits `T`.
-pub(crate) fn int_as<T: TryFrom<i64>>(
-    src: &impl FieldSource,
-    col: usize,
-    range: &str,
-) -> Result<Option<T>> {
+pub(crate) fn int_as<T: TryFrom<i64>>(src: &impl FieldSource, col: usize, range: &str) -> Result<Option<T>> {
     match src.int(col) {
         Ok(None) => Ok(None),
-        Ok(Some(v)) => T::try_from(v).map(Some).map_err(|_| Error::InvalidNumber {
-            at: Box::new(src.at(col)),
-            range: range.into(),
-        }),
-        Err(Error::InvalidNumber { at, .. }) => Err(Error::InvalidNumber {
-            at,
-            range: range.into(),
-        }),
+        Ok(Some(v)) => T::try_from(v)
+            .map(Some)
+            .map_err(|_| Error::InvalidNumber { at: Box::new(src.at(col)), range: range.into() }),
+        Err(Error::InvalidNumber { at, .. }) => Err(Error::InvalidNumber { at, range: range.into() }),
         Err(e) => Err(e),
     }
 }
@@ -245,10 +214,7 @@ fn year(src: &impl FieldSource, col: usize) -> Result<i32> {
     if (1900..=2100).contains(&y) {
         Ok(y)
     } else {
-        Err(Error::InvalidNumber {
-            at: Box::new(src.at(col)),
-            range: "1900..=2100".into(),
-        })
+        Err(Error::InvalidNumber { at: Box::new(src.at(col)), range: "1900..=2100".into() })
     }
 }
 
@@ -257,27 +223,15 @@ fn count(src: &impl FieldSource, col: usize) -> Result<Option<u32>> {
 }
 
 fn forbund_id(src: &impl FieldSource, col: usize) -> Result<ForbundId> {
-    Ok(ForbundId(required(
-        src,
-        col,
-        int_as(src, col, "0..=4294967295")?,
-    )?))
+    Ok(ForbundId(required(src, col, int_as(src, col, "0..=4294967295")?)?))
 }
 
 fn insats_id(src: &impl FieldSource, col: usize) -> Result<InsatsId> {
-    Ok(InsatsId(required(
-        src,
-        col,
-        int_as(src, col, "0..=4294967295")?,
-    )?))
+    Ok(InsatsId(required(src, col, int_as(src, col, "0..=4294967295")?)?))
 }
 
 fn person_id(src: &impl FieldSource, col: usize) -> Result<PersonId> {
-    Ok(PersonId(required(
-        src,
-        col,
-        int_as(src, col, "0..=9223372036854775807")?,
-    )?))
+    Ok(PersonId(required(src, col, int_as(src, col, "0..=9223372036854775807")?)?))
 }
 
 fn set_text<T: Coded>(s: CodeSet<T>) -> Option<String> {
@@ -293,26 +247,11 @@ static FORBUND: TableSpec = TableSpec {
     name: "forbund",
     doc: "One row per samordningsförbund.",
     columns: &[
-        col(
-            "forbund_id",
-            Kind::Int,
-            true,
-            "The förbund's id (a whole number).",
-        ),
+        col("forbund_id", Kind::Int, true, "The förbund's id (a whole number)."),
         col("namn", Kind::Text, true, "The name."),
         col("startdatum", Kind::Date, true, "The day it was formed."),
-        col(
-            "slutdatum",
-            Kind::Date,
-            false,
-            "The last day it existed; empty while it exists.",
-        ),
-        col(
-            "foregangare",
-            Kind::Text,
-            false,
-            "Ids of the förbund it was merged from, separated by `|`.",
-        ),
+        col("slutdatum", Kind::Date, false, "The last day it existed; empty while it exists."),
+        col("foregangare", Kind::Text, false, "Ids of the förbund it was merged from, separated by `|`."),
     ],
 };
 
@@ -325,10 +264,7 @@ impl Record for ForbundRad {
                 .split('|')
                 .map(|p| p.trim().parse::<u32>().map(ForbundId))
                 .collect::<std::result::Result<_, _>>()
-                .map_err(|_| Error::InvalidNumber {
-                    at: Box::new(src.at(4)),
-                    range: "ids separated by `|`".into(),
-                })?,
+                .map_err(|_| Error::InvalidNumber { at: Box::new(src.at(4)), range: "ids separated by `|`".into() })?,
         };
         Ok(ForbundRad(Forbund {
             id: forbund_id(src, 0)?,
@@ -364,24 +300,9 @@ static MEDLEMSKAP: TableSpec = TableSpec {
     doc: "One row per kommun joining or leaving a förbund.",
     columns: &[
         col("forbund_id", Kind::Int, true, "The förbund."),
-        col(
-            "kommunkod",
-            Kind::Text,
-            true,
-            "SCB's four-digit kommunkod, e.g. `0180`.",
-        ),
-        col(
-            "datum",
-            Kind::Date,
-            true,
-            "The first day the event applies.",
-        ),
-        col(
-            "handelse",
-            Kind::Text,
-            true,
-            "`intrade` (joins) or `uttrade` (leaves).",
-        ),
+        col("kommunkod", Kind::Text, true, "SCB's four-digit kommunkod, e.g. `0180`."),
+        col("datum", Kind::Date, true, "The first day the event applies."),
+        col("handelse", Kind::Text, true, "`intrade` (joins) or `uttrade` (leaves)."),
     ],
 };
 
@@ -389,9 +310,8 @@ impl Record for MedlemskapRad {
     const SPEC: &'static TableSpec = &MEDLEMSKAP;
     fn read(src: &impl FieldSource) -> Result<Self> {
         let kommun_text = required(src, 1, src.text(1)?)?;
-        let kommun = KommunKod::parse(&kommun_text).ok_or_else(|| Error::InvalidKommunkod {
-            at: Box::new(src.at(1)),
-        })?;
+        let kommun =
+            KommunKod::parse(&kommun_text).ok_or_else(|| Error::InvalidKommunkod { at: Box::new(src.at(1)) })?;
         Ok(MedlemskapRad {
             forbund: forbund_id(src, 0)?,
             medlemskap: Medlemskap {
@@ -413,25 +333,10 @@ static INSATSER: TableSpec = TableSpec {
     name: "insatser",
     doc: "One row per insats.",
     columns: &[
-        col(
-            "insats_id",
-            Kind::Int,
-            true,
-            "The insats's id, unique in the data set.",
-        ),
-        col(
-            "forbund_id",
-            Kind::Int,
-            true,
-            "The förbund that finances it.",
-        ),
+        col("insats_id", Kind::Int, true, "The insats's id, unique in the data set."),
+        col("forbund_id", Kind::Int, true, "The förbund that finances it."),
         col("namn", Kind::Text, true, "The name."),
-        col(
-            "inriktning",
-            Kind::Text,
-            true,
-            "`individ` (individinriktad) or `struktur` (strukturövergripande).",
-        ),
+        col("inriktning", Kind::Text, true, "`individ` (individinriktad) or `struktur` (strukturövergripande)."),
         col(
             "behovsgrupper",
             Kind::Text,
@@ -439,18 +344,8 @@ static INSATSER: TableSpec = TableSpec {
             "Targeted behovsgrupper separated by `|`: `langtidssjukskrivna`, `unga_funktionsnedsattning`, `unga_aktivitetsersattning`.",
         ),
         col("startdatum", Kind::Date, true, "The first day."),
-        col(
-            "slutdatum",
-            Kind::Date,
-            false,
-            "The last day; empty while it runs.",
-        ),
-        col(
-            "budget",
-            Kind::Money,
-            false,
-            "Total budget in kronor (two decimals at most).",
-        ),
+        col("slutdatum", Kind::Date, false, "The last day; empty while it runs."),
+        col("budget", Kind::Money, false, "Total budget in kronor (two decimals at most)."),
         col("utfall", Kind::Money, false, "Total outcome in kronor."),
     ],
 };
@@ -497,74 +392,29 @@ static DELTAGANDEN: TableSpec = TableSpec {
     name: "deltaganden",
     doc: "One row per participation (person-level era).",
     columns: &[
-        col(
-            "deltagare_id",
-            Kind::Int,
-            true,
-            "The pseudonymous person id (a non-negative whole number).",
-        ),
+        col("deltagare_id", Kind::Int, true, "The pseudonymous person id (a non-negative whole number)."),
         col("insats_id", Kind::Int, true, "The insats."),
-        col(
-            "forbund_id",
-            Kind::Int,
-            false,
-            "The förbund; optional, and if given it must be the insats's förbund.",
-        ),
-        col(
-            "kon",
-            Kind::Text,
-            true,
-            "`kvinna`/`K`, `man`/`M`, or `okand`; empty means not registered (`okand`).",
-        ),
-        col(
-            "fodelsear",
-            Kind::Int,
-            false,
-            "Födelseår; empty if not registered.",
-        ),
+        col("forbund_id", Kind::Int, false, "The förbund; optional, and if given it must be the insats's förbund."),
+        col("kon", Kind::Text, true, "`kvinna`/`K`, `man`/`M`, or `okand`; empty means not registered (`okand`)."),
+        col("fodelsear", Kind::Int, false, "Födelseår; empty if not registered."),
         col("startdatum", Kind::Date, true, "Inregistrering."),
-        col(
-            "slutdatum",
-            Kind::Date,
-            false,
-            "Utregistrering; empty while ongoing.",
-        ),
-        col(
-            "forsorjning_fore",
-            Kind::Text,
-            false,
-            "Sources of support before, separated by `|` (see `Forsorjning`).",
-        ),
-        col(
-            "forsorjning_efter",
-            Kind::Text,
-            false,
-            "Sources of support after, separated by `|`.",
-        ),
+        col("slutdatum", Kind::Date, false, "Utregistrering; empty while ongoing."),
+        col("forsorjning_fore", Kind::Text, false, "Sources of support before, separated by `|` (see `Forsorjning`)."),
+        col("forsorjning_efter", Kind::Text, false, "Sources of support after, separated by `|`."),
         col(
             "status_efter",
             Kind::Text,
             false,
             "Status after: `arbete`, `studier`, `arbetssokande`, `fortsatt_insats`, `sjukskriven`, `flyttat`, `annat`, `okand`.",
         ),
-        col(
-            "subventionerad",
-            Kind::Bool,
-            false,
-            "`ja` if the work after is subsidised.",
-        ),
+        col("subventionerad", Kind::Bool, false, "`ja` if the work after is subsidised."),
         col(
             "avslutsanledning",
             Kind::Text,
             false,
             "`genomford`, `avbrott`, `flytt`, `sjukdom`, `felregistrering`, `annan`.",
         ),
-        col(
-            "remitterande_part",
-            Kind::Text,
-            false,
-            "The referring party: `fk`, `af`, `region`, `kommun`, `annan`.",
-        ),
+        col("remitterande_part", Kind::Text, false, "The referring party: `fk`, `af`, `region`, `kommun`, `annan`."),
     ],
 };
 
@@ -589,10 +439,7 @@ impl Record for DeltagandeRad {
             avslutsanledning: code(src, 11)?,
             remittent: code(src, 12)?,
         };
-        Ok(DeltagandeRad {
-            deltagande,
-            forbund,
-        })
+        Ok(DeltagandeRad { deltagande, forbund })
     }
     fn write(&self, out: &mut impl FieldSink) {
         let d = &self.deltagande;
@@ -619,12 +466,7 @@ static ANONYMA: TableSpec = TableSpec {
         col("insats_id", Kind::Int, true, "The insats."),
         col("ar", Kind::Int, true, "The calendar year."),
         col("kon", Kind::Text, true, "`kvinna`, `man` or `okand`."),
-        col(
-            "antal",
-            Kind::Int,
-            true,
-            "The number of anonymous participants.",
-        ),
+        col("antal", Kind::Int, true, "The number of anonymous participants."),
     ],
 };
 
@@ -652,30 +494,10 @@ static INSATS_AR: TableSpec = TableSpec {
     columns: &[
         col("insats_id", Kind::Int, true, "The insats."),
         col("ar", Kind::Int, true, "The calendar year."),
-        col(
-            "budget",
-            Kind::Money,
-            false,
-            "Budget for the year in kronor.",
-        ),
-        col(
-            "utfall",
-            Kind::Money,
-            false,
-            "Outcome for the year in kronor.",
-        ),
-        col(
-            "budgeterade_deltagare",
-            Kind::Int,
-            false,
-            "Budgeted number of participants.",
-        ),
-        col(
-            "deltagare_kvinnor",
-            Kind::Int,
-            false,
-            "Participating women.",
-        ),
+        col("budget", Kind::Money, false, "Budget for the year in kronor."),
+        col("utfall", Kind::Money, false, "Outcome for the year in kronor."),
+        col("budgeterade_deltagare", Kind::Int, false, "Budgeted number of participants."),
+        col("deltagare_kvinnor", Kind::Int, false, "Participating women."),
         col("deltagare_man", Kind::Int, false, "Participating men."),
         col(
             "deltagare_totalt",
@@ -705,12 +527,7 @@ impl Record for InsatsAr {
         out.int(Some(i64::from(self.ar)));
         out.money(self.budget);
         out.money(self.utfall);
-        for v in [
-            self.budgeterade_deltagare,
-            self.deltagare_kvinnor,
-            self.deltagare_man,
-            self.deltagare_totalt,
-        ] {
+        for v in [self.budgeterade_deltagare, self.deltagare_kvinnor, self.deltagare_man, self.deltagare_totalt] {
             out.int(v.map(i64::from));
         }
     }
@@ -720,12 +537,7 @@ static PERIODER: TableSpec = TableSpec {
     name: "ersattningsperioder",
     doc: "Benefit spells from a register (both dates inclusive).",
     columns: &[
-        col(
-            "deltagare_id",
-            Kind::Int,
-            true,
-            "The pseudonymous person id.",
-        ),
+        col("deltagare_id", Kind::Int, true, "The pseudonymous person id."),
         col(
             "ersattningsslag",
             Kind::Text,
@@ -734,12 +546,7 @@ static PERIODER: TableSpec = TableSpec {
         ),
         col("from_datum", Kind::Date, true, "The first day."),
         col("till_datum", Kind::Date, true, "The last day (inclusive)."),
-        col(
-            "omfattning",
-            Kind::Int,
-            true,
-            "The extent in percent: 25, 50, 75 or 100.",
-        ),
+        col("omfattning", Kind::Int, true, "The extent in percent: 25, 50, 75 or 100."),
     ],
 };
 
@@ -747,10 +554,8 @@ impl Record for Ersattningsperiod {
     const SPEC: &'static TableSpec = &PERIODER;
     fn read(src: &impl FieldSource) -> Result<Self> {
         let pct = required(src, 4, int_as::<u32>(src, 4, "25, 50, 75 or 100")?)?;
-        let omfattning = Omfattning::from_percent(pct).ok_or_else(|| Error::InvalidNumber {
-            at: Box::new(src.at(4)),
-            range: "25, 50, 75 or 100".into(),
-        })?;
+        let omfattning = Omfattning::from_percent(pct)
+            .ok_or_else(|| Error::InvalidNumber { at: Box::new(src.at(4)), range: "25, 50, 75 or 100".into() })?;
         Ok(Ersattningsperiod {
             person: person_id(src, 0)?,
             slag: required(src, 1, code(src, 1)?)?,
@@ -772,37 +577,17 @@ static DAGAR: TableSpec = TableSpec {
     name: "ersattningsdagar",
     doc: "Pre-computed benefit days in the windows before and after a participation.",
     columns: &[
-        col(
-            "deltagare_id",
-            Kind::Int,
-            true,
-            "The pseudonymous person id.",
-        ),
+        col("deltagare_id", Kind::Int, true, "The pseudonymous person id."),
         col("insats_id", Kind::Int, true, "The insats."),
-        col(
-            "startdatum",
-            Kind::Date,
-            true,
-            "The participation's start date.",
-        ),
+        col("startdatum", Kind::Date, true, "The participation's start date."),
         col(
             "ersattningsgrupp",
             Kind::Text,
             true,
             "`sp_rp`, `ae`, `sa`, `a_kassa`, `aktivitetsstod`, `etableringsersattning`, `forsorjningsstod`, `annan`.",
         ),
-        col(
-            "dagar_fore",
-            Kind::Days,
-            true,
-            "Days in the window before (steps of 0.25).",
-        ),
-        col(
-            "dagar_efter",
-            Kind::Days,
-            false,
-            "Days in the window after; empty if not yet observed.",
-        ),
+        col("dagar_fore", Kind::Days, true, "Days in the window before (steps of 0.25)."),
+        col("dagar_efter", Kind::Days, false, "Days in the window after; empty if not yet observed."),
     ],
 };
 
@@ -828,16 +613,36 @@ impl Record for Ersattningsdagar {
     }
 }
 
+/// The data contract as Markdown: one section per table with its columns,
+/// kinds, whether the column is required, and what it holds. The README's
+/// contract section is this text (a test keeps them equal).
+///
+/// ```
+/// let md = finsam_core::ingest::contract_markdown();
+/// assert!(md.contains("### `deltaganden.csv`"));
+/// ```
+pub fn contract_markdown() -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for t in tables() {
+        let _ = writeln!(out, "### `{}`\n\n{}\n\n| column | kind | required | holds |\n|---|---|---|---|", t.file_name(), t.doc);
+        for c in t.columns {
+            let kind = match c.kind {
+                Kind::Int => "integer",
+                Kind::Date => "date `YYYY-MM-DD`",
+                Kind::Text => "text",
+                Kind::Bool => "`ja`/`nej`",
+                Kind::Money => "kronor `1234.50`",
+                Kind::Days => "days `12.25`",
+            };
+            let _ = writeln!(out, "| `{}` | {kind} | {} | {} |", c.name, if c.required { "yes" } else { "no" }, c.doc);
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Every table of the contract, in load order.
 pub fn tables() -> [&'static TableSpec; 8] {
-    [
-        &FORBUND,
-        &MEDLEMSKAP,
-        &INSATSER,
-        &DELTAGANDEN,
-        &ANONYMA,
-        &INSATS_AR,
-        &PERIODER,
-        &DAGAR,
-    ]
+    [&FORBUND, &MEDLEMSKAP, &INSATSER, &DELTAGANDEN, &ANONYMA, &INSATS_AR, &PERIODER, &DAGAR]
 }

@@ -27,11 +27,7 @@ pub trait Coded: Copy + Eq + Ord + std::hash::Hash + fmt::Debug + 'static {
     fn index(self) -> u8;
     /// The canonical codes joined for messages.
     fn expected() -> String {
-        Self::ALL
-            .iter()
-            .map(|v| v.code())
-            .collect::<Vec<_>>()
-            .join(", ")
+        Self::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -101,6 +97,12 @@ macro_rules! coded_enum {
                 match self { $($name::$variant => $label),+ }
             }
             fn parse(text: &str) -> Option<Self> {
+                // Canonical codes (what finsam writes) match without folding.
+                $(
+                    if text == $code {
+                        return Some($name::$variant);
+                    }
+                )+
                 let mut buf = [0u8; 64];
                 let key = normalise(text, &mut buf)?;
                 $(
@@ -320,11 +322,9 @@ impl Utfall {
             Utfall::Arbete => UtfallGrupp::Forvarvsarbete,
             Utfall::Studier => UtfallGrupp::Studier,
             Utfall::Arbetssokande => UtfallGrupp::AktivtArbetssokande,
-            Utfall::FortsattInsats
-            | Utfall::Sjukskriven
-            | Utfall::Flyttat
-            | Utfall::Annat
-            | Utfall::Okand => UtfallGrupp::Ovrigt,
+            Utfall::FortsattInsats | Utfall::Sjukskriven | Utfall::Flyttat | Utfall::Annat | Utfall::Okand => {
+                UtfallGrupp::Ovrigt
+            }
         }
     }
 }
@@ -409,9 +409,7 @@ impl Ersattningsslag {
     /// The reporting group of this benefit kind.
     pub fn grupp(self) -> Ersattningsgrupp {
         match self {
-            Ersattningsslag::Sjukpenning | Ersattningsslag::Rehabiliteringspenning => {
-                Ersattningsgrupp::SpRp
-            }
+            Ersattningsslag::Sjukpenning | Ersattningsslag::Rehabiliteringspenning => Ersattningsgrupp::SpRp,
             Ersattningsslag::Aktivitetsersattning => Ersattningsgrupp::Ae,
             Ersattningsslag::Sjukersattning => Ersattningsgrupp::Sa,
             Ersattningsslag::AKassa => Ersattningsgrupp::AKassa,
@@ -456,10 +454,7 @@ impl<T: Coded> CodeSet<T> {
 
     /// The empty set.
     pub const fn empty() -> Self {
-        CodeSet {
-            bits: 0,
-            _kind: PhantomData,
-        }
+        CodeSet { bits: 0, _kind: PhantomData }
     }
 
     /// A set of the given values.
@@ -510,11 +505,7 @@ impl<T: Coded> CodeSet<T> {
     /// The first part that is not a code of `T`.
     pub fn parse_list(text: &str) -> Result<Self, String> {
         let mut set = Self::empty();
-        for part in text
-            .split(Self::SEPARATOR)
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
+        for part in text.split(Self::SEPARATOR).map(str::trim).filter(|p| !p.is_empty()) {
             set.insert(T::parse(part).ok_or_else(|| part.to_owned())?);
         }
         Ok(set)
@@ -548,13 +539,8 @@ impl<T: Coded> fmt::Display for CodeSet<T> {
 impl<T: Coded> std::str::FromStr for CodeSet<T> {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Self::parse_list(s).map_err(|bad| {
-            format!(
-                "{bad:?} is not a valid {}; expected one of {}",
-                T::KIND,
-                T::expected()
-            )
-        })
+        Self::parse_list(s)
+            .map_err(|bad| format!("{bad:?} is not a valid {}; expected one of {}", T::KIND, T::expected()))
     }
 }
 
@@ -605,10 +591,7 @@ mod tests {
 
     #[test]
     fn normalisation_folds_case_diacritics_and_separators() {
-        assert_eq!(
-            Utfall::parse(" Aktivt  arbetssökande "),
-            Some(Utfall::Arbetssokande)
-        );
+        assert_eq!(Utfall::parse(" Aktivt  arbetssökande "), Some(Utfall::Arbetssokande));
         assert_eq!(Forsorjning::parse("A-KASSA"), Some(Forsorjning::AKassa));
         assert_eq!(Kon::parse("kvinna!"), None);
         assert_eq!(Kon::parse(""), None);
@@ -616,10 +599,7 @@ mod tests {
 
     #[test]
     fn code_set_rejects_unknown_parts() {
-        assert_eq!(
-            ForsorjningSet::parse_list("sp|lottovinst"),
-            Err("lottovinst".to_owned())
-        );
+        assert_eq!(ForsorjningSet::parse_list("sp|lottovinst"), Err("lottovinst".to_owned()));
         assert_eq!(ForsorjningSet::parse_list(""), Ok(ForsorjningSet::empty()));
     }
 }

@@ -31,10 +31,7 @@ impl KommunKod {
     /// assert!(KommunKod::new(2599).is_none());
     /// ```
     pub fn new(code: u16) -> Option<KommunKod> {
-        KOMMUNER
-            .binary_search_by_key(&code, |&(c, _)| c)
-            .ok()
-            .map(|_| KommunKod(code))
+        KOMMUNER.binary_search_by_key(&code, |&(c, _)| c).ok().map(|_| KommunKod(code))
     }
 
     /// The numeric code.
@@ -44,10 +41,7 @@ impl KommunKod {
 
     /// The kommun's name.
     pub fn name(self) -> &'static str {
-        KOMMUNER
-            .binary_search_by_key(&self.0, |&(c, _)| c)
-            .map(|i| KOMMUNER[i].1)
-            .unwrap_or("")
+        KOMMUNER.binary_search_by_key(&self.0, |&(c, _)| c).map(|i| KOMMUNER[i].1).unwrap_or("")
     }
 
     /// The länskod (the first two digits), which names the region.
@@ -422,11 +416,6 @@ mod tests {
         // 21 län, each code's first two digits a län code.
         let mut lan: Vec<u8> = KommunKod::all().map(KommunKod::lan).collect();
         lan.dedup();
-        assert_eq!(
-            lan,
-            vec![
-                1, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 17, 18, 19, 20, 21, 22, 23, 24, 25
-            ]
-        );
+        assert_eq!(lan, vec![1, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 17, 18, 19, 20, 21, 22, 23, 24, 25]);
     }
 }

@@ -74,8 +74,7 @@ impl Forbund {
 
     /// The member kommuner on `date`, in code order.
     pub fn members_on(&self, date: Date) -> Vec<KommunKod> {
-        let mut events: Vec<&Medlemskap> =
-            self.medlemskap.iter().filter(|m| m.datum <= date).collect();
+        let mut events: Vec<&Medlemskap> = self.medlemskap.iter().filter(|m| m.datum <= date).collect();
         events.sort_by_key(|m| (m.datum, m.handelse == Medlemshandelse::Intrade));
         let mut members = std::collections::BTreeSet::new();
         for m in events {
@@ -205,11 +204,7 @@ impl Deltagande {
 
     /// The key that identifies a participation for linked data.
     pub fn key(&self) -> DeltagandeKey {
-        DeltagandeKey {
-            person: self.person,
-            insats: self.insats,
-            start: self.start,
-        }
+        DeltagandeKey { person: self.person, insats: self.insats, start: self.start }
     }
 }
 
@@ -278,11 +273,10 @@ pub struct InsatsAr {
 impl InsatsAr {
     /// The number of participants: the total if given, else women + men.
     pub fn deltagare(&self) -> Option<u32> {
-        self.deltagare_totalt
-            .or_else(|| match (self.deltagare_kvinnor, self.deltagare_man) {
-                (Some(k), Some(m)) => Some(k + m),
-                _ => None,
-            })
+        self.deltagare_totalt.or_else(|| match (self.deltagare_kvinnor, self.deltagare_man) {
+            (Some(k), Some(m)) => Some(k + m),
+            _ => None,
+        })
     }
 }
 
@@ -356,10 +350,6 @@ pub struct Ersattningsdagar {
 impl Ersattningsdagar {
     /// The participation these days belong to.
     pub fn key(&self) -> DeltagandeKey {
-        DeltagandeKey {
-            person: self.person,
-            insats: self.insats,
-            start: self.start,
-        }
+        DeltagandeKey { person: self.person, insats: self.insats, start: self.start }
     }
 }

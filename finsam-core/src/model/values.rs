@@ -69,8 +69,7 @@ impl PersonId {
     pub fn pseudonymise(key: &[u8], identifier: &str) -> PersonId {
         use hmac::{Hmac, Mac};
         // HMAC accepts keys of any length, so this cannot fail.
-        let mut mac =
-            <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
         mac.update(identifier.as_bytes());
         let digest = mac.finalize().into_bytes();
         let mut first = [0u8; 8];
@@ -111,10 +110,7 @@ impl Ore {
             Some(_) => return None,
             None => (body, ""),
         };
-        let whole: String = whole
-            .chars()
-            .filter(|c| *c != ' ' && *c != '\u{a0}')
-            .collect();
+        let whole: String = whole.chars().filter(|c| *c != ' ' && *c != '\u{a0}').collect();
         if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 2 {
             return None;
         }
@@ -143,8 +139,7 @@ impl fmt::Display for Ore {
 impl FromStr for Ore {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Ore::parse_kronor(s)
-            .ok_or_else(|| format!("{s:?} is not an amount in kronor with at most two decimals"))
+        Ore::parse_kronor(s).ok_or_else(|| format!("{s:?} is not an amount in kronor with at most two decimals"))
     }
 }
 
@@ -201,8 +196,7 @@ impl Dagar {
     /// From a float that is a multiple of 0.25 in `0..=366`.
     pub fn from_f64(days: f64) -> Option<Dagar> {
         let q = days * 4.0;
-        (q.is_finite() && q >= 0.0 && q.fract() == 0.0 && q <= f64::from(Dagar::MAX.0))
-            .then_some(Dagar(q as u32))
+        (q.is_finite() && q >= 0.0 && q.fract() == 0.0 && q <= f64::from(Dagar::MAX.0)).then_some(Dagar(q as u32))
     }
 
     /// Parses `12`, `12.25`, `12,5` (multiples of 0.25 from 0 to 366).
@@ -212,10 +206,7 @@ impl Dagar {
             Some(i) => (&t[..i], &t[i + 1..]),
             None => (t, ""),
         };
-        if whole.is_empty()
-            || !whole.bytes().all(|b| b.is_ascii_digit())
-            || !frac.bytes().all(|b| b.is_ascii_digit())
-        {
+        if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         let w: u32 = whole.parse().ok()?;
@@ -242,8 +233,7 @@ impl fmt::Display for Dagar {
 impl FromStr for Dagar {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Dagar::parse(s)
-            .ok_or_else(|| format!("{s:?} is not a number of days in steps of 0.25 from 0 to 366"))
+        Dagar::parse(s).ok_or_else(|| format!("{s:?} is not a number of days in steps of 0.25 from 0 to 366"))
     }
 }
 
@@ -256,9 +246,8 @@ impl Serialize for Dagar {
 impl<'de> Deserialize<'de> for Dagar {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = f64::deserialize(d)?;
-        Dagar::from_f64(v).ok_or_else(|| {
-            serde::de::Error::custom(format!("{v} is not a number of days in steps of 0.25"))
-        })
+        Dagar::from_f64(v)
+            .ok_or_else(|| serde::de::Error::custom(format!("{v} is not a number of days in steps of 0.25")))
     }
 }
 
@@ -285,12 +274,8 @@ pub enum Omfattning {
 
 impl Omfattning {
     /// Every extent.
-    pub const ALL: [Omfattning; 4] = [
-        Omfattning::Fjardedel,
-        Omfattning::Halv,
-        Omfattning::TreFjardedelar,
-        Omfattning::Hel,
-    ];
+    pub const ALL: [Omfattning; 4] =
+        [Omfattning::Fjardedel, Omfattning::Halv, Omfattning::TreFjardedelar, Omfattning::Hel];
 
     /// The extent in quarters of a day (1–4).
     pub fn quarters(self) -> u32 {
@@ -329,8 +314,7 @@ impl fmt::Display for Omfattning {
 impl FromStr for Omfattning {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Omfattning::parse(s)
-            .ok_or_else(|| format!("{s:?} is not an omfattning of 25, 50, 75 or 100 %"))
+        Omfattning::parse(s).ok_or_else(|| format!("{s:?} is not an omfattning of 25, 50, 75 or 100 %"))
     }
 }
 
@@ -343,8 +327,7 @@ impl Serialize for Omfattning {
 impl<'de> Deserialize<'de> for Omfattning {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let p = u32::deserialize(d)?;
-        Omfattning::from_percent(p)
-            .ok_or_else(|| serde::de::Error::custom(format!("{p} is not 25, 50, 75 or 100")))
+        Omfattning::from_percent(p).ok_or_else(|| serde::de::Error::custom(format!("{p} is not 25, 50, 75 or 100")))
     }
 }
 
@@ -359,15 +342,7 @@ mod tests {
         assert_eq!(Ore::parse_kronor("-0,05"), Some(Ore(-5)));
         assert_eq!(Ore::parse_kronor("12.5"), Some(Ore(1250)));
         assert_eq!(Ore::parse_kronor("1\u{a0}000"), Some(Ore(100_000)));
-        for bad in [
-            "",
-            "-",
-            "1.2.3",
-            "1e5",
-            "12.",
-            "abc",
-            "99999999999999999999",
-        ] {
+        for bad in ["", "-", "1.2.3", "1e5", "12.", "abc", "99999999999999999999"] {
             assert_eq!(Ore::parse_kronor(bad), None, "{bad:?}");
         }
     }

@@ -1,0 +1,126 @@
+"""The exceptions finsam raises.
+
+Every exception derives from :class:`FinsamError` (itself a ``ValueError``)
+and carries the stable ``code`` of the error, plus where it was found:
+``path`` (file, or ``"table <name>"`` for in-memory data), ``line``
+(1-based line in the file), ``row`` (0-based row in the table), ``column``
+and ``value``; each is ``None`` where it does not apply.
+
+>>> import finsam
+>>> try:
+...     finsam.synthetic(scale=-1)
+... except finsam.FinsamError as e:
+...     print(type(e).__name__, e.code)
+ArgumentError invalid_argument
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "FinsamError",
+    "FileAccessError",
+    "InputError",
+    "RuleError",
+    "ValidationError",
+    "ArgumentError",
+    "exception_for",
+]
+
+
+class FinsamError(ValueError):
+    """The root of finsam's exceptions."""
+
+    code: str
+    path: str | None
+    line: int | None
+    row: int | None
+    column: str | None
+    value: str | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        path: str | None = None,
+        line: int | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.path = path
+        self.line = line
+        self.row = row
+        self.column = column
+        self.value = value
+
+
+class FileAccessError(FinsamError):
+    """A file or directory could not be opened, read or written (code ``io``)."""
+
+
+class InputError(FinsamError):
+    """A file, column or value breaks the data contract (bad encoding, a
+    missing column, a value that is not a date, an unknown code, …)."""
+
+
+class RuleError(FinsamError):
+    """The data break a validation rule (duplicates, unknown references,
+    dates out of order, implausible values, contradicting membership)."""
+
+
+class ArgumentError(FinsamError):
+    """An argument outside its domain."""
+
+
+class ValidationError(FinsamError):
+    """Several errors collected under ``errors="collect"``.
+
+    ``errors`` holds the errors kept in full (each a :class:`FinsamError`
+    subclass), ``counts`` the number of errors by code, ``total`` all of them.
+    """
+
+    errors: list[FinsamError]
+    counts: dict[str, int]
+    total: int
+
+    def __init__(self, message: str, *, code: str, errors: list[FinsamError], counts: dict[str, int], total: int, **where: Any) -> None:
+        super().__init__(message, code=code, **where)
+        self.errors = errors
+        self.counts = counts
+        self.total = total
+
+
+_INPUT = {
+    "invalid_encoding", "missing_column", "duplicate_column", "wrong_field_count", "missing_value",
+    "invalid_date", "invalid_number", "invalid_code", "invalid_kommunkod", "invalid_amount",
+    "invalid_days", "invalid_bool", "invalid_json", "arrow_type",
+}
+_RULES = {
+    "duplicate_id", "duplicate_key", "duplicate_row", "unknown_forbund", "unknown_insats",
+    "unknown_deltagande", "end_before_start", "outside_insats_lifetime", "implausible_birth_year",
+    "outcome_without_end", "membership_conflict", "forbund_mismatch", "inconsistent_counts",
+}
+
+
+def exception_for(code: str) -> type[FinsamError]:
+    """The exception class raised for an error code.
+
+    >>> exception_for("invalid_date").__name__
+    'InputError'
+    """
+    if code == "io":
+        return FileAccessError
+    if code in _INPUT:
+        return InputError
+    if code in _RULES:
+        return RuleError
+    if code == "invalid_data":
+        return ValidationError
+    if code == "invalid_argument":
+        return ArgumentError
+    return FinsamError
