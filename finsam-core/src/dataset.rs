@@ -614,7 +614,12 @@ impl<'a> Validator<'a> {
 
     /// Rows that share a key but are not exact duplicates (those are
     /// reported once, as `duplicate_row`).
-    fn unique_keys<T: PartialEq, K: Hash + Eq>(&mut self, table: &str, rows: &[T], key: impl Fn(&T) -> K) -> Result<()> {
+    fn unique_keys<T: PartialEq, K: Hash + Eq>(
+        &mut self,
+        table: &str,
+        rows: &[T],
+        key: impl Fn(&T) -> K,
+    ) -> Result<()> {
         for (first, second) in repeated(rows, key) {
             if rows[first] == rows[second] {
                 continue;

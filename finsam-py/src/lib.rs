@@ -77,7 +77,10 @@ fn csv_options(
         "utf-8" | "utf8" => Encoding::Utf8,
         "windows-1252" | "cp1252" => Encoding::Windows1252,
         other => {
-            return Err(argument("encoding", format!("must be \"auto\", \"utf-8\" or \"windows-1252\", got {other:?}")));
+            return Err(argument(
+                "encoding",
+                format!("must be \"auto\", \"utf-8\" or \"windows-1252\", got {other:?}"),
+            ));
         }
     };
     let mut opts = CsvOptions::default().encoding(encoding).policy(policy(errors)?);

@@ -8,5 +8,6 @@ pub mod table;
 
 pub use self::csv::{CsvOptions, CsvReader, Encoding, FileFormat, TableMapping, write_csv};
 pub use table::{
-    ColumnSpec, DeltagandeRad, FieldSink, FieldSource, ForbundRad, Kind, MedlemskapRad, Record, TableSpec, contract_markdown, tables,
+    ColumnSpec, DeltagandeRad, FieldSink, FieldSource, ForbundRad, Kind, MedlemskapRad, Record, TableSpec,
+    contract_markdown, tables,
 };

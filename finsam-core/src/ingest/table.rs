@@ -625,7 +625,12 @@ pub fn contract_markdown() -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     for t in tables() {
-        let _ = writeln!(out, "### `{}`\n\n{}\n\n| column | kind | required | holds |\n|---|---|---|---|", t.file_name(), t.doc);
+        let _ = writeln!(
+            out,
+            "### `{}`\n\n{}\n\n| column | kind | required | holds |\n|---|---|---|---|",
+            t.file_name(),
+            t.doc
+        );
         for c in t.columns {
             let kind = match c.kind {
                 Kind::Int => "integer",
