@@ -271,7 +271,12 @@ impl TableSource for CsvSource<'_> {
 /// Reads every table from `source`, assembles the data set and validates
 /// it; rule breaches are reported at the file and line the row came from.
 pub(crate) fn load(source: &mut impl TableSource, policy: ErrorPolicy, rules: &Rules) -> Result<Dataset> {
-    let mut loader = Loader { report: ValidationReport::new(policy), origins: HashMap::new(), any_present: false };
+    let mut loader = Loader {
+        report: ValidationReport::new(policy),
+        origins: HashMap::new(),
+        medlemskap_rows: Vec::new(),
+        any_present: false,
+    };
     let forbund: Vec<ForbundRad> = loader.table(source)?;
     let medlemskap: Vec<MedlemskapRad> = loader.table(source)?;
     let insatser: Vec<Insats> = loader.table(source)?;
@@ -306,6 +311,8 @@ pub(crate) fn load(source: &mut impl TableSource, policy: ErrorPolicy, rules: &R
 struct Loader {
     report: ValidationReport,
     origins: HashMap<&'static str, (String, Vec<u64>)>,
+    /// For each membership event in the validator's order, its source row.
+    medlemskap_rows: Vec<u64>,
     any_present: bool,
 }
 
@@ -342,14 +349,13 @@ impl Loader {
     ) -> Result<Dataset> {
         data.forbund = forbund.into_iter().map(|r| r.0).collect();
         let index: HashMap<ForbundId, usize> = data.forbund.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
-        // The validator numbers events förbund by förbund; keep each event's origin in that order.
+        // The validator numbers events förbund by förbund; remember each one's source row.
         let mut nested: Vec<Vec<u64>> = vec![Vec::new(); data.forbund.len()];
-        let lines = self.origins.get("medlemskap").map(|o| o.1.clone()).unwrap_or_default();
         for (row, m) in medlemskap.into_iter().enumerate() {
             match index.get(&m.forbund) {
                 Some(&i) => {
                     data.forbund[i].medlemskap.push(m.medlemskap);
-                    nested[i].push(lines.get(row).copied().unwrap_or(row as u64));
+                    nested[i].push(row as u64);
                 }
                 None => {
                     let at = self.origin("medlemskap", row).column("forbund_id").value(m.forbund.to_string());
@@ -357,9 +363,7 @@ impl Loader {
                 }
             }
         }
-        if let Some(origin) = self.origins.get_mut("medlemskap") {
-            origin.1 = nested.concat();
-        }
+        self.medlemskap_rows = nested.concat();
         let insats_forbund: HashMap<InsatsId, ForbundId> = data.insatser.iter().map(|i| (i.id, i.forbund)).collect();
         data.deltaganden.reserve_exact(deltaganden.len());
         for (row, r) in deltaganden.into_iter().enumerate() {
@@ -374,12 +378,17 @@ impl Loader {
         Ok(data)
     }
 
-    /// Turns a rule breach's table and row into the file and line it came from.
+    /// Turns a rule breach's table and row into the row, and for files the
+    /// line, it came from.
     fn locate(&self, mut e: Error) -> Error {
-        if let Some(at) = e.location_mut()
-            && let Some(table) = at.source.as_deref().and_then(|s| s.strip_prefix("table "))
-            && let Some((file, lines)) = self.origins.get(table)
-        {
+        let Some(at) = e.location_mut() else { return e };
+        let Some(table) = at.source.as_deref().and_then(|s| s.strip_prefix("table ")).map(str::to_owned) else {
+            return e;
+        };
+        if table == "medlemskap" {
+            at.row = at.row.and_then(|r| self.medlemskap_rows.get(r as usize).copied());
+        }
+        if let Some((file, lines)) = self.origins.get(table.as_str()) {
             at.line = at.row.and_then(|r| lines.get(r as usize).copied());
             at.source = Some(file.clone());
         }

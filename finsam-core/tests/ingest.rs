@@ -309,3 +309,38 @@ fn small_valid_dir(dir: &Path) {
     });
     data.write_csv_dir(dir).unwrap();
 }
+
+#[cfg(feature = "arrow")]
+#[test]
+fn arrow_rule_errors_name_the_source_row() {
+    use finsam_core::ingest::{ForbundRad, MedlemskapRad};
+    let d = |s: &str| s.parse::<Date>().unwrap();
+    let f = |id| {
+        ForbundRad(Forbund {
+            id: ForbundId(id),
+            namn: format!("F{id}"),
+            start: d("2015-01-01"),
+            slut: None,
+            medlemskap: vec![],
+            foregangare: vec![],
+        })
+    };
+    let m = |forbund, kommun, datum: &str| MedlemskapRad {
+        forbund: ForbundId(forbund),
+        medlemskap: Medlemskap {
+            kommun: KommunKod::new(kommun).unwrap(),
+            datum: d(datum),
+            handelse: Medlemshandelse::Intrade,
+        },
+    };
+    // Rows 0 and 2 belong to förbund 2; the validator meets them after förbund 1's row 1.
+    let rows = vec![m(2, 180, "2015-01-01"), m(1, 181, "2015-01-01"), m(2, 180, "2016-01-01")];
+    let tables = std::collections::BTreeMap::from([
+        ("forbund".to_owned(), vec![finsam_core::arrow::to_record_batch(&[f(1), f(2)]).unwrap()]),
+        ("medlemskap".to_owned(), vec![finsam_core::arrow::to_record_batch(&rows).unwrap()]),
+    ]);
+    let err = Dataset::from_arrow(&tables, &Default::default(), ErrorPolicy::FailFast, &Rules::default()).unwrap_err();
+    assert_eq!(err.code(), "membership_conflict");
+    let at = err.location().unwrap();
+    assert_eq!((at.source.as_deref(), at.row, at.line), (Some("table medlemskap"), Some(2), None));
+}
