@@ -40,6 +40,7 @@ pub mod date;
 pub mod error;
 pub mod ingest;
 pub mod model;
+pub mod stats;
 pub mod summary;
 pub mod synthetic;
 
