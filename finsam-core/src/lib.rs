@@ -36,6 +36,7 @@
 #![forbid(unsafe_code)]
 
 pub mod dataset;
+pub mod disclosure;
 pub mod date;
 pub mod error;
 pub mod ingest;
