@@ -1,60 +1,87 @@
 //! The main job: the annual report of a data set.
 //!
 //! ```text
-//! cargo run --release --example annual_report              # embedded synthetic national data
-//! cargo run --release --example annual_report -- DIR       # a directory of CSV files in the contract
-//! cargo run --release --example annual_report -- --json    # the same as JSON
+//! cargo run --release --example annual_report                       # synthetic data, 2022
+//! cargo run --release --example annual_report -- DIR                # a directory of CSV files in the contract
+//! cargo run --release --example annual_report -- --year 2020 --format csv|json|markdown
+//! cargo run --release --example annual_report -- --no-suppression   # only for data that stay in-house
 //! ```
-//!
-//! Until the indicator engine lands this prints the validated descriptive
-//! summary per year (see `finsam_core::summary`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use finsam_core::{ErrorPolicy, Rules};
+use finsam_core::disclosure::Disclosure;
+use finsam_core::indicators::Config;
+use finsam_core::report::annual_report;
 
-fn main() -> ExitCode {
-    let mut dir: Option<PathBuf> = None;
-    let mut json = false;
-    for arg in std::env::args().skip(1) {
+struct Args {
+    dir: Option<PathBuf>,
+    year: Option<i32>,
+    format: String,
+    suppression: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { dir: None, year: None, format: "markdown".into(), suppression: true };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
         match arg.as_str() {
-            "--json" => json = true,
-            "-h" | "--help" => {
-                println!(
-                    "usage: annual_report [DIR] [--json]\n\nDIR: a directory of CSV files in the finsam data contract (default: the embedded synthetic data set)"
-                );
-                return ExitCode::SUCCESS;
-            }
-            _ => dir = Some(PathBuf::from(arg)),
+            "--year" => args.year = Some(it.next().and_then(|y| y.parse().ok()).ok_or("--year takes a year")?),
+            "--format" => args.format = it.next().ok_or("--format takes markdown, csv or json")?,
+            "--json" => args.format = "json".into(),
+            "--no-suppression" => args.suppression = false,
+            "-h" | "--help" => return Err(String::new()),
+            other if other.starts_with('-') => return Err(format!("unknown option {other}")),
+            other => args.dir = Some(PathBuf::from(other)),
         }
     }
-    let data = match finsam_examples::load(dir.as_deref(), 1.0) {
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}\nusage: annual_report [DIR] [--year YEAR] [--format markdown|csv|json] [--no-suppression]");
+            return if e.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+        }
+    };
+    let data = match finsam_examples::load(args.dir.as_deref(), 1.0) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("error [{}]: {e}", e.code());
             return ExitCode::FAILURE;
         }
     };
-    if let Err(e) = data.validate(&Rules::default(), ErrorPolicy::COLLECT) {
-        eprintln!("error [{}]: {e}", e.code());
+    let Some(year) = args.year.or_else(|| data.reporting_years().last().copied()) else {
+        eprintln!("error: the data have no reporting year; give --year");
         return ExitCode::FAILURE;
-    }
-    let summary = data.summary();
-    if json {
-        match serde_json::to_string_pretty(&summary) {
-            Ok(text) => println!("{text}"),
+    };
+    let config = Config {
+        disclosure: if args.suppression { Disclosure::default() } else { Disclosure::OFF },
+        ..Config::default()
+    };
+    let report = match annual_report(&data, year, &config) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            return ExitCode::FAILURE;
+        }
+    };
+    match args.format.as_str() {
+        "markdown" => println!("{}", report.to_markdown()),
+        "csv" => println!("{}", report.to_csv()),
+        "json" => match report.to_json() {
+            Ok(j) => println!("{j}"),
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error [{}]: {e}", e.code());
                 return ExitCode::FAILURE;
             }
+        },
+        other => {
+            eprintln!("unknown format {other}; use markdown, csv or json");
+            return ExitCode::FAILURE;
         }
-    } else {
-        let source = dir.map_or("the embedded synthetic national data set (seed 2004, scale 1)".to_owned(), |d| {
-            d.display().to_string()
-        });
-        println!("# Finsam: validated summary of {source}\n");
-        println!("{summary}");
     }
     ExitCode::SUCCESS
 }

@@ -188,7 +188,8 @@ impl Disclosure {
 /// the margins.
 fn complementary(counts: &[u64], margins: &[(Vec<usize>, usize)], cells: &mut [Cell<u64>]) {
     let hidden = |cells: &[Cell<u64>], i: usize| cells[i].value().is_none();
-    let members = |(parts, total): &(Vec<usize>, usize)| parts.iter().copied().chain(std::iter::once(*total)).collect::<Vec<_>>();
+    let members =
+        |(parts, total): &(Vec<usize>, usize)| parts.iter().copied().chain(std::iter::once(*total)).collect::<Vec<_>>();
     loop {
         // 1. A margin with exactly one withheld member gives it away directly;
         //    so does one whose withheld parts sum to zero under a shown total
@@ -208,22 +209,17 @@ fn complementary(counts: &[u64], margins: &[(Vec<usize>, usize)], cells: &mut [C
         if changed {
             continue;
         }
-        // 2. Margins combined can give one away too: check each withheld cell.
+        // 2. Margins combined can give one away too.
         let unknowns: Vec<usize> = (0..cells.len()).filter(|&i| hidden(cells, i)).collect();
-        let determined = unknowns.iter().copied().find(|&i| is_determined(i, &unknowns, margins));
-        match determined {
-            Some(i) => {
-                let group = margins.iter().map(members).find(|all| all.contains(&i)).unwrap_or_default();
-                if !hide_smallest(counts, cells, &group) {
-                    // Every member is already withheld yet the cell is
-                    // determined; widen to the smallest shown cell anywhere.
-                    let all: Vec<usize> = (0..cells.len()).collect();
-                    if !hide_smallest(counts, cells, &all) {
-                        return;
-                    }
-                }
+        let Some(i) = determined_cells(&unknowns, margins).into_iter().next() else { return };
+        let group = margins.iter().map(members).find(|all| all.contains(&i)).unwrap_or_default();
+        if !hide_smallest(counts, cells, &group) {
+            // Every member is already withheld yet the cell is determined;
+            // widen to the smallest shown cell anywhere.
+            let all: Vec<usize> = (0..cells.len()).collect();
+            if !hide_smallest(counts, cells, &all) {
+                return;
             }
-            None => return,
         }
     }
 }
@@ -240,59 +236,98 @@ fn hide_smallest(counts: &[u64], cells: &mut [Cell<u64>], among: &[usize]) -> bo
     }
 }
 
-/// Whether withheld cell `cell` is a linear function of the shown cells under
-/// the margin equations: `e_cell` lies in the row space of the equations
-/// restricted to the unknowns.
-pub(crate) fn is_determined(cell: usize, unknowns: &[usize], margins: &[(Vec<usize>, usize)]) -> bool {
-    let col = |i: usize| unknowns.iter().position(|&u| u == i);
-    let rows: Vec<Vec<f64>> = margins
+/// The withheld cells that are linear functions of the shown cells under the
+/// margin equations: those whose unit vector lies in the row space of the
+/// equations restricted to the unknowns. In the reduced row echelon form of
+/// that system, they are exactly the pivot rows with a single non-zero.
+pub(crate) fn determined_cells(unknowns: &[usize], margins: &[(Vec<usize>, usize)]) -> Vec<usize> {
+    let position: std::collections::HashMap<usize, usize> = unknowns.iter().enumerate().map(|(c, &u)| (u, c)).collect();
+    let rows: Vec<Vec<(usize, f64)>> = margins
         .iter()
         .map(|(parts, total)| {
-            let mut row = vec![0.0; unknowns.len()];
-            for &p in parts {
-                if let Some(c) = col(p) {
-                    row[c] += 1.0;
-                }
-            }
-            if let Some(c) = col(*total) {
-                row[c] -= 1.0;
+            let mut row: Vec<(usize, f64)> = parts.iter().filter_map(|p| position.get(p).map(|&c| (c, 1.0))).collect();
+            if let Some(&c) = position.get(total) {
+                row.push((c, -1.0));
             }
             row
         })
-        .filter(|r| r.iter().any(|v| *v != 0.0))
+        .filter(|r| !r.is_empty())
         .collect();
-    let Some(target) = col(cell) else { return false };
-    let mut unit = vec![0.0; unknowns.len()];
-    unit[target] = 1.0;
-    let mut with = rows.clone();
-    with.push(unit);
-    rank(rows) == rank(with)
+    // Equations touch few unknowns: solve each connected component alone.
+    let mut component: Vec<usize> = (0..unknowns.len()).collect();
+    fn root(c: &mut [usize], mut i: usize) -> usize {
+        while c[i] != i {
+            c[i] = c[c[i]];
+            i = c[i];
+        }
+        i
+    }
+    for r in &rows {
+        for w in r.windows(2) {
+            let (a, b) = (root(&mut component, w[0].0), root(&mut component, w[1].0));
+            component[a] = b;
+        }
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<&Vec<(usize, f64)>>> = std::collections::BTreeMap::new();
+    for r in &rows {
+        let g = root(&mut component, r[0].0);
+        groups.entry(g).or_default().push(r);
+    }
+    let mut out = Vec::new();
+    for eqs in groups.values() {
+        let mut cols: Vec<usize> = eqs.iter().flat_map(|r| r.iter().map(|&(c, _)| c)).collect();
+        cols.sort_unstable();
+        cols.dedup();
+        let dense: Vec<Vec<f64>> = eqs
+            .iter()
+            .map(|r| {
+                let mut row = vec![0.0; cols.len()];
+                for &(c, v) in r.iter() {
+                    if let Ok(j) = cols.binary_search(&c) {
+                        row[j] += v;
+                    }
+                }
+                row
+            })
+            .collect();
+        for j in singleton_pivots(dense) {
+            out.push(unknowns[cols[j]]);
+        }
+    }
+    out.sort_unstable();
+    out
 }
 
-/// The rank of a small matrix by Gaussian elimination with partial pivoting.
-/// Entries are small integers, so a tolerance of 1e-9 is exact in practice.
-fn rank(mut m: Vec<Vec<f64>>) -> usize {
+/// The columns of the reduced row echelon form whose pivot row has no other
+/// non-zero (Gauss–Jordan with partial pivoting; entries are small
+/// integers, so a tolerance of 1e-9 is exact in practice).
+fn singleton_pivots(mut m: Vec<Vec<f64>>) -> Vec<usize> {
     let cols = m.first().map_or(0, Vec::len);
+    let mut pivots = Vec::new();
     let mut rank = 0;
     for c in 0..cols {
-        let Some(pivot) = (rank..m.len()).max_by(|&a, &b| m[a][c].abs().total_cmp(&m[b][c].abs())) else { break };
-        if m[pivot][c].abs() < 1e-9 {
+        let Some(p) = (rank..m.len()).max_by(|&a, &b| m[a][c].abs().total_cmp(&m[b][c].abs())) else { break };
+        if m[p][c].abs() < 1e-9 {
             continue;
         }
-        m.swap(rank, pivot);
-        for r in 0..m.len() {
-            if r != rank {
-                let f = m[r][c] / m[rank][c];
-                if f != 0.0 {
-                    for k in c..cols {
-                        m[r][k] -= f * m[rank][k];
-                    }
+        m.swap(rank, p);
+        let pivot = m[rank][c];
+        for v in &mut m[rank][c..] {
+            *v /= pivot;
+        }
+        let pivot_row = m[rank].clone();
+        for (r, row) in m.iter_mut().enumerate() {
+            if r != rank && row[c].abs() > 1e-12 {
+                let f = row[c];
+                for (x, p) in row[c..].iter_mut().zip(&pivot_row[c..]) {
+                    *x -= f * p;
                 }
             }
         }
+        pivots.push((rank, c));
         rank += 1;
     }
-    rank
+    pivots.into_iter().filter(|&(r, c)| (0..cols).all(|k| k == c || m[r][k].abs() < 1e-9)).map(|(_, c)| c).collect()
 }
 
 #[cfg(test)]
@@ -313,6 +348,55 @@ mod tests {
         assert!(Disclosure::OFF.suppress(&[1, 2, 3], &[(vec![0, 1], 2)]).iter().all(|c| c.value().is_some()));
         let d = Disclosure { rounding: Some(5), ..Disclosure::default() };
         assert_eq!(d.suppress(&[12, 18], &[]), vec![Cell::Shown(10), Cell::Shown(20)]);
+    }
+
+    /// An independent check of derivability: `e_cell` is in the row space iff
+    /// adding it does not raise the rank.
+    fn rank_determined(cell: usize, unknowns: &[usize], margins: &[(Vec<usize>, usize)]) -> bool {
+        let col = |i: usize| unknowns.iter().position(|&u| u == i);
+        let rows: Vec<Vec<f64>> = margins
+            .iter()
+            .map(|(parts, total)| {
+                let mut row = vec![0.0; unknowns.len()];
+                for &p in parts {
+                    if let Some(c) = col(p) {
+                        row[c] += 1.0;
+                    }
+                }
+                if let Some(c) = col(*total) {
+                    row[c] -= 1.0;
+                }
+                row
+            })
+            .collect();
+        let mut with = rows.clone();
+        let mut unit = vec![0.0; unknowns.len()];
+        unit[col(cell).unwrap()] = 1.0;
+        with.push(unit);
+        rank(rows) == rank(with)
+    }
+
+    fn rank(mut m: Vec<Vec<f64>>) -> usize {
+        let cols = m.first().map_or(0, Vec::len);
+        let mut rank = 0;
+        for c in 0..cols {
+            let Some(p) = (rank..m.len()).max_by(|&a, &b| m[a][c].abs().total_cmp(&m[b][c].abs())) else { break };
+            if m[p][c].abs() < 1e-9 {
+                continue;
+            }
+            m.swap(rank, p);
+            let pivot_row = m[rank].clone();
+            for (r, row) in m.iter_mut().enumerate() {
+                if r != rank {
+                    let f = row[c] / pivot_row[c];
+                    for (x, p) in row[c..].iter_mut().zip(&pivot_row[c..]) {
+                        *x -= f * p;
+                    }
+                }
+            }
+            rank += 1;
+        }
+        rank
     }
 
     /// A two-way table with row, column and grand totals.
@@ -353,7 +437,7 @@ mod tests {
             let cells = d.suppress(&counts, &margins);
             let unknowns: Vec<usize> = (0..cells.len()).filter(|&i| cells[i].value().is_none()).collect();
             for &u in &unknowns {
-                prop_assert!(!is_determined(u, &unknowns, &margins), "cell {u} of {counts:?} is derivable: {cells:?}");
+                prop_assert!(!rank_determined(u, &unknowns, &margins), "cell {u} of {counts:?} is derivable: {cells:?}");
             }
             for (parts, total) in &margins {
                 let hidden_sum: Option<u64> = parts.iter().filter(|&&i| cells[i].value().is_none()).map(|&i| Some(counts[i])).sum();

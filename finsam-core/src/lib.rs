@@ -36,11 +36,13 @@
 #![forbid(unsafe_code)]
 
 pub mod dataset;
-pub mod disclosure;
 pub mod date;
+pub mod disclosure;
 pub mod error;
+pub mod indicators;
 pub mod ingest;
 pub mod model;
+pub mod report;
 pub mod stats;
 pub mod summary;
 pub mod synthetic;

@@ -1,0 +1,109 @@
+//! The indicator catalogue: every published figure, declared.
+
+use serde::Serialize;
+
+/// The declaration of one indicator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct IndicatorSpec {
+    /// The stable id (also the id of its tables).
+    pub id: &'static str,
+    /// The Swedish label.
+    pub label_sv: &'static str,
+    /// The English label.
+    pub label_en: &'static str,
+    /// The unit of its main measure.
+    pub unit: &'static str,
+    /// Which rows count, and which are excluded and why.
+    pub population: &'static str,
+    /// How it is computed.
+    pub definition: &'static str,
+    /// Where the definition comes from.
+    pub source: &'static str,
+}
+
+const REPORTS: &str = "FK/AF återrapport om samordningsförbund (domain.md §4); finsam's documented choice where marked";
+
+static CATALOGUE: [IndicatorSpec; 8] = [
+    IndicatorSpec {
+        id: "deltagare",
+        label_sv: "Deltagare i individinriktade insatser",
+        label_en: "Participants in individual-level interventions",
+        unit: "persons",
+        population: "Participations in individinriktade insatser started or ongoing on any day of the year; felregistrering excluded. Anonymous participants are added where the split allows (year, förbund, insats, kön); otherwise they cannot be attributed and are not added.",
+        definition: "Distinct persons plus anonymous participants; also participations, participations started in the year, and the change in participants from the previous year in percent.",
+        source: REPORTS,
+    },
+    IndicatorSpec {
+        id: "insatser",
+        label_sv: "Insatser",
+        label_en: "Interventions",
+        unit: "insatser",
+        population: "Insatser active on any day of the year (start ≤ 31 Dec and no end, or end ≥ 1 Jan).",
+        definition: "Counts by inriktning; the structural share of all; the number aimed at at least one prioritised behovsgrupp and its share of the individinriktade (417 of 1,087 = 38 % in 2020); participants in strukturövergripande insatser from the aggregate rows.",
+        source: REPORTS,
+    },
+    IndicatorSpec {
+        id: "utfall",
+        label_sv: "Sysselsättning efter avslutad insats",
+        label_en: "Status after an ended participation",
+        unit: "share",
+        population: "Participations with personal data in individinriktade insatser ended in the year. Excluded and counted: felregistrering (from everything) and those with no status registered (from the shares).",
+        definition: "The share in förvärvsarbete or studier, and in förvärvsarbete, studier or aktivt arbetssökande, of those with a registered status; also each status. Intervals: Wilson by default (Clopper–Pearson and Agresti–Coull on request).",
+        source: REPORTS,
+    },
+    IndicatorSpec {
+        id: "ersattningsdagar",
+        label_sv: "Dagar med ersättning före och efter",
+        label_en: "Benefit days before and after",
+        unit: "days",
+        population: "Participations as for utfall whose after-window has closed by the cut-off date; those still open are excluded and counted.",
+        definition: "Per reporting group (SP+RP, AE, SA, and any other present): the mean days in the window before start (default the 365 days ending the day before start) and after end (default the 365 days starting the day after end), and the paired mean difference after − before with a t-interval. From spells, a day at 50 % counts as half a day (choice; whole-day counting on request); or from pre-computed window days.",
+        source: "FK återrapport 2020 (domain.md §4.4); windows and partial days are finsam's documented choice",
+    },
+    IndicatorSpec {
+        id: "forsorjning_overgang",
+        label_sv: "Försörjning före och efter",
+        label_en: "Source of support before and after",
+        unit: "share",
+        population: "Participations as for utfall.",
+        definition: "Of those with source X before, the share with each source Y after. A participation with several sources counts under each; rows therefore need not sum to one.",
+        source: REPORTS,
+    },
+    IndicatorSpec {
+        id: "konsskillnad",
+        label_sv: "Skillnad mellan män och kvinnor",
+        label_en: "Difference between men and women",
+        unit: "percentage points / days",
+        population: "As for utfall and ersattningsdagar, men and women (kön unknown excluded).",
+        definition: "Men − women: for shares with Newcombe's hybrid score interval; for mean changes in benefit days with Welch's interval.",
+        source: REPORTS,
+    },
+    IndicatorSpec {
+        id: "tackning",
+        label_sv: "Förbund och medlemskommuner",
+        label_en: "Coverage: förbund and member kommuner",
+        unit: "count",
+        population: "Förbund existing on 31 December; kommuner that are members of one of them that day.",
+        definition: "Counts per year, and the lineage of förbund formed by mergers.",
+        source: "Finsam's national follow-up (domain.md §4.7)",
+    },
+    IndicatorSpec {
+        id: "deltagare_struktur",
+        label_sv: "Deltagare i strukturövergripande insatser",
+        label_en: "Participants in structural interventions",
+        unit: "participants",
+        population: "Aggregate rows of strukturövergripande insatser for the year.",
+        definition: "The sum of counted participants (the total, or women + men).",
+        source: REPORTS,
+    },
+];
+
+/// Every indicator, in report order.
+///
+/// ```
+/// let ids: Vec<&str> = finsam_core::indicators::catalogue().iter().map(|i| i.id).collect();
+/// assert!(ids.contains(&"utfall"));
+/// ```
+pub fn catalogue() -> &'static [IndicatorSpec] {
+    &CATALOGUE
+}

@@ -1,0 +1,139 @@
+//! What the row-by-row computation needs besides the rows: the insatser, the
+//! benefit data, the cut-off date and the years. Built once from the small
+//! tables of a data set, so that participations can be streamed in chunks.
+
+use std::ops::RangeInclusive;
+
+use rustc_hash::FxHashMap;
+
+use super::{BenefitSource, Config};
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::{Dataset, Date};
+
+/// What is known of an insats when a participation is counted.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct InsatsInfo {
+    pub(crate) forbund: ForbundId,
+    pub(crate) inriktning: Inriktning,
+    pub(crate) behovsgrupper: BehovsgruppSet,
+}
+
+/// Quarter days before and after one participation, per reporting group
+/// (`None`: no data for that group).
+pub(crate) type WindowDays = [Option<(i64, Option<i64>)>; 8];
+
+/// The context of a computation.
+#[derive(Debug)]
+pub struct Context<'a> {
+    pub(crate) config: &'a Config,
+    pub(crate) insatser: FxHashMap<InsatsId, InsatsInfo>,
+    spells: Vec<Ersattningsperiod>,
+    precomputed: FxHashMap<DeltagandeKey, WindowDays>,
+    use_precomputed: bool,
+    /// The benefit groups present in the benefit data.
+    pub(crate) groups: Vec<Ersattningsgrupp>,
+    /// The cut-off date in force.
+    pub uttagsdatum: Date,
+    /// The years computed.
+    pub years: RangeInclusive<i32>,
+}
+
+impl<'a> Context<'a> {
+    /// The context for `years` of `data` (whose participations may be empty
+    /// when they are streamed from a file).
+    ///
+    /// ```
+    /// use finsam_core::indicators::{Config, Context};
+    /// let data = finsam_core::synthetic::generate(&Default::default())?;
+    /// let config = Config::default();
+    /// let ctx = Context::new(&data, &config, 2019..=2020)?;
+    /// assert_eq!(ctx.uttagsdatum.to_string(), "2023-12-31");
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `invalid_argument` if the configuration is invalid, or the cut-off
+    /// date is neither configured, nor in the data, nor observable.
+    pub fn new(data: &Dataset, config: &'a Config, years: RangeInclusive<i32>) -> Result<Context<'a>> {
+        config.check()?;
+        let uttagsdatum = config.uttagsdatum.or(data.uttagsdatum).or_else(|| latest_date(data)).ok_or_else(|| {
+            Error::InvalidArgument {
+                name: "uttagsdatum",
+                message: "the cut-off date is not in the data; set it in the configuration".into(),
+            }
+        })?;
+        let insatser = data
+            .insatser
+            .iter()
+            .map(|i| {
+                (i.id, InsatsInfo { forbund: i.forbund, inriktning: i.inriktning, behovsgrupper: i.behovsgrupper })
+            })
+            .collect();
+        let use_precomputed = match config.benefit_source {
+            BenefitSource::Auto => !data.ersattningsdagar.is_empty(),
+            BenefitSource::Spells => false,
+            BenefitSource::Precomputed => true,
+        };
+        let mut precomputed: FxHashMap<DeltagandeKey, WindowDays> = FxHashMap::default();
+        let mut present = [false; 8];
+        if use_precomputed {
+            for w in &data.ersattningsdagar {
+                let g = w.grupp as usize;
+                present[g] = true;
+                precomputed.entry(w.key()).or_insert([None; 8])[g] =
+                    Some((i64::from(w.fore.quarters()), w.efter.map(|e| i64::from(e.quarters()))));
+            }
+        }
+        let mut spells = if use_precomputed { Vec::new() } else { data.ersattningsperioder.clone() };
+        spells.sort_unstable_by_key(|s| (s.person, s.fran));
+        for s in &spells {
+            present[s.slag.grupp() as usize] = true;
+        }
+        let groups = Ersattningsgrupp::ALL.iter().copied().filter(|g| present[*g as usize]).collect();
+        Ok(Context { config, insatser, spells, precomputed, use_precomputed, groups, uttagsdatum, years })
+    }
+
+    /// Benefit days around an ended participation; `None` if its
+    /// after-window has not closed by the cut-off (it is then excluded).
+    pub(crate) fn window_days(&self, d: &Deltagande, slut: Date) -> Option<WindowDays> {
+        if self.use_precomputed {
+            let days = self.precomputed.get(&d.key()).copied().unwrap_or([None; 8]);
+            // Delivered days need an observed after-window, like spells do.
+            let open = days.iter().flatten().any(|(_, after)| after.is_none());
+            return (!open).then_some(days);
+        }
+        let after_end = slut.add_days(self.config.after_days as i32);
+        if after_end > self.uttagsdatum {
+            return None;
+        }
+        let (b0, b1) = (d.start.add_days(-(self.config.before_days as i32)), d.start.add_days(-1));
+        let (a0, a1) = (slut.add_days(1), after_end);
+        let mut days: WindowDays = [None; 8];
+        for &g in &self.groups {
+            days[g as usize] = Some((0, Some(0)));
+        }
+        let lo = self.spells.partition_point(|s| s.person < d.person);
+        for s in self.spells[lo..].iter().take_while(|s| s.person == d.person) {
+            let (before, after) = (self.days(s, b0, b1), self.days(s, a0, a1));
+            if let Some((f, Some(e))) = &mut days[s.slag.grupp() as usize] {
+                *f += before;
+                *e += after;
+            }
+        }
+        Some(days)
+    }
+
+    /// Quarter days of a spell within a window, by the configured counting.
+    fn days(&self, s: &Ersattningsperiod, from: Date, to: Date) -> i64 {
+        let q = i64::from(s.days_within(from, to).quarters());
+        if self.config.whole_days { q / i64::from(s.omfattning.quarters()) * 4 } else { q }
+    }
+}
+
+/// The latest date in participations and spells.
+fn latest_date(data: &Dataset) -> Option<Date> {
+    let d = data.deltaganden.iter().map(|d| d.slut.unwrap_or(d.start));
+    let s = data.ersattningsperioder.iter().map(|s| s.till);
+    d.chain(s).max()
+}

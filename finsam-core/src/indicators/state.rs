@@ -1,0 +1,548 @@
+//! The mergeable state behind every indicator.
+//!
+//! A [`State`] holds one [`Accumulator`] per cell ([`Key`]: year and split
+//! values). Every accumulator is a set of integer counts and sums (benefit
+//! days in quarter days, their squares in 128 bits) plus a sorted set of
+//! person ids, so merging is exact, associative and commutative: the state
+//! of two chunks merged equals the state of their union, bit for bit. The
+//! state serialises with serde, so partial results can travel between
+//! processes or machines.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use super::context::{Context, InsatsInfo};
+use super::{Dim, Split};
+use crate::error::{Error, Result};
+use crate::model::*;
+
+/// A cell: the year and the value of each split dimension (`u32::MAX` where
+/// unused). Values are ids (förbund, insats) or indices into a code list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Key {
+    /// The calendar year.
+    pub ar: i32,
+    /// The split values, in the split's order.
+    pub parts: [u32; Split::MAX],
+}
+
+/// Unused key part.
+pub const UNUSED: u32 = u32::MAX;
+
+/// Benefit days of one reporting group in one cell, in quarter days.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DaysAcc {
+    /// Participations measured.
+    pub n: u64,
+    /// Σ days before.
+    pub fore: i64,
+    /// Σ days after.
+    pub efter: i64,
+    /// Σ (after − before)².
+    pub diff_sq: i128,
+}
+
+impl DaysAcc {
+    fn add(&mut self, fore: i64, efter: i64) {
+        self.n += 1;
+        self.fore += fore;
+        self.efter += efter;
+        let d = i128::from(efter - fore);
+        self.diff_sq += d * d;
+    }
+
+    fn merge(&mut self, o: &DaysAcc) {
+        self.n += o.n;
+        self.fore += o.fore;
+        self.efter += o.efter;
+        self.diff_sq += o.diff_sq;
+    }
+
+    /// The moments of after − before, in days.
+    pub fn diff_moments(&self) -> crate::stats::Moments {
+        let sum = i128::from(self.efter - self.fore);
+        crate::stats::Moments::from_sums(self.n, sum, self.diff_sq, 4.0)
+    }
+}
+
+/// Sources of support: the twelve of [`Forsorjning::ALL`] and "not registered".
+pub const SOURCES: usize = 13;
+
+/// Everything counted in one cell.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Accumulator {
+    /// Participations started or ongoing in the year.
+    pub deltaganden: u64,
+    /// Participations started in the year.
+    pub startade: u64,
+    /// Distinct persons (sorted, without repeats once finished).
+    pub personer: Vec<u64>,
+    /// Anonymous participants.
+    pub anonyma: u64,
+    /// Participations ended in the year, by status after ([`Utfall::ALL`]).
+    pub utfall: [u64; 8],
+    /// Ended in the year with no status registered (excluded from shares).
+    pub utan_status: u64,
+    /// Ended in the year and registered by mistake (excluded from everything).
+    pub felregistrering: u64,
+    /// Benefit days by reporting group ([`Ersattningsgrupp::ALL`]).
+    pub dagar: [DaysAcc; 8],
+    /// Ended in the year with the after-window still open at the cut-off.
+    pub oppet_efterfonster: u64,
+    /// Ended participations with each source before (13: none registered).
+    pub fore: [u64; SOURCES],
+    /// Ended participations with source `i` before and `j` after.
+    pub overgang: [[u64; SOURCES]; SOURCES],
+}
+
+impl Default for Accumulator {
+    fn default() -> Self {
+        Accumulator {
+            deltaganden: 0,
+            startade: 0,
+            personer: Vec::new(),
+            anonyma: 0,
+            utfall: [0; 8],
+            utan_status: 0,
+            felregistrering: 0,
+            dagar: [DaysAcc::default(); 8],
+            oppet_efterfonster: 0,
+            fore: [0; SOURCES],
+            overgang: [[0; SOURCES]; SOURCES],
+        }
+    }
+}
+
+impl Accumulator {
+    /// Distinct persons plus anonymous participants.
+    pub fn deltagare(&self) -> u64 {
+        self.personer.len() as u64 + self.anonyma
+    }
+
+    /// Ended participations with a status (the denominator of outcome shares).
+    pub fn med_status(&self) -> u64 {
+        self.utfall.iter().sum()
+    }
+
+    /// Adds `other` (person sets are united).
+    pub fn merge(&mut self, other: &Accumulator) {
+        self.deltaganden += other.deltaganden;
+        self.startade += other.startade;
+        self.personer = union_sorted(&self.personer, &other.personer);
+        self.anonyma += other.anonyma;
+        for (a, b) in self.utfall.iter_mut().zip(&other.utfall) {
+            *a += b;
+        }
+        self.utan_status += other.utan_status;
+        self.felregistrering += other.felregistrering;
+        for (a, b) in self.dagar.iter_mut().zip(&other.dagar) {
+            a.merge(b);
+        }
+        self.oppet_efterfonster += other.oppet_efterfonster;
+        for (a, b) in self.fore.iter_mut().zip(&other.fore) {
+            *a += b;
+        }
+        for (ra, rb) in self.overgang.iter_mut().zip(&other.overgang) {
+            for (a, b) in ra.iter_mut().zip(rb) {
+                *a += b;
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        self.personer.sort_unstable();
+        self.personer.dedup();
+    }
+}
+
+fn union_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// The mergeable state of every indicator for one split.
+///
+/// ```
+/// use finsam_core::indicators::{Config, Context, Split, State};
+/// let data = finsam_core::synthetic::generate(&finsam_core::synthetic::SyntheticConfig { scale: 0.05, ..Default::default() })?;
+/// let config = Config::default();
+/// let ctx = Context::new(&data, &config, 2019..=2020)?;
+/// let split = Split::parse(&["kon"])?;
+/// let (a, b) = data.deltaganden.split_at(data.deltaganden.len() / 2);
+/// let mut left = State::compute(&split, &ctx, a, &[]);
+/// left.merge(State::compute(&split, &ctx, b, &[]))?;
+/// assert_eq!(left, State::compute(&split, &ctx, &data.deltaganden, &[]));
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    split: Split,
+    #[serde(with = "cells_as_pairs")]
+    cells: BTreeMap<Key, Accumulator>,
+    /// Participations whose insats is not in the context (counted, not used;
+    /// validated data have none).
+    unknown_insats: u64,
+}
+
+mod cells_as_pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::{Accumulator, Key};
+
+    pub(super) fn serialize<S: Serializer>(cells: &BTreeMap<Key, Accumulator>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(cells.iter())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<Key, Accumulator>, D::Error> {
+        Ok(Vec::<(Key, Accumulator)>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+impl State {
+    /// An empty state for `split`.
+    pub fn new(split: Split) -> State {
+        State { split, cells: BTreeMap::new(), unknown_insats: 0 }
+    }
+
+    /// The state of `deltaganden` and `anonyma` under `ctx`, finished.
+    pub fn compute(
+        split: &Split,
+        ctx: &Context<'_>,
+        deltaganden: &[Deltagande],
+        anonyma: &[AnonymaDeltagare],
+    ) -> State {
+        let mut builder = Builder::new(split, ctx);
+        builder.add_deltaganden(deltaganden);
+        builder.add_anonyma(anonyma);
+        builder.finish()
+    }
+
+    /// [`compute`](Self::compute) on `threads` slices of the rows in
+    /// parallel, merged.
+    pub fn compute_parallel(
+        split: &Split,
+        ctx: &Context<'_>,
+        deltaganden: &[Deltagande],
+        anonyma: &[AnonymaDeltagare],
+        threads: usize,
+    ) -> State {
+        let threads = threads.max(1);
+        let chunk = deltaganden.len().div_ceil(threads).max(1);
+        let states: Vec<State> = std::thread::scope(|scope| {
+            let handles: Vec<_> = deltaganden
+                .chunks(chunk)
+                .enumerate()
+                .map(|(i, rows)| {
+                    let anonyma = if i == 0 { anonyma } else { &[] };
+                    scope.spawn(move || State::compute(split, ctx, rows, anonyma))
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        let mut total = State::compute(split, ctx, &[], if deltaganden.is_empty() { anonyma } else { &[] });
+        for s in states {
+            total.merge_unchecked(s);
+        }
+        total
+    }
+
+    /// The split.
+    pub fn split(&self) -> &Split {
+        &self.split
+    }
+
+    /// The cells, in key order.
+    pub fn cells(&self) -> &BTreeMap<Key, Accumulator> {
+        &self.cells
+    }
+
+    /// Adds the cells of `other`.
+    ///
+    /// # Errors
+    /// `invalid_argument` if the states have different splits.
+    pub fn merge(&mut self, other: State) -> Result<()> {
+        if self.split != other.split {
+            return Err(Error::InvalidArgument {
+                name: "other",
+                message: "cannot merge states of different splits".into(),
+            });
+        }
+        self.merge_unchecked(other);
+        Ok(())
+    }
+
+    /// This state with only the cells of `year`.
+    pub fn retain_year(mut self, year: i32) -> State {
+        self.cells.retain(|k, _| k.ar == year);
+        self
+    }
+
+    /// Participations left out because their insats is unknown.
+    pub fn unknown_insats(&self) -> u64 {
+        self.unknown_insats
+    }
+
+    fn merge_unchecked(&mut self, other: State) {
+        self.unknown_insats += other.unknown_insats;
+        for (k, v) in other.cells {
+            match self.cells.get_mut(&k) {
+                Some(mine) => mine.merge(&v),
+                None => {
+                    self.cells.insert(k, v);
+                }
+            }
+        }
+    }
+
+    /// The state of a coarser split: `to` keeps some of this split's
+    /// dimensions, in the same order; cells that differ only in the dropped
+    /// dimensions are merged.
+    ///
+    /// # Errors
+    /// `invalid_argument` if `to` is not a sub-split, or drops a multi-valued
+    /// dimension (whose cells overlap, so their sum would count twice).
+    pub fn rollup(&self, to: &Split) -> Result<State> {
+        let mut positions = Vec::with_capacity(to.dims().len());
+        let mut last = None;
+        for d in to.dims() {
+            let p = self.split.dims().iter().position(|x| x == d);
+            match p {
+                Some(p) if last.is_none_or(|l| p > l) => {
+                    positions.push(p);
+                    last = Some(p);
+                }
+                _ => {
+                    return Err(Error::InvalidArgument {
+                        name: "to",
+                        message: "not a sub-split in the same order".into(),
+                    });
+                }
+            }
+        }
+        if let Some(d) = self.split.dims().iter().find(|d| d.is_multi_valued() && !to.dims().contains(d)) {
+            return Err(Error::InvalidArgument { name: "to", message: format!("cannot roll up over {}", d.code()) });
+        }
+        let mut out = State::new(to.clone());
+        out.unknown_insats = self.unknown_insats;
+        for (k, v) in &self.cells {
+            let mut parts = [UNUSED; Split::MAX];
+            for (i, &p) in positions.iter().enumerate() {
+                parts[i] = k.parts[p];
+            }
+            let key = Key { ar: k.ar, parts };
+            match out.cells.get_mut(&key) {
+                Some(acc) => acc.merge(v),
+                None => {
+                    out.cells.insert(key, v.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The values a participation takes along one dimension (several for
+/// multi-valued dimensions).
+fn values_of(dim: Dim, d: &Deltagande, info: &InsatsInfo, ctx: &Context<'_>, out: &mut Vec<u32>) {
+    out.clear();
+    match dim {
+        Dim::Forbund => out.push(info.forbund.0),
+        Dim::Insats => out.push(d.insats.0),
+        Dim::Kon => out.push(d.kon as u32),
+        Dim::Aldersgrupp => out.push(ctx.config.age_bands.band_of(d.age_at_start())),
+        Dim::Remittent => out.push(d.remittent.map_or(Part::ALL.len() as u32, |p| p as u32)),
+        Dim::Behovsgrupp => {
+            out.extend(info.behovsgrupper.iter().map(|b| b as u32));
+            if out.is_empty() {
+                out.push(Behovsgrupp::ALL.len() as u32);
+            }
+        }
+        Dim::ForsorjningFore => {
+            out.extend(d.forsorjning_fore.iter().map(|f| f as u32));
+            if out.is_empty() {
+                out.push(Forsorjning::ALL.len() as u32);
+            }
+        }
+    }
+}
+
+/// Builds a state row by row with a hash map, then sorts it into a [`State`].
+struct Builder<'c, 'a> {
+    split: Split,
+    ctx: &'c Context<'a>,
+    cells: FxHashMap<Key, Accumulator>,
+    unknown_insats: u64,
+    values: Vec<Vec<u32>>,
+    keys: Vec<[u32; Split::MAX]>,
+}
+
+impl<'c, 'a> Builder<'c, 'a> {
+    fn new(split: &Split, ctx: &'c Context<'a>) -> Self {
+        Builder {
+            split: split.clone(),
+            ctx,
+            cells: FxHashMap::default(),
+            unknown_insats: 0,
+            values: vec![Vec::new(); split.dims().len()],
+            keys: Vec::new(),
+        }
+    }
+
+    /// Fills `self.keys` with every combination of the row's split values.
+    fn keys_of(&mut self, d: &Deltagande, info: &InsatsInfo) {
+        for (i, &dim) in self.split.dims().iter().enumerate() {
+            values_of(dim, d, info, self.ctx, &mut self.values[i]);
+        }
+        self.keys.clear();
+        self.keys.push([UNUSED; Split::MAX]);
+        for (i, vals) in self.values.iter().enumerate() {
+            if vals.len() == 1 {
+                for k in &mut self.keys {
+                    k[i] = vals[0];
+                }
+            } else {
+                let base = std::mem::take(&mut self.keys);
+                for k in base {
+                    for &v in vals {
+                        let mut k = k;
+                        k[i] = v;
+                        self.keys.push(k);
+                    }
+                }
+            }
+        }
+    }
+
+    fn add_deltaganden(&mut self, rows: &[Deltagande]) {
+        let (first, last) = (*self.ctx.years.start(), *self.ctx.years.end());
+        for d in rows {
+            let Some(info) = self.ctx.insatser.get(&d.insats).copied() else {
+                self.unknown_insats += 1;
+                continue;
+            };
+            if info.inriktning != Inriktning::Individ {
+                continue;
+            }
+            let end_year = d.slut.unwrap_or(self.ctx.uttagsdatum).year().min(last);
+            let start_year = d.start.year();
+            let ended_in = d.slut.map(|s| s.year()).filter(|y| (first..=last).contains(y));
+            if start_year.max(first) > end_year && ended_in.is_none() {
+                continue;
+            }
+            self.keys_of(d, &info);
+            if d.is_felregistrering() {
+                if let Some(y) = ended_in {
+                    for i in 0..self.keys.len() {
+                        self.cell(y, i).felregistrering += 1;
+                    }
+                }
+                continue;
+            }
+            for year in start_year.max(first)..=end_year {
+                for i in 0..self.keys.len() {
+                    let cell = self.cell(year, i);
+                    cell.deltaganden += 1;
+                    cell.startade += u64::from(year == start_year);
+                    cell.personer.push(d.person.0);
+                }
+            }
+            if let (Some(year), Some(slut)) = (ended_in, d.slut) {
+                self.ended(d, year, slut);
+            }
+        }
+    }
+
+    fn ended(&mut self, d: &Deltagande, year: i32, slut: crate::Date) {
+        let days = self.ctx.window_days(d, slut);
+        let source_index = |set: ForsorjningSet, out: &mut Vec<usize>| {
+            out.clear();
+            out.extend(set.iter().map(|f| f as usize));
+            if out.is_empty() {
+                out.push(SOURCES - 1);
+            }
+        };
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        source_index(d.forsorjning_fore, &mut before);
+        source_index(d.forsorjning_efter, &mut after);
+        for i in 0..self.keys.len() {
+            let cell = self.cell(year, i);
+            match d.utfall {
+                Some(u) => cell.utfall[u as usize] += 1,
+                None => cell.utan_status += 1,
+            }
+            match &days {
+                None => cell.oppet_efterfonster += 1,
+                Some(days) => {
+                    for (g, day) in days.iter().enumerate() {
+                        if let Some((fore, Some(efter))) = day {
+                            cell.dagar[g].add(*fore, *efter);
+                        }
+                    }
+                }
+            }
+            for &b in &before {
+                cell.fore[b] += 1;
+                for &a in &after {
+                    cell.overgang[b][a] += 1;
+                }
+            }
+        }
+    }
+
+    fn cell(&mut self, ar: i32, key: usize) -> &mut Accumulator {
+        self.cells.entry(Key { ar, parts: self.keys[key] }).or_default()
+    }
+
+    fn add_anonyma(&mut self, rows: &[AnonymaDeltagare]) {
+        if !self.split.knows_anonymous() {
+            return;
+        }
+        for a in rows {
+            if !self.ctx.years.contains(&a.ar) {
+                continue;
+            }
+            let Some(info) = self.ctx.insatser.get(&a.insats).copied() else { continue };
+            let mut parts = [UNUSED; Split::MAX];
+            for (i, dim) in self.split.dims().iter().enumerate() {
+                parts[i] = match dim {
+                    Dim::Forbund => info.forbund.0,
+                    Dim::Insats => a.insats.0,
+                    _ => a.kon as u32,
+                };
+            }
+            self.cells.entry(Key { ar: a.ar, parts }).or_default().anonyma += u64::from(a.antal);
+        }
+    }
+
+    fn finish(self) -> State {
+        let mut cells: BTreeMap<Key, Accumulator> = self.cells.into_iter().collect();
+        for acc in cells.values_mut() {
+            acc.finish();
+        }
+        State { split: self.split, cells, unknown_insats: self.unknown_insats }
+    }
+}

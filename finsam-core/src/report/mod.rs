@@ -1,0 +1,793 @@
+//! Publishing indicators as tables with intervals and disclosure control,
+//! and the annual report.
+//!
+//! Each function computes one indicator of the [catalogue](crate::indicators::catalogue)
+//! for a [`Split`] and years, and returns a [`Table`] in which every count
+//! of persons has passed primary and complementary suppression and every
+//! share or mean whose denominator is withheld is withheld too. Tables split
+//! by single-valued dimensions carry total rows (`alla`) so the margins are
+//! explicit and protected.
+
+pub mod table;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::ops::RangeInclusive;
+
+use serde::Serialize;
+
+pub use table::{Column, Row, Table, Unit};
+
+use crate::error::{Error, Result};
+use crate::indicators::state::{Accumulator, Key, SOURCES, UNUSED};
+use crate::indicators::{Config, Context, Dim, Split, State};
+use crate::model::*;
+use crate::stats::{mean_ci, newcombe_diff, proportion_ci, welch_diff};
+use crate::{Dataset, Date};
+use table::{Builder, Raw};
+
+/// A key part that stands for "all values" (a total row).
+const ALLA: u32 = u32::MAX - 1;
+
+/// Computes the state of `split` over `years` (validating the options).
+///
+/// # Errors
+/// `invalid_argument` for invalid options or years.
+pub fn compute(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<State> {
+    if years.is_empty() {
+        return Err(Error::InvalidArgument { name: "years", message: format!("empty range {years:?}") });
+    }
+    let ctx = Context::new(data, config, years)?;
+    Ok(State::compute_parallel(split, &ctx, &data.deltaganden, &data.anonyma_deltagare, 2))
+}
+
+/// Labels of key values.
+struct Labels<'a> {
+    config: &'a Config,
+}
+
+impl Labels<'_> {
+    fn label(&self, dim: Dim, v: u32) -> String {
+        if v == ALLA {
+            return "alla".to_owned();
+        }
+        let code = |all: &[&'static str], none: &str| all.get(v as usize).map_or(none.to_owned(), |c| (*c).to_owned());
+        match dim {
+            Dim::Forbund | Dim::Insats => v.to_string(),
+            Dim::Kon => code(&Kon::ALL.iter().map(|k| k.code()).collect::<Vec<_>>(), "okand"),
+            Dim::Aldersgrupp => self.config.age_bands.label(v),
+            Dim::Behovsgrupp => code(&Behovsgrupp::ALL.iter().map(|b| b.code()).collect::<Vec<_>>(), "ingen"),
+            Dim::Remittent => code(&Part::ALL.iter().map(|p| p.code()).collect::<Vec<_>>(), "okand"),
+            Dim::ForsorjningFore => {
+                code(&Forsorjning::ALL.iter().map(|f| f.code()).collect::<Vec<_>>(), "ej_registrerad")
+            }
+        }
+    }
+
+    fn key(&self, split: &Split, k: &Key) -> Vec<String> {
+        std::iter::once(k.ar.to_string())
+            .chain(split.dims().iter().enumerate().map(|(i, &d)| self.label(d, k.parts[i])))
+            .collect()
+    }
+}
+
+fn key_columns(split: &Split) -> Vec<String> {
+    std::iter::once("ar".to_owned()).chain(split.dims().iter().map(|d| d.code().to_owned())).collect()
+}
+
+/// The cells of `state` and, for every subset of its single-valued
+/// dimensions, the totals over them (`ALLA` in their place).
+fn with_totals(state: &State) -> Result<BTreeMap<Key, Accumulator>> {
+    let dims = state.split().dims();
+    let droppable: Vec<usize> = (0..dims.len()).filter(|&i| !dims[i].is_multi_valued()).collect();
+    let mut out = BTreeMap::new();
+    for mask in 0u32..(1 << droppable.len()) {
+        let dropped: Vec<usize> =
+            droppable.iter().enumerate().filter(|(b, _)| mask & (1 << b) != 0).map(|(_, &i)| i).collect();
+        let kept: Vec<usize> = (0..dims.len()).filter(|i| !dropped.contains(i)).collect();
+        let target = Split::new(&kept.iter().map(|&i| dims[i]).collect::<Vec<_>>())?;
+        for (k, acc) in state.rollup(&target)?.cells() {
+            let mut parts = [UNUSED; Split::MAX];
+            for (j, &i) in kept.iter().enumerate() {
+                parts[i] = k.parts[j];
+            }
+            for &i in &dropped {
+                parts[i] = ALLA;
+            }
+            out.insert(Key { ar: k.ar, parts }, acc.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Margins among rows keyed by `keys` (with an extra key `sub` per row for
+/// tables that repeat each cell, e.g. per status): parts that differ from a
+/// total row only in one single-valued dimension set to `ALLA`.
+fn margins<S: Ord + Copy + std::hash::Hash>(rows: &[(Key, S)], dims: &[Dim]) -> Vec<(Vec<usize>, usize)> {
+    let index: HashMap<(Key, S), usize> = rows.iter().enumerate().map(|(i, &(k, s))| ((k, s), i)).collect();
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (r, &(k, s)) in rows.iter().enumerate() {
+        for (i, d) in dims.iter().enumerate() {
+            if d.is_multi_valued() || k.parts[i] == ALLA {
+                continue;
+            }
+            let mut total = k;
+            total.parts[i] = ALLA;
+            if let Some(&t) = index.get(&(total, s)) {
+                groups.entry(t * dims.len() + i).or_default().push(r);
+            }
+        }
+    }
+    groups.into_iter().map(|(g, parts)| (parts, g / dims.len().max(1))).collect()
+}
+
+fn share(k: u64, n: u64) -> f64 {
+    if n == 0 { f64::NAN } else { k as f64 / n as f64 }
+}
+
+/// Participants per year: persons, anonymous, participations, started, and
+/// the change in participants from the previous year.
+///
+/// # Errors
+/// `invalid_argument` for invalid options.
+pub fn participants(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
+    let state = compute(data, split, (years.start() - 1)..=*years.end(), config)?;
+    participants_table(&state, &years, config)
+}
+
+fn participants_table(state: &State, years: &RangeInclusive<i32>, config: &Config) -> Result<Table> {
+    let split = state.split();
+    let labels = Labels { config };
+    let cells = with_totals(state)?;
+    let rows: Vec<(Key, ())> =
+        cells.keys().filter(|k| years.contains(&k.ar) || years.contains(&(k.ar + 1))).map(|&k| (k, ())).collect();
+    let mut b = Builder::new(
+        "deltagare",
+        "Deltagare i individinriktade insatser",
+        key_columns(split),
+        &[
+            ("deltagare", Unit::Count),
+            ("personer", Unit::Count),
+            ("anonyma", Unit::Count),
+            ("deltaganden", Unit::Count),
+            ("startade", Unit::Count),
+            ("forandring_procent", Unit::Percent),
+        ],
+    );
+    let index: HashMap<Key, usize> = rows.iter().enumerate().map(|(i, (k, _))| (*k, i)).collect();
+    for (k, _) in &rows {
+        let acc = &cells[k];
+        let prev = Key { ar: k.ar - 1, ..*k };
+        let change = match (index.get(&prev), cells.get(&prev)) {
+            (Some(&p), Some(before)) if before.deltagare() > 0 => Raw::Derived(
+                (acc.deltagare() as f64 - before.deltagare() as f64) / before.deltagare() as f64 * 100.0,
+                vec![(index[k], 0), (p, 0)],
+            ),
+            _ => Raw::Derived(f64::NAN, vec![]),
+        };
+        b.push(
+            labels.key(split, k),
+            vec![
+                Raw::Count(acc.deltagare()),
+                Raw::Count(acc.personer.len() as u64),
+                Raw::Count(acc.anonyma),
+                Raw::Count(acc.deltaganden),
+                Raw::Count(acc.startade),
+                change,
+            ],
+        );
+    }
+    b.margins = margins(&rows, split.dims());
+    b.relations = vec![(vec![1, 2], 0)]; // deltagare = personer + anonyma
+    if !split.knows_anonymous() {
+        b.table.notes.push(
+            "Anonymous participants are known by insats, year and kön only and are not added in this split.".into(),
+        );
+    }
+    let mut t = b.finish(&config.disclosure);
+    // The previous year was computed for the change only.
+    t.rows.retain(|r| r.key[0].parse().is_ok_and(|y: i32| years.contains(&y)));
+    Ok(t)
+}
+
+/// Status after ended participations: the headline shares with intervals.
+///
+/// # Errors
+/// `invalid_argument` for invalid options.
+pub fn outcomes(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
+    outcomes_table(&compute(data, split, years, config)?, config)
+}
+
+fn ci_values(k: u64, n: u64, config: &Config, deps: Vec<(usize, usize)>) -> [Raw; 3] {
+    match proportion_ci(k, n, config.method, config.level) {
+        Ok(ci) => {
+            [Raw::Derived(ci.estimate, deps.clone()), Raw::Derived(ci.lo, deps.clone()), Raw::Derived(ci.hi, deps)]
+        }
+        Err(_) => {
+            [Raw::Derived(f64::NAN, deps.clone()), Raw::Derived(f64::NAN, deps.clone()), Raw::Derived(f64::NAN, deps)]
+        }
+    }
+}
+
+fn outcomes_table(state: &State, config: &Config) -> Result<Table> {
+    let split = state.split();
+    let labels = Labels { config };
+    let cells = with_totals(state)?;
+    let rows: Vec<(Key, ())> = cells.keys().map(|&k| (k, ())).collect();
+    let mut b = Builder::new(
+        "utfall",
+        "Sysselsättning efter avslutad insats",
+        key_columns(split),
+        &[
+            ("n", Unit::Count),
+            ("utan_status", Unit::Count),
+            ("felregistrering", Unit::Count),
+            ("andel_arbete_studier", Unit::Share),
+            ("lo", Unit::Share),
+            ("hi", Unit::Share),
+            ("andel_arbete_studier_sokande", Unit::Share),
+            ("lo_sokande", Unit::Share),
+            ("hi_sokande", Unit::Share),
+        ],
+    );
+    for (r, (k, _)) in rows.iter().enumerate() {
+        let acc = &cells[k];
+        let n = acc.med_status();
+        let ws = acc.utfall[Utfall::Arbete as usize] + acc.utfall[Utfall::Studier as usize];
+        let wss = ws + acc.utfall[Utfall::Arbetssokande as usize];
+        let mut values = vec![Raw::Count(n), Raw::Count(acc.utan_status), Raw::Count(acc.felregistrering)];
+        values.extend(ci_values(ws, n, config, vec![(r, 0)]));
+        values.extend(ci_values(wss, n, config, vec![(r, 0)]));
+        b.push(labels.key(split, k), values);
+    }
+    b.margins = margins(&rows, split.dims());
+    b.table.notes.push(interval_note(config));
+    Ok(b.finish(&config.disclosure))
+}
+
+fn interval_note(config: &Config) -> String {
+    format!(
+        "Intervals: {:?} at {:.0} %. Excluded from the shares: no status registered (utan_status) and felregistrering.",
+        config.method,
+        config.level * 100.0
+    )
+}
+
+/// Status after ended participations: every status with its count, share
+/// and interval (the statuses of a cell sum to its `alla` row).
+///
+/// # Errors
+/// `invalid_argument` for invalid options.
+pub fn outcome_categories(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
+    let state = compute(data, split, years, config)?;
+    let labels = Labels { config };
+    let cells = with_totals(&state)?;
+    let mut keys = key_columns(split);
+    keys.push("status".into());
+    let mut b = Builder::new(
+        "utfall",
+        "Sysselsättning efter avslutad insats, per status",
+        keys,
+        &[("antal", Unit::Count), ("andel", Unit::Share), ("lo", Unit::Share), ("hi", Unit::Share)],
+    );
+    let statuses = Utfall::ALL.len();
+    let mut rows: Vec<(Key, usize)> = Vec::new();
+    for &k in cells.keys() {
+        for s in 0..=statuses {
+            rows.push((k, s));
+        }
+    }
+    for (r, &(k, s)) in rows.iter().enumerate() {
+        let acc = &cells[&k];
+        let n = acc.med_status();
+        let total_row = r - s + statuses;
+        let mut key = labels.key(split, &k);
+        let (count, label) =
+            if s == statuses { (n, "alla".to_owned()) } else { (acc.utfall[s], Utfall::ALL[s].code().to_owned()) };
+        key.push(label);
+        let mut values = vec![Raw::Count(count)];
+        values.extend(ci_values(count, n, config, vec![(r, 0), (total_row, 0)]));
+        b.push(key, values);
+    }
+    let mut m = margins(&rows, split.dims());
+    for (r, &(_, s)) in rows.iter().enumerate() {
+        if s == 0 {
+            m.push(((r..r + statuses).collect(), r + statuses));
+        }
+    }
+    b.margins = m;
+    b.table.notes.push(interval_note(&config.clone()));
+    Ok(b.finish(&config.disclosure))
+}
+
+/// Benefit days before and after, per reporting group, with the paired
+/// t-interval of the mean difference.
+///
+/// # Errors
+/// `invalid_argument` for invalid options.
+pub fn benefit_days(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
+    let ctx = Context::new(data, config, years.clone())?;
+    let state = State::compute_parallel(split, &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
+    benefit_table(&state, &ctx.groups, ctx.uttagsdatum, config)
+}
+
+fn benefit_table(state: &State, groups: &[Ersattningsgrupp], cutoff: Date, config: &Config) -> Result<Table> {
+    let split = state.split();
+    let labels = Labels { config };
+    let cells = with_totals(state)?;
+    let mut keys = key_columns(split);
+    keys.push("grupp".into());
+    let mut b = Builder::new(
+        "ersattningsdagar",
+        "Dagar med ersättning före och efter",
+        keys,
+        &[
+            ("n", Unit::Count),
+            ("medel_fore", Unit::Days),
+            ("medel_efter", Unit::Days),
+            ("medel_skillnad", Unit::Days),
+            ("lo", Unit::Days),
+            ("hi", Unit::Days),
+            ("oppet_efterfonster", Unit::Count),
+        ],
+    );
+    let mut rows: Vec<(Key, Ersattningsgrupp)> = Vec::new();
+    for &k in cells.keys() {
+        for &g in groups {
+            rows.push((k, g));
+        }
+    }
+    for (r, &(k, g)) in rows.iter().enumerate() {
+        let acc = &cells[&k];
+        let d = &acc.dagar[g as usize];
+        let n = d.n as f64;
+        let dep = vec![(r, 0)];
+        let (lo, hi) = mean_ci(d.diff_moments(), config.level).map_or((f64::NAN, f64::NAN), |ci| (ci.lo, ci.hi));
+        let mut key = labels.key(split, &k);
+        key.push(g.code().to_owned());
+        b.push(
+            key,
+            vec![
+                Raw::Count(d.n),
+                Raw::Derived(d.fore as f64 / 4.0 / n, dep.clone()),
+                Raw::Derived(d.efter as f64 / 4.0 / n, dep.clone()),
+                Raw::Derived((d.efter - d.fore) as f64 / 4.0 / n, dep.clone()),
+                Raw::Derived(lo, dep.clone()),
+                Raw::Derived(hi, dep),
+                Raw::Count(acc.oppet_efterfonster),
+            ],
+        );
+    }
+    b.margins = margins(&rows, split.dims());
+    b.table.notes.push(format!(
+        "Windows: {} days before start, {} days after end; {}. Cut-off {cutoff}: participations whose after-window had not closed are excluded and counted (oppet_efterfonster). Interval: paired t at {:.0} %.",
+        config.before_days,
+        config.after_days,
+        if config.whole_days { "any day with a benefit counts as a whole day" } else { "a day at 50 % counts as half a day" },
+        config.level * 100.0
+    ));
+    Ok(b.finish(&config.disclosure))
+}
+
+/// Försörjning before → after: of those with source X before, the share with
+/// each source after.
+///
+/// # Errors
+/// `invalid_argument` for invalid options.
+pub fn transitions(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
+    transitions_table(&compute(data, split, years, config)?, config)
+}
+
+fn source_label(i: usize) -> &'static str {
+    Forsorjning::ALL.get(i).map_or("ej_registrerad", |f| f.code())
+}
+
+fn transitions_table(state: &State, config: &Config) -> Result<Table> {
+    let split = state.split();
+    let labels = Labels { config };
+    let cells = with_totals(state)?;
+    let mut keys = key_columns(split);
+    keys.extend(["fore".to_owned(), "efter".to_owned()]);
+    let mut b = Builder::new(
+        "forsorjning_overgang",
+        "Försörjning före och efter",
+        keys,
+        &[("antal", Unit::Count), ("andel", Unit::Share)],
+    );
+    // Per source before: a row per source after, then the row `alla` with
+    // everyone who had the source before (the denominator).
+    let mut rows: Vec<(Key, (usize, usize))> = Vec::new();
+    for (&k, acc) in &cells {
+        for before in (0..SOURCES).filter(|&s| acc.fore[s] > 0) {
+            for after in 0..=SOURCES {
+                rows.push((k, (before, after)));
+            }
+        }
+    }
+    for (r, &(k, (before, after))) in rows.iter().enumerate() {
+        let acc = &cells[&k];
+        let n = acc.fore[before];
+        let count = if after == SOURCES { n } else { acc.overgang[before][after] };
+        let denominator_row = r - after + SOURCES;
+        let mut key = labels.key(split, &k);
+        key.extend([
+            source_label(before).to_owned(),
+            if after == SOURCES { "alla".to_owned() } else { source_label(after).to_owned() },
+        ]);
+        b.push(key, vec![Raw::Count(count), Raw::Derived(share(count, n), vec![(r, 0), (denominator_row, 0)])]);
+    }
+    b.margins = margins(&rows, split.dims());
+    b.table.notes.push(
+        "A participation with several sources counts under each, so the shares after a source need not sum to one."
+            .into(),
+    );
+    Ok(b.finish(&config.disclosure))
+}
+
+/// Men − women: outcome shares (Newcombe) and mean changes in benefit days
+/// (Welch). `split` must not contain kön.
+///
+/// # Errors
+/// `invalid_argument` if `split` contains kön or has no room for it.
+pub fn gender_gap(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
+    if split.dims().contains(&Dim::Kon) {
+        return Err(Error::InvalidArgument { name: "by", message: "a gender gap is split by kön already".into() });
+    }
+    let mut dims = split.dims().to_vec();
+    dims.push(Dim::Kon);
+    let ctx = Context::new(data, config, years)?;
+    let state = State::compute_parallel(&Split::new(&dims)?, &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
+    gender_gap_table(&state, &ctx.groups, config)
+}
+
+fn gender_gap_table(state: &State, groups: &[Ersattningsgrupp], config: &Config) -> Result<Table> {
+    let dims = state.split().dims();
+    let base = Split::new(&dims[..dims.len() - 1])?;
+    let kon_at = dims.len() - 1;
+    let labels = Labels { config };
+    let cells = with_totals(state)?;
+    let mut keys = key_columns(&base);
+    keys.push("matt".into());
+    let mut b = Builder::new(
+        "konsskillnad",
+        "Skillnad mellan män och kvinnor (män − kvinnor)",
+        keys,
+        &[
+            ("n_man", Unit::Count),
+            ("n_kvinnor", Unit::Count),
+            ("man", Unit::Days),
+            ("kvinnor", Unit::Days),
+            ("skillnad", Unit::Days),
+            ("lo", Unit::Days),
+            ("hi", Unit::Days),
+        ],
+    );
+    let measures: Vec<String> = ["arbete_studier", "arbete_studier_sokande"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .chain(groups.iter().map(|g| format!("dagar_{}", g.code())))
+        .collect();
+    let mut rows: Vec<(Key, usize)> = Vec::new();
+    for k in cells.keys().filter(|k| k.parts[kon_at] == ALLA) {
+        for m in 0..measures.len() {
+            rows.push((*k, m));
+        }
+    }
+    for (r, &(k, m)) in rows.iter().enumerate() {
+        let of = |kon: Kon| {
+            cells.get(&Key {
+                parts: {
+                    let mut p = k.parts;
+                    p[kon_at] = kon as u32;
+                    p
+                },
+                ..k
+            })
+        };
+        let (men, women) = (of(Kon::Man), of(Kon::Kvinna));
+        let empty = Accumulator::default();
+        let (men, women) = (men.unwrap_or(&empty), women.unwrap_or(&empty));
+        let deps = vec![(r, 0), (r, 1)];
+        let mut key = labels.key(&base, &k);
+        key.push(measures[m].clone());
+        let values = if m < 2 {
+            let k_of = |a: &Accumulator| {
+                let ws = a.utfall[Utfall::Arbete as usize] + a.utfall[Utfall::Studier as usize];
+                if m == 0 { ws } else { ws + a.utfall[Utfall::Arbetssokande as usize] }
+            };
+            let (km, nm, kw, nw) = (k_of(men), men.med_status(), k_of(women), women.med_status());
+            let ci = newcombe_diff(km, nm, kw, nw, config.level).ok();
+            vec![
+                Raw::Count(nm),
+                Raw::Count(nw),
+                Raw::Derived(share(km, nm), deps.clone()),
+                Raw::Derived(share(kw, nw), deps.clone()),
+                Raw::Derived(ci.map_or(f64::NAN, |c| c.estimate), deps.clone()),
+                Raw::Derived(ci.map_or(f64::NAN, |c| c.lo), deps.clone()),
+                Raw::Derived(ci.map_or(f64::NAN, |c| c.hi), deps),
+            ]
+        } else {
+            let g = groups[m - 2] as usize;
+            let (dm, dw) = (men.dagar[g].diff_moments(), women.dagar[g].diff_moments());
+            let ci = welch_diff(dm, dw, config.level).ok();
+            vec![
+                Raw::Count(dm.n),
+                Raw::Count(dw.n),
+                Raw::Derived(dm.mean, deps.clone()),
+                Raw::Derived(dw.mean, deps.clone()),
+                Raw::Derived(ci.map_or(f64::NAN, |c| c.estimate), deps.clone()),
+                Raw::Derived(ci.map_or(f64::NAN, |c| c.lo), deps.clone()),
+                Raw::Derived(ci.map_or(f64::NAN, |c| c.hi), deps),
+            ]
+        };
+        b.push(key, values);
+    }
+    let base_rows: Vec<(Key, usize)> = rows.iter().map(|&(k, m)| (k, m)).collect();
+    b.margins = margins(&base_rows, base.dims());
+    b.table.notes.push(format!(
+        "Shares (arbete_studier…) are proportions with Newcombe's hybrid score interval for the difference; dagar_* are mean changes in benefit days (after − before) with Welch's interval; {:.0} %.",
+        config.level * 100.0
+    ));
+    Ok(b.finish(&config.disclosure))
+}
+
+/// Insatser active per year (national, or per förbund with `by_forbund`):
+/// by inriktning, the structural share, those aimed at behovsgrupper and
+/// their share of the individinriktade, and participants in structural ones.
+///
+/// # Errors
+/// `invalid_argument` for an empty range of years.
+pub fn insatser(data: &Dataset, by_forbund: bool, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
+    if years.is_empty() {
+        return Err(Error::InvalidArgument { name: "years", message: format!("empty range {years:?}") });
+    }
+    let mut keys = vec!["ar".to_owned()];
+    if by_forbund {
+        keys.push("forbund".into());
+    }
+    let mut b = Builder::new(
+        "insatser",
+        "Insatser",
+        keys,
+        &[
+            ("individ", Unit::Tally),
+            ("struktur", Unit::Tally),
+            ("andel_struktur", Unit::Share),
+            ("behovsgrupp", Unit::Tally),
+            ("andel_behovsgrupp", Unit::Share),
+            ("deltagare_struktur", Unit::Count),
+        ],
+    );
+    let structural: HashMap<InsatsId, ForbundId> =
+        data.insatser.iter().filter(|i| i.inriktning == Inriktning::Struktur).map(|i| (i.id, i.forbund)).collect();
+    let mut rows: Vec<(Key, ())> = Vec::new();
+    let mut counts: BTreeMap<Key, [u64; 4]> = BTreeMap::new();
+    for year in years.clone() {
+        let mut bump = |forbund: u32, f: &dyn Fn(&mut [u64; 4])| {
+            for part in [ALLA, forbund] {
+                if part != ALLA && !by_forbund {
+                    continue;
+                }
+                let mut parts = [UNUSED; Split::MAX];
+                parts[0] = part;
+                f(counts.entry(Key { ar: year, parts }).or_insert([0; 4]));
+            }
+        };
+        for i in data.insatser.iter().filter(|i| i.is_active_in(year)) {
+            let individ = i.inriktning == Inriktning::Individ;
+            let behov = individ && !i.behovsgrupper.is_empty();
+            bump(i.forbund.0, &|c| {
+                c[0] += u64::from(individ);
+                c[1] += u64::from(!individ);
+                c[2] += u64::from(behov);
+            });
+        }
+        for r in data.insats_ar.iter().filter(|r| r.ar == year) {
+            if let (Some(f), Some(n)) = (structural.get(&r.insats), r.deltagare()) {
+                bump(f.0, &|c| c[3] += u64::from(n));
+            }
+        }
+    }
+    for (k, c) in &counts {
+        let r = rows.len();
+        rows.push((*k, ()));
+        let mut key = vec![k.ar.to_string()];
+        if by_forbund {
+            key.push(if k.parts[0] == ALLA { "alla".into() } else { k.parts[0].to_string() });
+        }
+        b.push(
+            key,
+            vec![
+                Raw::Count(c[0]),
+                Raw::Count(c[1]),
+                Raw::Derived(share(c[1], c[0] + c[1]), vec![(r, 0), (r, 1)]),
+                Raw::Count(c[2]),
+                Raw::Derived(share(c[2], c[0]), vec![(r, 0)]),
+                Raw::Count(c[3]),
+            ],
+        );
+    }
+    let dims: &[Dim] = if by_forbund { &[Dim::Forbund] } else { &[] };
+    b.margins = margins(&rows, dims);
+    b.table.notes.push("Active: on any day of the year. andel_behovsgrupp is of the individinriktade insatser.".into());
+    Ok(b.finish(&config.disclosure))
+}
+
+/// Förbund and member kommuner on 31 December of each year.
+///
+/// # Errors
+/// `invalid_argument` for an empty range of years.
+pub fn coverage(data: &Dataset, years: RangeInclusive<i32>) -> Result<Table> {
+    if years.is_empty() {
+        return Err(Error::InvalidArgument { name: "years", message: format!("empty range {years:?}") });
+    }
+    let mut b = Builder::new(
+        "tackning",
+        "Förbund och medlemskommuner den 31 december",
+        vec!["ar".into()],
+        &[("forbund", Unit::Tally), ("medlemskommuner", Unit::Tally)],
+    );
+    for year in years {
+        let Some(dec31) = Date::last_of_year(year) else { continue };
+        let active: Vec<&Forbund> =
+            data.forbund.iter().filter(|f| f.start <= dec31 && f.slut.is_none_or(|s| s >= dec31)).collect();
+        let kommuner: std::collections::BTreeSet<KommunKod> = active.iter().flat_map(|f| f.members_on(dec31)).collect();
+        b.push(vec![year.to_string()], vec![Raw::Count(active.len() as u64), Raw::Count(kommuner.len() as u64)]);
+    }
+    Ok(b.finish(&crate::disclosure::Disclosure::OFF))
+}
+
+/// The lineage of förbund formed by mergers: each merger's date, the new
+/// förbund and those it was formed from.
+pub fn lineage(data: &Dataset) -> Vec<Merger> {
+    let names: HashMap<ForbundId, &str> = data.forbund.iter().map(|f| (f.id, f.namn.as_str())).collect();
+    let mut out: Vec<Merger> = data
+        .forbund
+        .iter()
+        .filter(|f| !f.foregangare.is_empty())
+        .map(|f| Merger {
+            datum: f.start,
+            forbund: f.id,
+            namn: f.namn.clone(),
+            foregangare: f.foregangare.iter().map(|p| (*p, names.get(p).copied().unwrap_or("").to_owned())).collect(),
+        })
+        .collect();
+    out.sort_by_key(|m| (m.datum, m.forbund));
+    out
+}
+
+/// A förbund formed by a merger.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Merger {
+    /// The day the new förbund started.
+    pub datum: Date,
+    /// The new förbund.
+    pub forbund: ForbundId,
+    /// Its name.
+    pub namn: String,
+    /// The förbund it was formed from, with their names.
+    pub foregangare: Vec<(ForbundId, String)>,
+}
+
+/// The annual report: every table for one year, nationally, per förbund and
+/// by kön.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AnnualReport {
+    /// The year.
+    pub ar: i32,
+    /// The cut-off date used.
+    pub uttagsdatum: Date,
+    /// The options used.
+    pub config: Config,
+    /// The tables, in report order.
+    pub tables: Vec<Table>,
+    /// Mergers of förbund up to the year.
+    pub sammanslagningar: Vec<Merger>,
+    /// Participations left out because their insats is unknown (0 for validated data).
+    pub okand_insats: u64,
+}
+
+/// Computes the annual report for `year` in one pass over the participations
+/// (split by förbund and kön, rolled up to the national and single splits).
+///
+/// ```
+/// let data = finsam_core::synthetic::generate(&Default::default())?;
+/// let report = finsam_core::report::annual_report(&data, 2020, &Default::default())?;
+/// let t = &report.tables[0];
+/// assert_eq!(t.value(&["2020"], "deltagare"), Some(24_867.0));
+/// assert!(report.to_markdown().contains("Sysselsättning efter avslutad insats"));
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+///
+/// # Errors
+/// `invalid_argument` for invalid options.
+pub fn annual_report(data: &Dataset, year: i32, config: &Config) -> Result<AnnualReport> {
+    let ctx = Context::new(data, config, (year - 1)..=year)?;
+    let fine = Split::new(&[Dim::Forbund, Dim::Kon])?;
+    let state = State::compute_parallel(&fine, &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
+    let national = state.rollup(&Split::national())?;
+    let by_kon = state.rollup(&Split::new(&[Dim::Kon])?)?;
+    let by_forbund = state.rollup(&Split::new(&[Dim::Forbund])?)?;
+    let years = year..=year;
+    let mut tables = vec![
+        participants_table(&national, &years, config)?,
+        participants_table(&by_kon, &years, config)?,
+        participants_table(&by_forbund, &years, config)?,
+        insatser(data, false, years.clone(), config)?,
+        insatser(data, true, years.clone(), config)?,
+    ];
+    // Outcomes and benefit days are for participations ended in the year itself.
+    let current = |s: &State| s.clone().retain_year(year);
+    let (national, by_kon, by_forbund) = (current(&national), current(&by_kon), current(&by_forbund));
+    tables.push(outcomes_table(&national, config)?);
+    tables.push(outcomes_table(&by_kon, config)?);
+    tables.push(outcomes_table(&by_forbund, config)?);
+    tables.push(benefit_table(&national, &ctx.groups, ctx.uttagsdatum, config)?);
+    tables.push(benefit_table(&by_kon, &ctx.groups, ctx.uttagsdatum, config)?);
+    tables.push(transitions_table(&national, config)?);
+    tables.push(gender_gap_table(&by_kon, &ctx.groups, config)?);
+    tables.push(coverage(data, year..=year)?);
+    let sammanslagningar = lineage(data).into_iter().filter(|m| m.datum.year() <= year).collect();
+    Ok(AnnualReport {
+        ar: year,
+        uttagsdatum: ctx.uttagsdatum,
+        config: config.clone(),
+        tables,
+        sammanslagningar,
+        okand_insats: state.unknown_insats(),
+    })
+}
+
+impl AnnualReport {
+    /// The report as Markdown.
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!(
+            "# Finsam årsrapport {}\n\nCut-off (uttagsdatum): {}. Intervals at {:.0} % ({:?}). Disclosure control: {}.\n\n",
+            self.ar,
+            self.uttagsdatum,
+            self.config.level * 100.0,
+            self.config.method,
+            if self.config.disclosure.enabled {
+                format!(
+                    "counts below {} withheld (..), with complementary suppression",
+                    self.config.disclosure.threshold
+                )
+            } else {
+                "off".to_owned()
+            }
+        );
+        for t in &self.tables {
+            out.push_str(&t.to_markdown());
+            out.push('\n');
+        }
+        if !self.sammanslagningar.is_empty() {
+            out.push_str("### Sammanslagningar av förbund\n\n| datum | förbund | bildat av |\n|---|---|---|\n");
+            for m in &self.sammanslagningar {
+                let from: Vec<String> = m.foregangare.iter().map(|(id, n)| format!("{n} ({id})")).collect();
+                let _ = writeln!(out, "| {} | {} ({}) | {} |", m.datum, m.namn, m.forbund, from.join(", "));
+            }
+        }
+        if self.okand_insats > 0 {
+            let _ =
+                writeln!(out, "\n{} participations were left out because their insats is unknown.", self.okand_insats);
+        }
+        out
+    }
+
+    /// Every table as CSV, concatenated with a `# table: <id> (<title>)` line before each.
+    pub fn to_csv(&self) -> String {
+        self.tables
+            .iter()
+            .map(|t| format!("# table: {} ({})\n{}", t.id, t.title, t.to_csv()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The report as JSON.
+    ///
+    /// # Errors
+    /// `invalid_json` only if serialisation fails.
+    pub fn to_json(&self) -> Result<String> {
+        Ok(serde_json::to_string_pretty(self)?)
+    }
+}

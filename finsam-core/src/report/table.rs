@@ -1,0 +1,299 @@
+//! Published tables: rows of cells with disclosure control applied.
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::disclosure::{Cell, Disclosure, Reason};
+
+/// What a column holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A count of persons or participations (subject to suppression).
+    Count,
+    /// A count of something that is not a person (insatser, förbund, kommuner).
+    Tally,
+    /// A proportion in [0, 1].
+    Share,
+    /// A percentage.
+    Percent,
+    /// Days.
+    Days,
+    /// A difference of proportions (men − women), in [−1, 1].
+    ShareDifference,
+}
+
+/// A column of a table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    /// The name.
+    pub name: String,
+    /// What it holds.
+    pub unit: Unit,
+}
+
+/// One row: its key values and its cells.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// The key values, one per key column (`alla` in a total row).
+    pub key: Vec<String>,
+    /// The cells, one per column.
+    pub values: Vec<Cell<f64>>,
+}
+
+/// A published table.
+///
+/// ```
+/// use finsam_core::indicators::{Config, Split};
+/// let data = finsam_core::synthetic::generate(&Default::default())?;
+/// let t = finsam_core::report::outcomes(&data, &Split::parse(&["kon"])?, 2020..=2020, &Config::default())?;
+/// assert_eq!(t.keys, vec!["ar", "kon"]);
+/// assert!(t.to_markdown().contains("andel_arbete_studier"));
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    /// The indicator's id in the catalogue.
+    pub id: String,
+    /// A title.
+    pub title: String,
+    /// The key columns.
+    pub keys: Vec<String>,
+    /// The value columns.
+    pub columns: Vec<Column>,
+    /// The rows.
+    pub rows: Vec<Row>,
+    /// What was excluded, and other notes.
+    pub notes: Vec<String>,
+}
+
+impl Table {
+    /// The cell in row `row` of column `name`.
+    pub fn cell(&self, row: usize, name: &str) -> Option<Cell<f64>> {
+        let c = self.columns.iter().position(|c| c.name == name)?;
+        self.rows.get(row).map(|r| r.values[c])
+    }
+
+    /// The first row whose key equals `key`.
+    pub fn row(&self, key: &[&str]) -> Option<&Row> {
+        self.rows.iter().find(|r| r.key.iter().map(String::as_str).eq(key.iter().copied()))
+    }
+
+    /// The cell of column `name` in the row with `key`.
+    pub fn get(&self, key: &[&str], name: &str) -> Option<Cell<f64>> {
+        let c = self.columns.iter().position(|c| c.name == name)?;
+        Some(self.row(key)?.values[c])
+    }
+
+    /// The value of column `name` in the row with `key`, if shown.
+    ///
+    /// ```
+    /// # use finsam_core::indicators::{Config, Split};
+    /// # let data = finsam_core::synthetic::generate(&Default::default())?;
+    /// let t = finsam_core::report::participants(&data, &Split::national(), 2020..=2020, &Config::default())?;
+    /// assert_eq!(t.value(&["2020"], "deltagare"), Some(24_867.0));
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    pub fn value(&self, key: &[&str], name: &str) -> Option<f64> {
+        self.get(key, name)?.value()
+    }
+
+    /// The table as Markdown. Withheld cells are `..`; shares are shown in
+    /// percent with one decimal.
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!("### {}\n\n", self.title);
+        let headers: Vec<&str> =
+            self.keys.iter().map(String::as_str).chain(self.columns.iter().map(|c| c.name.as_str())).collect();
+        let _ = writeln!(out, "| {} |", headers.join(" | "));
+        let aligns: Vec<&str> = self.keys.iter().map(|_| "---").chain(self.columns.iter().map(|_| "---:")).collect();
+        let _ = writeln!(out, "|{}|", aligns.join("|"));
+        for r in &self.rows {
+            let cells: Vec<String> = r
+                .key
+                .iter()
+                .cloned()
+                .chain(r.values.iter().zip(&self.columns).map(|(v, c)| format_cell(v, c.unit)))
+                .collect();
+            let _ = writeln!(out, "| {} |", cells.join(" | "));
+        }
+        for n in &self.notes {
+            let _ = writeln!(out, "\n{n}");
+        }
+        out
+    }
+
+    /// The table as CSV (`;`-separated, UTF-8): the key columns, then per
+    /// value column its value (empty if withheld) and `<name>_reason`.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        let mut header: Vec<String> = self.keys.clone();
+        for c in &self.columns {
+            header.push(c.name.clone());
+            header.push(format!("{}_reason", c.name));
+        }
+        let _ = writeln!(out, "{}", header.join(";"));
+        for r in &self.rows {
+            let mut fields: Vec<String> = r.key.iter().map(|k| csv_field(k)).collect();
+            for v in &r.values {
+                match v {
+                    Cell::Shown(x) => {
+                        fields.push(format!("{x}"));
+                        fields.push(String::new());
+                    }
+                    Cell::Suppressed(reason) => {
+                        fields.push(String::new());
+                        fields.push(reason.code().to_owned());
+                    }
+                }
+            }
+            let _ = writeln!(out, "{}", fields.join(";"));
+        }
+        out
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([';', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+}
+
+fn format_cell(v: &Cell<f64>, unit: Unit) -> String {
+    match v {
+        Cell::Suppressed(_) => "..".to_owned(),
+        Cell::Shown(x) => match unit {
+            Unit::Count | Unit::Tally => format!("{x:.0}"),
+            Unit::Share => format!("{:.1} %", x * 100.0),
+            Unit::ShareDifference => format!("{:+.1} pp", x * 100.0),
+            Unit::Percent => format!("{x:+.1} %"),
+            Unit::Days => format!("{x:.1}"),
+        },
+    }
+}
+
+/// A value before disclosure control.
+#[derive(Clone, Debug)]
+pub(crate) enum Raw {
+    /// A count; `Unit::Count` columns are suppressed when small.
+    Count(u64),
+    /// A value derived from counts at `(row, column)` positions: withheld if
+    /// any of them is. `NaN` is not computable.
+    Derived(f64, Vec<(usize, usize)>),
+}
+
+/// A table under construction.
+pub(crate) struct Builder {
+    pub(crate) table: Table,
+    pub(crate) raw: Vec<Vec<Raw>>,
+    /// Groups of rows that sum to a total row: `(parts, total)`.
+    pub(crate) margins: Vec<(Vec<usize>, usize)>,
+    /// Groups of columns that sum to a total column in every row.
+    pub(crate) relations: Vec<(Vec<usize>, usize)>,
+}
+
+impl Builder {
+    pub(crate) fn new(id: &str, title: &str, keys: Vec<String>, columns: &[(&str, Unit)]) -> Builder {
+        let columns = columns.iter().map(|(n, u)| Column { name: (*n).to_owned(), unit: *u }).collect();
+        Builder {
+            table: Table {
+                id: id.to_owned(),
+                title: title.to_owned(),
+                keys,
+                columns,
+                rows: Vec::new(),
+                notes: Vec::new(),
+            },
+            raw: Vec::new(),
+            margins: Vec::new(),
+            relations: Vec::new(),
+        }
+    }
+
+    /// Adds a row; returns its index.
+    pub(crate) fn push(&mut self, key: Vec<String>, values: Vec<Raw>) -> usize {
+        debug_assert_eq!(values.len(), self.table.columns.len());
+        self.table.rows.push(Row { key, values: Vec::new() });
+        self.raw.push(values);
+        self.raw.len() - 1
+    }
+
+    /// Applies disclosure control and returns the table. All person counts
+    /// of the table form one problem: each column's row margins and each
+    /// row's column relations are its equations.
+    pub(crate) fn finish(mut self, disclosure: &Disclosure) -> Table {
+        let n_rows = self.raw.len();
+        let n_cols = self.table.columns.len();
+        let sensitive = |c: usize| self.table.columns[c].unit == Unit::Count;
+        // The person counts, numbered; other counts are shown as they are.
+        let mut index: Vec<Vec<Option<usize>>> = vec![vec![None; n_cols]; n_rows];
+        let mut counts: Vec<u64> = Vec::new();
+        for (r, row) in self.raw.iter().enumerate() {
+            for (c, raw) in row.iter().enumerate() {
+                if let (Raw::Count(v), true) = (raw, sensitive(c)) {
+                    index[r][c] = Some(counts.len());
+                    counts.push(*v);
+                }
+            }
+        }
+        let at = |r: usize, c: usize| index[r][c];
+        let mut equations: Vec<(Vec<usize>, usize)> = Vec::new();
+        for c in 0..n_cols {
+            for (parts, total) in &self.margins {
+                if let (Some(t), Some(ps)) =
+                    (at(*total, c), parts.iter().map(|&p| at(p, c)).collect::<Option<Vec<_>>>())
+                {
+                    equations.push((ps, t));
+                }
+            }
+        }
+        for r in 0..n_rows {
+            for (parts, total) in &self.relations {
+                if let (Some(t), Some(ps)) =
+                    (at(r, *total), parts.iter().map(|&p| at(r, p)).collect::<Option<Vec<_>>>())
+                {
+                    equations.push((ps, t));
+                }
+            }
+        }
+        let protected = disclosure.suppress(&counts, &equations);
+        let count_cells: Vec<Vec<Option<Cell<u64>>>> = self
+            .raw
+            .iter()
+            .enumerate()
+            .map(|(r, row)| {
+                row.iter()
+                    .enumerate()
+                    .map(|(c, raw)| match (raw, at(r, c)) {
+                        (_, Some(i)) => Some(protected[i]),
+                        (Raw::Count(v), None) => Some(Cell::Shown(*v)),
+                        (Raw::Derived(..), None) => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        for r in 0..n_rows {
+            let values = (0..n_cols)
+                .map(|c| match &self.raw[r][c] {
+                    Raw::Count(_) => match count_cells[r][c] {
+                        Some(Cell::Shown(x)) => Cell::Shown(x as f64),
+                        Some(Cell::Suppressed(reason)) => Cell::Suppressed(reason),
+                        None => Cell::Suppressed(Reason::NotComputable),
+                    },
+                    Raw::Derived(v, deps) => {
+                        let withheld = deps.iter().any(|&(dr, dc)| {
+                            count_cells.get(dr).and_then(|row| row[dc]).is_none_or(|x| x.value().is_none())
+                        });
+                        if withheld {
+                            Cell::Suppressed(Reason::Denominator)
+                        } else if v.is_finite() {
+                            Cell::Shown(*v)
+                        } else {
+                            Cell::Suppressed(Reason::NotComputable)
+                        }
+                    }
+                })
+                .collect();
+            self.table.rows[r].values = values;
+        }
+        self.table
+    }
+}
