@@ -251,7 +251,7 @@ impl TableSource for CsvSource<'_> {
         let name = T::SPEC.name;
         let file = self.opts.mapping(name).and_then(|m| m.file.clone()).unwrap_or_else(|| T::SPEC.file_name());
         let path = self.dir.join(&file);
-        if !path.exists() {
+        if !path.exists() || self.opts.skip.contains(name) {
             return Ok(Loaded { rows: Vec::new(), origin: None, present: false });
         }
         match read_all::<T>(&path, self.opts, report) {
@@ -596,7 +596,8 @@ impl<'a> Validator<'a> {
             }
         }
         self.duplicates("ersattningsperioder", &self.data.ersattningsperioder, |s| *s)?;
-        if !self.data.ersattningsdagar.is_empty() {
+        // Without participations (e.g. when they are streamed) there is nothing to link to.
+        if !self.data.ersattningsdagar.is_empty() && !self.data.deltaganden.is_empty() {
             let keys: std::collections::HashSet<DeltagandeKey> =
                 self.data.deltaganden.iter().map(Deltagande::key).collect();
             for (row, w) in self.data.ersattningsdagar.iter().enumerate() {

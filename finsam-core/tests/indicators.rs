@@ -342,3 +342,41 @@ proptest! {
         prop_assert_eq!(State::compute_parallel(&split, &ctx, &data.deltaganden, &data.anonyma_deltagare, 3), whole);
     }
 }
+
+#[test]
+fn streaming_a_file_in_chunks_gives_the_in_memory_report() {
+    let data = generate(&SyntheticConfig { scale: 0.1, seed: 4 }).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    data.write_csv_dir(dir.path()).unwrap();
+    let config = Config::default();
+    let streamed = report::annual_report_csv(dir.path(), 2020, &config, &Default::default(), 2).unwrap();
+    assert_eq!(streamed, report::annual_report(&data, 2020, &config).unwrap());
+    // Small chunks, more threads than cores, same state.
+    let ctx = Context::new(&data, &config, 2019..=2020).unwrap();
+    let split = Split::parse(&["forbund", "kon"]).unwrap();
+    let state = State::compute_csv(
+        &split,
+        &ctx,
+        &dir.path().join("deltaganden.csv"),
+        &Default::default(),
+        &data.anonyma_deltagare,
+        97,
+        3,
+    )
+    .unwrap();
+    assert_eq!(state, State::compute(&split, &ctx, &data.deltaganden, &data.anonyma_deltagare));
+}
+
+#[test]
+fn streaming_reports_bad_rows_with_their_line() {
+    let data = hand();
+    let dir = tempfile::tempdir().unwrap();
+    data.write_csv_dir(dir.path()).unwrap();
+    let path = dir.path().join("deltaganden.csv");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("42;999;;K;1980;2021-01-01;;;;;;;\n");
+    std::fs::write(&path, text).unwrap();
+    let err = report::annual_report_csv(dir.path(), 2021, &Config::default(), &Default::default(), 2).unwrap_err();
+    assert_eq!(err.code(), "unknown_insats");
+    assert_eq!(err.location().unwrap().line, Some(12));
+}

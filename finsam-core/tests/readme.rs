@@ -1,21 +1,33 @@
-//! The README's data contract is the contract the code reads. Run with
-//! `FINSAM_BLESS=1` to rewrite the README section after changing a table.
+//! The README's data contract and indicator table are what the code
+//! declares. Run with `FINSAM_BLESS=1` to rewrite the README sections after
+//! changing a table or an indicator.
 
 use std::path::Path;
 
-const START: &str = "<!-- contract:start (generated from finsam_core::ingest::contract_markdown) -->\n";
-const END: &str = "<!-- contract:end -->";
+fn check_section(name: &str, source: &str, wanted: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let start = format!("<!-- {name}:start (generated from {source}) -->\n");
+    let end = format!("<!-- {name}:end -->");
+    let (before, rest) = readme.split_once(&start).unwrap_or_else(|| panic!("README has the {name} start marker"));
+    let (current, after) = rest.split_once(&end).unwrap_or_else(|| panic!("README has the {name} end marker"));
+    if std::env::var_os("FINSAM_BLESS").is_some() {
+        std::fs::write(&path, format!("{before}{start}{wanted}{end}{after}")).unwrap();
+        return;
+    }
+    assert_eq!(current, wanted, "the README's {name} is out of date: run FINSAM_BLESS=1 cargo test --test readme");
+}
 
 #[test]
 fn readme_contract_is_current() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
-    let readme = std::fs::read_to_string(&path).unwrap();
-    let (before, rest) = readme.split_once(START).expect("README has the contract start marker");
-    let (current, after) = rest.split_once(END).expect("README has the contract end marker");
-    let wanted = finsam_core::ingest::contract_markdown();
-    if std::env::var_os("FINSAM_BLESS").is_some() {
-        std::fs::write(&path, format!("{before}{START}{wanted}{END}{after}")).unwrap();
-        return;
-    }
-    assert_eq!(current, wanted, "the README's contract is out of date: run FINSAM_BLESS=1 cargo test --test readme");
+    check_section("contract", "finsam_core::ingest::contract_markdown", &finsam_core::ingest::contract_markdown());
+}
+
+#[test]
+fn readme_catalogue_is_current() {
+    check_section(
+        "catalogue",
+        "finsam_core::indicators::catalogue::catalogue_markdown",
+        &finsam_core::indicators::catalogue::catalogue_markdown(),
+    );
 }

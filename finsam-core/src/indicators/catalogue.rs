@@ -107,3 +107,20 @@ static CATALOGUE: [IndicatorSpec; 8] = [
 pub fn catalogue() -> &'static [IndicatorSpec] {
     &CATALOGUE
 }
+
+/// The catalogue as a Markdown table (the README's indicator table is this
+/// text; a test keeps them equal).
+///
+/// ```
+/// assert!(finsam_core::indicators::catalogue::catalogue_markdown().contains("| `utfall` |"));
+/// ```
+pub fn catalogue_markdown() -> String {
+    let mut out = String::from("| id | indicator | unit | population | definition |\n|---|---|---|---|---|\n");
+    for i in catalogue() {
+        out.push_str(&format!(
+            "| `{}` | {} ({}) | {} | {} | {} |\n",
+            i.id, i.label_sv, i.label_en, i.unit, i.population, i.definition
+        ));
+    }
+    out
+}

@@ -28,6 +28,7 @@ pub(crate) type WindowDays = [Option<(i64, Option<i64>)>; 8];
 pub struct Context<'a> {
     pub(crate) config: &'a Config,
     pub(crate) insatser: FxHashMap<InsatsId, InsatsInfo>,
+    /// Spells sorted by person and start.
     spells: Vec<Ersattningsperiod>,
     precomputed: FxHashMap<DeltagandeKey, WindowDays>,
     use_precomputed: bool,
@@ -94,9 +95,29 @@ impl<'a> Context<'a> {
         Ok(Context { config, insatser, spells, precomputed, use_precomputed, groups, uttagsdatum, years })
     }
 
-    /// Benefit days around an ended participation; `None` if its
-    /// after-window has not closed by the cut-off (it is then excluded).
-    pub(crate) fn window_days(&self, d: &Deltagande, slut: Date) -> Option<WindowDays> {
+    /// The spells of `person`, found by galloping forward from `cursor`:
+    /// callers ask for persons in ascending order, so the search stays near
+    /// the last hit instead of missing the cache at every step of a binary
+    /// search over all spells.
+    pub(crate) fn spells_from(&self, cursor: &mut usize, person: PersonId) -> &[Ersattningsperiod] {
+        let spells = &self.spells;
+        let mut step = 1;
+        let mut lo = *cursor;
+        while lo + step < spells.len() && spells[lo + step].person < person {
+            lo += step;
+            step *= 2;
+        }
+        let hi = (lo + step + 1).min(spells.len());
+        let start = lo + spells[lo..hi].partition_point(|s| s.person < person);
+        let end = start + spells[start..].iter().take_while(|s| s.person == person).count();
+        *cursor = start;
+        &spells[start..end]
+    }
+
+    /// Benefit days around an ended participation, from the person's
+    /// `spells`; `None` if its after-window has not closed by the cut-off
+    /// (it is then excluded).
+    pub(crate) fn window_days(&self, d: &Deltagande, slut: Date, spells: &[Ersattningsperiod]) -> Option<WindowDays> {
         if self.use_precomputed {
             let days = self.precomputed.get(&d.key()).copied().unwrap_or([None; 8]);
             // Delivered days need an observed after-window, like spells do.
@@ -113,8 +134,7 @@ impl<'a> Context<'a> {
         for &g in &self.groups {
             days[g as usize] = Some((0, Some(0)));
         }
-        let lo = self.spells.partition_point(|s| s.person < d.person);
-        for s in self.spells[lo..].iter().take_while(|s| s.person == d.person) {
+        for s in spells {
             let (before, after) = (self.days(s, b0, b1), self.days(s, a0, a1));
             if let Some((f, Some(e))) = &mut days[s.slag.grupp() as usize] {
                 *f += before;

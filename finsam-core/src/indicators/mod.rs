@@ -11,6 +11,7 @@
 pub mod catalogue;
 pub mod context;
 pub mod state;
+pub mod stream;
 
 use serde::{Deserialize, Serialize};
 
@@ -96,7 +97,7 @@ impl Dim {
 /// # Ok::<(), finsam_core::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Split(Vec<Dim>);
+pub struct Split(pub(crate) Vec<Dim>);
 
 impl Split {
     /// The most dimensions a split can have besides the year.

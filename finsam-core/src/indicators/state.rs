@@ -301,12 +301,20 @@ impl State {
         self
     }
 
+    /// This state without person sets (for tables that do not count persons).
+    pub fn without_persons(mut self) -> State {
+        for acc in self.cells.values_mut() {
+            acc.personer = Vec::new();
+        }
+        self
+    }
+
     /// Participations left out because their insats is unknown.
     pub fn unknown_insats(&self) -> u64 {
         self.unknown_insats
     }
 
-    fn merge_unchecked(&mut self, other: State) {
+    pub(crate) fn merge_unchecked(&mut self, other: State) {
         self.unknown_insats += other.unknown_insats;
         for (k, v) in other.cells {
             match self.cells.get_mut(&k) {
@@ -439,6 +447,7 @@ impl<'c, 'a> Builder<'c, 'a> {
 
     fn add_deltaganden(&mut self, rows: &[Deltagande]) {
         let (first, last) = (*self.ctx.years.start(), *self.ctx.years.end());
+        let mut ended: Vec<Deltagande> = Vec::new();
         for d in rows {
             let Some(info) = self.ctx.insatser.get(&d.insats).copied() else {
                 self.unknown_insats += 1;
@@ -470,14 +479,25 @@ impl<'c, 'a> Builder<'c, 'a> {
                     cell.personer.push(d.person.0);
                 }
             }
-            if let (Some(year), Some(slut)) = (ended_in, d.slut) {
-                self.ended(d, year, slut);
+            if ended_in.is_some() {
+                ended.push(*d);
             }
+        }
+        // Ended participations, copied and sorted by person, so that both they
+        // and the spells (sorted by person too) are read in order: a merge
+        // join instead of a random probe per participation.
+        ended.sort_unstable_by_key(|d| d.person);
+        let mut cursor = 0;
+        for d in &ended {
+            let (Some(info), Some(slut)) = (self.ctx.insatser.get(&d.insats).copied(), d.slut) else { continue };
+            self.keys_of(d, &info);
+            let spells = self.ctx.spells_from(&mut cursor, d.person);
+            let days = self.ctx.window_days(d, slut, spells);
+            self.ended(d, slut.year(), days);
         }
     }
 
-    fn ended(&mut self, d: &Deltagande, year: i32, slut: crate::Date) {
-        let days = self.ctx.window_days(d, slut);
+    fn ended(&mut self, d: &Deltagande, year: i32, days: Option<super::context::WindowDays>) {
         let source_index = |set: ForsorjningSet, out: &mut Vec<usize>| {
             out.clear();
             out.extend(set.iter().map(|f| f as usize));

@@ -96,6 +96,9 @@ pub struct CsvOptions {
     pub policy: ErrorPolicy,
     /// Per table (by name, e.g. `deltaganden`): file name and header mapping.
     pub tables: BTreeMap<String, TableMapping>,
+    /// Tables not to read from a directory (e.g. `deltaganden` when it is
+    /// streamed in chunks instead).
+    pub skip: std::collections::BTreeSet<String>,
 }
 
 impl CsvOptions {

@@ -703,8 +703,48 @@ pub struct AnnualReport {
 /// `invalid_argument` for invalid options.
 pub fn annual_report(data: &Dataset, year: i32, config: &Config) -> Result<AnnualReport> {
     let ctx = Context::new(data, config, (year - 1)..=year)?;
-    let fine = Split::new(&[Dim::Forbund, Dim::Kon])?;
-    let state = State::compute_parallel(&fine, &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
+    let state = State::compute_parallel(&report_split(), &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
+    report_from_state(data, &ctx, year, &state)
+}
+
+/// The annual report of a directory in the data contract whose
+/// participation file is streamed in chunks on `threads` threads (for files
+/// larger than memory); the other tables are read and validated as usual.
+///
+/// # Errors
+/// As [`Dataset::read_csv_dir`] for the other tables and
+/// [`State::compute_csv`] for the participations.
+pub fn annual_report_csv(
+    dir: &std::path::Path,
+    year: i32,
+    config: &Config,
+    opts: &crate::ingest::CsvOptions,
+    threads: usize,
+) -> Result<AnnualReport> {
+    let mut without = opts.clone();
+    without.skip.insert("deltaganden".into());
+    let (data, _) = Dataset::read_csv_dir(dir, &without, &crate::Rules::default())?;
+    let ctx = Context::new(&data, config, (year - 1)..=year)?;
+    let file = opts.mapping("deltaganden").and_then(|m| m.file.clone()).unwrap_or_else(|| "deltaganden.csv".into());
+    let state = State::compute_csv(
+        &report_split(),
+        &ctx,
+        &dir.join(file),
+        opts,
+        &data.anonyma_deltagare,
+        crate::indicators::stream::CHUNK_ROWS,
+        threads,
+    )?;
+    report_from_state(&data, &ctx, year, &state)
+}
+
+/// The split the annual report is computed at and rolled up from.
+fn report_split() -> Split {
+    Split(vec![Dim::Forbund, Dim::Kon])
+}
+
+fn report_from_state(data: &Dataset, ctx: &Context<'_>, year: i32, state: &State) -> Result<AnnualReport> {
+    let config = ctx.config;
     let national = state.rollup(&Split::national())?;
     let by_kon = state.rollup(&Split::new(&[Dim::Kon])?)?;
     let by_forbund = state.rollup(&Split::new(&[Dim::Forbund])?)?;
@@ -716,8 +756,9 @@ pub fn annual_report(data: &Dataset, year: i32, config: &Config) -> Result<Annua
         insatser(data, false, years.clone(), config)?,
         insatser(data, true, years.clone(), config)?,
     ];
-    // Outcomes and benefit days are for participations ended in the year itself.
-    let current = |s: &State| s.clone().retain_year(year);
+    // Outcomes and benefit days are of participations ended in the year itself;
+    // their tables need no person sets.
+    let current = |s: &State| s.clone().retain_year(year).without_persons();
     let (national, by_kon, by_forbund) = (current(&national), current(&by_kon), current(&by_forbund));
     tables.push(outcomes_table(&national, config)?);
     tables.push(outcomes_table(&by_kon, config)?);
