@@ -9,7 +9,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use finsam_core::indicators::{AgeBands, BenefitSource, Config, Split};
 use finsam_core::ingest::{CsvOptions, Encoding, TableMapping};
+use finsam_core::report::{self, AnnualReport, Table};
+use finsam_core::stats::{self, ProportionMethod};
 use finsam_core::synthetic::SyntheticConfig;
 use finsam_core::{Dataset, Error, ErrorPolicy, Rules};
 use pyo3::prelude::*;
@@ -205,6 +208,400 @@ impl PyDataset {
     }
 }
 
+/// Builds the indicator options from keyword arguments.
+fn config(options: Option<&Bound<'_, PyDict>>) -> PyResult<Config> {
+    let mut c = Config::default();
+    let Some(options) = options else { return Ok(c) };
+    let py = options.py();
+    let bad = |name: &'static str, message: String| to_py_err(py, &argument(name, message));
+    for (key, value) in options.iter() {
+        let key: String = key.extract()?;
+        match key.as_str() {
+            "level" => c.level = value.extract()?,
+            "method" => {
+                let m: String = value.extract()?;
+                c.method = ProportionMethod::parse(&m).ok_or_else(|| {
+                    bad("method", format!("must be wilson, clopper-pearson or agresti-coull, got {m:?}"))
+                })?;
+            }
+            "before_days" => c.before_days = value.extract()?,
+            "after_days" => c.after_days = value.extract()?,
+            "whole_days" => c.whole_days = value.extract()?,
+            "age_bands" => c.age_bands = AgeBands(value.extract()?),
+            "suppress" => c.disclosure.enabled = value.extract()?,
+            "threshold" => c.disclosure.threshold = value.extract()?,
+            "show_zeros" => c.disclosure.show_zeros = value.extract()?,
+            "rounding" => c.disclosure.rounding = value.extract()?,
+            "uttagsdatum" => {
+                let text: Option<String> =
+                    value.call_method0("isoformat").ok().and_then(|v| v.extract().ok()).or(value.extract().ok());
+                c.uttagsdatum = match text {
+                    None => None,
+                    Some(t) => Some(t.parse().map_err(|_| bad("uttagsdatum", format!("not a date: {t:?}")))?),
+                };
+            }
+            "benefit_source" => {
+                let v: String = value.extract()?;
+                c.benefit_source = match v.as_str() {
+                    "auto" => BenefitSource::Auto,
+                    "spells" => BenefitSource::Spells,
+                    "precomputed" => BenefitSource::Precomputed,
+                    _ => return Err(bad("benefit_source", format!("must be auto, spells or precomputed, got {v:?}"))),
+                };
+            }
+            other => return Err(bad("options", format!("unknown option {other:?}"))),
+        }
+    }
+    c.check().map_err(|e| to_py_err(py, &e))?;
+    Ok(c)
+}
+
+/// The years of a call: an int, a `(first, last)` pair, a `range`, or all
+/// reporting years of the data.
+fn years(data: &Dataset, value: Option<&Bound<'_, PyAny>>) -> PyResult<std::ops::RangeInclusive<i32>> {
+    let py_err = |py: Python<'_>, m: String| to_py_err(py, &argument("years", m));
+    match value {
+        None => {
+            let all = data.reporting_years();
+            match (all.first(), all.last()) {
+                (Some(&a), Some(&b)) => Ok(a..=b),
+                _ => {
+                    Err(PyErr::new::<pyo3::exceptions::PyValueError, _>("the data have no reporting year; give years="))
+                }
+            }
+        }
+        Some(v) => {
+            if let Ok(y) = v.extract::<i32>() {
+                return Ok(y..=y);
+            }
+            if let Ok((a, b)) = v.extract::<(i32, i32)>() {
+                return Ok(a..=b);
+            }
+            if let (Ok(start), Ok(stop)) = (
+                v.getattr("start").and_then(|x| x.extract::<i32>()),
+                v.getattr("stop").and_then(|x| x.extract::<i32>()),
+            ) {
+                return Ok(start..=stop - 1);
+            }
+            Err(py_err(v.py(), "give an int, a (first, last) pair or a range".into()))
+        }
+    }
+}
+
+fn split(py: Python<'_>, by: Option<Vec<String>>) -> PyResult<Split> {
+    let names = by.unwrap_or_default();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    Split::parse(&names).map_err(|e| to_py_err(py, &e))
+}
+
+/// A published table: withheld cells are `None` with a reason.
+#[pyclass(frozen, module = "finsam", name = "Table")]
+struct PyTable {
+    inner: Table,
+}
+
+#[pymethods]
+impl PyTable {
+    /// The indicator's id in the catalogue.
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    /// The title.
+    #[getter]
+    fn title(&self) -> &str {
+        &self.inner.title
+    }
+
+    /// The key columns.
+    #[getter]
+    fn keys(&self) -> Vec<String> {
+        self.inner.keys.clone()
+    }
+
+    /// The value columns.
+    #[getter]
+    fn columns(&self) -> Vec<String> {
+        self.inner.columns.iter().map(|c| c.name.clone()).collect()
+    }
+
+    /// Notes: exclusions, definitions, interval methods.
+    #[getter]
+    fn notes(&self) -> Vec<String> {
+        self.inner.notes.clone()
+    }
+
+    /// The rows as dicts: key columns as strings, values as floats or `None`
+    /// if withheld, and `<column>_reason` for each withheld value.
+    fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        for row in &self.inner.rows {
+            let d = PyDict::new(py);
+            for (k, v) in self.inner.keys.iter().zip(&row.key) {
+                d.set_item(k, v)?;
+            }
+            for (c, cell) in self.inner.columns.iter().zip(&row.values) {
+                d.set_item(&c.name, cell.value())?;
+                d.set_item(format!("{}_reason", c.name), cell.reason().map(|r| r.code()))?;
+            }
+            out.append(d)?;
+        }
+        Ok(out)
+    }
+
+    /// The value of `column` in the row with `key`, or `None` if withheld or absent.
+    fn value(&self, key: Vec<String>, column: &str) -> Option<f64> {
+        let key: Vec<&str> = key.iter().map(String::as_str).collect();
+        self.inner.value(&key, column)
+    }
+
+    /// The table as Markdown (withheld cells are `..`).
+    fn to_markdown(&self) -> String {
+        self.inner.to_markdown()
+    }
+
+    /// The table as CSV (`;`-separated).
+    fn to_csv(&self) -> String {
+        self.inner.to_csv()
+    }
+
+    /// The table as JSON.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        serde_json::to_string(&self.inner).map_err(|e| to_py_err(py, &e.into()))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("finsam.Table(id={:?}, keys={:?}, rows={})", self.inner.id, self.inner.keys, self.inner.rows.len())
+    }
+}
+
+/// The annual report: every table for one year.
+#[pyclass(frozen, module = "finsam", name = "AnnualReport")]
+struct PyAnnualReport {
+    inner: AnnualReport,
+}
+
+#[pymethods]
+impl PyAnnualReport {
+    /// The year.
+    #[getter]
+    fn year(&self) -> i32 {
+        self.inner.ar
+    }
+
+    /// The tables, in report order.
+    #[getter]
+    fn tables(&self) -> Vec<PyTable> {
+        self.inner.tables.iter().map(|t| PyTable { inner: t.clone() }).collect()
+    }
+
+    /// The report as Markdown.
+    fn to_markdown(&self) -> String {
+        self.inner.to_markdown()
+    }
+
+    /// The report as CSV.
+    fn to_csv(&self) -> String {
+        self.inner.to_csv()
+    }
+
+    /// The report as JSON.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        self.inner.to_json().map_err(|e| to_py_err(py, &e))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("finsam.AnnualReport(year={}, tables={})", self.inner.ar, self.inner.tables.len())
+    }
+}
+
+type TableFn = fn(&Dataset, &Split, std::ops::RangeInclusive<i32>, &Config) -> finsam_core::Result<Table>;
+
+fn indicator(
+    py: Python<'_>,
+    data: &PyDataset,
+    by: Option<Vec<String>>,
+    years_arg: Option<&Bound<'_, PyAny>>,
+    options: Option<&Bound<'_, PyDict>>,
+    compute: TableFn,
+) -> PyResult<PyTable> {
+    let config = config(options)?;
+    let split = split(py, by)?;
+    let years = years(&data.inner, years_arg)?;
+    let inner = Arc::clone(&data.inner);
+    let table = detached(py, move || compute(&inner, &split, years, &config))?;
+    Ok(PyTable { inner: table })
+}
+
+/// Participants per year: persons, anonymous, participations, change.
+#[pyfunction]
+#[pyo3(signature = (data, *, by = None, years = None, **options))]
+fn participants(
+    py: Python<'_>,
+    data: &PyDataset,
+    by: Option<Vec<String>>,
+    years: Option<&Bound<'_, PyAny>>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyTable> {
+    indicator(py, data, by, years, options, report::participants)
+}
+
+/// Status after ended participations: headline shares with intervals.
+#[pyfunction]
+#[pyo3(signature = (data, *, by = None, years = None, **options))]
+fn outcome_rates(
+    py: Python<'_>,
+    data: &PyDataset,
+    by: Option<Vec<String>>,
+    years: Option<&Bound<'_, PyAny>>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyTable> {
+    indicator(py, data, by, years, options, report::outcomes)
+}
+
+/// Status after ended participations: every status with its interval.
+#[pyfunction]
+#[pyo3(signature = (data, *, by = None, years = None, **options))]
+fn outcome_categories(
+    py: Python<'_>,
+    data: &PyDataset,
+    by: Option<Vec<String>>,
+    years: Option<&Bound<'_, PyAny>>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyTable> {
+    indicator(py, data, by, years, options, report::outcome_categories)
+}
+
+/// Benefit days before and after with the paired t-interval.
+#[pyfunction]
+#[pyo3(signature = (data, *, by = None, years = None, **options))]
+fn benefit_days(
+    py: Python<'_>,
+    data: &PyDataset,
+    by: Option<Vec<String>>,
+    years: Option<&Bound<'_, PyAny>>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyTable> {
+    indicator(py, data, by, years, options, report::benefit_days)
+}
+
+/// Försörjning before → after.
+#[pyfunction]
+#[pyo3(signature = (data, *, by = None, years = None, **options))]
+fn transitions(
+    py: Python<'_>,
+    data: &PyDataset,
+    by: Option<Vec<String>>,
+    years: Option<&Bound<'_, PyAny>>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyTable> {
+    indicator(py, data, by, years, options, report::transitions)
+}
+
+/// Men − women, with Newcombe and Welch intervals.
+#[pyfunction]
+#[pyo3(signature = (data, *, by = None, years = None, **options))]
+fn gender_gap(
+    py: Python<'_>,
+    data: &PyDataset,
+    by: Option<Vec<String>>,
+    years: Option<&Bound<'_, PyAny>>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyTable> {
+    indicator(py, data, by, years, options, report::gender_gap)
+}
+
+/// The annual report for `year`.
+#[pyfunction]
+#[pyo3(signature = (data, year, **options))]
+fn annual_report(
+    py: Python<'_>,
+    data: &PyDataset,
+    year: i32,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyAnnualReport> {
+    let config = config(options)?;
+    let inner = Arc::clone(&data.inner);
+    let report = detached(py, move || report::annual_report(&inner, year, &config))?;
+    Ok(PyAnnualReport { inner: report })
+}
+
+/// The indicator catalogue: one dict per indicator.
+#[pyfunction]
+fn catalogue(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
+    let out = PyList::empty(py);
+    for i in finsam_core::indicators::catalogue() {
+        let d = PyDict::new(py);
+        d.set_item("id", i.id)?;
+        d.set_item("label_sv", i.label_sv)?;
+        d.set_item("label_en", i.label_en)?;
+        d.set_item("unit", i.unit)?;
+        d.set_item("population", i.population)?;
+        d.set_item("definition", i.definition)?;
+        d.set_item("source", i.source)?;
+        out.append(d)?;
+    }
+    Ok(out)
+}
+
+/// A confidence interval with its estimate.
+#[pyclass(frozen, module = "finsam.stats", name = "Interval")]
+struct PyInterval {
+    #[pyo3(get)]
+    estimate: f64,
+    #[pyo3(get)]
+    lo: f64,
+    #[pyo3(get)]
+    hi: f64,
+}
+
+#[pymethods]
+impl PyInterval {
+    fn __repr__(&self) -> String {
+        format!("Interval(estimate={}, lo={}, hi={})", self.estimate, self.lo, self.hi)
+    }
+}
+
+impl From<finsam_core::stats::Interval> for PyInterval {
+    fn from(i: finsam_core::stats::Interval) -> Self {
+        PyInterval { estimate: i.estimate, lo: i.lo, hi: i.hi }
+    }
+}
+
+/// A confidence interval for the proportion `k / n`.
+#[pyfunction]
+#[pyo3(signature = (k, n, *, method = "wilson", level = 0.95))]
+fn proportion_ci(py: Python<'_>, k: u64, n: u64, method: &str, level: f64) -> PyResult<PyInterval> {
+    let m = ProportionMethod::parse(method).ok_or_else(|| {
+        to_py_err(py, &argument("method", format!("must be wilson, clopper-pearson or agresti-coull, got {method:?}")))
+    })?;
+    stats::proportion_ci(k, n, m, level).map(Into::into).map_err(|e| to_py_err(py, &e))
+}
+
+/// The paired t-interval of after − before.
+#[pyfunction]
+#[pyo3(signature = (before, after, *, level = 0.95))]
+fn paired_mean_ci(py: Python<'_>, before: Vec<f64>, after: Vec<f64>, level: f64) -> PyResult<PyInterval> {
+    stats::paired_mean_ci(&before, &after, level).map(Into::into).map_err(|e| to_py_err(py, &e))
+}
+
+/// Newcombe's interval for `k1/n1 − k2/n2`.
+#[pyfunction]
+#[pyo3(signature = (k1, n1, k2, n2, *, level = 0.95))]
+fn newcombe_diff(py: Python<'_>, k1: u64, n1: u64, k2: u64, n2: u64, level: f64) -> PyResult<PyInterval> {
+    stats::newcombe_diff(k1, n1, k2, n2, level).map(Into::into).map_err(|e| to_py_err(py, &e))
+}
+
+/// Welch's interval for the difference of the means of `a` and `b`.
+#[pyfunction]
+#[pyo3(signature = (a, b, *, level = 0.95))]
+fn welch_diff(py: Python<'_>, a: Vec<f64>, b: Vec<f64>, level: f64) -> PyResult<PyInterval> {
+    stats::welch_diff(stats::Moments::of(&a), stats::Moments::of(&b), level)
+        .map(Into::into)
+        .map_err(|e| to_py_err(py, &e))
+}
+
 /// The calibrated synthetic national data set (seeded, deterministic).
 #[pyfunction]
 #[pyo3(signature = (*, scale = 1.0, seed = 2004))]
@@ -219,6 +616,21 @@ fn _finsam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ERROR_CODES", PyTuple::new(m.py(), Error::CODES)?)?;
     m.add_class::<PyDataset>()?;
+    m.add_class::<PyTable>()?;
+    m.add_class::<PyAnnualReport>()?;
+    m.add_class::<PyInterval>()?;
     m.add_function(wrap_pyfunction!(synthetic, m)?)?;
+    m.add_function(wrap_pyfunction!(participants, m)?)?;
+    m.add_function(wrap_pyfunction!(outcome_rates, m)?)?;
+    m.add_function(wrap_pyfunction!(outcome_categories, m)?)?;
+    m.add_function(wrap_pyfunction!(benefit_days, m)?)?;
+    m.add_function(wrap_pyfunction!(transitions, m)?)?;
+    m.add_function(wrap_pyfunction!(gender_gap, m)?)?;
+    m.add_function(wrap_pyfunction!(annual_report, m)?)?;
+    m.add_function(wrap_pyfunction!(catalogue, m)?)?;
+    m.add_function(wrap_pyfunction!(proportion_ci, m)?)?;
+    m.add_function(wrap_pyfunction!(paired_mean_ci, m)?)?;
+    m.add_function(wrap_pyfunction!(newcombe_diff, m)?)?;
+    m.add_function(wrap_pyfunction!(welch_diff, m)?)?;
     Ok(())
 }

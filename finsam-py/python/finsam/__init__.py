@@ -10,11 +10,36 @@ per year:
 >>> summary = data.summary()
 >>> [y["forbund"] for y in summary["per_year"] if y["ar"] == 2020]
 [78]
+
+Indicators come as tables with intervals and disclosure control:
+
+>>> t = finsam.outcome_rates(data, by=["kon"], years=2020)
+>>> t.keys
+['ar', 'kon']
+>>> report = finsam.annual_report(data, 2020)
+>>> report.tables[0].id
+'deltagare'
 """
 
 from __future__ import annotations
 
-from finsam._finsam import ERROR_CODES, Dataset, __version__, synthetic
+from finsam import stats
+from finsam._finsam import (
+    ERROR_CODES,
+    AnnualReport,
+    Dataset,
+    Table,
+    __version__,
+    annual_report,
+    benefit_days,
+    catalogue,
+    gender_gap,
+    outcome_categories,
+    outcome_rates,
+    participants,
+    synthetic,
+    transitions,
+)
 from finsam.exceptions import (
     ArgumentError,
     FileAccessError,
@@ -27,8 +52,19 @@ from finsam.exceptions import (
 
 __all__ = [
     "ERROR_CODES",
+    "AnnualReport",
     "ArgumentError",
     "Dataset",
+    "Table",
+    "annual_report",
+    "benefit_days",
+    "catalogue",
+    "gender_gap",
+    "outcome_categories",
+    "outcome_rates",
+    "participants",
+    "stats",
+    "transitions",
     "FileAccessError",
     "FinsamError",
     "InputError",
