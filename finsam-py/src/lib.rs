@@ -281,7 +281,7 @@ fn years(data: &Dataset, value: Option<&Bound<'_, PyAny>>) -> PyResult<std::ops:
                 v.getattr("start").and_then(|x| x.extract::<i32>()),
                 v.getattr("stop").and_then(|x| x.extract::<i32>()),
             ) {
-                return Ok(start..=stop - 1);
+                return Ok(start..=stop.saturating_sub(1));
             }
             Err(py_err(v.py(), "give an int, a (first, last) pair or a range".into()))
         }

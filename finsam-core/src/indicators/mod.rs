@@ -191,7 +191,7 @@ impl AgeBands {
             (0, Some(first)) => format!("under {first}"),
             _ if b > self.0.len() => "okänd".to_owned(),
             _ if b == self.0.len() => format!("{}+", self.0[b - 1]),
-            _ => format!("{}–{}", self.0[b - 1], self.0[b] - 1),
+            _ => format!("{}–{}", self.0[b - 1], self.0[b].saturating_sub(1)),
         }
     }
 

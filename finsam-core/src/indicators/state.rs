@@ -155,6 +155,40 @@ impl Accumulator {
         self.personer.sort_unstable();
         self.personer.dedup();
     }
+
+    /// The merge of many accumulators at once: counts are summed, and the
+    /// person sets are concatenated and sorted once (merging them pairwise
+    /// would copy the growing union again for every part).
+    fn merge_all(parts: &[&Accumulator]) -> Accumulator {
+        let mut out = Accumulator::default();
+        let mut persons = Vec::with_capacity(parts.iter().map(|p| p.personer.len()).sum());
+        for p in parts {
+            persons.extend_from_slice(&p.personer);
+            out.merge(&p.clone_without_persons());
+        }
+        if parts.len() > 1 {
+            persons.sort_unstable();
+            persons.dedup();
+        }
+        out.personer = persons;
+        out
+    }
+
+    fn clone_without_persons(&self) -> Accumulator {
+        Accumulator {
+            deltaganden: self.deltaganden,
+            startade: self.startade,
+            personer: Vec::new(),
+            anonyma: self.anonyma,
+            utfall: self.utfall,
+            utan_status: self.utan_status,
+            felregistrering: self.felregistrering,
+            dagar: self.dagar,
+            oppet_efterfonster: self.oppet_efterfonster,
+            fore: self.fore,
+            overgang: self.overgang,
+        }
+    }
 }
 
 fn union_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
@@ -301,12 +335,12 @@ impl State {
         self
     }
 
-    /// This state without person sets (for tables that do not count persons).
-    pub fn without_persons(mut self) -> State {
-        for acc in self.cells.values_mut() {
-            acc.personer = Vec::new();
-        }
-        self
+    /// The cells of `year` without their person sets (for tables that do not
+    /// count persons), copied.
+    pub fn year_without_persons(&self, year: i32) -> State {
+        let cells =
+            self.cells.iter().filter(|(k, _)| k.ar == year).map(|(k, v)| (*k, v.clone_without_persons())).collect();
+        State { split: self.split.clone(), cells, unknown_insats: self.unknown_insats }
     }
 
     /// Participations left out because their insats is unknown.
@@ -354,22 +388,16 @@ impl State {
         if let Some(d) = self.split.dims().iter().find(|d| d.is_multi_valued() && !to.dims().contains(d)) {
             return Err(Error::InvalidArgument { name: "to", message: format!("cannot roll up over {}", d.code()) });
         }
-        let mut out = State::new(to.clone());
-        out.unknown_insats = self.unknown_insats;
+        let mut groups: BTreeMap<Key, Vec<&Accumulator>> = BTreeMap::new();
         for (k, v) in &self.cells {
             let mut parts = [UNUSED; Split::MAX];
             for (i, &p) in positions.iter().enumerate() {
                 parts[i] = k.parts[p];
             }
-            let key = Key { ar: k.ar, parts };
-            match out.cells.get_mut(&key) {
-                Some(acc) => acc.merge(v),
-                None => {
-                    out.cells.insert(key, v.clone());
-                }
-            }
+            groups.entry(Key { ar: k.ar, parts }).or_default().push(v);
         }
-        Ok(out)
+        let cells = groups.into_iter().map(|(k, parts)| (k, Accumulator::merge_all(&parts))).collect();
+        Ok(State { split: to.clone(), cells, unknown_insats: self.unknown_insats })
     }
 }
 

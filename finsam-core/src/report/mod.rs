@@ -131,7 +131,7 @@ fn share(k: u64, n: u64) -> f64 {
 /// # Errors
 /// `invalid_argument` for invalid options.
 pub fn participants(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
-    let state = compute(data, split, (years.start() - 1)..=*years.end(), config)?;
+    let state = compute(data, split, years.start().saturating_sub(1)..=*years.end(), config)?;
     participants_table(&state, &years, config)
 }
 
@@ -139,8 +139,11 @@ fn participants_table(state: &State, years: &RangeInclusive<i32>, config: &Confi
     let split = state.split();
     let labels = Labels { config };
     let cells = with_totals(state)?;
-    let rows: Vec<(Key, ())> =
-        cells.keys().filter(|k| years.contains(&k.ar) || years.contains(&(k.ar + 1))).map(|&k| (k, ())).collect();
+    let rows: Vec<(Key, ())> = cells
+        .keys()
+        .filter(|k| years.contains(&k.ar) || years.contains(&k.ar.saturating_add(1)))
+        .map(|&k| (k, ()))
+        .collect();
     let mut b = Builder::new(
         "deltagare",
         "Deltagare i individinriktade insatser",
@@ -157,7 +160,7 @@ fn participants_table(state: &State, years: &RangeInclusive<i32>, config: &Confi
     let index: HashMap<Key, usize> = rows.iter().enumerate().map(|(i, (k, _))| (*k, i)).collect();
     for (k, _) in &rows {
         let acc = &cells[k];
-        let prev = Key { ar: k.ar - 1, ..*k };
+        let prev = Key { ar: k.ar.saturating_sub(1), ..*k };
         let change = match (index.get(&prev), cells.get(&prev)) {
             (Some(&p), Some(before)) if before.deltagare() > 0 => Raw::Derived(
                 (acc.deltagare() as f64 - before.deltagare() as f64) / before.deltagare() as f64 * 100.0,
@@ -702,7 +705,7 @@ pub struct AnnualReport {
 /// # Errors
 /// `invalid_argument` for invalid options.
 pub fn annual_report(data: &Dataset, year: i32, config: &Config) -> Result<AnnualReport> {
-    let ctx = Context::new(data, config, (year - 1)..=year)?;
+    let ctx = Context::new(data, config, year.saturating_sub(1)..=year)?;
     let state = State::compute_parallel(&report_split(), &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
     report_from_state(data, &ctx, year, &state)
 }
@@ -724,7 +727,7 @@ pub fn annual_report_csv(
     let mut without = opts.clone();
     without.skip.insert("deltaganden".into());
     let (data, _) = Dataset::read_csv_dir(dir, &without, &crate::Rules::default())?;
-    let ctx = Context::new(&data, config, (year - 1)..=year)?;
+    let ctx = Context::new(&data, config, year.saturating_sub(1)..=year)?;
     let file = opts.mapping("deltaganden").and_then(|m| m.file.clone()).unwrap_or_else(|| "deltaganden.csv".into());
     let state = State::compute_csv(
         &report_split(),
@@ -758,7 +761,7 @@ fn report_from_state(data: &Dataset, ctx: &Context<'_>, year: i32, state: &State
     ];
     // Outcomes and benefit days are of participations ended in the year itself;
     // their tables need no person sets.
-    let current = |s: &State| s.clone().retain_year(year).without_persons();
+    let current = |s: &State| s.year_without_persons(year);
     let (national, by_kon, by_forbund) = (current(&national), current(&by_kon), current(&by_forbund));
     tables.push(outcomes_table(&national, config)?);
     tables.push(outcomes_table(&by_kon, config)?);
