@@ -434,83 +434,48 @@ fn indicator(
     Ok(PyTable { inner: table })
 }
 
-/// Participants per year: persons, anonymous, participations, change.
-#[pyfunction]
-#[pyo3(signature = (data, *, by = None, years = None, **options))]
-fn participants(
-    py: Python<'_>,
-    data: &PyDataset,
-    by: Option<Vec<String>>,
-    years: Option<&Bound<'_, PyAny>>,
-    options: Option<&Bound<'_, PyDict>>,
-) -> PyResult<PyTable> {
-    indicator(py, data, by, years, options, report::participants)
+/// Defines a Python function for an indicator table of `finsam_core::report`.
+macro_rules! indicator_fn {
+    ($(#[$doc:meta])* $name:ident => $compute:path) => {
+        $(#[$doc])*
+        #[pyfunction]
+        #[pyo3(signature = (data, *, by = None, years = None, **options))]
+        fn $name(
+            py: Python<'_>,
+            data: &PyDataset,
+            by: Option<Vec<String>>,
+            years: Option<&Bound<'_, PyAny>>,
+            options: Option<&Bound<'_, PyDict>>,
+        ) -> PyResult<PyTable> {
+            indicator(py, data, by, years, options, $compute)
+        }
+    };
 }
 
-/// Status after ended participations: headline shares with intervals.
-#[pyfunction]
-#[pyo3(signature = (data, *, by = None, years = None, **options))]
-fn outcome_rates(
-    py: Python<'_>,
-    data: &PyDataset,
-    by: Option<Vec<String>>,
-    years: Option<&Bound<'_, PyAny>>,
-    options: Option<&Bound<'_, PyDict>>,
-) -> PyResult<PyTable> {
-    indicator(py, data, by, years, options, report::outcomes)
-}
-
-/// Status after ended participations: every status with its interval.
-#[pyfunction]
-#[pyo3(signature = (data, *, by = None, years = None, **options))]
-fn outcome_categories(
-    py: Python<'_>,
-    data: &PyDataset,
-    by: Option<Vec<String>>,
-    years: Option<&Bound<'_, PyAny>>,
-    options: Option<&Bound<'_, PyDict>>,
-) -> PyResult<PyTable> {
-    indicator(py, data, by, years, options, report::outcome_categories)
-}
-
-/// Benefit days before and after with the paired t-interval.
-#[pyfunction]
-#[pyo3(signature = (data, *, by = None, years = None, **options))]
-fn benefit_days(
-    py: Python<'_>,
-    data: &PyDataset,
-    by: Option<Vec<String>>,
-    years: Option<&Bound<'_, PyAny>>,
-    options: Option<&Bound<'_, PyDict>>,
-) -> PyResult<PyTable> {
-    indicator(py, data, by, years, options, report::benefit_days)
-}
-
-/// Försörjning before → after.
-#[pyfunction]
-#[pyo3(signature = (data, *, by = None, years = None, **options))]
-fn transitions(
-    py: Python<'_>,
-    data: &PyDataset,
-    by: Option<Vec<String>>,
-    years: Option<&Bound<'_, PyAny>>,
-    options: Option<&Bound<'_, PyDict>>,
-) -> PyResult<PyTable> {
-    indicator(py, data, by, years, options, report::transitions)
-}
-
-/// Men − women, with Newcombe and Welch intervals.
-#[pyfunction]
-#[pyo3(signature = (data, *, by = None, years = None, **options))]
-fn gender_gap(
-    py: Python<'_>,
-    data: &PyDataset,
-    by: Option<Vec<String>>,
-    years: Option<&Bound<'_, PyAny>>,
-    options: Option<&Bound<'_, PyDict>>,
-) -> PyResult<PyTable> {
-    indicator(py, data, by, years, options, report::gender_gap)
-}
+indicator_fn!(
+    /// Participants per year: persons, anonymous, participations, change.
+    participants => report::participants
+);
+indicator_fn!(
+    /// Status after ended participations: headline shares with intervals.
+    outcome_rates => report::outcomes
+);
+indicator_fn!(
+    /// Status after ended participations: every status with its interval.
+    outcome_categories => report::outcome_categories
+);
+indicator_fn!(
+    /// Benefit days before and after with the paired t-interval.
+    benefit_days => report::benefit_days
+);
+indicator_fn!(
+    /// Försörjning before → after.
+    transitions => report::transitions
+);
+indicator_fn!(
+    /// Men − women, with Newcombe and Welch intervals.
+    gender_gap => report::gender_gap
+);
 
 /// The annual report for `year`.
 #[pyfunction]
