@@ -104,6 +104,18 @@ impl Date {
     /// assert_eq!(Date::from_ymd(1999, 12, 31).unwrap().year(), 1999);
     /// ```
     pub fn year(self) -> i32 {
+        // The indicators ask for years in their inner loops: between 1900
+        // and 2199 a table of 1 January day numbers answers without the
+        // divisions of the full conversion.
+        let offset = self.0 - YEAR_STARTS[0];
+        if offset >= 0 && self.0 < YEAR_STARTS[YEAR_STARTS.len() - 1] {
+            let guess = (offset / 366) as usize; // never past the true year
+            let mut i = guess;
+            while YEAR_STARTS[i + 1] <= self.0 {
+                i += 1;
+            }
+            return TABLE_FIRST_YEAR + i as i32;
+        }
         civil_from_days(self.0).0
     }
 
@@ -165,6 +177,19 @@ impl Date {
     }
 }
 
+const TABLE_FIRST_YEAR: i32 = 1900;
+
+/// Day numbers of 1 January of 1900 ..= 2200.
+static YEAR_STARTS: [i32; 301] = {
+    let mut t = [0; 301];
+    let mut i = 0;
+    while i < 301 {
+        t[i] = days_from_civil(TABLE_FIRST_YEAR + i as i32, 1, 1);
+        i += 1;
+    }
+    t
+};
+
 /// Days in `month` of `year` (Gregorian leap rule).
 fn days_in_month(year: i32, month: u32) -> u32 {
     match month {
@@ -182,7 +207,7 @@ fn is_leap(year: i32) -> bool {
 // The two conversions below are the era-based algorithms published by Howard
 // Hinnant ("chrono-Compatible Low-Level Date Algorithms"); they are exact for
 // the whole proleptic Gregorian calendar and branch-free.
-fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
+const fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400) as u32;
@@ -254,6 +279,12 @@ mod tests {
 
     proptest! {
         // jiff is an independent implementation of the same calendar.
+        #[test]
+        fn the_year_table_agrees_with_the_conversion(days in -30_000i32..90_000) {
+            let d = Date::from_days_since_epoch(days).unwrap();
+            prop_assert_eq!(d.year(), civil_from_days(days).0);
+        }
+
         #[test]
         fn agrees_with_jiff(days in MIN_DAYS..=MAX_DAYS) {
             let ours = Date::from_days_since_epoch(days).unwrap();
