@@ -27,7 +27,7 @@
 //!
 //! `scale` multiplies the person-level rows (participations, anonymous
 //! counts, benefit spells, structural participants); the structure (förbund,
-//! kommuner, insatser) stays national, so ×100 gives about eight million
+//! kommuner, insatser) stays national, so ×100 gives about 6.7 million
 //! participations in national group sizes, for benchmarks.
 //!
 //! The random numbers come from PCG-64 (MCG) with hand-written sampling
