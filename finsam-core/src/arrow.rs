@@ -585,3 +585,50 @@ impl Dataset {
         ]))
     }
 }
+
+impl crate::report::Table {
+    /// The table as a record batch: key columns as `int64` when every key
+    /// value is a whole number (years, förbund ids) and `utf8` otherwise,
+    /// each value column as `float64` with withheld cells null, followed by
+    /// `<name>_reason` (`utf8`, null where the cell is shown) for every
+    /// value column.
+    ///
+    /// ```
+    /// use finsam_core::indicators::{Config, Split};
+    /// let data = finsam_core::synthetic::generate(&Default::default())?;
+    /// let t = finsam_core::report::outcomes(&data, &Split::parse(&["kon"])?, 2020..=2020, &Config::default())?;
+    /// let batch = t.to_record_batch()?;
+    /// assert_eq!(batch.schema().field(0).name(), "ar");
+    /// assert_eq!(batch.num_rows(), t.rows.len());
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `arrow_type` only if Arrow rejects the arrays.
+    pub fn to_record_batch(&self) -> Result<RecordBatch> {
+        use arrow_array::{Float64Array, Int64Array, StringArray};
+        let mut columns: Vec<(String, ArrayRef)> = Vec::new();
+        for (k, name) in self.keys.iter().enumerate() {
+            let texts: Vec<&str> = self.rows.iter().map(|r| r.key[k].as_str()).collect();
+            let ints: Option<Vec<i64>> = texts.iter().map(|t| t.parse().ok()).collect();
+            let array: ArrayRef = match ints {
+                Some(ints) => Arc::new(Int64Array::from(ints)),
+                None => Arc::new(StringArray::from(texts)),
+            };
+            columns.push((name.clone(), array));
+        }
+        for (c, column) in self.columns.iter().enumerate() {
+            let values = Float64Array::from_iter(self.rows.iter().map(|r| r.values[c].value()));
+            columns.push((column.name.clone(), Arc::new(values)));
+        }
+        for (c, column) in self.columns.iter().enumerate() {
+            let reasons = StringArray::from_iter(self.rows.iter().map(|r| match r.values[c] {
+                crate::disclosure::Cell::Shown(_) => None,
+                crate::disclosure::Cell::Suppressed(reason) => Some(reason.code()),
+            }));
+            columns.push((format!("{}_reason", column.name), Arc::new(reasons)));
+        }
+        RecordBatch::try_from_iter(columns)
+            .map_err(|e| Error::ArrowType { at: Box::new(Location::table(&self.id)), message: e.to_string() })
+    }
+}

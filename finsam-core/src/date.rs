@@ -35,6 +35,12 @@ const MIN_DAYS: i32 = -719_162; // 0001-01-01
 const MAX_DAYS: i32 = 2_932_896; // 9999-12-31
 
 impl Date {
+    /// A day number already known to be within years 1–9999 (the readers
+    /// check it once per value).
+    pub(crate) const fn from_checked(days: i32) -> Date {
+        Date(days)
+    }
+
     /// The date for a year, month (1–12) and day (1–31), or `None` if there is
     /// no such day.
     ///

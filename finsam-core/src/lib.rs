@@ -39,6 +39,7 @@ pub mod dataset;
 pub mod date;
 pub mod disclosure;
 pub mod error;
+pub mod followup;
 pub mod indicators;
 pub mod ingest;
 pub mod model;

@@ -18,9 +18,11 @@ use finsam_core::{Dataset, Error, ErrorPolicy, Rules};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
+mod frames;
+
 /// Turns a core error into the exception class `finsam.exceptions` maps its
 /// code to, with the location as attributes.
-fn to_py_err(py: Python<'_>, error: &Error) -> PyErr {
+pub(crate) fn to_py_err(py: Python<'_>, error: &Error) -> PyErr {
     match exception(py, error) {
         Ok(value) => PyErr::from_value(value),
         Err(e) => e,
@@ -52,15 +54,15 @@ fn exception<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyAny>>
 }
 
 /// Runs `work` without the GIL and maps its error.
-fn detached<T: Send>(py: Python<'_>, work: impl FnOnce() -> finsam_core::Result<T> + Send) -> PyResult<T> {
+pub(crate) fn detached<T: Send>(py: Python<'_>, work: impl FnOnce() -> finsam_core::Result<T> + Send) -> PyResult<T> {
     py.detach(work).map_err(|e| to_py_err(py, &e))
 }
 
-fn argument(name: &'static str, message: String) -> Error {
+pub(crate) fn argument(name: &'static str, message: String) -> Error {
     Error::InvalidArgument { name, message }
 }
 
-fn policy(errors: &str) -> finsam_core::Result<ErrorPolicy> {
+pub(crate) fn policy(errors: &str) -> finsam_core::Result<ErrorPolicy> {
     match errors {
         "raise" => Ok(ErrorPolicy::FailFast),
         "collect" => Ok(ErrorPolicy::COLLECT),
@@ -116,12 +118,55 @@ fn csv_options(
 
 /// Every table of one data delivery, validated.
 #[pyclass(frozen, module = "finsam", name = "Dataset")]
-struct PyDataset {
-    inner: Arc<Dataset>,
+pub(crate) struct PyDataset {
+    pub(crate) inner: Arc<Dataset>,
 }
 
 #[pymethods]
 impl PyDataset {
+    /// Reads a data set from DataFrames, one per table of the data contract
+    /// (`forbund`, `medlemskap`, `insatser`, `deltaganden`, …): pandas
+    /// (≥ 2.2), polars, pyarrow or anything exporting the Arrow PyCapsule
+    /// interface. `columns` renames columns per table; `errors="collect"`
+    /// reports every problem at once; `uttagsdatum` is the cut-off date of
+    /// the delivery (a `datetime.date` or `YYYY-MM-DD`; by default the
+    /// latest date in the data). Then validates like `from_csv`.
+    #[staticmethod]
+    #[pyo3(signature = (*, columns = None, errors = "raise", uttagsdatum = None, **tables))]
+    fn from_frames(
+        py: Python<'_>,
+        columns: Option<HashMap<String, HashMap<String, String>>>,
+        errors: &str,
+        uttagsdatum: Option<&Bound<'_, PyAny>>,
+        tables: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let cutoff = match uttagsdatum {
+            None => None,
+            Some(v) => {
+                let text: String = match v.call_method0("isoformat") {
+                    Ok(t) => t.extract()?,
+                    Err(_) => v.extract()?,
+                };
+                Some(
+                    text.parse()
+                        .map_err(|_| to_py_err(py, &argument("uttagsdatum", format!("not a date: {text:?}"))))?,
+                )
+            }
+        };
+        frames::dataset_from_frames(py, tables, columns, errors, cutoff)
+    }
+
+    /// Every table as a `pyarrow.Table`, by name, in the contract's types.
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let batches = self.inner.to_arrow().map_err(|e| to_py_err(py, &e))?;
+        let out = PyDict::new(py);
+        for (name, batch) in batches {
+            let schema = batch.schema();
+            out.set_item(name, pyo3_arrow::PyTable::try_new(vec![batch], schema)?.into_pyarrow(py)?)?;
+        }
+        Ok(out)
+    }
+
     /// Reads a directory of CSV files in the finsam data contract.
     #[staticmethod]
     #[pyo3(signature = (path, *, encoding = "auto", delimiter = None, columns = None, files = None, errors = "raise"))]
@@ -209,7 +254,7 @@ impl PyDataset {
 }
 
 /// Builds the indicator options from keyword arguments.
-fn config(options: Option<&Bound<'_, PyDict>>) -> PyResult<Config> {
+pub(crate) fn config(options: Option<&Bound<'_, PyDict>>) -> PyResult<Config> {
     let mut c = Config::default();
     let Some(options) = options else { return Ok(c) };
     let py = options.py();
@@ -296,8 +341,8 @@ fn split(py: Python<'_>, by: Option<Vec<String>>) -> PyResult<Split> {
 
 /// A published table: withheld cells are `None` with a reason.
 #[pyclass(frozen, module = "finsam", name = "Table")]
-struct PyTable {
-    inner: Table,
+pub(crate) struct PyTable {
+    pub(crate) inner: Table,
 }
 
 #[pymethods]
@@ -369,6 +414,40 @@ impl PyTable {
     /// The table as JSON.
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
         serde_json::to_string(&self.inner).map_err(|e| to_py_err(py, &e.into()))
+    }
+
+    /// The Arrow PyCapsule stream of the table (key columns, value columns
+    /// with withheld cells null, then `<column>_reason`): pass the table to
+    /// `pyarrow.table`, `polars.DataFrame` or any Arrow consumer.
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, pyo3::types::PyCapsule>>,
+    ) -> PyResult<Bound<'py, pyo3::types::PyCapsule>> {
+        let batch = self.inner.to_record_batch().map_err(|e| to_py_err(py, &e))?;
+        frames::stream_capsule(py, batch, requested_schema)
+    }
+
+    /// The table as a `pyarrow.Table`.
+    fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        PyModule::import(slf.py(), "pyarrow")?.getattr("table")?.call1((slf,))
+    }
+
+    /// The table as a pandas DataFrame (withheld cells are `NaN`/`None`,
+    /// with a reason column).
+    fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        Self::to_arrow(slf)?.call_method0("to_pandas")
+    }
+
+    /// The table as a polars DataFrame (withheld cells are null, with a
+    /// reason column).
+    fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        PyModule::import(slf.py(), "polars")?.getattr("DataFrame")?.call1((slf,))
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.rows.len()
     }
 
     fn __repr__(&self) -> String {
@@ -584,6 +663,7 @@ fn _finsam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTable>()?;
     m.add_class::<PyAnnualReport>()?;
     m.add_class::<PyInterval>()?;
+    frames::register(m)?;
     m.add_function(wrap_pyfunction!(synthetic, m)?)?;
     m.add_function(wrap_pyfunction!(participants, m)?)?;
     m.add_function(wrap_pyfunction!(outcome_rates, m)?)?;

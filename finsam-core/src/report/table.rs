@@ -188,6 +188,9 @@ pub(crate) struct Builder {
     pub(crate) margins: Vec<(Vec<usize>, usize)>,
     /// Groups of columns that sum to a total column in every row.
     pub(crate) relations: Vec<(Vec<usize>, usize)>,
+    /// Count columns that do not add up over rows (distinct persons: one
+    /// person can be in several parts), so the margins say nothing of them.
+    pub(crate) non_additive: Vec<usize>,
 }
 
 impl Builder {
@@ -205,6 +208,7 @@ impl Builder {
             raw: Vec::new(),
             margins: Vec::new(),
             relations: Vec::new(),
+            non_additive: Vec::new(),
         }
     }
 
@@ -236,7 +240,7 @@ impl Builder {
         }
         let at = |r: usize, c: usize| index[r][c];
         let mut equations: Vec<(Vec<usize>, usize)> = Vec::new();
-        for c in 0..n_cols {
+        for c in (0..n_cols).filter(|c| !self.non_additive.contains(c)) {
             for (parts, total) in &self.margins {
                 if let (Some(t), Some(ps)) =
                     (at(*total, c), parts.iter().map(|&p| at(p, c)).collect::<Option<Vec<_>>>())

@@ -1,0 +1,401 @@
+//! Reading a flat extract from Arrow record batches in place: columns are
+//! read where they lie (no copy of the frame), one slice of rows at a time,
+//! on worker threads whose states are merged.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::{Array, ArrowPrimitiveType, RecordBatch};
+use arrow_schema::{DataType, TimeUnit};
+
+use super::{CodeMemo, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, benefit_columns, code_error};
+use crate::error::{Error, Location, Result};
+use crate::model::{Coded, Dagar, Ersattningsgrupp, Kon, Utfall};
+
+/// Rows per slice handed to a worker.
+const SLICE: usize = 1 << 15;
+
+impl FollowUpState {
+    /// Reads a flat extract from record batches (see the [module](super) for
+    /// the columns). Integer columns may be of any width, dates `date32`,
+    /// `date64`, timestamps (the UTC day) or `YYYY-MM-DD` text, codes any
+    /// string type or a dictionary of strings, days integers or floats in
+    /// quarter days. `threads` workers read slices of rows in parallel.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_array::{ArrayRef, Date32Array, Int64Array, RecordBatch, StringArray};
+    /// use finsam_core::followup::FollowUpState;
+    /// let batch = RecordBatch::try_from_iter([
+    ///     ("deltagare_id", Arc::new(Int64Array::from(vec![1, 2])) as ArrayRef),
+    ///     ("forbund_id", Arc::new(Int64Array::from(vec![3, 3])) as ArrayRef),
+    ///     ("kon", Arc::new(StringArray::from(vec!["K", "M"])) as ArrayRef),
+    ///     ("startdatum", Arc::new(Date32Array::from(vec![18_000, 18_100])) as ArrayRef),
+    ///     ("slutdatum", Arc::new(Date32Array::from(vec![Some(18_200), None])) as ArrayRef),
+    ///     ("status_efter", Arc::new(StringArray::from(vec![Some("studier"), None])) as ArrayRef),
+    /// ])
+    /// .unwrap();
+    /// let state = FollowUpState::from_record_batches(&[batch], 2)?;
+    /// assert_eq!(state.rows(), 2);
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `missing_column`, `arrow_type` for a column of an unusable type, and
+    /// the value errors of [`from_csv`](Self::from_csv), naming the row.
+    pub fn from_record_batches(batches: &[RecordBatch], threads: usize) -> Result<FollowUpState> {
+        let Some(first) = batches.first() else { return Ok(FollowUpState::new(&[])) };
+        let layout = Layout::of(first)?;
+        let mut slices = Vec::new();
+        let mut row = 0u64;
+        for batch in batches {
+            if batch.schema() != first.schema() {
+                return Err(Error::ArrowType {
+                    at: Box::new(Location::table("frame").row(row)),
+                    message: "the batches have different schemas".into(),
+                });
+            }
+            let mut offset = 0;
+            while offset < batch.num_rows() {
+                let len = SLICE.min(batch.num_rows() - offset);
+                slices.push((batch.slice(offset, len), row + offset as u64));
+                offset += len;
+            }
+            row += batch.num_rows() as u64;
+        }
+        let next = AtomicUsize::new(0);
+        let share = (row as usize).div_ceil(threads.max(1));
+        let results: Vec<Result<FollowUpState>> = std::thread::scope(|scope| {
+            let work = || {
+                let mut state = FollowUpState::new(&layout.groups);
+                state.reserve(share);
+                let mut rows = Rows::new(layout.groups.len());
+                let (mut kon, mut status) = (CodeMemo::new(), CodeMemo::new());
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((slice, first_row)) = slices.get(i) else { return Ok(state) };
+                    rows.clear();
+                    layout.read(slice, *first_row, &mut rows, &mut kon, &mut status)?;
+                    let locate = |r: usize, column: &str, value: String| {
+                        Location::table("frame").row(first_row + r as u64).column(column).value(value)
+                    };
+                    state.add_rows(&rows, &locate)?;
+                }
+            };
+            let handles: Vec<_> = (1..threads.max(1)).map(|_| scope.spawn(work)).collect();
+            let mut out = vec![work()];
+            out.extend(handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))));
+            out
+        });
+        let (states, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+        match errors.into_iter().filter_map(Result::err).min_by_key(|e| e.location().and_then(|l| l.row).unwrap_or(0)) {
+            Some(e) => Err(e),
+            None => FollowUpState::merge_all(states.into_iter().filter_map(Result::ok).collect(), &layout.groups),
+        }
+    }
+}
+
+/// Column positions of a schema.
+struct Layout {
+    names: Vec<String>,
+    required: [usize; 6],
+    days: Vec<(usize, usize)>,
+    groups: Vec<Ersattningsgrupp>,
+}
+
+impl Layout {
+    fn of(batch: &RecordBatch) -> Result<Layout> {
+        let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().trim().to_lowercase()).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut required = [0; 6];
+        for (slot, name) in required.iter_mut().zip(super::COLUMNS) {
+            *slot = refs.iter().position(|h| *h == name).ok_or_else(|| Error::MissingColumn {
+                at: Box::new(Location::table("frame").column(name)),
+                found: refs.join(", "),
+            })?;
+        }
+        let benefits = benefit_columns(&refs);
+        Ok(Layout {
+            names,
+            required,
+            days: benefits.iter().map(|b| (b.1, b.2)).collect(),
+            groups: benefits.iter().map(|b| b.0).collect(),
+        })
+    }
+
+    fn read(
+        &self,
+        batch: &RecordBatch,
+        first_row: u64,
+        rows: &mut Rows,
+        kon: &mut CodeMemo<Kon>,
+        status: &mut CodeMemo<Utfall>,
+    ) -> Result<()> {
+        let col = |i: usize| Input { array: batch.column(i).as_ref(), name: &self.names[i], first_row };
+        let [id, forbund, k, start, slut, st] = self.required;
+        col(id).ints(&mut rows.id, true)?;
+        let mut f = Vec::with_capacity(batch.num_rows());
+        col(forbund).ints(&mut f, true)?;
+        for (r, v) in f.into_iter().enumerate() {
+            let v = u32::try_from(v).map_err(|_| col(forbund).error_at(r, v.to_string(), "0..=4294967295"))?;
+            rows.forbund.push(v);
+        }
+        col(k).codes(&mut rows.kon, kon, false)?;
+        col(start).dates(&mut rows.start, false)?;
+        col(slut).dates(&mut rows.slut, true)?;
+        col(st).codes(&mut rows.status, status, true)?;
+        for (g, &(before, after)) in self.days.iter().enumerate() {
+            col(before).days(&mut rows.days[g][0])?;
+            col(after).days(&mut rows.days[g][1])?;
+        }
+        Ok(())
+    }
+}
+
+/// One column of a slice.
+struct Input<'a> {
+    array: &'a dyn Array,
+    name: &'a str,
+    first_row: u64,
+}
+
+/// Calls `$f(typed_array, $out)` for any integer type; `None` for others.
+macro_rules! each_int {
+    ($array:expr, $f:ident, $out:expr) => {
+        match $array.data_type() {
+            DataType::Int8 => Some($f($array.as_primitive::<Int8Type>(), $out)),
+            DataType::Int16 => Some($f($array.as_primitive::<Int16Type>(), $out)),
+            DataType::Int32 => Some($f($array.as_primitive::<Int32Type>(), $out)),
+            DataType::Int64 => Some($f($array.as_primitive::<Int64Type>(), $out)),
+            DataType::UInt8 => Some($f($array.as_primitive::<UInt8Type>(), $out)),
+            DataType::UInt16 => Some($f($array.as_primitive::<UInt16Type>(), $out)),
+            DataType::UInt32 => Some($f($array.as_primitive::<UInt32Type>(), $out)),
+            DataType::UInt64 => Some($f($array.as_primitive::<UInt64Type>(), $out)),
+            _ => None,
+        }
+    };
+}
+
+/// Appends the values as `i64`; `Err(row)` at the first that does not fit.
+fn widen<T: ArrowPrimitiveType>(
+    a: &arrow_array::PrimitiveArray<T>,
+    out: &mut Vec<i64>,
+) -> std::result::Result<(), usize>
+where
+    T::Native: TryInto<i64>,
+{
+    for (r, &v) in a.values().iter().enumerate() {
+        out.push(v.try_into().map_err(|_| r)?);
+    }
+    Ok(())
+}
+
+impl Input<'_> {
+    fn at(&self, row: usize) -> Location {
+        Location::table("frame").row(self.first_row + row as u64).column(self.name)
+    }
+
+    fn type_error(&self, expected: &str) -> Error {
+        Error::ArrowType {
+            at: Box::new(Location::table("frame").column(self.name)),
+            message: format!("expected {expected}, found Arrow type {}", self.array.data_type()),
+        }
+    }
+
+    fn error_at(&self, row: usize, value: String, range: &str) -> Error {
+        Error::InvalidNumber { at: Box::new(self.at(row).value(value)), range: range.to_owned() }
+    }
+
+    fn missing(&self, row: usize) -> Error {
+        Error::MissingValue { at: Box::new(self.at(row)) }
+    }
+
+    /// The first null row, if the column must not have any.
+    fn check_nulls(&self) -> Result<()> {
+        match self.array.nulls().and_then(|n| (0..n.len()).find(|&i| n.is_null(i))) {
+            Some(row) => Err(self.missing(row)),
+            None => Ok(()),
+        }
+    }
+
+    /// Whole numbers (integers, or floats that are whole).
+    fn ints(&self, out: &mut Vec<i64>, required: bool) -> Result<()> {
+        if required {
+            self.check_nulls()?;
+        }
+        if let Some(done) = each_int!(self.array, widen, out) {
+            return done.map_err(|r| self.error_at(r, "out of range".into(), "a 64-bit integer"));
+        }
+        if let Some(a) = self.array.as_primitive_opt::<Float64Type>() {
+            for (r, &v) in a.values().iter().enumerate() {
+                if v.fract() != 0.0 || !v.is_finite() || v.abs() > 9.0e15 {
+                    return Err(self.error_at(r, v.to_string(), "whole numbers"));
+                }
+                out.push(v as i64);
+            }
+            return Ok(());
+        }
+        Err(self.type_error("an integer column"))
+    }
+
+    /// Day numbers; nulls become `NO_DATE` if `nullable`.
+    fn dates(&self, out: &mut Vec<i32>, nullable: bool) -> Result<()> {
+        if !nullable {
+            self.check_nulls()?;
+        }
+        let start = out.len();
+        let per_day = |unit: &TimeUnit| match unit {
+            TimeUnit::Second => 86_400i64,
+            TimeUnit::Millisecond => 86_400_000,
+            TimeUnit::Microsecond => 86_400_000_000,
+            TimeUnit::Nanosecond => 86_400_000_000_000,
+        };
+        match self.array.data_type() {
+            DataType::Date32 => out.extend_from_slice(self.array.as_primitive::<Date32Type>().values()),
+            DataType::Date64 => out.extend(
+                self.array.as_primitive::<Date64Type>().values().iter().map(|&ms| ms.div_euclid(86_400_000) as i32),
+            ),
+            DataType::Timestamp(unit, _) => {
+                let d = per_day(unit);
+                let values = match unit {
+                    TimeUnit::Second => self.array.as_primitive::<TimestampSecondType>().values(),
+                    TimeUnit::Millisecond => self.array.as_primitive::<TimestampMillisecondType>().values(),
+                    TimeUnit::Microsecond => self.array.as_primitive::<TimestampMicrosecondType>().values(),
+                    TimeUnit::Nanosecond => self.array.as_primitive::<TimestampNanosecondType>().values(),
+                };
+                out.extend(values.iter().map(|&t| t.div_euclid(d) as i32));
+            }
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+                for r in 0..self.array.len() {
+                    let text = text_at(self.array, r);
+                    out.push(match text {
+                        None => NO_DATE,
+                        Some(t) => crate::Date::parse_iso(t.trim())
+                            .map_err(|_| Error::InvalidDate { at: Box::new(self.at(r).value(t)) })?
+                            .days_since_epoch(),
+                    });
+                }
+            }
+            _ => return Err(self.type_error("a date, timestamp or YYYY-MM-DD text column")),
+        }
+        if let Some(nulls) = self.array.nulls() {
+            for r in (0..nulls.len()).filter(|&r| nulls.is_null(r)) {
+                out[start + r] = NO_DATE;
+            }
+        }
+        // Day numbers outside years 1-9999 are not dates.
+        if let Some(r) =
+            out[start..].iter().position(|&d| d != NO_DATE && crate::Date::from_days_since_epoch(d).is_none())
+        {
+            return Err(Error::InvalidDate { at: Box::new(self.at(r).value(out[start + r].to_string())) });
+        }
+        Ok(())
+    }
+
+    /// Codes of `T` as their index; nulls become `NO_STATUS` if `nullable`.
+    fn codes<T: Coded>(&self, out: &mut Vec<u8>, memo: &mut CodeMemo<T>, nullable: bool) -> Result<()> {
+        if !nullable {
+            self.check_nulls()?;
+        }
+        let bad = |r: usize, text: &str| code_error::<T>(self.at(r).value(text));
+        if let DataType::Dictionary(_, _) = self.array.data_type() {
+            let dict = self.array.as_any_dictionary_opt().ok_or_else(|| self.type_error("a string dictionary"))?;
+            let values = dict.values();
+            let mut codes = Vec::with_capacity(values.len());
+            for v in 0..values.len() {
+                codes.push(text_at(values.as_ref(), v).map(|t| memo.get(t.as_bytes()).ok_or(t)));
+            }
+            for (r, key) in dict.normalized_keys().into_iter().enumerate() {
+                out.push(match (self.array.is_null(r), codes.get(key)) {
+                    (true, _) | (false, Some(None)) => NO_STATUS,
+                    (false, Some(Some(Ok(c)))) => c.index(),
+                    (false, Some(Some(Err(t)))) => return Err(bad(r, t)),
+                    (false, None) => return Err(self.type_error("dictionary keys within the dictionary")),
+                });
+            }
+            return Ok(());
+        }
+        let nulls = self.array.nulls();
+        let mut push = |r: usize, bytes: &[u8]| -> Result<()> {
+            out.push(match nulls.is_some_and(|n| n.is_null(r)) {
+                true => NO_STATUS,
+                false => memo.get(bytes).ok_or_else(|| bad(r, &String::from_utf8_lossy(bytes)))?.index(),
+            });
+            Ok(())
+        };
+        match self.array.data_type() {
+            DataType::Utf8View => {
+                let a = self.array.as_string_view();
+                for (r, &view) in a.views().iter().enumerate() {
+                    if nulls.is_some_and(|n| n.is_null(r)) {
+                        out.push(NO_STATUS);
+                        continue;
+                    }
+                    let text = || a.value(r).as_bytes();
+                    let code = memo.get_view(view, text).ok_or_else(|| bad(r, a.value(r)))?;
+                    out.push(code.index());
+                }
+            }
+            DataType::Utf8 => {
+                for (r, v) in self.array.as_string::<i32>().iter().enumerate() {
+                    push(r, v.unwrap_or_default().as_bytes())?;
+                }
+            }
+            DataType::LargeUtf8 => {
+                for (r, v) in self.array.as_string::<i64>().iter().enumerate() {
+                    push(r, v.unwrap_or_default().as_bytes())?;
+                }
+            }
+            _ => return Err(self.type_error("a string or dictionary column")),
+        }
+        Ok(())
+    }
+
+    /// Quarter days; nulls become `NO_DAYS`.
+    fn days(&self, out: &mut Vec<i64>) -> Result<()> {
+        let start = out.len();
+        let bad = |r: usize, v: String| Error::InvalidDays { at: Box::new(self.at(r).value(v)) };
+        let is_null = |r: usize| self.array.nulls().is_some_and(|n| n.is_null(r));
+        if let Some(done) = each_int!(self.array, widen, out) {
+            done.map_err(|r| bad(r, "out of range".into()))?;
+            for (r, v) in out[start..].iter_mut().enumerate() {
+                // Values under nulls are unspecified: check them after masking.
+                if (0..=366).contains(v) {
+                    *v *= 4;
+                } else if !is_null(r) {
+                    return Err(bad(r, v.to_string()));
+                }
+            }
+        } else if let Some(a) = self.array.as_primitive_opt::<Float64Type>() {
+            for (r, &v) in a.values().iter().enumerate() {
+                if is_null(r) || v.is_nan() {
+                    out.push(NO_DAYS);
+                } else {
+                    out.push(i64::from(Dagar::from_f64(v).ok_or_else(|| bad(r, v.to_string()))?.quarters()));
+                }
+            }
+        } else {
+            return Err(self.type_error("an integer or float column of days"));
+        }
+        if let Some(nulls) = self.array.nulls() {
+            for r in (0..nulls.len()).filter(|&r| nulls.is_null(r)) {
+                out[start + r] = NO_DAYS;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The text of row `r` of a string column (`None` if null).
+fn text_at(array: &dyn Array, r: usize) -> Option<&str> {
+    if array.is_null(r) {
+        return None;
+    }
+    match array.data_type() {
+        DataType::Utf8 => Some(array.as_string::<i32>().value(r)),
+        DataType::LargeUtf8 => Some(array.as_string::<i64>().value(r)),
+        DataType::Utf8View => Some(array.as_string_view().value(r)),
+        _ => None,
+    }
+}

@@ -1,0 +1,281 @@
+//! DataFrames in and out through the Arrow PyCapsule interface, and the
+//! follow-up of flat extracts.
+//!
+//! Frames are read through `__arrow_c_stream__` / `__arrow_c_array__`
+//! (pandas ≥ 2.2, polars, pyarrow, DuckDB, …): the columns arrive as Arrow
+//! arrays without a copy on the Python side, and the core reads them in
+//! place. Tables go out the same way.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use arrow_array::{RecordBatch, StructArray};
+use finsam_core::followup::{FlatCsvOptions, FollowUp, FollowUpState};
+use finsam_core::ingest::TableMapping;
+use finsam_core::{Dataset, Error, Location, Rules};
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyDict};
+use pyo3_arrow::ffi::{ArrayIterator, to_stream_pycapsule};
+use pyo3_arrow::input::AnyRecordBatch;
+
+use crate::{PyDataset, PyTable, argument, config, detached, policy, to_py_err};
+
+/// Exports one record batch as an Arrow C stream capsule.
+pub(crate) fn stream_capsule<'py>(
+    py: Python<'py>,
+    batch: RecordBatch,
+    requested_schema: Option<Bound<'py, PyCapsule>>,
+) -> PyResult<Bound<'py, PyCapsule>> {
+    let field = Arc::new(arrow_schema::Field::new_struct("", batch.schema().fields().clone(), false));
+    let array: arrow_array::ArrayRef = Arc::new(StructArray::from(batch));
+    let reader = Box::new(ArrayIterator::new(std::iter::once(Ok(array)), field));
+    Ok(to_stream_pycapsule(py, reader, requested_schema)?)
+}
+
+/// The record batches of a frame-like object (anything exporting the Arrow
+/// PyCapsule interface), or an `ArgumentError` naming `what`.
+pub(crate) fn batches(frame: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<RecordBatch>> {
+    let py = frame.py();
+    let exports = frame.hasattr("__arrow_c_stream__")? || frame.hasattr("__arrow_c_array__")?;
+    if !exports {
+        let kind = frame.get_type().name()?;
+        return Err(to_py_err(
+            py,
+            &argument(
+                "frame",
+                format!(
+                    "{what}: a {kind} does not export Arrow data; pass a pandas (≥ 2.2), polars or pyarrow \
+                     frame (collect a polars LazyFrame first)"
+                ),
+            ),
+        ));
+    }
+    let arrow_error = |message: String| Error::ArrowType { at: Box::new(Location::table(what)), message };
+    let reader = frame
+        .extract::<AnyRecordBatch>()
+        .and_then(|r| r.into_reader())
+        .map_err(|e| to_py_err(py, &arrow_error(e.to_string())))?;
+    reader.collect::<Result<Vec<_>, _>>().map_err(|e| to_py_err(py, &arrow_error(e.to_string())))
+}
+
+/// `Dataset.from_frames`: one frame per table of the data contract.
+pub(crate) fn dataset_from_frames(
+    py: Python<'_>,
+    tables: Option<&Bound<'_, PyDict>>,
+    columns: Option<HashMap<String, HashMap<String, String>>>,
+    errors: &str,
+    uttagsdatum: Option<finsam_core::Date>,
+) -> PyResult<PyDataset> {
+    let known: Vec<&str> = finsam_core::ingest::tables().iter().map(|t| t.name).collect();
+    let mut frames: BTreeMap<String, Vec<RecordBatch>> = BTreeMap::new();
+    for (name, frame) in tables.into_iter().flat_map(|t| t.iter()) {
+        let name: String = name.extract()?;
+        if !known.contains(&name.as_str()) {
+            let message = format!("no table named {name:?}; the tables are {}", known.join(", "));
+            return Err(to_py_err(py, &argument("tables", message)));
+        }
+        if !frame.is_none() {
+            frames.insert(name.clone(), batches(&frame, &name)?);
+        }
+    }
+    let mut mapping: BTreeMap<String, TableMapping> = BTreeMap::new();
+    for (table, map) in columns.unwrap_or_default() {
+        if !known.contains(&table.as_str()) {
+            let message = format!("no table named {table:?}; the tables are {}", known.join(", "));
+            return Err(to_py_err(py, &argument("columns", message)));
+        }
+        let entry = mapping.entry(table).or_default();
+        for (canonical, header) in map {
+            *entry = std::mem::take(entry).column(&canonical, &header);
+        }
+    }
+    let policy = policy(errors).map_err(|e| to_py_err(py, &e))?;
+    let mut data = detached(py, || Dataset::from_arrow(&frames, &mapping, policy, &Rules::default()))?;
+    if uttagsdatum.is_some() {
+        data.uttagsdatum = uttagsdatum;
+    }
+    Ok(PyDataset { inner: Arc::new(data) })
+}
+
+/// The mergeable state of a follow-up: counts per cell and the persons of
+/// ended participations. Merge states of parts (files, förbund, years)
+/// and finish once.
+#[pyclass(frozen, module = "finsam", name = "FollowUpState")]
+struct PyFollowUpState {
+    inner: FollowUpState,
+}
+
+#[pymethods]
+impl PyFollowUpState {
+    /// Rows read.
+    #[getter]
+    fn rows(&self) -> u64 {
+        self.inner.rows()
+    }
+
+    /// A new state holding the rows of both.
+    fn merge(&self, py: Python<'_>, other: &PyFollowUpState) -> PyResult<PyFollowUpState> {
+        let (a, b) = (self.inner.clone(), other.inner.clone());
+        detached(py, move || {
+            let mut merged = a;
+            merged.merge(b)?;
+            Ok(PyFollowUpState { inner: merged })
+        })
+    }
+
+    /// The tables, with the indicator options (`level`, `method`,
+    /// `suppress`, `threshold`, `show_zeros`, `rounding`).
+    #[pyo3(signature = (**options))]
+    fn finish(&self, py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<PyFollowUp> {
+        let config = config(options)?;
+        let inner = detached(py, || self.inner.finish(&config))?;
+        Ok(PyFollowUp { inner })
+    }
+
+    /// The state as JSON (to combine results across processes).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        serde_json::to_string(&self.inner).map_err(|e| to_py_err(py, &e.into()))
+    }
+
+    /// A state from [`to_json`]'s output.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyFollowUpState> {
+        let inner = serde_json::from_str(text).map_err(|e| to_py_err(py, &e.into()))?;
+        Ok(PyFollowUpState { inner })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("finsam.FollowUpState(rows={})", self.inner.rows())
+    }
+}
+
+/// The follow-up tables of a flat extract.
+#[pyclass(frozen, module = "finsam", name = "FollowUp")]
+struct PyFollowUp {
+    inner: FollowUp,
+}
+
+fn table(t: &finsam_core::report::Table) -> PyTable {
+    PyTable { inner: t.clone() }
+}
+
+#[pymethods]
+impl PyFollowUp {
+    /// Ended participations per year, nationally.
+    #[getter]
+    fn national(&self) -> PyTable {
+        table(&self.inner.national)
+    }
+
+    /// Ended participations per year and kön.
+    #[getter]
+    fn by_kon(&self) -> PyTable {
+        table(&self.inner.by_kon)
+    }
+
+    /// Ended participations per year and förbund.
+    #[getter]
+    fn by_forbund(&self) -> PyTable {
+        table(&self.inner.by_forbund)
+    }
+
+    /// Change in benefit days per year, nationally and per kön.
+    #[getter]
+    fn benefit_days(&self) -> PyTable {
+        table(&self.inner.benefit_days)
+    }
+
+    /// Started participations per year.
+    #[getter]
+    fn started(&self) -> PyTable {
+        table(&self.inner.started)
+    }
+
+    /// Every table, in order.
+    #[getter]
+    fn tables(&self) -> Vec<PyTable> {
+        self.inner.tables().into_iter().map(table).collect()
+    }
+
+    /// Rows read.
+    #[getter]
+    fn rows(&self) -> u64 {
+        self.inner.rows
+    }
+
+    /// Every table as Markdown.
+    fn to_markdown(&self) -> String {
+        self.inner.to_markdown()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("finsam.FollowUp(rows={}, tables={})", self.inner.rows, self.inner.tables().len())
+    }
+}
+
+/// Reads a flat extract from a CSV path or a frame into a state.
+fn read_state(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    threads: usize,
+    delimiter: Option<&str>,
+) -> PyResult<FollowUpState> {
+    if let Ok(path) = source.extract::<PathBuf>() {
+        let mut options = FlatCsvOptions { threads: threads.max(1), ..FlatCsvOptions::default() };
+        if let Some(d) = delimiter {
+            match d.as_bytes() {
+                [b] if b.is_ascii() => options.delimiter = Some(*b),
+                _ => {
+                    return Err(to_py_err(
+                        py,
+                        &argument("delimiter", format!("must be one ASCII character, got {d:?}")),
+                    ));
+                }
+            }
+        }
+        return detached(py, || FollowUpState::from_csv(&path, &options));
+    }
+    let frame = batches(source, "frame")?;
+    detached(py, move || FollowUpState::from_record_batches(&frame, threads.max(1)))
+}
+
+/// The mergeable state of the follow-up of a flat extract: a CSV path or a
+/// pandas, polars or pyarrow frame.
+#[pyfunction]
+#[pyo3(signature = (source, *, threads = 2, delimiter = None))]
+fn follow_up_state(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    threads: usize,
+    delimiter: Option<&str>,
+) -> PyResult<PyFollowUpState> {
+    Ok(PyFollowUpState { inner: read_state(py, source, threads, delimiter)? })
+}
+
+/// The follow-up of a flat extract (a CSV path or a pandas, polars or
+/// pyarrow frame): ended participations with shares and intervals
+/// nationally, per kön and per förbund, benefit-day changes, and started
+/// participations, with disclosure control.
+#[pyfunction]
+#[pyo3(signature = (source, *, threads = 2, delimiter = None, **options))]
+fn follow_up(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    threads: usize,
+    delimiter: Option<&str>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyFollowUp> {
+    let config = config(options)?;
+    let state = read_state(py, source, threads, delimiter)?;
+    let inner = detached(py, || state.finish(&config))?;
+    Ok(PyFollowUp { inner })
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyFollowUpState>()?;
+    m.add_class::<PyFollowUp>()?;
+    m.add_function(wrap_pyfunction!(follow_up, m)?)?;
+    m.add_function(wrap_pyfunction!(follow_up_state, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,226 @@
+"""DataFrames in and out: pandas, polars and pyarrow give identical results;
+the follow-up of a flat extract agrees with pandas + statsmodels + scipy on
+random data; malformed frames raise finsam errors, never a panic."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats as sps
+from statsmodels.stats.proportion import proportion_confint
+
+import finsam
+
+STATUSES = ["arbete", "studier", "arbetssokande", "fortsatt_insats", "sjukskriven", "annat", None]
+KON = {"K": "kvinna", "M": "man"}
+
+
+def flat_extract(seed: int, rows: int, persons: int | None = None) -> pa.Table:
+    """A random flat extract in the shape of ../shared/peer-bench (with
+    ongoing participations, missing statuses and open after-windows)."""
+    rng = np.random.default_rng(seed)
+    persons = persons or max(rows // 2, 1)
+    start = rng.integers(17_500, 19_700, rows)
+    length = rng.integers(0, 500, rows)
+    ended = rng.random(rows) < 0.8
+    status = [STATUSES[i] if e else None for i, e in zip(rng.integers(0, len(STATUSES), rows), ended)]
+    fore = rng.integers(0, 366, rows)
+    after = np.where(rng.random(rows) < 0.9, rng.integers(0, 366, rows), -1)
+    return pa.table(
+        {
+            "deltagare_id": pa.array(rng.integers(1, persons + 1, rows), pa.int64()),
+            "forbund_id": pa.array(rng.integers(1, 6, rows), pa.int16()),
+            "kon": pa.array(rng.choice(["K", "M"], rows)),
+            "startdatum": pa.array(start, pa.int32()).cast(pa.date32()),
+            "slutdatum": pa.array([int(s + n) if e else None for s, n, e in zip(start, length, ended)], pa.int32()).cast(
+                pa.date32()
+            ),
+            "status_efter": pa.array(status, pa.string()),
+            "sp_rp_fore": pa.array(fore, pa.int16()),
+            "sp_rp_efter": pa.array([int(a) if a >= 0 else None for a in after], pa.int16()),
+        }
+    )
+
+
+def reference(table: pa.Table) -> dict[str, pd.DataFrame]:
+    """The follow-up computed independently with pandas, statsmodels and scipy."""
+    df = table.to_pandas()
+    df["slut"] = pd.to_datetime(df["slutdatum"])
+    ended = df[df["slut"].notna()].copy()
+    ended["ar"] = ended["slut"].dt.year
+    ended["kon"] = ended["kon"].map(KON)
+    ended["has_status"] = ended["status_efter"].notna()
+    ended["ws"] = ended["status_efter"].isin(["arbete", "studier"])
+    ended["wss"] = ended["status_efter"].isin(["arbete", "studier", "arbetssokande"])
+    by_kon = ended.groupby(["ar", "kon"]).agg(
+        n_avslutade=("deltagare_id", "size"),
+        n_deltagare=("deltagare_id", "nunique"),
+        n_status=("has_status", "sum"),
+        ws=("ws", "sum"),
+        wss=("wss", "sum"),
+    )
+    lo, hi = proportion_confint(by_kon["ws"], by_kon["n_status"], method="wilson")
+    by_kon["andel_arbete_studier"], by_kon["lo"], by_kon["hi"] = by_kon["ws"] / by_kon["n_status"], lo, hi
+    both = ended[ended["sp_rp_efter"].notna()].copy()
+    both["d"] = both["sp_rp_efter"].astype(float) - both["sp_rp_fore"].astype(float)
+    days = both.groupby("ar")["d"].agg(["size", "mean", "std"])
+    half = sps.t.ppf(0.975, days["size"] - 1) * days["std"] / np.sqrt(days["size"])
+    days["lo"], days["hi"] = days["mean"] - half, days["mean"] + half
+    started = pd.to_datetime(df["startdatum"]).dt.year.value_counts().sort_index()
+    return {"by_kon": by_kon, "days": days, "started": started}
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), rows=st.integers(1, 400))
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_follow_up_agrees_with_pandas_statsmodels_scipy(seed: int, rows: int) -> None:
+    table = flat_extract(seed, rows)
+    ref = reference(table)
+    f = finsam.follow_up(table, suppress=False)
+    got = f.by_kon.to_pandas().set_index(["ar", "kon"])
+    r = ref["by_kon"]
+    assert len(got) == len(r)
+    for col in ["n_avslutade", "n_deltagare"]:
+        assert (got[col].to_numpy() == r[col].to_numpy()).all(), col
+    # Shares and Wilson limits: 1e-12 absolute (closed forms); undefined where no status.
+    for col in ["andel_arbete_studier", "lo", "hi"]:
+        np.testing.assert_allclose(got[col].to_numpy(dtype=float), r[col].to_numpy(dtype=float), atol=1e-12, equal_nan=True)
+    days = f.benefit_days.to_pandas()
+    days = days[days["kon"] == "alla"].set_index("ar")
+    # Years with ended participations but none with both values have n = 0.
+    d = ref["days"].reindex(days.index)
+    assert (days["n_sp_rp"].to_numpy() == d["size"].fillna(0).to_numpy()).all()
+    # Means exactly (integer sums); t-interval limits to 1e-9 (t quantile).
+    np.testing.assert_allclose(days["sp_rp_medel"].to_numpy(dtype=float), d["mean"].to_numpy(), atol=1e-12, equal_nan=True)
+    for col in ["lo", "hi"]:
+        np.testing.assert_allclose(
+            days[f"sp_rp_{col}"].to_numpy(dtype=float), d[col].to_numpy(dtype=float), atol=1e-9, equal_nan=True
+        )
+    started = f.started.to_pandas().set_index("ar")["n_startade"]
+    assert started.to_dict() == {int(k): float(v) for k, v in ref["started"].items()}
+
+
+def test_pandas_polars_pyarrow_and_csv_give_identical_results(tmp_path: Path) -> None:
+    table = flat_extract(7, 3000)
+    expected = finsam.follow_up(table)
+    path = tmp_path / "extract.csv"
+    table.to_pandas().to_csv(path, sep=";", index=False)
+    sources = {
+        "pandas": table.to_pandas(),
+        "polars": pl.from_arrow(table),
+        "pyarrow record batch": table.to_batches(max_chunksize=700)[0],
+        "chunked": pa.Table.from_batches(table.to_batches(max_chunksize=700)),
+        "csv": path,
+        "csv as str": str(path),
+    }
+    for name, source in sources.items():
+        if name == "pyarrow record batch":
+            continue
+        got = finsam.follow_up(source)
+        for a, b in zip(expected.tables, got.tables):
+            assert a.to_arrow().equals(b.to_arrow()), (name, a.id)
+    one_batch = finsam.follow_up(sources["pyarrow record batch"])
+    assert one_batch.rows == 700
+
+
+def test_dataset_from_frames_of_each_library_gives_the_same_report(small: finsam.Dataset) -> None:
+    tables = small.to_arrow()
+    expected = finsam.annual_report(small, 2020).to_json()
+    as_pandas = {name: t.to_pandas() for name, t in tables.items()}
+    as_polars = {name: pl.from_arrow(t) for name, t in tables.items()}
+    for frames in (tables, as_pandas, as_polars):
+        data = finsam.Dataset.from_frames(uttagsdatum=small.uttagsdatum, **frames)
+        assert data.num_rows == small.num_rows
+        assert finsam.annual_report(data, 2020).to_json() == expected
+
+
+def test_tables_export_arrow_with_nulls_and_reasons(small: finsam.Dataset) -> None:
+    t = finsam.outcome_rates(small, by=["forbund"], years=2020)
+    arrow = pa.table(t)
+    assert arrow.column_names[:2] == ["ar", "forbund"]
+    assert arrow.schema.field("ar").type == pa.int64()
+    df = t.to_pandas()
+    withheld = df[df["n"].isna()]
+    assert len(withheld) > 0, "the small förbund must have withheld cells"
+    assert withheld["n_reason"].notna().all()
+    shown = df[df["n"].notna()]
+    assert shown["n_reason"].isna().all()
+    assert t.to_polars().shape == df.shape
+    assert len(t) == len(df)
+
+
+def test_follow_up_state_merges_and_round_trips(tmp_path: Path) -> None:
+    table = flat_extract(3, 2000)
+    whole = finsam.follow_up(table, suppress=False)
+    a = finsam.follow_up_state(table.slice(0, 1234))
+    b = finsam.follow_up_state(table.slice(1234))
+    merged = finsam.FollowUpState.from_json(a.to_json()).merge(b)
+    assert merged.rows == 2000
+    got = merged.finish(suppress=False)
+    for x, y in zip(whole.tables, got.tables):
+        assert x.to_arrow().equals(y.to_arrow())
+
+
+def test_suppressed_cells_are_null_never_zero() -> None:
+    table = flat_extract(5, 60, persons=50)
+    f = finsam.follow_up(table)
+    df = f.by_forbund.to_pandas()
+    assert df["n_avslutade"].isna().any()
+    assert not (df["n_avslutade"] == 0).any()
+    assert set(df.loc[df["n_avslutade"].isna(), "n_avslutade_reason"]) <= {"primary", "complementary"}
+
+
+MALFORMED = {
+    "missing column": lambda t: t.drop_columns(["kon"]),
+    "bad code": lambda t: t.set_column(2, "kon", pa.array(["X"] * t.num_rows)),
+    "null id": lambda t: t.set_column(0, "deltagare_id", pa.array([None] * t.num_rows, pa.int64())),
+    "float id": lambda t: t.set_column(0, "deltagare_id", pa.array([1.5] * t.num_rows)),
+    "text forbund": lambda t: t.set_column(1, "forbund_id", pa.array(["a"] * t.num_rows)),
+    "bad date text": lambda t: t.set_column(3, "startdatum", pa.array(["2021-02-30"] * t.num_rows)),
+    "days out of range": lambda t: t.set_column(6, "sp_rp_fore", pa.array([400] * t.num_rows, pa.int32())),
+    "end before start": lambda t: t.set_column(
+        4, "slutdatum", pa.array([datetime.date(1990, 1, 1)] * t.num_rows, pa.date32())
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(MALFORMED))
+def test_malformed_frames_raise_finsam_errors(name: str) -> None:
+    table = MALFORMED[name](flat_extract(1, 50))
+    with pytest.raises(finsam.FinsamError) as info:
+        finsam.follow_up(table)
+    assert info.value.code in finsam.ERROR_CODES
+    if name not in ("missing column",):
+        assert info.value.row is not None or info.value.column is not None
+
+
+def test_non_frames_and_unknown_tables_are_argument_errors(small: finsam.Dataset) -> None:
+    with pytest.raises(finsam.ArgumentError):
+        finsam.follow_up(42)  # type: ignore[arg-type]
+    with pytest.raises(finsam.ArgumentError):
+        finsam.follow_up(pl.from_arrow(flat_extract(1, 10)).lazy())  # type: ignore[arg-type]
+    with pytest.raises(finsam.ArgumentError):
+        finsam.Dataset.from_frames(deltagare=pd.DataFrame())
+    with pytest.raises(finsam.FinsamError):
+        finsam.Dataset.from_frames(deltaganden=pd.DataFrame({"x": [1]}))
+
+
+def test_follow_up_is_safe_from_threads() -> None:
+    table = flat_extract(9, 5000)
+    expected = finsam.follow_up(table).to_markdown()
+    results: list[str] = []
+    threads = [threading.Thread(target=lambda: results.append(finsam.follow_up(table).to_markdown())) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [expected] * 4
