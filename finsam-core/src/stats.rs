@@ -5,7 +5,7 @@
 //! their source) and against hand-worked cases.
 
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{Beta, ContinuousCDF, Normal, StudentsT};
+use statrs::distribution::{Beta, Continuous, ContinuousCDF, Normal, StudentsT};
 
 use crate::error::{Error, Result};
 
@@ -73,10 +73,22 @@ fn z(p: f64) -> f64 {
 
 /// The Student t quantile with `df` degrees of freedom.
 fn t(p: f64, df: f64) -> f64 {
-    match StudentsT::new(0.0, 1.0, df) {
-        Ok(dist) => dist.inverse_cdf(p),
-        Err(_) => f64::NAN,
+    let Ok(dist) = StudentsT::new(0.0, 1.0, df) else { return f64::NAN };
+    // statrs inverts the CDF by a search that stops around 1e-7 for large
+    // df; Newton steps on its (accurate) CDF polish the root to ~1e-15.
+    let mut x = dist.inverse_cdf(p);
+    for _ in 0..4 {
+        let density = dist.pdf(x);
+        if !(density > 0.0) {
+            break;
+        }
+        let step = (dist.cdf(x) - p) / density;
+        x -= step;
+        if step.abs() <= 1e-15 * x.abs().max(1.0) {
+            break;
+        }
     }
+    x
 }
 
 /// A confidence interval for a proportion `k / n`.

@@ -109,3 +109,14 @@ fn arguments_are_checked() {
     assert_eq!(proportion_ci(1, 2, ProportionMethod::Wilson, 1.0).unwrap_err().code(), "invalid_argument");
     assert_eq!(mean_ci(Moments::of(&[1.0]), 0.95).unwrap_err().code(), "invalid_argument");
 }
+
+#[test]
+fn t_interval_is_exact_for_large_samples() {
+    // scipy 1.17.1: stats.t.ppf(0.975, df) for df = 74,999 and 4,999,999.
+    for (n, quantile) in [(75_000u64, 1.959_995_615_746_664_5), (5_000_000, 1.959_964_458_994_508)] {
+        let m = finsam_core::stats::Moments { n, mean: 0.0, variance: n as f64 };
+        let ci = finsam_core::stats::mean_ci(m, 0.95).unwrap();
+        // statrs's CDF is good to ~1e-12 here, so the quantile to ~1e-10 at df 1e5 and ~2e-10 at 5e6 (it was ~1e-7).
+        assert!((ci.hi - quantile).abs() < 1e-9, "n = {n}: {} vs {quantile}", ci.hi);
+    }
+}

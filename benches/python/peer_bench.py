@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""finsam against the pandas and polars peers of ../shared/peer-bench, on the
+same data, in one run: medians, peak memory and ratios.
+
+The peers' code is not copied: `peers.py` and `gen.py` are imported from
+`../shared/peer-bench` and pointed at a writable data directory.
+
+    .venv/bin/python benches/python/peer_bench.py                 # 1m and 10m
+    .venv/bin/python benches/python/peer_bench.py --sizes 1m --peers polars
+
+Every (tool, size, mode) runs in its own process (so peak RSS is its own),
+after one warm-up, `--reps` timed repetitions. Modes: `mem` (the frame is
+already in memory: the peers' own loaders, untimed; finsam reads the polars
+frame through the Arrow PyCapsule interface) and `csv` (load and compute
+from the `;`-separated file). Before timing, the indicator set of finsam is
+checked against the polars peer's (same keys, same values to 1e-9; finsam may
+withhold more cells: complementary suppression, which the peers lack).
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PEER_DIR = ROOT.parent / "shared" / "peer-bench"
+DATA_DIR = Path(os.environ.get("FINSAM_PEER_DATA", ROOT / "target" / "peer-bench-data"))
+REPS = {"100k": 9, "1m": 7, "10m": 5}
+KON = {"kvinna": "K", "man": "M"}
+
+
+def peer_modules():
+    sys.path.insert(0, str(PEER_DIR))
+    import gen  # type: ignore[import-not-found]
+    import peers  # type: ignore[import-not-found]
+
+    gen.DATA_DIR = str(DATA_DIR)
+    peers.DATA_DIR = str(DATA_DIR)
+    return gen, peers
+
+
+def ensure_data(sizes: list[str]) -> None:
+    missing = [n for n in sizes if not (DATA_DIR / f"participations_{n}.csv").exists()]
+    if missing:
+        gen, _ = peer_modules()
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        gen.main(["--sizes", *missing])
+
+
+def finsam_runner(n: str, mode: str):
+    import polars as pl
+
+    import finsam
+
+    _, peers = peer_modules()
+    if mode == "mem":
+        df = pl.read_parquet(peers.path_for(n, "parquet"), columns=peers.COLS)
+        return lambda: finsam.follow_up(df), df
+    if mode == "mem_pandas":
+        df = peers.pd_load_parquet(peers.path_for(n, "parquet"))
+        return lambda: finsam.follow_up(df), df
+    if mode == "csv":
+        return lambda: finsam.follow_up(peers.path_for(n, "csv")), None
+    raise SystemExit(f"unknown finsam mode {mode}")
+
+
+def one(tool: str, n: str, mode: str, reps: int) -> dict:
+    """Times one cell in this process; returns medians and peak RSS."""
+    import scipy.stats  # noqa: F401  (the peers import it too)
+
+    if tool == "finsam":
+        fn, _held = finsam_runner(n, mode)
+    else:
+        _, peers = peer_modules()
+        fn, _held = peers.make_runner(tool, n, mode)
+    fn()
+    gc.collect()
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append((time.perf_counter() - t0) * 1000)
+        del out
+        gc.collect()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"tool": tool, "n": n, "mode": mode, "median_ms": statistics.median(times), "times_ms": times, "peak_mb": peak}
+
+
+def check(n: str) -> dict:
+    """finsam's tables against the polars peer's, on the same file."""
+    import numpy as np
+
+    import finsam
+
+    _, peers = peer_modules()
+    ref = peers.to_comparable(peers.pl_compute(peers.pl_load_parquet_lazy(peers.path_for(n, "parquet"))))
+    got = finsam.follow_up(peers.path_for(n, "csv"))
+    kon = got.by_kon.to_pandas().assign(kon=lambda d: d["kon"].map(KON))
+    forb = got.by_forbund.to_pandas().rename(columns={"forbund": "forbund_id"})
+    pairs = {
+        "A_kon": (kon, ["ar", "kon"], {"n_avslutade": "n_avslutade", "n_deltagare": "n_deltagare",
+                                       "andel_as": "andel_arbete_studier", "as_lo": "lo", "as_hi": "hi",
+                                       "andel_asa": "andel_arbete_studier_sokande", "asa_lo": "lo_sokande",
+                                       "asa_hi": "hi_sokande"}),
+        "A_forbund": (forb, ["ar", "forbund_id"], {"n_avslutade": "n_avslutade", "n_deltagare": "n_deltagare",
+                                                    "andel_as": "andel_arbete_studier", "as_lo": "lo",
+                                                    "as_hi": "hi"}),
+        "B": (got.benefit_days.to_pandas().query("kon != 'alla'").assign(kon=lambda d: d["kon"].map(KON)),
+              ["ar", "kon"], {"sp_rp_mean": "sp_rp_medel", "sp_rp_lo": "sp_rp_lo", "sp_rp_hi": "sp_rp_hi",
+                              "ae_mean": "ae_medel", "se_mean": "sa_medel", "se_hi": "sa_hi"}),
+        "C": (got.started.to_pandas(), ["ar"], {"n_startade": "n_startade", "yoy_pct": "forandring_pct"}),
+    }
+    report = {}
+    for name, (mine, keys, cols) in pairs.items():
+        theirs = ref[name].set_index(keys)
+        mine = mine.astype({k: theirs.index.get_level_values(k).dtype for k in keys}).set_index(keys)
+        assert sorted(mine.index) == sorted(theirs.index), f"{name}: different keys"
+        mine = mine.loc[theirs.index]
+        worst, extra = 0.0, 0
+        for peer_col, col in cols.items():
+            a, b = theirs[peer_col].to_numpy(float), mine[col].to_numpy(float)
+            assert not (np.isnan(a) & ~np.isnan(b)).any(), f"{name}.{col}: finsam shows a cell the peer withholds"
+            both = ~np.isnan(a) & ~np.isnan(b)
+            worst = max(worst, float(np.max(np.abs(a[both] - b[both]), initial=0.0)))
+            extra += int((~np.isnan(a) & np.isnan(b)).sum())
+        assert worst < 1e-9, f"{name}: max abs diff {worst}"
+        report[name] = {"max_abs_diff": worst, "cells_finsam_withholds_more": extra}
+    return report
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", nargs="+", default=["1m", "10m"])
+    ap.add_argument("--peers", nargs="+", default=["polars", "pandas"])
+    ap.add_argument("--one", nargs=3, metavar=("TOOL", "N", "MODE"))
+    ap.add_argument("--reps", type=int)
+    ap.add_argument("--no-check", action="store_true")
+    a = ap.parse_args()
+    if a.one:
+        tool, n, mode = a.one
+        print(json.dumps(one(tool, n, mode, a.reps or REPS[n])))
+        return 0
+    ensure_data(a.sizes)
+    rows = []
+    for n in a.sizes:
+        if not a.no_check:
+            print(f"check {n}: {json.dumps(check(n))}", flush=True)
+        cells = [("finsam", "mem"), ("finsam", "mem_pandas"), ("finsam", "csv")]
+        cells += [(p, m) for p in a.peers for m in ("mem", "csv")]
+        for tool, mode in cells:
+            if tool == "finsam" and mode == "mem_pandas" and "pandas" not in a.peers:
+                continue
+            cmd = [sys.executable, __file__, "--one", tool, n, mode] + (["--reps", str(a.reps)] if a.reps else [])
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            rec = json.loads(out.stdout.strip().splitlines()[-1])
+            rows.append(rec)
+            print(f"{tool:7s} {n:4s} {mode:10s} median {rec['median_ms']:9.1f} ms  peak {rec['peak_mb']:7.0f} MB", flush=True)
+    print("\n| N | mode | finsam ms | finsam peak MB | peer | peer ms | peer peak MB | peer / finsam |")
+    print("|---:|---|---:|---:|---|---:|---:|---:|")
+    by = {(r["tool"], r["n"], r["mode"]): r for r in rows}
+    for n in a.sizes:
+        for peer in a.peers:
+            for mode in ("mem", "csv"):
+                fm = "mem_pandas" if (peer == "pandas" and mode == "mem") else mode
+                f, p = by.get(("finsam", n, fm)), by.get((peer, n, mode))
+                if f and p:
+                    print(f"| {n} | {fm} | {f['median_ms']:.0f} | {f['peak_mb']:.0f} | {peer} | {p['median_ms']:.0f} | "
+                          f"{p['peak_mb']:.0f} | {p['median_ms'] / f['median_ms']:.1f}× |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
