@@ -79,7 +79,7 @@ fn t(p: f64, df: f64) -> f64 {
     let mut x = dist.inverse_cdf(p);
     for _ in 0..4 {
         let density = dist.pdf(x);
-        if !(density > 0.0) {
+        if density.is_nan() || density <= 0.0 {
             break;
         }
         let step = (dist.cdf(x) - p) / density;
