@@ -66,9 +66,10 @@ pub use csv::FlatCsvOptions;
 use crate::error::{Error, Location, Result};
 use crate::indicators::Config;
 use crate::model::{Coded, Ersattningsgrupp, Kon, Utfall};
+use crate::report::ci_values;
 use crate::report::table::{Builder, Raw};
 use crate::report::{Table, Unit};
-use crate::stats::{Moments, mean_ci, proportion_ci};
+use crate::stats::{Moments, mean_ci};
 
 /// The required columns of a flat extract, in the contract's names.
 pub const COLUMNS: [&str; 6] = ["deltagare_id", "forbund_id", "kon", "startdatum", "slutdatum", "status_efter"];
@@ -435,7 +436,6 @@ impl FollowUpState {
     fn ended_tables(&self, config: &Config, distinct: &distinct::Distinct) -> (Table, Table, Table) {
         // One problem per year: the national row is the margin of both the
         // kön rows and the förbund rows.
-        const ALL: u32 = u32::MAX;
         let by_kon = self.rollup(|k| (k.ar, Some(k.kon), None));
         let by_forbund = self.rollup(|k| (k.ar, None, Some(k.forbund)));
         let national = self.rollup(|k| (k.ar, None::<u8>, None::<u32>));
@@ -472,8 +472,8 @@ impl FollowUpState {
             let (ws, wss) = c.share_counts();
             let mut values =
                 vec![Raw::Count(c.avslutade), Raw::Count(persons.copied().unwrap_or(0)), Raw::Count(c.utan_status)];
-            values.extend(share_values(ws, c.with_status(), config, row));
-            values.extend(share_values(wss, c.with_status(), config, row));
+            values.extend(ci_values(ws, c.with_status(), config, vec![(row, 0)]));
+            values.extend(ci_values(wss, c.with_status(), config, vec![(row, 0)]));
             let label = |v: Option<u32>, f: &dyn Fn(u32) -> String| v.map_or("alla".to_owned(), f);
             let kon_label = label(kon.map(u32::from), &|k| Kon::ALL[k as usize].code().to_owned());
             b.push(vec![ar.to_string(), kon_label, label(forbund, &|f| f.to_string())], values);
@@ -484,7 +484,6 @@ impl FollowUpState {
                 (Some(_), _) => parts.entry((ar, true)).or_default().push(row),
                 (_, Some(_)) => parts.entry((ar, false)).or_default().push(row),
             }
-            let _ = ALL;
         }
         for ((ar, _), rows) in parts {
             if let Some(&t) = total_row.get(&ar) {
@@ -593,14 +592,6 @@ impl FollowUpState {
         }
         b.table.notes.push("Year of startdatum; every participation, ended or ongoing.".to_owned());
         b.finish(&config.disclosure)
-    }
-}
-
-fn share_values(k: u64, n: u64, config: &Config, row: usize) -> [Raw; 3] {
-    let deps = || vec![(row, 0)];
-    match proportion_ci(k, n, config.method, config.level) {
-        Ok(ci) => [Raw::Derived(ci.estimate, deps()), Raw::Derived(ci.lo, deps()), Raw::Derived(ci.hi, deps())],
-        Err(_) => [Raw::Derived(f64::NAN, deps()), Raw::Derived(f64::NAN, deps()), Raw::Derived(f64::NAN, deps())],
     }
 }
 

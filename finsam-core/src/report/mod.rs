@@ -201,7 +201,8 @@ pub fn outcomes(data: &Dataset, split: &Split, years: RangeInclusive<i32>, confi
     outcomes_table(&compute(data, split, years, config)?, config)
 }
 
-fn ci_values(k: u64, n: u64, config: &Config, deps: Vec<(usize, usize)>) -> [Raw; 3] {
+/// A share and its interval, each withheld with the counts at `deps`.
+pub(crate) fn ci_values(k: u64, n: u64, config: &Config, deps: Vec<(usize, usize)>) -> [Raw; 3] {
     match proportion_ci(k, n, config.method, config.level) {
         Ok(ci) => {
             [Raw::Derived(ci.estimate, deps.clone()), Raw::Derived(ci.lo, deps.clone()), Raw::Derived(ci.hi, deps)]
