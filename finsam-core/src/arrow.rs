@@ -32,7 +32,7 @@ fn data_type(kind: Kind) -> DataType {
         Kind::Date => DataType::Date32,
         Kind::Text => DataType::Utf8,
         Kind::Bool => DataType::Boolean,
-        Kind::Money => DataType::Decimal128(18, 2),
+        Kind::Money | Kind::Decimal => DataType::Decimal128(18, 2),
         Kind::Days => DataType::Float64,
     }
 }
@@ -462,7 +462,7 @@ impl BatchSink {
                 Kind::Date => Builder::Date(Date32Builder::with_capacity(rows)),
                 Kind::Text => Builder::Text(StringBuilder::with_capacity(rows, rows * 8)),
                 Kind::Bool => Builder::Bool(BooleanBuilder::with_capacity(rows)),
-                Kind::Money => {
+                Kind::Money | Kind::Decimal => {
                     Builder::Money(Decimal128Builder::with_capacity(rows).with_data_type(DataType::Decimal128(18, 2)))
                 }
                 Kind::Days => Builder::Days(Float64Builder::with_capacity(rows)),
@@ -582,6 +582,10 @@ impl Dataset {
             (crate::InsatsAr::SPEC.name, to_record_batch(&self.insats_ar)?),
             (crate::Ersattningsperiod::SPEC.name, to_record_batch(&self.ersattningsperioder)?),
             (crate::Ersattningsdagar::SPEC.name, to_record_batch(&self.ersattningsdagar)?),
+            (crate::EnkatSvar::SPEC.name, to_record_batch(&self.enkatsvar)?),
+            (crate::ForbundEkonomi::SPEC.name, to_record_batch(&self.forbund_ekonomi)?),
+            (crate::Kommunstatistik::SPEC.name, to_record_batch(&self.kommunstatistik)?),
+            (crate::Kommunandel::SPEC.name, to_record_batch(&self.kommunandelar)?),
         ]))
     }
 }
@@ -589,7 +593,7 @@ impl Dataset {
 impl crate::report::Table {
     /// The table as a record batch: key columns as `int64` when every key
     /// value is a whole number (years, förbund ids) and `utf8` otherwise,
-    /// each value column as `float64` with withheld cells null, followed by
+    /// each value column as `float64` (money in öre as `int64`) with withheld cells null, followed by
     /// `<name>_reason` (`utf8`, null where the cell is shown) for every
     /// value column.
     ///
@@ -618,8 +622,14 @@ impl crate::report::Table {
             columns.push((name.clone(), array));
         }
         for (c, column) in self.columns.iter().enumerate() {
-            let values = Float64Array::from_iter(self.rows.iter().map(|r| r.values[c].value()));
-            columns.push((column.name.clone(), Arc::new(values)));
+            let values = self.rows.iter().map(|r| r.values[c].value());
+            let array: ArrayRef = if column.unit == crate::report::Unit::Ore {
+                // Money is whole öre: exported exactly, as integers.
+                Arc::new(Int64Array::from_iter(values.map(|v| v.map(|x| x as i64))))
+            } else {
+                Arc::new(Float64Array::from_iter(values))
+            };
+            columns.push((column.name.clone(), array));
         }
         for (c, column) in self.columns.iter().enumerate() {
             let reasons = StringArray::from_iter(self.rows.iter().map(|r| match r.values[c] {

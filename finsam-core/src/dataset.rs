@@ -20,6 +20,9 @@
 //! | `membership_conflict` | a kommun does not join a förbund it is a member of, nor leave one it is not a member of; events lie within the förbund's lifetime |
 //! | `inconsistent_counts` | in aggregate rows, women + men ≤ total |
 //! | `unknown_deltagande` | pre-computed benefit days belong to a deltagande in the data set |
+//! | `unknown_forbund` | survey answers, förbund economy rows and kommun shares name a förbund in the data set |
+//! | `duplicate_key` | one answer per questionnaire × item; one economy row per förbund × year; one statistics row per kommun × year; one share per förbund × year × kommun |
+//! | `inconsistent_questionnaire` | the rows of one questionnaire agree on its förbund, year, respondent group and kön |
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -60,6 +63,14 @@ pub struct Dataset {
     pub ersattningsperioder: Vec<Ersattningsperiod>,
     /// Pre-computed benefit days per participation.
     pub ersattningsdagar: Vec<Ersattningsdagar>,
+    /// Answers to the NNS indicator surveys, one row per item of a questionnaire.
+    pub enkatsvar: Vec<EnkatSvar>,
+    /// Budget, state allocation and equity per förbund and year.
+    pub forbund_ekonomi: Vec<ForbundEkonomi>,
+    /// Population and försörjningsmått per kommun and year.
+    pub kommunstatistik: Vec<Kommunstatistik>,
+    /// The kommuner's shares in förbundsordningar (where not by population).
+    pub kommunandelar: Vec<Kommunandel>,
     /// The data's cut-off date (uttagsdatum): nothing after it is observed.
     pub uttagsdatum: Option<Date>,
 }
@@ -161,6 +172,10 @@ impl Dataset {
         write_file(dir, &self.insats_ar)?;
         write_file(dir, &self.ersattningsperioder)?;
         write_file(dir, &self.ersattningsdagar)?;
+        write_file(dir, &self.enkatsvar)?;
+        write_file(dir, &self.forbund_ekonomi)?;
+        write_file(dir, &self.kommunstatistik)?;
+        write_file(dir, &self.kommunandelar)?;
         let meta = Metadata { uttagsdatum: self.uttagsdatum };
         let path = dir.join(METADATA_FILE);
         std::fs::write(&path, serde_json::to_string_pretty(&meta)?).map_err(|e| Error::io(&path, e))
@@ -289,6 +304,10 @@ pub(crate) fn load(source: &mut impl TableSource, policy: ErrorPolicy, rules: &R
         insats_ar: loader.table(source)?,
         ersattningsperioder: loader.table(source)?,
         ersattningsdagar: loader.table(source)?,
+        enkatsvar: loader.table(source)?,
+        forbund_ekonomi: loader.table(source)?,
+        kommunstatistik: loader.table(source)?,
+        kommunandelar: loader.table(source)?,
         uttagsdatum: None,
     };
     if !loader.any_present {
@@ -415,7 +434,59 @@ impl<'a> Validator<'a> {
         self.deltaganden(&insatser)?;
         self.counts(&insatser)?;
         self.benefits()?;
+        self.surveys(&forbund)?;
+        self.economy(&forbund)?;
         Ok(())
+    }
+
+    /// Survey answers: a known förbund, one answer per questionnaire and
+    /// item, and one förbund, year, group and kön per questionnaire.
+    fn surveys(&mut self, forbund: &HashMap<ForbundId, usize>) -> Result<()> {
+        let rows = &self.data.enkatsvar;
+        self.duplicates("enkatsvar", rows, |a| a.clone())?;
+        self.unique_keys("enkatsvar", rows, |a| (a.enkat, a.fraga.clone()))?;
+        let mut first: HashMap<EnkatId, usize> = HashMap::new();
+        for (row, a) in rows.iter().enumerate() {
+            if !forbund.contains_key(&a.forbund) {
+                self.report.push(Error::UnknownForbund { at: at("enkatsvar", row, "forbund_id", a.forbund) })?;
+            }
+            let f = *first.entry(a.enkat).or_insert(row);
+            let head = &rows[f];
+            let differs = [
+                ("forbund_id", head.forbund != a.forbund, a.forbund.to_string()),
+                ("ar", head.ar != a.ar, a.ar.to_string()),
+                ("respondentgrupp", head.grupp != a.grupp, a.grupp.code().to_owned()),
+                ("kon", head.kon != a.kon, a.kon.code().to_owned()),
+            ];
+            if let Some((column, _, value)) = differs.into_iter().find(|d| d.1) {
+                self.report.push(Error::InconsistentQuestionnaire {
+                    at: at("enkatsvar", row, column, value),
+                    message: format!("questionnaire {} has another {column} in row {f}", a.enkat),
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Economy tables: known förbund and one row per key.
+    fn economy(&mut self, forbund: &HashMap<ForbundId, usize>) -> Result<()> {
+        let data = self.data;
+        for (row, e) in data.forbund_ekonomi.iter().enumerate() {
+            if !forbund.contains_key(&e.forbund) {
+                self.report.push(Error::UnknownForbund { at: at("forbund_ekonomi", row, "forbund_id", e.forbund) })?;
+            }
+        }
+        for (row, a) in data.kommunandelar.iter().enumerate() {
+            if !forbund.contains_key(&a.forbund) {
+                self.report.push(Error::UnknownForbund { at: at("kommunandelar", row, "forbund_id", a.forbund) })?;
+            }
+        }
+        self.duplicates("forbund_ekonomi", &data.forbund_ekonomi, |e| *e)?;
+        self.unique_keys("forbund_ekonomi", &data.forbund_ekonomi, |e| (e.forbund, e.ar))?;
+        self.duplicates("kommunstatistik", &data.kommunstatistik, |k| *k)?;
+        self.unique_keys("kommunstatistik", &data.kommunstatistik, |k| (k.kommun, k.ar))?;
+        self.duplicates("kommunandelar", &data.kommunandelar, |a| *a)?;
+        self.unique_keys("kommunandelar", &data.kommunandelar, |a| (a.forbund, a.ar, a.kommun))
     }
 
     fn forbund(&mut self) -> Result<HashMap<ForbundId, usize>> {

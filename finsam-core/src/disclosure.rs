@@ -35,6 +35,8 @@ pub enum Reason {
     /// Not computable: too few observations for the statistic (e.g. an
     /// interval from fewer than two values), or a denominator of zero.
     NotComputable,
+    /// A survey value from fewer responses than the configured minimum.
+    FewResponses,
 }
 
 impl Reason {
@@ -45,6 +47,7 @@ impl Reason {
             Reason::Complementary => "complementary",
             Reason::Denominator => "denominator",
             Reason::NotComputable => "not_computable",
+            Reason::FewResponses => "few_responses",
         }
     }
 }

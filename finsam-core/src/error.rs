@@ -129,6 +129,9 @@ macro_rules! with_location {
             | Error::MembershipConflict { at: $at, .. }
             | Error::ForbundMismatch { at: $at, .. }
             | Error::InconsistentCounts { at: $at, .. }
+            | Error::InconsistentQuestionnaire { at: $at, .. }
+            | Error::AnswerOutOfScale { at: $at, .. }
+            | Error::MissingStatistics { at: $at, .. }
             | Error::ArrowType { at: $at, .. } => $found,
             _ => None,
         }
@@ -345,6 +348,41 @@ pub enum Error {
         /// What does not add up.
         message: String,
     },
+    /// The rows of one questionnaire disagree on its förbund, year,
+    /// respondent group or kön.
+    #[error("{at}: {message}")]
+    InconsistentQuestionnaire {
+        /// Where.
+        at: Box<Location>,
+        /// What differs from which row.
+        message: String,
+    },
+    /// An answer outside the configured agreement scale.
+    #[error("{at}: the answer is outside the scale {min}..={max}")]
+    AnswerOutOfScale {
+        /// Where.
+        at: Box<Location>,
+        /// The scale's lowest point.
+        min: u8,
+        /// The scale's highest point.
+        max: u8,
+    },
+    /// A figure a computation needs is not in the data (e.g. the population
+    /// of a member kommun in the year of a budget split).
+    #[error("{at}: {message}")]
+    MissingStatistics {
+        /// Where (the table and key that would hold it).
+        at: Box<Location>,
+        /// What is missing and what needs it.
+        message: String,
+    },
+    /// The allocation rules cannot all hold with the given total (e.g. the
+    /// base amounts, or the floors of the 10 % rule, exceed it).
+    #[error("allocation infeasible: {message}")]
+    AllocationInfeasible {
+        /// Which rule, with the amounts.
+        message: String,
+    },
     /// Malformed JSON.
     #[error("invalid JSON: {message}")]
     InvalidJson {
@@ -408,6 +446,10 @@ impl Error {
             Error::MembershipConflict { .. } => "membership_conflict",
             Error::ForbundMismatch { .. } => "forbund_mismatch",
             Error::InconsistentCounts { .. } => "inconsistent_counts",
+            Error::InconsistentQuestionnaire { .. } => "inconsistent_questionnaire",
+            Error::AnswerOutOfScale { .. } => "answer_out_of_scale",
+            Error::MissingStatistics { .. } => "missing_statistics",
+            Error::AllocationInfeasible { .. } => "allocation_infeasible",
             Error::InvalidJson { .. } => "invalid_json",
             Error::ArrowType { .. } => "arrow_type",
             Error::InvalidArgument { .. } => "invalid_argument",
@@ -444,6 +486,10 @@ impl Error {
         "membership_conflict",
         "forbund_mismatch",
         "inconsistent_counts",
+        "inconsistent_questionnaire",
+        "answer_out_of_scale",
+        "missing_statistics",
+        "allocation_infeasible",
         "invalid_json",
         "arrow_type",
         "invalid_argument",

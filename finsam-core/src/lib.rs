@@ -39,6 +39,7 @@ pub mod dataset;
 pub mod date;
 pub mod disclosure;
 pub mod error;
+pub mod finance;
 pub mod followup;
 pub mod indicators;
 pub mod ingest;
@@ -46,6 +47,7 @@ pub mod model;
 pub mod report;
 pub mod stats;
 pub mod summary;
+pub mod survey;
 pub mod synthetic;
 
 #[cfg(feature = "arrow")]

@@ -19,7 +19,18 @@
 //!   participations ended in 2017;
 //! - the försörjning mix before (sjukpenning, aktivitetsersättning);
 //! - benefit spells that give the 2020 changes in days before versus after
-//!   (SP+RP −12, AE −4, SA +2).
+//!   (SP+RP −12, AE −4, SA +2);
+//! - NNS survey answers: the förbund taking part and the questionnaires per
+//!   year (2020: 42 förbund, 4,186; 2021: 39, 3,759; 2022: 36, 3,970;
+//!   earlier years assumed, see [`survey_targets`]) in six respondent
+//!   groups on a 1–10 scale, with "vet ej" and unanswered items, and men
+//!   slightly less satisfied than women;
+//! - kommun statistics (inhabitants, 16–64, försörjningsmått per benefit
+//!   kind; drawn around SCB's national totals) and, per förbund and year
+//!   2016–2023, the state's allocation of 339 million kr computed by the
+//!   allocation model, a budget twice that (the state pays half) and an
+//!   equity around 15 % of the budget; Södra Norrbotten splits the
+//!   kommuner's quarter by förbundsordning shares.
 //!
 //! Where §9 gives no figure, [`targets`] states the value assumed and marks
 //! it as such. The compositions of förbund and the names of synthetic förbund
@@ -34,6 +45,9 @@
 //! functions, so the data set depends only on `seed` and `scale`, not on the
 //! version of a sampling library.
 
+mod economy;
+mod surveys;
+
 use std::collections::HashMap;
 
 use rand_core::{Rng, SeedableRng};
@@ -43,6 +57,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::{Dataset, Date};
+pub use surveys::SurveyTarget;
 
 /// Options of the generator.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -189,6 +204,16 @@ fn target(ar: i32) -> &'static YearTarget {
     &TARGETS[i]
 }
 
+/// The survey calibration targets by year (questionnaires scale with `scale`).
+///
+/// ```
+/// let t = finsam_core::synthetic::survey_targets();
+/// assert_eq!(t.iter().find(|t| t.ar == 2020).unwrap().enkater, 4_186);
+/// ```
+pub fn survey_targets() -> &'static [SurveyTarget] {
+    &surveys::SURVEY_TARGETS
+}
+
 /// The data's cut-off: benefit registers are linked through 2023, so the
 /// after-window of participations ended in 2022 has closed.
 pub fn uttagsdatum() -> Date {
@@ -230,6 +255,9 @@ pub fn generate(config: &SyntheticConfig) -> Result<Dataset> {
     let mut rng = rng.fork(2);
     let anonyma = anonymous_counts(&mut rng, config.scale, &insatser);
     let (insats_ar, insatser) = yearly_rows(&mut rng, config.scale, insatser);
+    let enkatsvar = surveys::generate(&mut rng.fork(3), config.scale, &forbund);
+    let statistics = economy::statistics(&mut rng.fork(4));
+    let (forbund_ekonomi, kommunstatistik, kommunandelar) = economy::finances(&mut rng.fork(5), &forbund, statistics)?;
     Ok(Dataset {
         forbund,
         insatser: insatser.into_iter().map(|p| p.insats).collect(),
@@ -238,6 +266,10 @@ pub fn generate(config: &SyntheticConfig) -> Result<Dataset> {
         insats_ar,
         ersattningsperioder: spells,
         ersattningsdagar: Vec::new(),
+        enkatsvar,
+        forbund_ekonomi,
+        kommunstatistik,
+        kommunandelar,
         uttagsdatum: Some(uttagsdatum()),
     })
 }

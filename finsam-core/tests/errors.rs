@@ -344,6 +344,79 @@ fn metadata_and_io_errors() {
     assert_eq!(err.code(), "invalid_argument");
 }
 
+const ENKAT_HEADER: &str = "enkat_id;forbund_id;ar;respondentgrupp;kon;fraga;svar\n";
+
+#[test]
+fn survey_and_money_errors() {
+    // A questionnaire whose rows disagree on kön, named at its second row's line.
+    expect(
+        "enkatsvar.csv",
+        &format!("{ENKAT_HEADER}1;1;2021;styrelse;kvinna;s1;7\n1;1;2021;styrelse;man;s2;8\n"),
+        "inconsistent_questionnaire",
+        Some(3),
+        Some("kon"),
+        Some("man"),
+    );
+    expect(
+        "enkatsvar.csv",
+        &format!("{ENKAT_HEADER}1;1;2021;styrelse;kvinna;s1;kanske\n"),
+        "invalid_code",
+        Some(2),
+        Some("svar"),
+        Some("kanske"),
+    );
+    // An answer off the configured scale: named by table row when computing.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in VALID {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    std::fs::write(dir.path().join("enkatsvar.csv"), format!("{ENKAT_HEADER}1;1;2021;styrelse;kvinna;s1;11\n"))
+        .unwrap();
+    let (data, _) = Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap();
+    let err = finsam_core::survey::SurveyState::compute(&data, 2021..=2021, &Default::default()).unwrap_err();
+    assert_eq!(err.code(), "answer_out_of_scale", "{err}");
+    let at = err.location().unwrap();
+    assert_eq!((at.row, at.column.as_deref(), at.value.as_deref()), (Some(0), Some("svar"), Some("11")));
+    seen("answer_out_of_scale");
+    // A budget without the inhabitants of its member kommun.
+    std::fs::write(
+        dir.path().join("forbund_ekonomi.csv"),
+        "forbund_id;ar;budget;statlig_tilldelning;eget_kapital\n1;2021;1000000;;\n",
+    )
+    .unwrap();
+    let (data, _) = Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap();
+    let err = finsam_core::finance::financing(&data, 2021).unwrap_err();
+    assert_eq!(err.code(), "missing_statistics", "{err}");
+    assert_eq!(err.location().unwrap().value.as_deref(), Some("0180 2021"));
+    seen("missing_statistics");
+    // Base amounts above the total.
+    let input = finsam_core::finance::AllocationInput {
+        forbund: finsam_core::ForbundId(1),
+        namn: "F1".into(),
+        kommuner: vec![],
+        invanare_16_64: 100,
+        forsorjningsmatt: [finsam_core::Hundradelar(100); 7],
+        foregaende: None,
+        eget_kapital: None,
+        budget: None,
+    };
+    let params =
+        finsam_core::finance::AllocationParams { total: finsam_core::Ore::from_kronor(300_000), ..Default::default() };
+    let err = finsam_core::finance::allocate(2021, &[input], &params).unwrap_err();
+    assert_eq!(err.code(), "allocation_infeasible", "{err}");
+    assert!(err.to_string().contains("300000.00"), "{err}");
+    seen("allocation_infeasible");
+    // Money that is not an amount, and a negative försörjningsmått.
+    expect(
+        "kommunstatistik.csv",
+        "kommunkod;ar;invanare;invanare_16_64;fm_sp_rp;fm_ae;fm_sa;fm_a_kassa;fm_aktivitetsstod;fm_etableringsersattning;fm_forsorjningsstod\n0180;2021;1000;600;1;2;3;4;5;6;-7\n",
+        "invalid_number",
+        Some(2),
+        Some("fm_forsorjningsstod"),
+        Some("-7"),
+    );
+}
+
 #[cfg(feature = "arrow")]
 #[test]
 fn arrow_type_errors_name_table_and_column() {
@@ -404,6 +477,7 @@ fn zz_every_code_is_tested() {
         rule_errors_name_the_line_the_row_came_from,
         collect_policy_reports_every_error_at_once,
         metadata_and_io_errors,
+        survey_and_money_errors,
         #[cfg(feature = "arrow")]
         arrow_type_errors_name_table_and_column,
     ];

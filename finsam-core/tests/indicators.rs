@@ -106,6 +106,7 @@ fn hand() -> Dataset {
         ersattningsperioder,
         ersattningsdagar: vec![],
         uttagsdatum: Some(d("2022-10-31")),
+        ..Dataset::default()
     }
 }
 

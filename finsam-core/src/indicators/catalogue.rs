@@ -23,7 +23,7 @@ pub struct IndicatorSpec {
 
 const REPORTS: &str = "FK/AF återrapport om samordningsförbund (domain.md §4); finsam's documented choice where marked";
 
-static CATALOGUE: [IndicatorSpec; 8] = [
+static CATALOGUE: [IndicatorSpec; 13] = [
     IndicatorSpec {
         id: "deltagare",
         label_sv: "Deltagare i individinriktade insatser",
@@ -95,6 +95,51 @@ static CATALOGUE: [IndicatorSpec; 8] = [
         population: "Aggregate rows of strukturövergripande insatser for the year.",
         definition: "The sum of counted participants (the total, or women + men).",
         source: REPORTS,
+    },
+    IndicatorSpec {
+        id: "enkatindikatorer",
+        label_sv: "NNS-indikatorer (enkäter)",
+        label_en: "NNS survey indicators",
+        unit: "score / share",
+        population: "Questionnaires of the year in the respondent groups an indicator is asked of. Questionnaires with no answer on the scale for an indicator are excluded from its values and counted as vet_ej (at least one \"vet ej\") or ej_svar.",
+        definition: "A questionnaire's score is the mean of its answers on the indicator's items (configurable mapping; default 16 indicators on a 1–10 scale). Per year, respondent group, förbund and kön: n, the mean score with a t-interval, and the share of scores at or above the top-box threshold (default 8) with a Wilson interval. Withheld below the minimum number of responses (default 5).",
+        source: "NNS indikatorer (domain.md §5); scale, mapping and threshold are configuration",
+    },
+    IndicatorSpec {
+        id: "enkatindikatorer_forandring",
+        label_sv: "NNS-indikatorer: förändring från föregående år",
+        label_en: "NNS survey indicators: change from the previous year",
+        unit: "score / percentage points",
+        population: "As for enkatindikatorer, in the year and the year before.",
+        definition: "This year − last year: the mean score with Welch's interval and the top-box share with Newcombe's hybrid score interval (independent samples).",
+        source: "finsam's documented choice",
+    },
+    IndicatorSpec {
+        id: "enkatindikatorer_jamforelse",
+        label_sv: "NNS-indikatorer: förbundet jämfört med riket",
+        label_en: "NNS survey indicators: förbund against the country",
+        unit: "score / percentage points",
+        population: "As for enkatindikatorer, per förbund, and the rest of the country (all other förbund).",
+        definition: "Förbund − rest of the country, so that the samples are independent: means with Welch's interval, top-box shares with Newcombe's; the national mean is shown beside it.",
+        source: "finsam's documented choice",
+    },
+    IndicatorSpec {
+        id: "finansiering",
+        label_sv: "Finansiering enligt §5",
+        label_en: "Financing split by law §5",
+        unit: "öre",
+        population: "Förbund with a budget for the year; their member kommuner with the days they were members that year.",
+        definition: "The state (FK, AF's part included) one half, the region(s) one quarter, the kommuner one quarter, split by inhabitants (or förbundsordning shares) × member days; several regions by their kommuners' inhabitants × days. Whole öre, largest remainder: the parts sum exactly to the budget.",
+        source: "Lag (2003:1210) om finansiell samordning §5 (domain.md §6); pro-rating by days is finsam's documented rule",
+    },
+    IndicatorSpec {
+        id: "statlig_fordelning",
+        label_sv: "Statens fördelning mellan förbund",
+        label_en: "The state's allocation among förbund",
+        unit: "öre",
+        population: "Förbund existing on 1 January of the year, with their member kommuner that day as their area; statistics of the year before.",
+        definition: "400,000 kr base per förbund; the rest 75 % by försörjningsmått and 25 % by inhabitants 16–64; equity above the recommended level reduces the amount by a share of the excess and lifts the 10 % floor; the rest is shared in proportion to the model above the base with no förbund below 90 % of last year. Every step is a column; the allocations sum exactly to the state's total.",
+        source: "Fördelningsmodell för statens medelstilldelning till samordningsförbunden (FK 2015; domain.md §6); the equity staircase default is finsam's assumption",
     },
 ];
 

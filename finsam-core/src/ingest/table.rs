@@ -26,6 +26,9 @@ pub enum Kind {
     Money,
     /// Days in quarter steps (CSV `12.25`; Arrow Float64).
     Days,
+    /// A non-negative number with two decimals, held as hundredths (CSV
+    /// `1234.50`; Arrow Decimal128(18, 2)).
+    Decimal,
 }
 
 /// One column of the data contract.
@@ -113,6 +116,22 @@ pub trait FieldSource {
         self.text(col)?
             .map(|t| Ore::parse_kronor(&t).ok_or_else(|| Error::InvalidAmount { at: Box::new(self.at(col)) }))
             .transpose()
+    }
+    /// A non-negative number with at most two decimals.
+    ///
+    /// # Errors
+    /// [`Error::InvalidNumber`] if it is not one.
+    fn decimal(&self, col: usize) -> Result<Option<Hundradelar>> {
+        let invalid = || Error::InvalidNumber {
+            at: Box::new(self.at(col)),
+            range: "of non-negative numbers with at most two decimals".into(),
+        };
+        match self.money(col) {
+            Ok(Some(o)) if o.0 >= 0 => Ok(Some(Hundradelar(o.0))),
+            Ok(Some(_)) | Err(Error::InvalidAmount { .. }) => Err(invalid()),
+            Ok(None) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
     /// Days.
     ///
@@ -309,13 +328,10 @@ static MEDLEMSKAP: TableSpec = TableSpec {
 impl Record for MedlemskapRad {
     const SPEC: &'static TableSpec = &MEDLEMSKAP;
     fn read(src: &impl FieldSource) -> Result<Self> {
-        let kommun_text = required(src, 1, src.text(1)?)?;
-        let kommun =
-            KommunKod::parse(&kommun_text).ok_or_else(|| Error::InvalidKommunkod { at: Box::new(src.at(1)) })?;
         Ok(MedlemskapRad {
             forbund: forbund_id(src, 0)?,
             medlemskap: Medlemskap {
-                kommun,
+                kommun: kommun(src, 1)?,
                 datum: required(src, 2, src.date(2)?)?,
                 handelse: required(src, 3, code(src, 3)?)?,
             },
@@ -639,6 +655,7 @@ pub fn contract_markdown() -> String {
                 Kind::Bool => "`ja`/`nej`",
                 Kind::Money => "kronor `1234.50`",
                 Kind::Days => "days `12.25`",
+                Kind::Decimal => "number `1234.50`",
             };
             let _ = writeln!(out, "| `{}` | {kind} | {} | {} |", c.name, if c.required { "yes" } else { "no" }, c.doc);
         }
@@ -648,6 +665,192 @@ pub fn contract_markdown() -> String {
 }
 
 /// Every table of the contract, in load order.
-pub fn tables() -> [&'static TableSpec; 8] {
-    [&FORBUND, &MEDLEMSKAP, &INSATSER, &DELTAGANDEN, &ANONYMA, &INSATS_AR, &PERIODER, &DAGAR]
+pub fn tables() -> [&'static TableSpec; 12] {
+    [
+        &FORBUND,
+        &MEDLEMSKAP,
+        &INSATSER,
+        &DELTAGANDEN,
+        &ANONYMA,
+        &INSATS_AR,
+        &PERIODER,
+        &DAGAR,
+        &ENKATSVAR,
+        &FORBUND_EKONOMI,
+        &KOMMUNSTATISTIK,
+        &KOMMUNANDELAR,
+    ]
+}
+
+static ENKATSVAR: TableSpec = TableSpec {
+    name: "enkatsvar",
+    doc: "One row per answered item of one NNS questionnaire (domain.md §5). The rows of one questionnaire share its förbund, year, respondent group and kön.",
+    columns: &[
+        col("enkat_id", Kind::Int, true, "The questionnaire's id, unique in the data set."),
+        col("forbund_id", Kind::Int, true, "The förbund it was answered in."),
+        col("ar", Kind::Int, true, "The survey year."),
+        col(
+            "respondentgrupp",
+            Kind::Text,
+            true,
+            "`deltagare_pagaende`, `deltagare_avslut`, `insatspersonal`, `styrelse`, `chef` or `remittent`.",
+        ),
+        col("kon", Kind::Text, true, "`kvinna`, `man` or `okand`."),
+        col("fraga", Kind::Text, true, "The item's id in the questionnaire, e.g. `d7`."),
+        col(
+            "svar",
+            Kind::Text,
+            false,
+            "A point on the agreement scale (a whole number), `vet_ej`, or empty / `ej_svar` for no answer.",
+        ),
+    ],
+};
+
+impl Record for EnkatSvar {
+    const SPEC: &'static TableSpec = &ENKATSVAR;
+    fn read(src: &impl FieldSource) -> Result<Self> {
+        let svar = match src.text(6)? {
+            None => Svar::EjSvar,
+            Some(t) => Svar::parse(&t).ok_or_else(|| Error::InvalidCode {
+                at: Box::new(src.at(6)),
+                kind: "svar",
+                expected: "a whole number 0–100, `vet_ej` or `ej_svar`".into(),
+            })?,
+        };
+        Ok(EnkatSvar {
+            enkat: EnkatId(required(src, 0, int_as(src, 0, "0..=9223372036854775807")?)?),
+            forbund: forbund_id(src, 1)?,
+            ar: year(src, 2)?,
+            grupp: required(src, 3, code(src, 3)?)?,
+            kon: required(src, 4, code(src, 4)?)?,
+            fraga: required(src, 5, src.text(5)?)?.into_owned(),
+            svar,
+        })
+    }
+    fn write(&self, out: &mut impl FieldSink) {
+        out.int(i64::try_from(self.enkat.0).ok());
+        out.int(ids(self.forbund.0));
+        out.int(Some(i64::from(self.ar)));
+        out.text(Some(self.grupp.code()));
+        out.text(Some(self.kon.code()));
+        out.text(Some(&self.fraga));
+        out.text(Some(&self.svar.to_string()));
+    }
+}
+
+static FORBUND_EKONOMI: TableSpec = TableSpec {
+    name: "forbund_ekonomi",
+    doc: "One row per förbund and year: the budget the parties split (law §5), the state's allocation and the equity.",
+    columns: &[
+        col("forbund_id", Kind::Int, true, "The förbund."),
+        col("ar", Kind::Int, true, "The year."),
+        col("budget", Kind::Money, false, "The total the four parties contribute for the year, in kronor."),
+        col("statlig_tilldelning", Kind::Money, false, "The state's allocation for the year, in kronor."),
+        col("eget_kapital", Kind::Money, false, "Equity (eget kapital) at the end of the year, in kronor."),
+    ],
+};
+
+impl Record for ForbundEkonomi {
+    const SPEC: &'static TableSpec = &FORBUND_EKONOMI;
+    fn read(src: &impl FieldSource) -> Result<Self> {
+        let non_negative = |col: usize| -> Result<Option<Ore>> {
+            match src.money(col)? {
+                Some(o) if o.0 < 0 => Err(Error::InvalidAmount { at: Box::new(src.at(col)) }),
+                v => Ok(v),
+            }
+        };
+        Ok(ForbundEkonomi {
+            forbund: forbund_id(src, 0)?,
+            ar: year(src, 1)?,
+            budget: non_negative(2)?,
+            statlig_tilldelning: non_negative(3)?,
+            eget_kapital: src.money(4)?,
+        })
+    }
+    fn write(&self, out: &mut impl FieldSink) {
+        out.int(ids(self.forbund.0));
+        out.int(Some(i64::from(self.ar)));
+        out.money(self.budget);
+        out.money(self.statlig_tilldelning);
+        out.money(self.eget_kapital);
+    }
+}
+
+static KOMMUNSTATISTIK: TableSpec = TableSpec {
+    name: "kommunstatistik",
+    doc: "One row per kommun and year: population and the försörjningsmått in full-year equivalents per benefit kind (SCB), for the state's allocation model and the kommuner's split by population.",
+    columns: &[
+        col("kommunkod", Kind::Text, true, "SCB's four-digit kommunkod."),
+        col("ar", Kind::Int, true, "The year."),
+        col("invanare", Kind::Int, true, "All inhabitants."),
+        col("invanare_16_64", Kind::Int, true, "Inhabitants aged 16–64."),
+        col("fm_sp_rp", Kind::Decimal, true, "Full-year equivalents of sjuk- and rehabiliteringspenning."),
+        col("fm_ae", Kind::Decimal, true, "Full-year equivalents of aktivitetsersättning."),
+        col("fm_sa", Kind::Decimal, true, "Full-year equivalents of sjukersättning."),
+        col("fm_a_kassa", Kind::Decimal, true, "Full-year equivalents of a-kassa."),
+        col("fm_aktivitetsstod", Kind::Decimal, true, "Full-year equivalents of aktivitetsstöd."),
+        col("fm_etableringsersattning", Kind::Decimal, true, "Full-year equivalents of etableringsersättning."),
+        col("fm_forsorjningsstod", Kind::Decimal, true, "Full-year equivalents of försörjningsstöd."),
+    ],
+};
+
+fn kommun(src: &impl FieldSource, col: usize) -> Result<KommunKod> {
+    let text = required(src, col, src.text(col)?)?;
+    KommunKod::parse(&text).ok_or_else(|| Error::InvalidKommunkod { at: Box::new(src.at(col)) })
+}
+
+impl Record for Kommunstatistik {
+    const SPEC: &'static TableSpec = &KOMMUNSTATISTIK;
+    fn read(src: &impl FieldSource) -> Result<Self> {
+        let mut forsorjningsmatt = [Hundradelar(0); 7];
+        for (i, fm) in forsorjningsmatt.iter_mut().enumerate() {
+            *fm = required(src, 4 + i, src.decimal(4 + i)?)?;
+        }
+        Ok(Kommunstatistik {
+            kommun: kommun(src, 0)?,
+            ar: year(src, 1)?,
+            invanare: required(src, 2, count(src, 2)?)?,
+            invanare_16_64: required(src, 3, count(src, 3)?)?,
+            forsorjningsmatt,
+        })
+    }
+    fn write(&self, out: &mut impl FieldSink) {
+        out.text(Some(&self.kommun.to_string()));
+        out.int(Some(i64::from(self.ar)));
+        out.int(Some(i64::from(self.invanare)));
+        out.int(Some(i64::from(self.invanare_16_64)));
+        for fm in self.forsorjningsmatt {
+            // Decimal columns are written like money: a whole number of hundredths.
+            out.money(Some(Ore(fm.0)));
+        }
+    }
+}
+
+static KOMMUNANDELAR: TableSpec = TableSpec {
+    name: "kommunandelar",
+    doc: "Optional: the kommuner's shares of their quarter as set in a förbundsordning, per förbund and year. Without rows for a förbund and year the quarter is split by population.",
+    columns: &[
+        col("forbund_id", Kind::Int, true, "The förbund."),
+        col("ar", Kind::Int, true, "The year."),
+        col("kommunkod", Kind::Text, true, "The member kommun."),
+        col("andel", Kind::Decimal, true, "Its share in percent (weights: used in proportion to their sum)."),
+    ],
+};
+
+impl Record for Kommunandel {
+    const SPEC: &'static TableSpec = &KOMMUNANDELAR;
+    fn read(src: &impl FieldSource) -> Result<Self> {
+        Ok(Kommunandel {
+            forbund: forbund_id(src, 0)?,
+            ar: year(src, 1)?,
+            kommun: kommun(src, 2)?,
+            andel: required(src, 3, src.decimal(3)?)?,
+        })
+    }
+    fn write(&self, out: &mut impl FieldSink) {
+        out.int(ids(self.forbund.0));
+        out.int(Some(i64::from(self.ar)));
+        out.text(Some(&self.kommun.to_string()));
+        out.money(Some(Ore(self.andel.0)));
+    }
 }

@@ -4,15 +4,20 @@
 //! paths (sets are bit sets, money is öre, days are quarter days), so that a
 //! national-scale `Vec<Deltagande>` is compact and scanned at memory speed.
 
+#[macro_use]
 pub mod codes;
+pub mod economy;
 pub mod kommun;
+pub mod survey;
 pub mod values;
 
 use serde::{Deserialize, Serialize};
 
 use crate::Date;
 pub use codes::*;
+pub use economy::*;
 pub use kommun::KommunKod;
+pub use survey::*;
 pub use values::*;
 
 /// A samordningsförbund: a coordination association with a lifetime and
@@ -84,6 +89,49 @@ impl Forbund {
             };
         }
         members.into_iter().collect()
+    }
+
+    /// Each kommun that was a member on some day of `year`, with the number
+    /// of days it was (in code order). The days are what a mid-year join or
+    /// leave is pro-rated by.
+    ///
+    /// ```
+    /// use finsam_core::{Date, Forbund, ForbundId, KommunKod, Medlemshandelse, Medlemskap};
+    /// let d = |s: &str| s.parse::<Date>().unwrap();
+    /// let k = |c| KommunKod::new(c).unwrap();
+    /// let f = Forbund { id: ForbundId(1), namn: "F".into(), start: d("2020-01-01"), slut: None, foregangare: vec![],
+    ///     medlemskap: vec![
+    ///         Medlemskap { kommun: k(2580), datum: d("2020-01-01"), handelse: Medlemshandelse::Intrade },
+    ///         Medlemskap { kommun: k(2582), datum: d("2021-07-01"), handelse: Medlemshandelse::Intrade },
+    ///     ] };
+    /// assert_eq!(f.member_days(2021), vec![(k(2580), 365), (k(2582), 184)]);
+    /// ```
+    pub fn member_days(&self, year: i32) -> Vec<(KommunKod, u32)> {
+        let (Some(first), Some(after)) = (Date::from_ymd(year, 1, 1), Date::from_ymd(year + 1, 1, 1)) else {
+            return Vec::new();
+        };
+        let mut days: std::collections::BTreeMap<KommunKod, u32> = std::collections::BTreeMap::new();
+        let mut since: std::collections::BTreeMap<KommunKod, Date> =
+            self.members_on(first).into_iter().map(|k| (k, first)).collect();
+        let mut events: Vec<&Medlemskap> =
+            self.medlemskap.iter().filter(|m| m.datum > first && m.datum < after).collect();
+        events.sort_by_key(|m| (m.datum, m.handelse == Medlemshandelse::Intrade));
+        for m in events {
+            match m.handelse {
+                Medlemshandelse::Intrade => {
+                    since.entry(m.kommun).or_insert(m.datum);
+                }
+                Medlemshandelse::Uttrade => {
+                    if let Some(from) = since.remove(&m.kommun) {
+                        *days.entry(m.kommun).or_default() += from.days_until(m.datum).unsigned_abs();
+                    }
+                }
+            }
+        }
+        for (k, from) in since {
+            *days.entry(k).or_default() += from.days_until(after).unsigned_abs();
+        }
+        days.into_iter().filter(|&(_, d)| d > 0).collect()
     }
 }
 

@@ -203,7 +203,18 @@ pub fn outcomes(data: &Dataset, split: &Split, years: RangeInclusive<i32>, confi
 
 /// A share and its interval, each withheld with the counts at `deps`.
 pub(crate) fn ci_values(k: u64, n: u64, config: &Config, deps: Vec<(usize, usize)>) -> [Raw; 3] {
-    match proportion_ci(k, n, config.method, config.level) {
+    share_values(k, n, config.method, config.level, deps)
+}
+
+/// A share and its interval by `method` at `level`, each withheld with the counts at `deps`.
+pub(crate) fn share_values(
+    k: u64,
+    n: u64,
+    method: crate::stats::ProportionMethod,
+    level: f64,
+    deps: Vec<(usize, usize)>,
+) -> [Raw; 3] {
+    match proportion_ci(k, n, method, level) {
         Ok(ci) => {
             [Raw::Derived(ci.estimate, deps.clone()), Raw::Derived(ci.lo, deps.clone()), Raw::Derived(ci.hi, deps)]
         }
@@ -772,6 +783,8 @@ fn report_from_state(data: &Dataset, ctx: &Context<'_>, year: i32, state: &State
     tables.push(transitions_table(&national, config)?);
     tables.push(gender_gap_table(&by_kon, &ctx.groups, config)?);
     tables.push(coverage(data, year..=year)?);
+    tables.extend(crate::survey::report_tables(data, year, &crate::survey::SurveyConfig::from_config(config))?);
+    tables.extend(money_tables(data, year)?);
     let sammanslagningar = lineage(data).into_iter().filter(|m| m.datum.year() <= year).collect();
     Ok(AnnualReport {
         ar: year,
@@ -781,6 +794,25 @@ fn report_from_state(data: &Dataset, ctx: &Context<'_>, year: i32, state: &State
         sammanslagningar,
         okand_insats: state.unknown_insats(),
     })
+}
+
+/// The financing section: the §5 split of every förbund with a budget for
+/// `year`, and the state's allocation model for `year` when the kommun
+/// statistics of the year before are there.
+fn money_tables(data: &Dataset, year: i32) -> Result<Vec<Table>> {
+    let mut out = Vec::new();
+    let splits = crate::finance::financing(data, year)?;
+    if !splits.is_empty() {
+        out.push(crate::finance::split::financing_table(&splits));
+    }
+    if data.kommunstatistik.iter().any(|s| s.ar == year - 1) {
+        let inputs = crate::finance::allocation::allocation_inputs(data, year)?;
+        if !inputs.is_empty() {
+            let params = crate::finance::AllocationParams::default();
+            out.push(crate::finance::allocate(year, &inputs, &params)?.to_table());
+        }
+    }
+    Ok(out)
 }
 
 impl AnnualReport {

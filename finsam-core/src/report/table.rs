@@ -22,6 +22,10 @@ pub enum Unit {
     Days,
     /// A difference of proportions (men − women), in [−1, 1].
     ShareDifference,
+    /// Money in whole öre (shown as kronor with two decimals; exported as integers).
+    Ore,
+    /// A quantity with decimals (full-year equivalents, scores).
+    Number,
 }
 
 /// A column of a table.
@@ -166,6 +170,8 @@ fn format_cell(v: &Cell<f64>, unit: Unit) -> String {
             Unit::ShareDifference => format!("{:+.1} pp", x * 100.0),
             Unit::Percent => format!("{x:+.1} %"),
             Unit::Days => format!("{x:.1}"),
+            Unit::Ore => format!("{} kr", crate::model::Ore(*x as i64)),
+            Unit::Number => format!("{x:.2}"),
         },
     }
 }

@@ -104,6 +104,7 @@ _RULES = {
     "duplicate_id", "duplicate_key", "duplicate_row", "unknown_forbund", "unknown_insats",
     "unknown_deltagande", "end_before_start", "outside_insats_lifetime", "implausible_birth_year",
     "outcome_without_end", "membership_conflict", "forbund_mismatch", "inconsistent_counts",
+    "inconsistent_questionnaire", "answer_out_of_scale", "missing_statistics", "allocation_infeasible",
 }
 
 

@@ -1,0 +1,102 @@
+//! Synthetic kommun statistics, förbund economies and the state's
+//! allocation (domain.md §6).
+
+use super::Sampler;
+use crate::Dataset;
+use crate::error::Result;
+use crate::finance::allocation::{AllocationParams, allocate, allocation_inputs};
+use crate::model::*;
+
+/// The years of kommun statistics (the allocation of 2016 uses 2015).
+const STAT_YEARS: std::ops::RangeInclusive<i32> = 2015..=2023;
+/// The years of förbund economies and state allocations.
+pub(super) const ECONOMY_YEARS: std::ops::RangeInclusive<i32> = 2016..=2023;
+/// Sweden's population in 2015 (SCB: about 9.85 million) and its yearly growth.
+const POPULATION_2015: f64 = 9_850_000.0;
+const GROWTH: f64 = 0.009;
+/// The largest kommuner's inhabitants in 2015 (SCB, rounded), the rest drawn.
+const LARGEST: [(u16, f64); 4] = [(180, 924_000.0), (1480, 549_000.0), (1280, 323_000.0), (380, 210_000.0)];
+/// The försörjningsmått per inhabitant 16–64 and its split over the benefit
+/// kinds (assumed: about 600,000 full-year equivalents nationally).
+const FM_RATE: f64 = 0.096;
+const FM_MIX: [f64; 7] = [0.17, 0.04, 0.33, 0.15, 0.15, 0.05, 0.11];
+
+/// Population and försörjningsmått per kommun and year.
+pub(super) fn statistics(rng: &mut Sampler) -> Vec<Kommunstatistik> {
+    let kommuner: Vec<KommunKod> = KommunKod::all().collect();
+    let fixed: f64 = LARGEST.iter().map(|l| l.1).sum();
+    let drawn: Vec<f64> = kommuner.iter().map(|_| rng.lognormal(0.9)).collect();
+    let drawn_total: f64 =
+        kommuner.iter().zip(&drawn).filter(|(k, _)| !LARGEST.iter().any(|l| l.0 == k.code())).map(|(_, d)| d).sum();
+    let mut rows = Vec::new();
+    for (k, d) in kommuner.iter().zip(drawn) {
+        let base =
+            LARGEST.iter().find(|l| l.0 == k.code()).map_or(d / drawn_total * (POPULATION_2015 - fixed), |l| l.1);
+        let working_share = 0.55 + 0.1 * rng.uniform();
+        let need = FM_RATE * rng.lognormal(0.25);
+        let own_growth = GROWTH + rng.normal(0.0, 0.006);
+        for ar in STAT_YEARS {
+            let invanare = base * (1.0 + own_growth).powi(ar - 2015);
+            let working = invanare * working_share;
+            let fm = working * need * (1.0 + 0.02 * rng.normal(0.0, 1.0));
+            let mut forsorjningsmatt = [Hundradelar(0); 7];
+            for (slot, share) in forsorjningsmatt.iter_mut().zip(FM_MIX) {
+                *slot = Hundradelar((fm * share * 100.0).round().max(0.0) as i64);
+            }
+            rows.push(Kommunstatistik {
+                kommun: *k,
+                ar,
+                invanare: invanare.round().max(1.0) as u32,
+                invanare_16_64: working.round().max(1.0) as u32,
+                forsorjningsmatt,
+            });
+        }
+    }
+    rows
+}
+
+/// Each year's state allocation by the model (339 million kr), the budget
+/// (the state's allocation is half of it) and the equity at year end, drawn
+/// around 15 % of the budget so that some förbund exceed the recommended
+/// level. Also förbundsordning shares for one förbund (Södra Norrbotten:
+/// Luleå 45 %, Piteå 25 %, Boden 20 %, Älvsbyn 10 %).
+pub(super) fn finances(
+    rng: &mut Sampler,
+    forbund: &[Forbund],
+    kommunstatistik: Vec<Kommunstatistik>,
+) -> Result<(Vec<ForbundEkonomi>, Vec<Kommunstatistik>, Vec<Kommunandel>)> {
+    let mut data = Dataset { forbund: forbund.to_vec(), kommunstatistik, ..Dataset::default() };
+    for ar in ECONOMY_YEARS {
+        let inputs = allocation_inputs(&data, ar)?;
+        let allocation = allocate(ar, &inputs, &AllocationParams::default())?;
+        for row in &allocation.rows {
+            let budget = Ore(row.tilldelning.0 * 2);
+            let equity = (budget.0 as f64 * (0.15 + rng.normal(0.0, 0.07)).max(0.0)).round() as i64;
+            data.forbund_ekonomi.push(ForbundEkonomi {
+                forbund: row.forbund,
+                ar,
+                budget: Some(budget),
+                statlig_tilldelning: Some(row.tilldelning),
+                eget_kapital: Some(Ore(equity)),
+            });
+        }
+    }
+    let shares = shares_of_sodra_norrbotten(forbund);
+    Ok((data.forbund_ekonomi, data.kommunstatistik, shares))
+}
+
+fn shares_of_sodra_norrbotten(forbund: &[Forbund]) -> Vec<Kommunandel> {
+    const SHARES: [(u16, i64); 4] = [(2580, 4_500), (2581, 2_500), (2582, 2_000), (2560, 1_000)];
+    let Some(f) = forbund.iter().find(|f| f.namn == "Samordningsförbundet Södra Norrbotten") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for ar in ECONOMY_YEARS.filter(|&ar| f.is_active_in(ar)) {
+        for (kommun, _) in f.member_days(ar) {
+            if let Some(&(_, andel)) = SHARES.iter().find(|s| s.0 == kommun.code()) {
+                out.push(Kommunandel { forbund: f.id, ar, kommun, andel: Hundradelar(andel) });
+            }
+        }
+    }
+    out
+}
