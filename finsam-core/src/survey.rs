@@ -9,7 +9,10 @@
 //!   answers on those items that lie on the scale. "Vet ej" and unanswered
 //!   items are not scores: a questionnaire with no answer on the scale for an
 //!   indicator is counted apart, as `vet_ej` if any of its items was "vet
-//!   ej" and as `ej_svar` otherwise, and is left out of the values.
+//!   ej" and as `ej_svar` otherwise, and is left out of the values. An item
+//!   with no row at all in a questionnaire was not asked (e.g. the equality
+//!   item before 2021): a questionnaire with no row for any of an
+//!   indicator's items is not in that indicator's population.
 //! - **medel** is the mean score with a Student-t interval; **andel_hog** is
 //!   the share of scores at or above the top-box threshold, with a Wilson
 //!   interval (or the configured method).
@@ -355,14 +358,17 @@ impl SurveyState {
             }
         }
         let mut cells: BTreeMap<CellKey, CellSums> = BTreeMap::new();
-        let mut scratch = vec![(0u32, 0u32, false); config.indikatorer.len()];
+        // Per indicator: the sum and count of answers on the scale, whether any was
+        // "vet ej", and whether any of its items was on the form at all.
+        let mut scratch = vec![(0u32, 0u32, false, false); config.indikatorer.len()];
         for rows in by_questionnaire.values() {
             let head = &data.enkatsvar[rows[0]];
-            scratch.iter_mut().for_each(|s| *s = (0, 0, false));
+            scratch.iter_mut().for_each(|s| *s = (0, 0, false, false));
             for &row in rows {
                 let a = &data.enkatsvar[row];
                 for &i in item_index.get(a.fraga.as_str()).into_iter().flatten() {
                     let s = &mut scratch[i as usize];
+                    s.3 = true;
                     match a.svar {
                         Svar::Varde(v) => {
                             s.0 += u32::from(v);
@@ -374,7 +380,10 @@ impl SurveyState {
                 }
             }
             for (i, _) in config.indikatorer.iter().enumerate().filter(|(_, ind)| ind.grupper.contains(&head.grupp)) {
-                let (sum, count, vet_ej) = scratch[i];
+                let (sum, count, vet_ej, asked) = scratch[i];
+                if !asked {
+                    continue;
+                }
                 let one = score(sum, count, vet_ej, unit, config.hog_niva);
                 for forbund in [head.forbund.0, ALLA] {
                     for kon in [head.kon as u32, ALLA] {

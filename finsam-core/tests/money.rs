@@ -244,7 +244,11 @@ proptest! {
                 // the equity-reduced amounts and the others' bases exceed the total.
                 prop_assert_eq!(e.code(), "allocation_infeasible");
                 let free: Vec<AllocationInput> = inputs.iter().cloned().map(|i| AllocationInput { foregaende: None, ..i }).collect();
-                let model = allocate(2021, &free, &params).unwrap();
+                let Ok(model) = allocate(2021, &free, &params) else {
+                    // Without floors it fails only when every förbund is reduced for equity.
+                    prop_assert!(inputs.iter().all(|i| i.eget_kapital.zip(i.budget).is_some_and(|(e, b)| e > EquityRule::default().level(b))));
+                    return Ok(());
+                };
                 let mut needed = 0i64;
                 for (r, i) in model.rows.iter().zip(&inputs) {
                     let reduced = r.rimlig_niva.zip(r.eget_kapital).is_some_and(|(l, e)| e > l);

@@ -226,7 +226,8 @@ pub struct Allocation {
 /// `invalid_argument` for no förbund, percentages above 100, or a
 /// försörjningsmått or population that is 0 in total;
 /// `allocation_infeasible` if the base amounts, or the floors of the 10 %
-/// rule, exceed the total.
+/// rule, exceed the total, or if every förbund is reduced for equity (the
+/// reductions would have no one to go to).
 pub fn allocate(ar: i32, inputs: &[AllocationInput], params: &AllocationParams) -> Result<Allocation> {
     check(inputs, params)?;
     let n = inputs.len() as i64;
@@ -325,6 +326,14 @@ fn redistribute(rows: &mut [AllocationRow], params: &AllocationParams) -> Result
         }
         if free.is_empty() {
             let held_rows: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].sparr).collect();
+            if held_rows.is_empty() && avail > 0 {
+                return Err(Error::AllocationInfeasible {
+                    message: format!(
+                        "every förbund is above the recommended equity level, so the {} kr taken cannot be shared out",
+                        Ore(avail)
+                    ),
+                });
+            }
             let extra = apportion(Ore(avail), &held_rows.iter().map(|&i| variable(&rows[i])).collect::<Vec<_>>())?;
             for (&i, e) in held_rows.iter().zip(extra) {
                 rows[i].tilldelning = Ore(rows[i].golv.map_or(0, |g| g.0) + e.0);

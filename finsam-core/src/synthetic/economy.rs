@@ -59,7 +59,7 @@ pub(super) fn statistics(rng: &mut Sampler) -> Vec<Kommunstatistik> {
 /// (the state's allocation is half of it) and the equity at year end, drawn
 /// around 15 % of the budget so that some förbund exceed the recommended
 /// level. Also förbundsordning shares for one förbund (Södra Norrbotten:
-/// Luleå 45 %, Piteå 25 %, Boden 20 %, Älvsbyn 10 %).
+/// Luleå 45 %, Piteå 25 %, Boden 20 %, Älvsbyn 10 %, any other member 5 %).
 pub(super) fn finances(
     rng: &mut Sampler,
     forbund: &[Forbund],
@@ -93,9 +93,9 @@ fn shares_of_sodra_norrbotten(forbund: &[Forbund]) -> Vec<Kommunandel> {
     let mut out = Vec::new();
     for ar in ECONOMY_YEARS.filter(|&ar| f.is_active_in(ar)) {
         for (kommun, _) in f.member_days(ar) {
-            if let Some(&(_, andel)) = SHARES.iter().find(|s| s.0 == kommun.code()) {
-                out.push(Kommunandel { forbund: f.id, ar, kommun, andel: Hundradelar(andel) });
-            }
+            // Other kommuner that join it in the data (seeded) get 5 %.
+            let andel = SHARES.iter().find(|s| s.0 == kommun.code()).map_or(500, |s| s.1);
+            out.push(Kommunandel { forbund: f.id, ar, kommun, andel: Hundradelar(andel) });
         }
     }
     out
