@@ -89,6 +89,24 @@ pub fn from_record_batch<T: Record>(
     report.into_result(rows)
 }
 
+/// Reads the rows of a table delivered as several record batches (as a
+/// stream delivers them); rows are numbered across the batches.
+///
+/// # Errors
+/// As [`from_record_batch`].
+pub fn from_record_batches<T: Record>(
+    batches: &[RecordBatch],
+    mapping: Option<&TableMapping>,
+    policy: ErrorPolicy,
+) -> Result<Vec<T>> {
+    let mut report = ValidationReport::new(policy);
+    let mut rows = Vec::new();
+    for batch in batches {
+        rows.extend(read_batch::<T>(batch, mapping, rows.len() as u64, &mut report)?);
+    }
+    report.into_result(rows)
+}
+
 /// Reads `batch` whose first row is row `offset` of its table.
 pub(crate) fn read_batch<T: Record>(
     batch: &RecordBatch,

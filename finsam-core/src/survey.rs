@@ -118,7 +118,7 @@ impl SurveyConfig {
         SurveyConfig {
             level: config.level,
             method: config.method,
-            disclosure: config.disclosure.clone(),
+            disclosure: config.disclosure,
             ..SurveyConfig::default()
         }
     }
@@ -344,14 +344,14 @@ impl SurveyState {
         }
         let mut by_questionnaire: BTreeMap<EnkatId, Vec<usize>> = BTreeMap::new();
         for (row, a) in data.enkatsvar.iter().enumerate() {
-            if let Svar::Varde(v) = a.svar {
-                if v < config.skala_min || v > config.skala_max {
-                    return Err(Error::AnswerOutOfScale {
-                        at: Box::new(Location::table("enkatsvar").row(row as u64).column("svar").value(v.to_string())),
-                        min: config.skala_min,
-                        max: config.skala_max,
-                    });
-                }
+            if let Svar::Varde(v) = a.svar
+                && (v < config.skala_min || v > config.skala_max)
+            {
+                return Err(Error::AnswerOutOfScale {
+                    at: Box::new(Location::table("enkatsvar").row(row as u64).column("svar").value(v.to_string())),
+                    min: config.skala_min,
+                    max: config.skala_max,
+                });
             }
             if years.contains(&a.ar) {
                 by_questionnaire.entry(a.enkat).or_default().push(row);
@@ -503,15 +503,15 @@ fn indicator_table(state: &SurveyState, split: SurveySplit) -> Table {
     // Each förbund's and each kön's rows add up to the `alla` row.
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (&(ar, f, g, k, i), &r) in &index {
-        if f != ALLA {
-            if let Some(&t) = index.get(&(ar, ALLA, g, k, i)) {
-                groups.entry(t * 2).or_default().push(r);
-            }
+        if f != ALLA
+            && let Some(&t) = index.get(&(ar, ALLA, g, k, i))
+        {
+            groups.entry(t * 2).or_default().push(r);
         }
-        if k != ALLA {
-            if let Some(&t) = index.get(&(ar, f, g, ALLA, i)) {
-                groups.entry(t * 2 + 1).or_default().push(r);
-            }
+        if k != ALLA
+            && let Some(&t) = index.get(&(ar, f, g, ALLA, i))
+        {
+            groups.entry(t * 2 + 1).or_default().push(r);
         }
     }
     b.margins = groups.into_iter().map(|(g, parts)| (parts, g / 2)).collect();

@@ -29,7 +29,7 @@
 //!   kind; drawn around SCB's national totals) and, per förbund and year
 //!   2016–2023, the state's allocation of 339 million kr computed by the
 //!   allocation model, a budget twice that (the state pays half) and an
-//!   equity around 15 % of the budget; Södra Norrbotten splits the
+//!   equity around 12 % of the budget; Södra Norrbotten splits the
 //!   kommuner's quarter by förbundsordning shares.
 //!
 //! Where §9 gives no figure, [`targets`] states the value assumed and marks

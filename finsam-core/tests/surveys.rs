@@ -17,7 +17,8 @@ fn d(s: &str) -> Date {
 /// d7 → nöjdhet), and one of förbund 2.
 fn answers() -> Dataset {
     use Svar::*;
-    let q: [(u64, Kon, &[(&str, Svar)]); 7] = [
+    type Questionnaire<'a> = (u64, Kon, &'a [(&'a str, Svar)]);
+    let q: [Questionnaire<'_>; 7] = [
         (1, Kon::Kvinna, &[("d1", Varde(9)), ("d2", Varde(8)), ("d7", Varde(10))]),
         (2, Kon::Kvinna, &[("d1", VetEj), ("d2", Varde(6)), ("d7", Varde(7))]),
         (3, Kon::Man, &[("d1", VetEj), ("d2", EjSvar), ("d7", VetEj)]),

@@ -19,6 +19,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 mod frames;
+mod money;
 
 /// Turns a core error into the exception class `finsam.exceptions` maps its
 /// code to, with the location as attributes.
@@ -303,7 +304,7 @@ pub(crate) fn config(options: Option<&Bound<'_, PyDict>>) -> PyResult<Config> {
 
 /// The years of a call: an int, a `(first, last)` pair, a `range`, or all
 /// reporting years of the data.
-fn years(data: &Dataset, value: Option<&Bound<'_, PyAny>>) -> PyResult<std::ops::RangeInclusive<i32>> {
+pub(crate) fn years(data: &Dataset, value: Option<&Bound<'_, PyAny>>) -> PyResult<std::ops::RangeInclusive<i32>> {
     let py_err = |py: Python<'_>, m: String| to_py_err(py, &argument("years", m));
     match value {
         None => {
@@ -664,6 +665,7 @@ fn _finsam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyAnnualReport>()?;
     m.add_class::<PyInterval>()?;
     frames::register(m)?;
+    money::register(m)?;
     m.add_function(wrap_pyfunction!(synthetic, m)?)?;
     m.add_function(wrap_pyfunction!(participants, m)?)?;
     m.add_function(wrap_pyfunction!(outcome_rates, m)?)?;

@@ -453,6 +453,31 @@ pub fn allocation_inputs(data: &Dataset, year: i32) -> Result<Vec<AllocationInpu
     Ok(inputs)
 }
 
+/// Reads förbund-level inputs from a CSV file (`;` or `,`, UTF-8 or
+/// Windows-1252; columns of [`fordelningsunderlag`](crate::ingest::table)
+/// : `forbund_id`, `namn`, `invanare_16_64`, `fm_sp_rp` … `fm_forsorjningsstod`,
+/// `foregaende`, `eget_kapital`, `budget`), for areas that do not follow
+/// whole kommuner.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("underlag.csv");
+/// std::fs::write(&path, "forbund_id;invanare_16_64;fm_sp_rp;fm_ae;fm_sa;fm_a_kassa;fm_aktivitetsstod;fm_etableringsersattning;fm_forsorjningsstod;foregaende\n1;5000;10.5;1;2;3;4;5;6;1000000\n2;3000;8;0;0;0;0;0;0;\n").unwrap();
+/// let inputs = finsam_core::finance::allocation::inputs_from_csv(&path, &Default::default())?;
+/// assert_eq!(inputs[0].forsorjningsmatt_total().0, 3_150);
+/// assert_eq!(inputs[1].foregaende, None);
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+///
+/// # Errors
+/// As the data-contract readers: file, line, column and value of the first
+/// bad field (or all of them under [`ErrorPolicy::Collect`](crate::ErrorPolicy)).
+pub fn inputs_from_csv(path: &std::path::Path, opts: &crate::ingest::CsvOptions) -> Result<Vec<AllocationInput>> {
+    let mut report = crate::ValidationReport::new(opts.policy);
+    let (rows, _, _) = crate::ingest::csv::read_all::<AllocationInput>(path, opts, &mut report)?;
+    report.into_result(rows)
+}
+
 impl Allocation {
     /// The explanation table: one row per förbund with every step, and a
     /// total row. Money columns are öre; a step that does not apply (no last

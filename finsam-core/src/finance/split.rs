@@ -194,17 +194,17 @@ fn region_parts(quarter: Ore, members: &[Member]) -> Result<Vec<Contribution>> {
         }
     }
     regions.sort_by_key(|r| r.0);
-    if regions.len() > 1 {
-        if let Some(m) = members.iter().find(|m| m.invanare.is_none()) {
-            return Err(Error::MissingStatistics {
-                at: Box::new(Location::table("kommunstatistik").column("invanare").value(m.kommun.to_string())),
-                message: format!(
-                    "the members lie in {} regions, so the regions' quarter is split by inhabitants, and kommun {} has none",
-                    regions.len(),
-                    m.kommun
-                ),
-            });
-        }
+    if regions.len() > 1
+        && let Some(m) = members.iter().find(|m| m.invanare.is_none())
+    {
+        return Err(Error::MissingStatistics {
+            at: Box::new(Location::table("kommunstatistik").column("invanare").value(m.kommun.to_string())),
+            message: format!(
+                "the members lie in {} regions, so the regions' quarter is split by inhabitants, and kommun {} has none",
+                regions.len(),
+                m.kommun
+            ),
+        });
     }
     let weights: Vec<u128> = if regions.len() == 1 { vec![1] } else { regions.iter().map(|r| r.3).collect() };
     let amounts = apportion(quarter, &weights)?;

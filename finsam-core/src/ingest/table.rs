@@ -826,6 +826,58 @@ impl Record for Kommunstatistik {
     }
 }
 
+static FORDELNINGSUNDERLAG: TableSpec = TableSpec {
+    name: "fordelningsunderlag",
+    doc: "Not part of a data set: the state's allocation model's inputs given per förbund (where the areas do not follow whole kommuner).",
+    columns: &[
+        col("forbund_id", Kind::Int, true, "The förbund."),
+        col("namn", Kind::Text, false, "Its name."),
+        col("invanare_16_64", Kind::Int, true, "Inhabitants aged 16–64 in its area."),
+        col("fm_sp_rp", Kind::Decimal, true, "Full-year equivalents of sjuk- and rehabiliteringspenning."),
+        col("fm_ae", Kind::Decimal, true, "Full-year equivalents of aktivitetsersättning."),
+        col("fm_sa", Kind::Decimal, true, "Full-year equivalents of sjukersättning."),
+        col("fm_a_kassa", Kind::Decimal, true, "Full-year equivalents of a-kassa."),
+        col("fm_aktivitetsstod", Kind::Decimal, true, "Full-year equivalents of aktivitetsstöd."),
+        col("fm_etableringsersattning", Kind::Decimal, true, "Full-year equivalents of etableringsersättning."),
+        col("fm_forsorjningsstod", Kind::Decimal, true, "Full-year equivalents of försörjningsstöd."),
+        col("foregaende", Kind::Money, false, "Last year's allocation in kronor; empty for a new förbund."),
+        col("eget_kapital", Kind::Money, false, "Equity from the latest closed accounts, in kronor."),
+        col("budget", Kind::Money, false, "The budget the equity is measured against, in kronor."),
+    ],
+};
+
+impl Record for crate::finance::AllocationInput {
+    const SPEC: &'static TableSpec = &FORDELNINGSUNDERLAG;
+    fn read(src: &impl FieldSource) -> Result<Self> {
+        let mut forsorjningsmatt = [Hundradelar(0); 7];
+        for (i, fm) in forsorjningsmatt.iter_mut().enumerate() {
+            *fm = required(src, 3 + i, src.decimal(3 + i)?)?;
+        }
+        let forbund = forbund_id(src, 0)?;
+        Ok(crate::finance::AllocationInput {
+            forbund,
+            namn: src.text(1)?.map_or_else(|| forbund.to_string(), |t| t.into_owned()),
+            kommuner: Vec::new(),
+            invanare_16_64: required(src, 2, int_as(src, 2, "0..=18446744073709551615")?)?,
+            forsorjningsmatt,
+            foregaende: src.money(10)?,
+            eget_kapital: src.money(11)?,
+            budget: src.money(12)?,
+        })
+    }
+    fn write(&self, out: &mut impl FieldSink) {
+        out.int(ids(self.forbund.0));
+        out.text(Some(&self.namn));
+        out.int(i64::try_from(self.invanare_16_64).ok());
+        for fm in self.forsorjningsmatt {
+            out.money(Some(Ore(fm.0)));
+        }
+        out.money(self.foregaende);
+        out.money(self.eget_kapital);
+        out.money(self.budget);
+    }
+}
+
 static KOMMUNANDELAR: TableSpec = TableSpec {
     name: "kommunandelar",
     doc: "Optional: the kommuner's shares of their quarter as set in a förbundsordning, per förbund and year. Without rows for a förbund and year the quarter is split by population.",

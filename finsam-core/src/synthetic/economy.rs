@@ -57,7 +57,7 @@ pub(super) fn statistics(rng: &mut Sampler) -> Vec<Kommunstatistik> {
 
 /// Each year's state allocation by the model (339 million kr), the budget
 /// (the state's allocation is half of it) and the equity at year end, drawn
-/// around 15 % of the budget so that some förbund exceed the recommended
+/// around 12 % of the budget so that some förbund exceed the recommended
 /// level. Also förbundsordning shares for one förbund (Södra Norrbotten:
 /// Luleå 45 %, Piteå 25 %, Boden 20 %, Älvsbyn 10 %, any other member 5 %).
 pub(super) fn finances(
@@ -71,7 +71,7 @@ pub(super) fn finances(
         let allocation = allocate(ar, &inputs, &AllocationParams::default())?;
         for row in &allocation.rows {
             let budget = Ore(row.tilldelning.0 * 2);
-            let equity = (budget.0 as f64 * (0.15 + rng.normal(0.0, 0.07)).max(0.0)).round() as i64;
+            let equity = (budget.0 as f64 * (0.12 + rng.normal(0.0, 0.05)).max(0.0)).round() as i64;
             data.forbund_ekonomi.push(ForbundEkonomi {
                 forbund: row.forbund,
                 ar,

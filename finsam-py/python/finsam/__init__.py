@@ -19,6 +19,15 @@ Indicators come as tables with intervals and disclosure control:
 >>> report = finsam.annual_report(data, 2020)
 >>> report.tables[0].id
 'deltagare'
+
+Surveys and money:
+
+>>> s = finsam.survey_indicators(data, years=2021, by=["kon"])
+>>> s.keys
+['ar', 'respondentgrupp', 'kon', 'indikator']
+>>> a = finsam.allocation(data, 2021)
+>>> a.value(["2021", "alla"], "tilldelning") / 100
+339000000.0
 """
 
 from __future__ import annotations
@@ -32,15 +41,21 @@ from finsam._finsam import (
     FollowUpState,
     Table,
     __version__,
+    allocation,
     annual_report,
     benefit_days,
     catalogue,
+    financing,
     follow_up,
     follow_up_state,
     gender_gap,
     outcome_categories,
     outcome_rates,
     participants,
+    survey_change,
+    survey_comparison,
+    survey_indicators,
+    survey_mapping,
     synthetic,
     transitions,
 )
@@ -62,9 +77,11 @@ __all__ = [
     "FollowUp",
     "FollowUpState",
     "Table",
+    "allocation",
     "annual_report",
     "benefit_days",
     "catalogue",
+    "financing",
     "follow_up",
     "follow_up_state",
     "gender_gap",
@@ -72,6 +89,10 @@ __all__ = [
     "outcome_rates",
     "participants",
     "stats",
+    "survey_change",
+    "survey_comparison",
+    "survey_indicators",
+    "survey_mapping",
     "transitions",
     "FileAccessError",
     "FinsamError",

@@ -2,6 +2,7 @@
 
 import datetime
 import os
+from decimal import Decimal
 from typing import Any, Literal, Protocol, final
 
 import pandas  # type: ignore[import-untyped]
@@ -44,6 +45,12 @@ __all__ = [
     "paired_mean_ci",
     "newcombe_diff",
     "welch_diff",
+    "survey_indicators",
+    "survey_change",
+    "survey_comparison",
+    "survey_mapping",
+    "financing",
+    "allocation",
 ]
 
 __version__: str
@@ -143,6 +150,49 @@ def transitions(data: Dataset, *, by: list[str] | None = None, years: _Years | N
 def gender_gap(data: Dataset, *, by: list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...
 def annual_report(data: Dataset, year: int, **options: Any) -> AnnualReport: ...
 def catalogue() -> list[dict[str, str]]: ...
+def survey_indicators(
+    data: Dataset,
+    *,
+    by: list[Literal["forbund", "kon"]] | None = None,
+    years: _Years | None = None,
+    **options: Any,
+) -> Table:
+    """NNS survey indicators per year, respondent group and indicator.
+
+    Options: ``scale=(1, 10)``, ``top_box=8``, ``min_responses=5``,
+    ``mapping=[{"id", "items", "groups", "label_sv", "label_en"}, ...]`` and
+    the indicator options (``level``, ``method``, ``suppress``, ...).
+    """
+
+def survey_change(
+    data: Dataset, year: int, *, by: list[Literal["forbund", "kon"]] | None = None, **options: Any
+) -> Table:
+    """The change of the survey indicators from ``year - 1`` (Welch / Newcombe intervals)."""
+
+def survey_comparison(data: Dataset, year: int, **options: Any) -> Table:
+    """Each förbund against the rest of the country in ``year``."""
+
+def survey_mapping() -> list[dict[str, Any]]:
+    """The default item → indicator mapping, as ``mapping=`` takes it."""
+
+def financing(data: Dataset, year: int) -> Table:
+    """The law §5 split of every förbund's budget for ``year`` (amounts in öre)."""
+
+def allocation(
+    data: Dataset | None,
+    year: int,
+    *,
+    inputs: Any | None = None,
+    total: int | str | Decimal | None = None,
+    base: int | str | Decimal | None = None,
+    forsorjning_percent: int = 75,
+    max_fall_percent: int = 10,
+    equity: bool = True,
+    equity_steps: list[tuple[int | str | Decimal | None, int]] | None = None,
+    equity_reduction_percent: int = 50,
+) -> Table:
+    """The state's allocation model for ``year`` with every step as a column (amounts in öre)."""
+
 def proportion_ci(
     k: int, n: int, *, method: Literal["wilson", "clopper-pearson", "agresti-coull"] = "wilson", level: float = 0.95
 ) -> Interval: ...
