@@ -47,5 +47,32 @@ fn report(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, report);
+/// The survey indicators (every questionnaire of 2020–2021 scored, all
+/// cells summed, tables built) and the money: every förbund's §5 split and
+/// the allocation model for one year.
+fn surveys_and_money(c: &mut Criterion) {
+    let scale = scale();
+    let data = generate(&SyntheticConfig { scale, ..SyntheticConfig::default() }).expect("synthetic data");
+    let config = finsam_core::survey::SurveyConfig::default();
+    let answers = data.enkatsvar.iter().filter(|a| (2020..=2021).contains(&a.ar)).count() as u64;
+    let mut group = c.benchmark_group(format!("surveys-money-x{scale}"));
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(answers));
+    group.bench_function("survey section (2 years of answers)", |b| {
+        b.iter(|| black_box(finsam_core::survey::report_tables(&data, 2021, &config).expect("survey")))
+    });
+    group.throughput(Throughput::Elements(data.forbund.len() as u64));
+    group.bench_function("financing split, all förbund", |b| {
+        b.iter(|| black_box(finsam_core::finance::financing(&data, 2021).expect("split")))
+    });
+    group.bench_function("allocation model with inputs", |b| {
+        b.iter(|| {
+            let inputs = finsam_core::finance::allocation::allocation_inputs(&data, 2021).expect("inputs");
+            black_box(finsam_core::finance::allocate(2021, &inputs, &Default::default()).expect("allocation"))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, report, surveys_and_money);
 criterion_main!(benches);
