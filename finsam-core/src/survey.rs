@@ -332,7 +332,8 @@ impl SurveyState {
     ///
     /// # Errors
     /// `invalid_argument` for invalid options; `answer_out_of_scale` for an
-    /// answer off the configured scale (naming its row of `enkatsvar`).
+    /// answer off the configured scale and `duplicate_key` for a second
+    /// answer to the same item of a questionnaire (naming its row of `enkatsvar`).
     pub fn compute(data: &Dataset, years: RangeInclusive<i32>, config: &SurveyConfig) -> Result<SurveyState> {
         config.check()?;
         let unit = config.unit();
@@ -364,8 +365,18 @@ impl SurveyState {
         for rows in by_questionnaire.values() {
             let head = &data.enkatsvar[rows[0]];
             scratch.iter_mut().for_each(|s| *s = (0, 0, false, false));
-            for &row in rows {
+            for (j, &row) in rows.iter().enumerate() {
                 let a = &data.enkatsvar[row];
+                // One answer per item (the data-set rule; checked here too, so
+                // that unvalidated data cannot count an item twice).
+                if let Some(&first) = rows[..j].iter().find(|&&r| data.enkatsvar[r].fraga == a.fraga) {
+                    return Err(Error::DuplicateKey {
+                        at: Box::new(
+                            Location::table("enkatsvar").row(row as u64).column("fraga").value(a.fraga.clone()),
+                        ),
+                        first_row: first as u64,
+                    });
+                }
                 for &i in item_index.get(a.fraga.as_str()).into_iter().flatten() {
                     let s = &mut scratch[i as usize];
                     s.3 = true;

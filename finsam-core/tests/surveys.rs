@@ -164,6 +164,11 @@ fn a_custom_scale_and_mapping() {
     let err = survey::indicators(&answers(), 2021..=2021, SurveySplit::default(), &config).unwrap_err();
     assert_eq!(err.code(), "answer_out_of_scale");
     assert_eq!(err.location().unwrap().row, Some(0));
+    // A second answer to an item of the same questionnaire is an error even in unvalidated data.
+    let mut twice = answers();
+    twice.enkatsvar.push(twice.enkatsvar[0].clone());
+    let err = SurveyState::compute(&twice, 2021..=2021, &open_config()).unwrap_err();
+    assert_eq!((err.code(), err.location().unwrap().row), ("duplicate_key", Some(twice.enkatsvar.len() as u64 - 1)));
     let bad = SurveyConfig { hog_niva: 7.0, ..config };
     assert_eq!(bad.check().unwrap_err().code(), "invalid_argument");
 }
