@@ -432,7 +432,13 @@ impl PyTable {
 
     /// The table as a `pyarrow.Table`.
     fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        PyModule::import(slf.py(), "pyarrow")?.getattr("table")?.call1((slf,))
+        let pyarrow = PyModule::import(slf.py(), "pyarrow").map_err(|_| {
+            pyo3::exceptions::PyImportError::new_err(
+                "to_arrow() and to_pandas() need pyarrow: pip install \"finsam[pandas]\" (or pass the table to any \
+                 library that reads __arrow_c_stream__, e.g. polars.DataFrame(table))",
+            )
+        })?;
+        pyarrow.getattr("table")?.call1((slf,))
     }
 
     /// The table as a pandas DataFrame (withheld cells are `NaN`/`None`,
