@@ -281,6 +281,44 @@ pub struct SurveySplit {
     pub kon: bool,
 }
 
+impl SurveySplit {
+    /// Whether a cell with förbund `f` and kön `k` (either may be `ALLA`) is a row of this split.
+    fn includes(self, f: u32, k: u32) -> bool {
+        (self.forbund || f == ALLA) && (self.kon || k == ALLA)
+    }
+
+    /// The key columns of a table of this split.
+    fn key_columns(self) -> Vec<String> {
+        self.row_key("ar".into(), "forbund".into(), "respondentgrupp".into(), "kon".into(), "indikator".into())
+    }
+
+    /// A key in this split's column order: year, [förbund], group, [kön], indicator.
+    fn row_key(self, ar: String, forbund: String, grupp: String, kon: String, indikator: String) -> Vec<String> {
+        let mut key = vec![ar];
+        if self.forbund {
+            key.push(forbund);
+        }
+        key.push(grupp);
+        if self.kon {
+            key.push(kon);
+        }
+        key.push(indikator);
+        key
+    }
+
+    /// The labels of a cell's key.
+    fn label(self, key: CellKey, config: &SurveyConfig) -> Vec<String> {
+        let (ar, f, g, k, i) = key;
+        self.row_key(
+            ar.to_string(),
+            forbund_label(f),
+            group_of(g).code().into(),
+            kon_label(k),
+            config.indikatorer[i as usize].id.clone(),
+        )
+    }
+}
+
 /// "All values" in a key part.
 const ALLA: u32 = u32::MAX;
 
@@ -460,19 +498,10 @@ pub fn indicators(
 
 fn indicator_table(state: &SurveyState, split: SurveySplit) -> Table {
     let config = &state.config;
-    let mut keys = vec!["ar".to_owned()];
-    if split.forbund {
-        keys.push("forbund".into());
-    }
-    keys.push("respondentgrupp".into());
-    if split.kon {
-        keys.push("kon".into());
-    }
-    keys.push("indikator".into());
     let mut b = Builder::new(
         "enkatindikatorer",
         "NNS-indikatorer: medelvärde och andel höga svar",
-        keys,
+        split.key_columns(),
         &[
             ("n", Unit::Count),
             ("vet_ej", Unit::Count),
@@ -488,19 +517,10 @@ fn indicator_table(state: &SurveyState, split: SurveySplit) -> Table {
     let mut index: HashMap<CellKey, usize> = HashMap::new();
     let mut few: Vec<usize> = Vec::new();
     for (&key, sums) in &state.cells {
-        let (ar, forbund, grupp, kon, ind) = key;
-        if (!split.forbund && forbund != ALLA) || (!split.kon && kon != ALLA) {
+        if !split.includes(key.1, key.3) {
             continue;
         }
-        let mut label = vec![ar.to_string()];
-        if split.forbund {
-            label.push(forbund_label(forbund));
-        }
-        label.push(group_of(grupp).code().into());
-        if split.kon {
-            label.push(kon_label(kon));
-        }
-        label.push(config.indikatorer[ind as usize].id.clone());
+        let label = split.label(key, config);
         let r = b.raw.len();
         let mut values = vec![Raw::Count(sums.n), Raw::Count(sums.vet_ej), Raw::Count(sums.ej_svar)];
         values.extend(mean_values(sums, state.unit, config.level, r));
@@ -573,34 +593,17 @@ fn change_table(state: &SurveyState, year: i32, split: SurveySplit) -> Table {
     let config = &state.config;
     let mut rows = Vec::new();
     for (&(ar, f, g, k, i), now) in state.cells.range((year, 0, 0, 0, 0)..(year + 1, 0, 0, 0, 0)) {
-        if ar != year || (!split.forbund && f != ALLA) || (!split.kon && k != ALLA) {
+        if ar != year || !split.includes(f, k) {
             continue;
         }
         let before = state.cells.get(&(year - 1, f, g, k, i)).copied().unwrap_or_default();
-        let mut key = vec![ar.to_string()];
-        if split.forbund {
-            key.push(forbund_label(f));
-        }
-        key.push(group_of(g).code().into());
-        if split.kon {
-            key.push(kon_label(k));
-        }
-        key.push(config.indikatorer[i as usize].id.clone());
+        let key = split.label((ar, f, g, k, i), config);
         rows.push(crate::report::Row { key, values: difference_cells(now, &before, state.unit, config) });
     }
-    let mut keys = vec!["ar".to_owned()];
-    if split.forbund {
-        keys.push("forbund".into());
-    }
-    keys.push("respondentgrupp".into());
-    if split.kon {
-        keys.push("kon".into());
-    }
-    keys.push("indikator".into());
     Table {
         id: "enkatindikatorer_forandring".into(),
         title: format!("NNS-indikatorer: förändring från {}", year - 1),
-        keys,
+        keys: split.key_columns(),
         columns: difference_columns("fg"),
         rows,
         notes: vec![format!(

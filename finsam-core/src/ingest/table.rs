@@ -794,6 +794,22 @@ static KOMMUNSTATISTIK: TableSpec = TableSpec {
     ],
 };
 
+/// The seven försörjningsmått columns from column `first` on (order of [`FORSORJNINGSMATT`]).
+fn forsorjningsmatt(src: &impl FieldSource, first: usize) -> Result<[Hundradelar; 7]> {
+    let mut out = [Hundradelar(0); 7];
+    for (i, fm) in out.iter_mut().enumerate() {
+        *fm = required(src, first + i, src.decimal(first + i)?)?;
+    }
+    Ok(out)
+}
+
+fn write_forsorjningsmatt(out: &mut impl FieldSink, values: &[Hundradelar; 7]) {
+    for fm in values {
+        // Decimal columns are written like money: a whole number of hundredths.
+        out.money(Some(Ore(fm.0)));
+    }
+}
+
 fn kommun(src: &impl FieldSource, col: usize) -> Result<KommunKod> {
     let text = required(src, col, src.text(col)?)?;
     KommunKod::parse(&text).ok_or_else(|| Error::InvalidKommunkod { at: Box::new(src.at(col)) })
@@ -802,10 +818,7 @@ fn kommun(src: &impl FieldSource, col: usize) -> Result<KommunKod> {
 impl Record for Kommunstatistik {
     const SPEC: &'static TableSpec = &KOMMUNSTATISTIK;
     fn read(src: &impl FieldSource) -> Result<Self> {
-        let mut forsorjningsmatt = [Hundradelar(0); 7];
-        for (i, fm) in forsorjningsmatt.iter_mut().enumerate() {
-            *fm = required(src, 4 + i, src.decimal(4 + i)?)?;
-        }
+        let forsorjningsmatt = forsorjningsmatt(src, 4)?;
         Ok(Kommunstatistik {
             kommun: kommun(src, 0)?,
             ar: year(src, 1)?,
@@ -819,10 +832,7 @@ impl Record for Kommunstatistik {
         out.int(Some(i64::from(self.ar)));
         out.int(Some(i64::from(self.invanare)));
         out.int(Some(i64::from(self.invanare_16_64)));
-        for fm in self.forsorjningsmatt {
-            // Decimal columns are written like money: a whole number of hundredths.
-            out.money(Some(Ore(fm.0)));
-        }
+        write_forsorjningsmatt(out, &self.forsorjningsmatt);
     }
 }
 
@@ -849,10 +859,7 @@ static FORDELNINGSUNDERLAG: TableSpec = TableSpec {
 impl Record for crate::finance::AllocationInput {
     const SPEC: &'static TableSpec = &FORDELNINGSUNDERLAG;
     fn read(src: &impl FieldSource) -> Result<Self> {
-        let mut forsorjningsmatt = [Hundradelar(0); 7];
-        for (i, fm) in forsorjningsmatt.iter_mut().enumerate() {
-            *fm = required(src, 3 + i, src.decimal(3 + i)?)?;
-        }
+        let forsorjningsmatt = forsorjningsmatt(src, 3)?;
         let forbund = forbund_id(src, 0)?;
         Ok(crate::finance::AllocationInput {
             forbund,
@@ -869,9 +876,7 @@ impl Record for crate::finance::AllocationInput {
         out.int(ids(self.forbund.0));
         out.text(Some(&self.namn));
         out.int(i64::try_from(self.invanare_16_64).ok());
-        for fm in self.forsorjningsmatt {
-            out.money(Some(Ore(fm.0)));
-        }
+        write_forsorjningsmatt(out, &self.forsorjningsmatt);
         out.money(self.foregaende);
         out.money(self.eget_kapital);
         out.money(self.budget);
