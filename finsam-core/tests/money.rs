@@ -155,6 +155,15 @@ fn allocation_hand_worked_with_the_floor_and_the_equity_rule() {
 }
 
 #[test]
+fn absurd_amounts_are_errors_not_panics_or_wrong_numbers() {
+    let huge = |id| input(id, i64::MAX / 100, u64::MAX, Some(i64::MAX / 100), None, None);
+    let params = AllocationParams { grundbelopp: Ore(i64::MAX / 2), ..Default::default() };
+    assert_eq!(allocate(2021, &[huge(1), huge(2), huge(3)], &params).unwrap_err().code(), "allocation_infeasible");
+    let err = allocate(2021, &[huge(1), huge(2)], &AllocationParams::default()).unwrap_err();
+    assert_eq!(err.code(), "allocation_infeasible", "{err}");
+}
+
+#[test]
 fn allocation_of_the_synthetic_years_sums_to_the_state_total() {
     let data = synthetic::generate(&Default::default()).unwrap();
     for ar in 2016..=2023 {

@@ -135,7 +135,7 @@ pub struct AllocationInput {
 impl AllocationInput {
     /// The försörjningsmått: the sum over the benefit kinds.
     pub fn forsorjningsmatt_total(&self) -> Hundradelar {
-        Hundradelar(self.forsorjningsmatt.iter().map(|h| h.0).sum())
+        Hundradelar(self.forsorjningsmatt.iter().fold(0i64, |a, h| a.saturating_add(h.0)))
     }
 }
 
@@ -230,17 +230,21 @@ pub struct Allocation {
 /// reductions would have no one to go to).
 pub fn allocate(ar: i32, inputs: &[AllocationInput], params: &AllocationParams) -> Result<Allocation> {
     check(inputs, params)?;
-    let n = inputs.len() as i64;
+    let n = inputs.len() as i128;
     let base = params.grundbelopp;
-    let rest = Ore(params.total.0 - n * base.0);
-    if rest.0 < 0 {
+    // In 128 bits: n base amounts of any size cannot overflow.
+    let rest = i128::from(params.total.0) - n * i128::from(base.0);
+    if rest < 0 {
         return Err(Error::AllocationInfeasible {
             message: format!("{n} base amounts of {base} kr exceed the total {} kr", params.total),
         });
     }
+    let rest = Ore(rest as i64); // 0 ≤ rest ≤ total
     let pots =
         apportion(rest, &[u128::from(params.forsorjning_procent), u128::from(100 - params.forsorjning_procent)])?;
-    let by_fm = apportion(pots[0], &inputs.iter().map(|i| i.forsorjningsmatt_total().0 as u128).collect::<Vec<_>>())?;
+    let fm_weights: Vec<u128> =
+        inputs.iter().map(|i| i.forsorjningsmatt.iter().map(|h| h.0.max(0) as u128).sum()).collect();
+    let by_fm = apportion(pots[0], &fm_weights)?;
     let by_pop = apportion(pots[1], &inputs.iter().map(|i| u128::from(i.invanare_16_64)).collect::<Vec<_>>())?;
     let mut rows: Vec<AllocationRow> =
         inputs.iter().zip(by_fm.iter().zip(&by_pop)).map(|(i, (&f, &p))| model_row(i, base, f, p, params)).collect();
@@ -305,6 +309,7 @@ fn model_row(i: &AllocationInput, base: Ore, f: Ore, p: Ore, params: &Allocation
 /// fall below their floor at it. Returns the rounds taken.
 fn redistribute(rows: &mut [AllocationRow], params: &AllocationParams) -> Result<u32> {
     let reduced: Vec<bool> = rows.iter().map(|r| above_level(r.rimlig_niva, r.eget_kapital)).collect();
+    // The reduced förbund keep at most their model amounts, whose sum is the total.
     let pool =
         params.total.0 - rows.iter().zip(&reduced).filter(|(_, e)| **e).map(|(r, _)| r.tilldelning.0).sum::<i64>();
     let base = params.grundbelopp.0;
@@ -312,18 +317,19 @@ fn redistribute(rows: &mut [AllocationRow], params: &AllocationParams) -> Result
     loop {
         rounds += 1;
         let free: Vec<usize> = (0..rows.len()).filter(|&i| !reduced[i] && !rows[i].sparr).collect();
-        let held: i64 = rows.iter().filter(|r| r.sparr).filter_map(|r| r.golv).map(|g| g.0).sum();
-        let avail = pool - held - base * free.len() as i64;
+        // In 128 bits: the floors come from last year's amounts as given, and
+        // their sum must not overflow into a wrong answer.
+        let held: i128 = rows.iter().filter(|r| r.sparr).filter_map(|r| r.golv).map(|g| i128::from(g.0)).sum();
+        let avail = i128::from(pool) - held - i128::from(base) * free.len() as i128;
         if avail < 0 {
             return Err(Error::AllocationInfeasible {
                 message: format!(
-                    "the floors of the {} % rule ({} kr) and the base amounts leave {} kr to share",
+                    "the floors of the {} % rule ({held} öre) and the base amounts leave {avail} öre to share",
                     params.max_minskning_procent,
-                    Ore(held),
-                    Ore(avail)
                 ),
             });
         }
+        let avail = avail as i64; // 0 ≤ avail ≤ pool
         if free.is_empty() {
             let held_rows: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].sparr).collect();
             if held_rows.is_empty() && avail > 0 {
@@ -427,7 +433,7 @@ pub fn allocation_inputs(data: &Dataset, year: i32) -> Result<Vec<AllocationInpu
             })?;
             pop += u64::from(s.invanare_16_64);
             for (sum, v) in fm.iter_mut().zip(s.forsorjningsmatt) {
-                sum.0 += v.0;
+                sum.0 = sum.0.saturating_add(v.0);
             }
         }
         // A förbund formed by a merger inherits its predecessors' figures.

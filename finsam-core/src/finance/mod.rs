@@ -41,7 +41,8 @@ use crate::model::Ore;
 /// ```
 ///
 /// # Errors
-/// `invalid_argument` if `total` is negative, or positive while every weight is 0.
+/// `invalid_argument` if `total` is negative, positive while every weight
+/// is 0, or so large with a weight that the exact product overflows 128 bits.
 pub fn apportion(total: Ore, weights: &[u128]) -> Result<Vec<Ore>> {
     if total.0 < 0 {
         return Err(Error::InvalidArgument { name: "total", message: format!("{total} kr is negative") });
@@ -60,8 +61,12 @@ pub fn apportion(total: Ore, weights: &[u128]) -> Result<Vec<Ore>> {
     let mut parts = Vec::with_capacity(weights.len());
     let mut remainders: Vec<(u128, usize)> = Vec::with_capacity(weights.len());
     for (i, &w) in weights.iter().enumerate() {
-        // t · w fits in 128 bits: t < 2^63 and the weights used here are < 2^64.
-        let exact = t.saturating_mul(w);
+        // t < 2^63, so t · w fits whenever w < 2^65; larger weights are refused
+        // rather than rounded into a wrong amount.
+        let exact = t.checked_mul(w).ok_or_else(|| Error::InvalidArgument {
+            name: "weights",
+            message: format!("weight {w} is too large to split {total} kr exactly"),
+        })?;
         parts.push((exact / sum) as i64);
         remainders.push((exact % sum, i));
     }
@@ -87,7 +92,8 @@ mod tests {
     }
 
     #[test]
-    fn negative_totals_are_rejected() {
+    fn negative_totals_and_overflowing_weights_are_rejected() {
         assert_eq!(apportion(Ore(-1), &[1]).unwrap_err().code(), "invalid_argument");
+        assert_eq!(apportion(Ore(i64::MAX), &[u128::MAX / 2, 1]).unwrap_err().code(), "invalid_argument");
     }
 }

@@ -111,7 +111,7 @@ pub struct Kommunstatistik {
 impl Kommunstatistik {
     /// The försörjningsmått: the sum over the benefit kinds.
     pub fn forsorjningsmatt_total(&self) -> Hundradelar {
-        Hundradelar(self.forsorjningsmatt.iter().map(|h| h.0).sum())
+        Hundradelar(self.forsorjningsmatt.iter().fold(0i64, |a, h| a.saturating_add(h.0)))
     }
 }
 
