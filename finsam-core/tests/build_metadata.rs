@@ -1,0 +1,40 @@
+//! The workspace declares the Rust version its locked dependencies need.
+
+use std::process::Command;
+
+/// `major.minor[.patch]` as three numbers (a missing patch is 0).
+fn version(v: &str) -> [u32; 3] {
+    let mut out = [0; 3];
+    for (slot, part) in out.iter_mut().zip(v.split('.')) {
+        *slot = part.parse().unwrap_or(0);
+    }
+    out
+}
+
+#[test]
+fn rust_version_covers_every_locked_dependency() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml");
+    let out = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--locked", "--offline", "--manifest-path", manifest])
+        .output()
+        .expect("cargo metadata runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let packages = meta["packages"].as_array().unwrap();
+    let declared = packages
+        .iter()
+        .find(|p| p["name"] == "finsam-core")
+        .and_then(|p| p["rust_version"].as_str())
+        .expect("finsam-core declares a rust-version");
+    for p in packages {
+        if let Some(needed) = p["rust_version"].as_str() {
+            assert!(
+                version(needed) <= version(declared),
+                "{} {} needs Rust {needed}, the workspace declares {declared}",
+                p["name"],
+                p["version"]
+            );
+        }
+    }
+}
