@@ -254,10 +254,11 @@ pub fn generate(config: &SyntheticConfig) -> Result<Dataset> {
     let Participations { deltaganden, spells, .. } = builder;
     let mut rng = rng.fork(2);
     let anonyma = anonymous_counts(&mut rng, config.scale, &insatser);
-    let (insats_ar, insatser) = yearly_rows(&mut rng, config.scale, insatser);
+    let (insats_ar, mut insatser) = yearly_rows(&mut rng, config.scale, insatser);
     let enkatsvar = surveys::generate(&mut rng.fork(3), config.scale, &forbund);
     let statistics = economy::statistics(&mut rng.fork(4));
     let (forbund_ekonomi, kommunstatistik, kommunandelar) = economy::finances(&mut rng.fork(5), &forbund, statistics)?;
+    calibrate_behovsgrupper(&mut rng.fork(6), &mut insatser);
     Ok(Dataset {
         forbund,
         insatser: insatser.into_iter().map(|p| p.insats).collect(),
@@ -637,6 +638,36 @@ fn build_insatser(rng: &mut Sampler, forbund: &[Forbund]) -> Vec<Planned> {
     all
 }
 
+/// The published count of individinriktade insatser aimed at behovsgrupper
+/// (417 of 1,087 in 2020, domain.md §9).
+const BEHOVSGRUPP_INSATSER: (i32, usize) = (2020, 417);
+
+/// Persons with no registered kön, per 1,024 (about 0.3 %).
+const UNKNOWN_KON_PER_1024: u64 = 3;
+
+/// Sets the behovsgrupper of the individinriktade insatser active in the
+/// reference year so that exactly the published number are aimed at one:
+/// the draw at creation gives about 38 %, but which insatser survive into
+/// the year is random, so the count is corrected afterwards (removing or
+/// adding groups on insatser drawn at random among those active then).
+fn calibrate_behovsgrupper(rng: &mut Sampler, insatser: &mut [Planned]) {
+    let (year, target) = BEHOVSGRUPP_INSATSER;
+    let active: Vec<usize> = (0..insatser.len())
+        .filter(|&i| insatser[i].insats.inriktning == Inriktning::Individ && insatser[i].insats.is_active_in(year))
+        .collect();
+    let (mut with, mut without): (Vec<usize>, Vec<usize>) =
+        active.into_iter().partition(|&i| !insatser[i].insats.behovsgrupper.is_empty());
+    while with.len() > target {
+        let i = with.swap_remove(rng.below(with.len()));
+        insatser[i].insats.behovsgrupper = BehovsgruppSet::empty();
+    }
+    while with.len() < target && !without.is_empty() {
+        let i = without.swap_remove(rng.below(without.len()));
+        insatser[i].insats.behovsgrupper.insert(Behovsgrupp::ALL[rng.below(3)]);
+        with.push(i);
+    }
+}
+
 fn forbund_of<'f>(forbund: &'f [Forbund], i: &Insats) -> &'f Forbund {
     &forbund[(i.forbund.0 - 1) as usize]
 }
@@ -839,6 +870,9 @@ impl<'a> Participations<'a> {
             self.rng.normal(40.0, 11.0).round().clamp(18.0, 64.0) as i32
         };
         let kon = if self.rng.chance(WOMEN) { Kon::Kvinna } else { Kon::Man };
+        // A few persons have no registered kön, as in real registers. Chosen
+        // from the id, not the sampler, so every other draw stays as it was.
+        let kon = if n.wrapping_mul(0xD6E8_FEB8_6659_FD93) >> 54 < UNKNOWN_KON_PER_1024 { Kon::Okand } else { kon };
         self.persons.push(Person {
             id,
             kon,
