@@ -6,7 +6,7 @@
 
 use finsam_core::disclosure::{Cell, Disclosure, Reason};
 use finsam_core::indicators::{Config, Context, Dim, Split, State};
-use finsam_core::report::{self, Table};
+use finsam_core::report::{self, Table, Unit};
 use finsam_core::stats::{Moments, ProportionMethod, mean_ci, newcombe_diff, proportion_ci};
 use finsam_core::synthetic::{SyntheticConfig, generate};
 use finsam_core::*;
@@ -380,4 +380,88 @@ fn streaming_reports_bad_rows_with_their_line() {
     let err = report::annual_report_csv(dir.path(), 2021, &Config::default(), &Default::default(), 2).unwrap_err();
     assert_eq!(err.code(), "unknown_insats");
     assert_eq!(err.location().unwrap().line, Some(12));
+}
+
+#[test]
+fn the_gender_gap_of_shares_is_in_shares_and_percentage_points_and_days_are_a_table_of_their_own() {
+    let data = generate(&SyntheticConfig::default()).unwrap();
+    let r = report::annual_report(&data, 2020, &Config::default()).unwrap();
+    let g = r.tables.iter().find(|t| t.id == "konsskillnad").unwrap();
+    let units: Vec<Unit> = g.columns.iter().map(|c| c.unit).collect();
+    assert_eq!(
+        units,
+        [
+            Unit::Count,
+            Unit::Count,
+            Unit::Share,
+            Unit::Share,
+            Unit::ShareDifference,
+            Unit::ShareDifference,
+            Unit::ShareDifference
+        ]
+    );
+    assert!(g.rows.iter().all(|r| r.key[1].starts_with("arbete_studier")), "only shares in the shares table");
+    let (men, women, gap) = (
+        value(g, &["2020", "arbete_studier"], "man"),
+        value(g, &["2020", "arbete_studier"], "kvinnor"),
+        value(g, &["2020", "arbete_studier"], "skillnad"),
+    );
+    close("gap = men − women", gap, men - women, 1e-12);
+    assert!(men > women && (0.2..0.4).contains(&men), "men {men}, women {women}");
+    // Rendered as percent and percentage points, never as days.
+    let md = g.to_markdown();
+    assert!(md.contains(&format!("{:.1} %", men * 100.0)), "{md}");
+    assert!(md.contains(&format!("{:+.1} pp", gap * 100.0)), "{md}");
+    let json = r.to_json().unwrap();
+    let tables: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let shares = tables["tables"].as_array().unwrap().iter().find(|t| t["id"] == "konsskillnad").unwrap();
+    assert_eq!(shares["columns"][2]["unit"], "share");
+    assert_eq!(shares["columns"][4]["unit"], "share_difference");
+    let days = r.tables.iter().find(|t| t.id == "konsskillnad_dagar").unwrap();
+    assert!(days.columns[2..].iter().all(|c| c.unit == Unit::Days));
+    assert_eq!(days.keys, ["ar", "grupp"]);
+    assert!(days.row(&["2020", "sp_rp"]).is_some());
+    // Every table of the report is in the catalogue.
+    let ids: Vec<&str> = finsam_core::indicators::catalogue::catalogue().iter().map(|s| s.id).collect();
+    for t in &r.tables {
+        assert!(ids.contains(&t.id.as_str()), "{} is not in the catalogue", t.id);
+    }
+}
+
+#[test]
+fn a_change_is_only_shown_between_two_complete_reporting_years() {
+    let data = generate(&SyntheticConfig { scale: 0.2, ..Default::default() }).unwrap();
+    // 2016 is the warm-up year of the synthetic data: participations that
+    // began before it are missing, so 2017 against 2016 is no change at all.
+    let r = report::annual_report(&data, 2017, &Config::default()).unwrap();
+    for t in r.tables.iter().filter(|t| t.id == "deltagare") {
+        for row in &t.rows {
+            let c = t.columns.iter().position(|c| c.name == "forandring_procent").unwrap();
+            assert_eq!(row.values[c].reason(), Some(Reason::NotComputable), "{} {:?}", t.title, row.key);
+        }
+        assert!(t.notes.iter().any(|n| n.contains("complete reporting years")), "{:?}", t.notes);
+    }
+    let r = report::annual_report(&data, 2018, &Config::default()).unwrap();
+    assert!(r.tables[0].value(&["2018"], "forandring_procent").is_some());
+}
+
+#[test]
+fn years_outside_the_data_are_refused_with_the_valid_range() {
+    let data = generate(&SyntheticConfig { scale: 0.05, ..Default::default() }).unwrap();
+    let config = Config::default();
+    for year in [1990, 2015, 2024, 2030] {
+        let e = report::annual_report(&data, year, &config).unwrap_err();
+        assert_eq!(e.code(), "invalid_argument");
+        assert!(e.to_string().contains("valid years are 2016–2023"), "{e}");
+    }
+    let split = Split::national();
+    assert!(report::outcomes(&data, &split, 2021..=2030, &config).is_err());
+    assert!(report::participants(&data, &split, 1990..=2020, &config).is_err());
+    assert!(report::insatser(&data, true, 2030..=2030, &config).is_err());
+    assert!(report::coverage(&data, 2030..=2030).is_err());
+    #[allow(clippy::reversed_empty_ranges)]
+    let empty = 2021..=2020;
+    assert!(report::benefit_days(&data, &split, empty, &config).is_err());
+    assert_eq!(report::data_years(&data, &config).unwrap(), 2016..=2023);
+    assert!(report::annual_report(&data, 2016, &config).is_ok());
 }

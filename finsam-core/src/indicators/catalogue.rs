@@ -23,7 +23,7 @@ pub struct IndicatorSpec {
 
 const REPORTS: &str = "FK/AF återrapport om samordningsförbund (domain.md §4); finsam's documented choice where marked";
 
-static CATALOGUE: [IndicatorSpec; 13] = [
+static CATALOGUE: [IndicatorSpec; 14] = [
     IndicatorSpec {
         id: "deltagare",
         label_sv: "Deltagare i individinriktade insatser",
@@ -71,11 +71,20 @@ static CATALOGUE: [IndicatorSpec; 13] = [
     },
     IndicatorSpec {
         id: "konsskillnad",
-        label_sv: "Skillnad mellan män och kvinnor",
-        label_en: "Difference between men and women",
-        unit: "percentage points / days",
-        population: "As for utfall and ersattningsdagar, men and women (kön unknown excluded).",
-        definition: "Men − women: for shares with Newcombe's hybrid score interval; for mean changes in benefit days with Welch's interval.",
+        label_sv: "Skillnad mellan män och kvinnor i andel till arbete eller studier",
+        label_en: "Difference between men and women in the share to work or studies",
+        unit: "share; difference in percentage points",
+        population: "As for utfall, men and women; persons whose kön is not registered are in neither group.",
+        definition: "The shares of men and of women in förvärvsarbete or studier (and with aktivt arbetssökande), and men − women with Newcombe's hybrid score interval.",
+        source: REPORTS,
+    },
+    IndicatorSpec {
+        id: "konsskillnad_dagar",
+        label_sv: "Skillnad mellan män och kvinnor i förändrade dagar med ersättning",
+        label_en: "Difference between men and women in the change of benefit days",
+        unit: "days",
+        population: "As for ersattningsdagar, men and women; persons whose kön is not registered are in neither group.",
+        definition: "Per reporting group, the mean change in benefit days (after − before) of men and of women, and men − women with Welch's interval.",
         source: REPORTS,
     },
     IndicatorSpec {

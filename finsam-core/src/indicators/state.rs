@@ -238,6 +238,10 @@ pub struct State {
     /// Participations whose insats is not in the context (counted, not used;
     /// validated data have none).
     unknown_insats: u64,
+    /// The earliest year in which a participation seen started (whether or
+    /// not it fell in the computed years): where the data begin.
+    #[serde(default)]
+    first_start: Option<i32>,
 }
 
 mod cells_as_pairs {
@@ -259,7 +263,7 @@ mod cells_as_pairs {
 impl State {
     /// An empty state for `split`.
     pub fn new(split: Split) -> State {
-        State { split, cells: BTreeMap::new(), unknown_insats: 0 }
+        State { split, cells: BTreeMap::new(), unknown_insats: 0, first_start: None }
     }
 
     /// The state of `deltaganden` and `anonyma` under `ctx`, finished.
@@ -295,7 +299,7 @@ impl State {
                     scope.spawn(move || State::compute(split, ctx, rows, anonyma))
                 })
                 .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+            crate::exec::join_all(handles)
         });
         let mut total = State::compute(split, ctx, &[], if deltaganden.is_empty() { anonyma } else { &[] });
         for s in states {
@@ -340,7 +344,7 @@ impl State {
     pub fn year_without_persons(&self, year: i32) -> State {
         let cells =
             self.cells.iter().filter(|(k, _)| k.ar == year).map(|(k, v)| (*k, v.clone_without_persons())).collect();
-        State { split: self.split.clone(), cells, unknown_insats: self.unknown_insats }
+        State { split: self.split.clone(), cells, unknown_insats: self.unknown_insats, first_start: self.first_start }
     }
 
     /// Participations left out because their insats is unknown.
@@ -348,8 +352,14 @@ impl State {
         self.unknown_insats
     }
 
+    /// The earliest year in which a participation seen started.
+    pub fn first_start(&self) -> Option<i32> {
+        self.first_start
+    }
+
     pub(crate) fn merge_unchecked(&mut self, other: State) {
         self.unknown_insats += other.unknown_insats;
+        self.first_start = self.first_start.into_iter().chain(other.first_start).min();
         for (k, v) in other.cells {
             match self.cells.get_mut(&k) {
                 Some(mine) => mine.merge(&v),
@@ -397,7 +407,7 @@ impl State {
             groups.entry(Key { ar: k.ar, parts }).or_default().push(v);
         }
         let cells = groups.into_iter().map(|(k, parts)| (k, Accumulator::merge_all(&parts))).collect();
-        Ok(State { split: to.clone(), cells, unknown_insats: self.unknown_insats })
+        Ok(State { split: to.clone(), cells, unknown_insats: self.unknown_insats, first_start: self.first_start })
     }
 }
 
@@ -432,6 +442,7 @@ struct Builder<'c, 'a> {
     ctx: &'c Context<'a>,
     cells: FxHashMap<Key, Accumulator>,
     unknown_insats: u64,
+    first_start: Option<i32>,
     values: Vec<Vec<u32>>,
     keys: Vec<[u32; Split::MAX]>,
 }
@@ -442,6 +453,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             split: split.clone(),
             ctx,
             cells: FxHashMap::default(),
+            first_start: None,
             unknown_insats: 0,
             values: vec![Vec::new(); split.dims().len()],
             keys: Vec::new(),
@@ -476,6 +488,9 @@ impl<'c, 'a> Builder<'c, 'a> {
     fn add_deltaganden(&mut self, rows: &[Deltagande]) {
         let (first, last) = (*self.ctx.years.start(), *self.ctx.years.end());
         let mut ended: Vec<Deltagande> = Vec::new();
+        if let Some(min) = rows.iter().map(|d| d.start.year()).min() {
+            self.first_start = Some(self.first_start.map_or(min, |f| f.min(min)));
+        }
         for d in rows {
             let Some(info) = self.ctx.insatser.get(&d.insats).copied() else {
                 self.unknown_insats += 1;
@@ -591,6 +606,6 @@ impl<'c, 'a> Builder<'c, 'a> {
         for acc in cells.values_mut() {
             acc.finish();
         }
-        State { split: self.split, cells, unknown_insats: self.unknown_insats }
+        State { split: self.split, cells, unknown_insats: self.unknown_insats, first_start: self.first_start }
     }
 }

@@ -24,7 +24,7 @@ use crate::indicators::{Config, Context, Dim, Split, State};
 use crate::model::*;
 use crate::stats::{mean_ci, newcombe_diff, proportion_ci, welch_diff};
 use crate::{Dataset, Date};
-use table::{Builder, Raw};
+use table::{Builder, CountId, Raw, finish_together};
 
 /// A key part that stands for "all values" (a total row).
 const ALLA: u32 = u32::MAX - 1;
@@ -34,9 +34,7 @@ const ALLA: u32 = u32::MAX - 1;
 /// # Errors
 /// `invalid_argument` for invalid options or years.
 pub fn compute(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<State> {
-    if years.is_empty() {
-        return Err(Error::InvalidArgument { name: "years", message: format!("empty range {years:?}") });
-    }
+    check_years(data, config, &years)?;
     let ctx = Context::new(data, config, years)?;
     Ok(State::compute_parallel(split, &ctx, &data.deltaganden, &data.anonyma_deltagare, 2))
 }
@@ -69,6 +67,83 @@ impl Labels<'_> {
             .chain(split.dims().iter().enumerate().map(|(i, &d)| self.label(d, k.parts[i])))
             .collect()
     }
+}
+
+/// The id of the count `measure` in cell `k` of a table split by `split`.
+fn count_id(measure: impl Into<String>, split: &Split, k: &Key) -> CountId {
+    let mut parts = vec![ALLA; Dim::ALL.len()];
+    for (i, &d) in split.dims().iter().enumerate() {
+        parts[d as usize] = k.parts[i];
+    }
+    CountId { measure: measure.into(), ar: k.ar, parts }
+}
+
+/// The years a data set can report on: from the first year with
+/// participation data (participations, anonymous counts, aggregate rows or,
+/// when participations are streamed, insatser) to the year of the cut-off.
+///
+/// # Errors
+/// `invalid_argument` if the cut-off is unknown or the data hold no dated rows.
+pub fn data_years(data: &Dataset, config: &Config) -> Result<RangeInclusive<i32>> {
+    let cutoff = config.uttagsdatum.or(data.uttagsdatum).or_else(|| {
+        let ends = data.deltaganden.iter().map(|d| d.slut.unwrap_or(d.start));
+        ends.chain(data.ersattningsperioder.iter().map(|s| s.till)).max()
+    });
+    let first = data
+        .deltaganden
+        .iter()
+        .map(|d| d.start.year())
+        .chain(data.anonyma_deltagare.iter().map(|a| a.ar))
+        .chain(data.insats_ar.iter().map(|r| r.ar))
+        .min()
+        .or_else(|| data.insatser.iter().map(|i| i.start.year()).min());
+    match (first, cutoff) {
+        (Some(first), Some(cutoff)) => Ok(first..=cutoff.year().max(first)),
+        _ => Err(Error::InvalidArgument {
+            name: "years",
+            message: "the data hold no dated participations, counts or insatser to report on".into(),
+        }),
+    }
+}
+
+/// Refuses years the data cannot speak for: an empty range, or years
+/// before the first data or after the cut-off.
+fn check_years(data: &Dataset, config: &Config, years: &RangeInclusive<i32>) -> Result<()> {
+    if years.is_empty() {
+        return Err(Error::InvalidArgument { name: "years", message: format!("empty range {years:?}") });
+    }
+    let valid = data_years(data, config)?;
+    if valid.contains(years.start()) && valid.contains(years.end()) {
+        return Ok(());
+    }
+    let asked = if years.start() == years.end() { years.start().to_string() } else { format!("{years:?}") };
+    Err(Error::InvalidArgument {
+        name: "years",
+        message: format!(
+            "{asked} is outside the data: valid years are {}–{} (from the first participation data to the cut-off)",
+            valid.start(),
+            valid.end()
+        ),
+    })
+}
+
+/// The complete reporting years. A delivery with anonymous counts or
+/// aggregate rows counts participants for exactly its reporting years
+/// ([`Dataset::reporting_years`]); without them, the years observed in the
+/// participations less the first (participations that began before the
+/// data do not appear in it). Either way, less years not closed by the
+/// cut-off. A change from the previous year is only shown between two
+/// complete years.
+fn complete_years(data: &Dataset, state: &State, cutoff: Date) -> std::collections::BTreeSet<i32> {
+    let counted = data.reporting_years();
+    let years = if data.anonyma_deltagare.is_empty() && data.insats_ar.iter().all(|r| r.deltagare().is_none()) {
+        let observed: std::collections::BTreeSet<i32> = state.cells().keys().map(|k| k.ar).collect();
+        let first = observed.iter().copied().chain(state.first_start()).min();
+        observed.into_iter().filter(|&y| first.is_some_and(|f| y > f)).collect()
+    } else {
+        counted
+    };
+    years.into_iter().filter(|&y| Date::last_of_year(y).is_some_and(|d| d <= cutoff)).collect()
 }
 
 fn key_columns(split: &Split) -> Vec<String> {
@@ -131,11 +206,19 @@ fn share(k: u64, n: u64) -> f64 {
 /// # Errors
 /// `invalid_argument` for invalid options.
 pub fn participants(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
-    let state = compute(data, split, years.start().saturating_sub(1)..=*years.end(), config)?;
-    participants_table(&state, &years, config)
+    check_years(data, config, &years)?;
+    let ctx = Context::new(data, config, years.start().saturating_sub(1)..=*years.end())?;
+    let state = State::compute_parallel(split, &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
+    let complete = complete_years(data, &state, ctx.uttagsdatum);
+    Ok(participants_table(&state, &years, &complete, config)?.finish(&config.disclosure))
 }
 
-fn participants_table(state: &State, years: &RangeInclusive<i32>, config: &Config) -> Result<Table> {
+fn participants_table(
+    state: &State,
+    years: &RangeInclusive<i32>,
+    complete: &std::collections::BTreeSet<i32>,
+    config: &Config,
+) -> Result<Builder> {
     let split = state.split();
     let labels = Labels { config };
     let cells = with_totals(state)?;
@@ -161,14 +244,15 @@ fn participants_table(state: &State, years: &RangeInclusive<i32>, config: &Confi
     for (k, _) in &rows {
         let acc = &cells[k];
         let prev = Key { ar: k.ar.saturating_sub(1), ..*k };
+        let comparable = complete.contains(&k.ar) && complete.contains(&prev.ar);
         let change = match (index.get(&prev), cells.get(&prev)) {
-            (Some(&p), Some(before)) if before.deltagare() > 0 => Raw::Derived(
+            (Some(&p), Some(before)) if comparable && before.deltagare() > 0 => Raw::Derived(
                 (acc.deltagare() as f64 - before.deltagare() as f64) / before.deltagare() as f64 * 100.0,
                 vec![(index[k], 0), (p, 0)],
             ),
             _ => Raw::Derived(f64::NAN, vec![]),
         };
-        b.push(
+        let r = b.push(
             labels.key(split, k),
             vec![
                 Raw::Count(acc.deltagare()),
@@ -179,6 +263,12 @@ fn participants_table(state: &State, years: &RangeInclusive<i32>, config: &Confi
                 change,
             ],
         );
+        for (c, measure) in ["deltagare", "personer", "anonyma", "deltaganden", "startade"].into_iter().enumerate() {
+            b.ids.push(((r, c), count_id(measure, split, k)));
+        }
+        if !years.contains(&k.ar) {
+            b.unpublished.push(r);
+        }
     }
     b.margins = margins(&rows, split.dims());
     b.relations = vec![(vec![1, 2], 0)]; // deltagare = personer + anonyma
@@ -187,10 +277,22 @@ fn participants_table(state: &State, years: &RangeInclusive<i32>, config: &Confi
             "Anonymous participants are known by insats, year and kön only and are not added in this split.".into(),
         );
     }
-    let mut t = b.finish(&config.disclosure);
-    // The previous year was computed for the change only.
-    t.rows.retain(|r| r.key[0].parse().is_ok_and(|y: i32| years.contains(&y)));
-    Ok(t)
+    let shown: Vec<i32> = years.clone().filter(|y| complete.contains(y) && complete.contains(&(y - 1))).collect();
+    if shown.len() < years.clone().count() {
+        b.table.notes.push(format!(
+            "forandring_procent is withheld (not_computable) unless both years are complete reporting years of the data ({}); the first year of the data and years not closed by the cut-off are not.",
+            year_list(complete)
+        ));
+    }
+    Ok(b)
+}
+
+fn year_list(years: &std::collections::BTreeSet<i32>) -> String {
+    match (years.first(), years.last()) {
+        (Some(a), Some(b)) if years.len() as i64 == i64::from(b - a) + 1 => format!("{a}–{b}"),
+        (Some(_), Some(_)) => years.iter().map(i32::to_string).collect::<Vec<_>>().join(", "),
+        _ => "none".to_owned(),
+    }
 }
 
 /// Status after ended participations: the headline shares with intervals.
@@ -198,7 +300,7 @@ fn participants_table(state: &State, years: &RangeInclusive<i32>, config: &Confi
 /// # Errors
 /// `invalid_argument` for invalid options.
 pub fn outcomes(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
-    outcomes_table(&compute(data, split, years, config)?, config)
+    Ok(outcomes_table(&compute(data, split, years, config)?, config)?.finish(&config.disclosure))
 }
 
 /// A share and its interval, each withheld with the counts at `deps`.
@@ -224,7 +326,7 @@ pub(crate) fn share_values(
     }
 }
 
-fn outcomes_table(state: &State, config: &Config) -> Result<Table> {
+fn outcomes_table(state: &State, config: &Config) -> Result<Builder> {
     let split = state.split();
     let labels = Labels { config };
     let cells = with_totals(state)?;
@@ -254,10 +356,13 @@ fn outcomes_table(state: &State, config: &Config) -> Result<Table> {
         values.extend(ci_values(ws, n, config, vec![(r, 0)]));
         values.extend(ci_values(wss, n, config, vec![(r, 0)]));
         b.push(labels.key(split, k), values);
+        for (c, measure) in ["med_status", "utan_status", "felregistrering"].into_iter().enumerate() {
+            b.ids.push(((r, c), count_id(measure, split, k)));
+        }
     }
     b.margins = margins(&rows, split.dims());
     b.table.notes.push(interval_note(config));
-    Ok(b.finish(&config.disclosure))
+    Ok(b)
 }
 
 fn interval_note(config: &Config) -> String {
@@ -321,12 +426,13 @@ pub fn outcome_categories(data: &Dataset, split: &Split, years: RangeInclusive<i
 /// # Errors
 /// `invalid_argument` for invalid options.
 pub fn benefit_days(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
+    check_years(data, config, &years)?;
     let ctx = Context::new(data, config, years.clone())?;
     let state = State::compute_parallel(split, &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
-    benefit_table(&state, &ctx.groups, ctx.uttagsdatum, config)
+    Ok(benefit_table(&state, &ctx.groups, ctx.uttagsdatum, config)?.finish(&config.disclosure))
 }
 
-fn benefit_table(state: &State, groups: &[Ersattningsgrupp], cutoff: Date, config: &Config) -> Result<Table> {
+fn benefit_table(state: &State, groups: &[Ersattningsgrupp], cutoff: Date, config: &Config) -> Result<Builder> {
     let split = state.split();
     let labels = Labels { config };
     let cells = with_totals(state)?;
@@ -372,6 +478,8 @@ fn benefit_table(state: &State, groups: &[Ersattningsgrupp], cutoff: Date, confi
                 Raw::Count(acc.oppet_efterfonster),
             ],
         );
+        b.ids.push(((r, 0), count_id(format!("dagar_n:{}", g.code()), split, &k)));
+        b.ids.push(((r, 6), count_id("oppet_efterfonster", split, &k)));
     }
     b.margins = margins(&rows, split.dims());
     b.table.notes.push(format!(
@@ -381,7 +489,7 @@ fn benefit_table(state: &State, groups: &[Ersattningsgrupp], cutoff: Date, confi
         if config.whole_days { "any day with a benefit counts as a whole day" } else { "a day at 50 % counts as half a day" },
         config.level * 100.0
     ));
-    Ok(b.finish(&config.disclosure))
+    Ok(b)
 }
 
 /// Försörjning before → after: of those with source X before, the share with
@@ -390,14 +498,14 @@ fn benefit_table(state: &State, groups: &[Ersattningsgrupp], cutoff: Date, confi
 /// # Errors
 /// `invalid_argument` for invalid options.
 pub fn transitions(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
-    transitions_table(&compute(data, split, years, config)?, config)
+    Ok(transitions_table(&compute(data, split, years, config)?, config)?.finish(&config.disclosure))
 }
 
 fn source_label(i: usize) -> &'static str {
     Forsorjning::ALL.get(i).map_or("ej_registrerad", |f| f.code())
 }
 
-fn transitions_table(state: &State, config: &Config) -> Result<Table> {
+fn transitions_table(state: &State, config: &Config) -> Result<Builder> {
     let split = state.split();
     let labels = Labels { config };
     let cells = with_totals(state)?;
@@ -430,120 +538,194 @@ fn transitions_table(state: &State, config: &Config) -> Result<Table> {
             if after == SOURCES { "alla".to_owned() } else { source_label(after).to_owned() },
         ]);
         b.push(key, vec![Raw::Count(count), Raw::Derived(share(count, n), vec![(r, 0), (denominator_row, 0)])]);
+        let measure = if after == SOURCES { format!("fore:{before}") } else { format!("overgang:{before}:{after}") };
+        b.ids.push(((r, 0), count_id(measure, split, &k)));
     }
     b.margins = margins(&rows, split.dims());
     b.table.notes.push(
         "A participation with several sources counts under each, so the shares after a source need not sum to one."
             .into(),
     );
-    Ok(b.finish(&config.disclosure))
+    Ok(b)
 }
 
-/// Men − women: outcome shares (Newcombe) and mean changes in benefit days
-/// (Welch). `split` must not contain kön.
+/// Men − women in the outcome shares, with Newcombe's hybrid score interval
+/// of the difference (in percentage points when rendered). `split` must not
+/// contain kön.
 ///
 /// # Errors
-/// `invalid_argument` if `split` contains kön or has no room for it.
+/// `invalid_argument` if `split` contains kön, or for invalid options or years.
 pub fn gender_gap(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
+    let (state, _) = gender_gap_state(data, split, years, config)?;
+    Ok(gender_gap_shares(&state, config)?.finish(&config.disclosure))
+}
+
+/// Men − women in the mean change of benefit days (after − before) per
+/// reporting group, with Welch's interval. `split` must not contain kön.
+///
+/// # Errors
+/// `invalid_argument` if `split` contains kön, or for invalid options or years.
+pub fn gender_gap_days(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
+    let (state, groups) = gender_gap_state(data, split, years, config)?;
+    Ok(gender_gap_days_table(&state, &groups, config)?.finish(&config.disclosure))
+}
+
+fn gender_gap_state(
+    data: &Dataset,
+    split: &Split,
+    years: RangeInclusive<i32>,
+    config: &Config,
+) -> Result<(State, Vec<Ersattningsgrupp>)> {
     if split.dims().contains(&Dim::Kon) {
         return Err(Error::InvalidArgument { name: "by", message: "a gender gap is split by kön already".into() });
     }
+    check_years(data, config, &years)?;
     let mut dims = split.dims().to_vec();
     dims.push(Dim::Kon);
     let ctx = Context::new(data, config, years)?;
     let state = State::compute_parallel(&Split::new(&dims)?, &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
-    gender_gap_table(&state, &ctx.groups, config)
+    Ok((state, ctx.groups.clone()))
 }
 
-fn gender_gap_table(state: &State, groups: &[Ersattningsgrupp], config: &Config) -> Result<Table> {
-    let dims = state.split().dims();
-    let base = Split::new(&dims[..dims.len() - 1])?;
-    let kon_at = dims.len() - 1;
+/// The rows of a gender-gap table: per cell of the split without kön, per
+/// measure, the cells of men and women (the split's last dimension is kön).
+struct GenderRows {
+    base: Split,
+    cells: BTreeMap<Key, Accumulator>,
+    rows: Vec<(Key, usize)>,
+}
+
+impl GenderRows {
+    fn new(state: &State, measures: usize) -> Result<GenderRows> {
+        let dims = state.split().dims();
+        let base = Split::new(&dims[..dims.len() - 1])?;
+        let cells = with_totals(state)?;
+        let kon_at = dims.len() - 1;
+        let rows =
+            cells.keys().filter(|k| k.parts[kon_at] == ALLA).flat_map(|k| (0..measures).map(|m| (*k, m))).collect();
+        Ok(GenderRows { base, cells, rows })
+    }
+
+    /// The key of kön `kon` in the cell `k` of the base split.
+    fn key_of(&self, k: &Key, kon: Kon) -> Key {
+        let mut parts = k.parts;
+        parts[self.base.dims().len()] = kon as u32;
+        Key { parts, ..*k }
+    }
+
+    fn of(&self, k: &Key, kon: Kon) -> &Accumulator {
+        static EMPTY: std::sync::LazyLock<Accumulator> = std::sync::LazyLock::new(Accumulator::default);
+        self.cells.get(&self.key_of(k, kon)).unwrap_or(&EMPTY)
+    }
+
+    fn builder(&self, id: &str, title: &str, measure_key: &str, unit: Unit, difference: Unit) -> Builder {
+        let mut keys = key_columns(&self.base);
+        keys.push(measure_key.into());
+        Builder::new(
+            id,
+            title,
+            keys,
+            &[
+                ("n_man", Unit::Count),
+                ("n_kvinnor", Unit::Count),
+                ("man", unit),
+                ("kvinnor", unit),
+                ("skillnad", difference),
+                ("lo", difference),
+                ("hi", difference),
+            ],
+        )
+    }
+
+    /// Links the n of men and women in row `r` to the count `measure` of
+    /// their cells, which other tables of a report publish too.
+    fn link(&self, b: &mut Builder, r: usize, split: &Split, k: &Key, measure: &str) {
+        b.ids.push(((r, 0), count_id(measure, split, &self.key_of(k, Kon::Man))));
+        b.ids.push(((r, 1), count_id(measure, split, &self.key_of(k, Kon::Kvinna))));
+    }
+
+    fn finish(&self, mut b: Builder, note: String) -> Builder {
+        b.margins = margins(&self.rows, self.base.dims());
+        b.table.notes.push(note);
+        b.table.notes.push("Persons whose kön is not registered (okand) are in neither group.".into());
+        b
+    }
+}
+
+/// Three values derived from the counts of a row, each withheld with them.
+fn estimate_values(first: f64, second: f64, ci: Option<crate::stats::Interval>, deps: &[(usize, usize)]) -> [Raw; 5] {
+    let d = || deps.to_vec();
+    [
+        Raw::Derived(first, d()),
+        Raw::Derived(second, d()),
+        Raw::Derived(ci.map_or(f64::NAN, |c| c.estimate), d()),
+        Raw::Derived(ci.map_or(f64::NAN, |c| c.lo), d()),
+        Raw::Derived(ci.map_or(f64::NAN, |c| c.hi), d()),
+    ]
+}
+
+fn gender_gap_shares(state: &State, config: &Config) -> Result<Builder> {
+    const MEASURES: [&str; 2] = ["arbete_studier", "arbete_studier_sokande"];
+    let g = GenderRows::new(state, MEASURES.len())?;
     let labels = Labels { config };
-    let cells = with_totals(state)?;
-    let mut keys = key_columns(&base);
-    keys.push("matt".into());
-    let mut b = Builder::new(
+    let mut b = g.builder(
         "konsskillnad",
-        "Skillnad mellan män och kvinnor (män − kvinnor)",
-        keys,
-        &[
-            ("n_man", Unit::Count),
-            ("n_kvinnor", Unit::Count),
-            ("man", Unit::Days),
-            ("kvinnor", Unit::Days),
-            ("skillnad", Unit::Days),
-            ("lo", Unit::Days),
-            ("hi", Unit::Days),
-        ],
+        "Skillnad mellan män och kvinnor i andel till arbete eller studier (män − kvinnor)",
+        "matt",
+        Unit::Share,
+        Unit::ShareDifference,
     );
-    let measures: Vec<String> = ["arbete_studier", "arbete_studier_sokande"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .chain(groups.iter().map(|g| format!("dagar_{}", g.code())))
-        .collect();
-    let mut rows: Vec<(Key, usize)> = Vec::new();
-    for k in cells.keys().filter(|k| k.parts[kon_at] == ALLA) {
-        for m in 0..measures.len() {
-            rows.push((*k, m));
-        }
-    }
-    for (r, &(k, m)) in rows.iter().enumerate() {
-        let of = |kon: Kon| {
-            cells.get(&Key {
-                parts: {
-                    let mut p = k.parts;
-                    p[kon_at] = kon as u32;
-                    p
-                },
-                ..k
-            })
+    for (r, &(k, m)) in g.rows.iter().enumerate() {
+        let (men, women) = (g.of(&k, Kon::Man), g.of(&k, Kon::Kvinna));
+        let k_of = |a: &Accumulator| {
+            let ws = a.utfall[Utfall::Arbete as usize] + a.utfall[Utfall::Studier as usize];
+            if m == 0 { ws } else { ws + a.utfall[Utfall::Arbetssokande as usize] }
         };
-        let (men, women) = (of(Kon::Man), of(Kon::Kvinna));
-        let empty = Accumulator::default();
-        let (men, women) = (men.unwrap_or(&empty), women.unwrap_or(&empty));
-        let deps = vec![(r, 0), (r, 1)];
-        let mut key = labels.key(&base, &k);
-        key.push(measures[m].clone());
-        let values = if m < 2 {
-            let k_of = |a: &Accumulator| {
-                let ws = a.utfall[Utfall::Arbete as usize] + a.utfall[Utfall::Studier as usize];
-                if m == 0 { ws } else { ws + a.utfall[Utfall::Arbetssokande as usize] }
-            };
-            let (km, nm, kw, nw) = (k_of(men), men.med_status(), k_of(women), women.med_status());
-            let ci = newcombe_diff(km, nm, kw, nw, config.level).ok();
-            vec![
-                Raw::Count(nm),
-                Raw::Count(nw),
-                Raw::Derived(share(km, nm), deps.clone()),
-                Raw::Derived(share(kw, nw), deps.clone()),
-                Raw::Derived(ci.map_or(f64::NAN, |c| c.estimate), deps.clone()),
-                Raw::Derived(ci.map_or(f64::NAN, |c| c.lo), deps.clone()),
-                Raw::Derived(ci.map_or(f64::NAN, |c| c.hi), deps),
-            ]
-        } else {
-            let g = groups[m - 2] as usize;
-            let (dm, dw) = (men.dagar[g].diff_moments(), women.dagar[g].diff_moments());
-            let ci = welch_diff(dm, dw, config.level).ok();
-            vec![
-                Raw::Count(dm.n),
-                Raw::Count(dw.n),
-                Raw::Derived(dm.mean, deps.clone()),
-                Raw::Derived(dw.mean, deps.clone()),
-                Raw::Derived(ci.map_or(f64::NAN, |c| c.estimate), deps.clone()),
-                Raw::Derived(ci.map_or(f64::NAN, |c| c.lo), deps.clone()),
-                Raw::Derived(ci.map_or(f64::NAN, |c| c.hi), deps),
-            ]
-        };
+        let (km, nm, kw, nw) = (k_of(men), men.med_status(), k_of(women), women.med_status());
+        let ci = newcombe_diff(km, nm, kw, nw, config.level).ok();
+        let mut values = vec![Raw::Count(nm), Raw::Count(nw)];
+        values.extend(estimate_values(share(km, nm), share(kw, nw), ci, &[(r, 0), (r, 1)]));
+        let mut key = labels.key(&g.base, &k);
+        key.push(MEASURES[m].to_owned());
         b.push(key, values);
+        g.link(&mut b, r, state.split(), &k, "med_status");
     }
-    let base_rows: Vec<(Key, usize)> = rows.iter().map(|&(k, m)| (k, m)).collect();
-    b.margins = margins(&base_rows, base.dims());
-    b.table.notes.push(format!(
-        "Shares (arbete_studier…) are proportions with Newcombe's hybrid score interval for the difference; dagar_* are mean changes in benefit days (after − before) with Welch's interval; {:.0} %.",
+    let note = format!(
+        "Shares of ended participations with a registered status; the difference men − women in percentage points with Newcombe's hybrid score interval at {:.0} %.",
         config.level * 100.0
-    ));
-    Ok(b.finish(&config.disclosure))
+    );
+    Ok(g.finish(b, note))
+}
+
+fn gender_gap_days_table(state: &State, groups: &[Ersattningsgrupp], config: &Config) -> Result<Builder> {
+    let g = GenderRows::new(state, groups.len())?;
+    let labels = Labels { config };
+    let mut b = g.builder(
+        "konsskillnad_dagar",
+        "Skillnad mellan män och kvinnor i förändrade dagar med ersättning (män − kvinnor)",
+        "grupp",
+        Unit::Days,
+        Unit::Days,
+    );
+    for (r, &(k, m)) in g.rows.iter().enumerate() {
+        let group = groups[m];
+        let (dm, dw) = (
+            g.of(&k, Kon::Man).dagar[group as usize].diff_moments(),
+            g.of(&k, Kon::Kvinna).dagar[group as usize].diff_moments(),
+        );
+        let ci = welch_diff(dm, dw, config.level).ok();
+        let mut values = vec![Raw::Count(dm.n), Raw::Count(dw.n)];
+        values.extend(estimate_values(dm.mean, dw.mean, ci, &[(r, 0), (r, 1)]));
+        let mut key = labels.key(&g.base, &k);
+        key.push(group.code().to_owned());
+        b.push(key, values);
+        g.link(&mut b, r, state.split(), &k, &format!("dagar_n:{}", group.code()));
+    }
+    let note = format!(
+        "Mean change in benefit days (after − before) of men and of women, and the difference men − women with Welch's interval at {:.0} %.",
+        config.level * 100.0
+    );
+    Ok(g.finish(b, note))
 }
 
 /// Insatser active per year (national, or per förbund with `by_forbund`):
@@ -553,9 +735,11 @@ fn gender_gap_table(state: &State, groups: &[Ersattningsgrupp], config: &Config)
 /// # Errors
 /// `invalid_argument` for an empty range of years.
 pub fn insatser(data: &Dataset, by_forbund: bool, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
-    if years.is_empty() {
-        return Err(Error::InvalidArgument { name: "years", message: format!("empty range {years:?}") });
-    }
+    check_years(data, config, &years)?;
+    Ok(insatser_table(data, by_forbund, years).finish(&config.disclosure))
+}
+
+fn insatser_table(data: &Dataset, by_forbund: bool, years: RangeInclusive<i32>) -> Builder {
     let mut keys = vec!["ar".to_owned()];
     if by_forbund {
         keys.push("forbund".into());
@@ -621,11 +805,13 @@ pub fn insatser(data: &Dataset, by_forbund: bool, years: RangeInclusive<i32>, co
                 Raw::Count(c[3]),
             ],
         );
+        let split = if by_forbund { Split(vec![Dim::Forbund]) } else { Split::national() };
+        b.ids.push(((r, 5), count_id("deltagare_struktur", &split, k)));
     }
     let dims: &[Dim] = if by_forbund { &[Dim::Forbund] } else { &[] };
     b.margins = margins(&rows, dims);
     b.table.notes.push("Active: on any day of the year. andel_behovsgrupp is of the individinriktade insatser.".into());
-    Ok(b.finish(&config.disclosure))
+    b
 }
 
 /// Förbund and member kommuner on 31 December of each year.
@@ -633,9 +819,7 @@ pub fn insatser(data: &Dataset, by_forbund: bool, years: RangeInclusive<i32>, co
 /// # Errors
 /// `invalid_argument` for an empty range of years.
 pub fn coverage(data: &Dataset, years: RangeInclusive<i32>) -> Result<Table> {
-    if years.is_empty() {
-        return Err(Error::InvalidArgument { name: "years", message: format!("empty range {years:?}") });
-    }
+    check_years(data, &Config::default(), &years)?;
     let mut b = Builder::new(
         "tackning",
         "Förbund och medlemskommuner den 31 december",
@@ -717,6 +901,7 @@ pub struct AnnualReport {
 /// # Errors
 /// `invalid_argument` for invalid options.
 pub fn annual_report(data: &Dataset, year: i32, config: &Config) -> Result<AnnualReport> {
+    check_years(data, config, &(year..=year))?;
     let ctx = Context::new(data, config, year.saturating_sub(1)..=year)?;
     let state = State::compute_parallel(&report_split(), &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
     report_from_state(data, &ctx, year, &state)
@@ -739,6 +924,7 @@ pub fn annual_report_csv(
     let mut without = opts.clone();
     without.skip.insert("deltaganden".into());
     let (data, _) = Dataset::read_csv_dir(dir, &without, &crate::Rules::default())?;
+    check_years(&data, config, &(year..=year))?;
     let ctx = Context::new(&data, config, year.saturating_sub(1)..=year)?;
     let file = opts.mapping("deltaganden").and_then(|m| m.file.clone()).unwrap_or_else(|| "deltaganden.csv".into());
     let state = State::compute_csv(
@@ -764,24 +950,30 @@ fn report_from_state(data: &Dataset, ctx: &Context<'_>, year: i32, state: &State
     let by_kon = state.rollup(&Split::new(&[Dim::Kon])?)?;
     let by_forbund = state.rollup(&Split::new(&[Dim::Forbund])?)?;
     let years = year..=year;
-    let mut tables = vec![
-        participants_table(&national, &years, config)?,
-        participants_table(&by_kon, &years, config)?,
-        participants_table(&by_forbund, &years, config)?,
-        insatser(data, false, years.clone(), config)?,
-        insatser(data, true, years.clone(), config)?,
+    let complete = complete_years(data, state, ctx.uttagsdatum);
+    let mut builders = vec![
+        participants_table(&national, &years, &complete, config)?,
+        participants_table(&by_kon, &years, &complete, config)?,
+        participants_table(&by_forbund, &years, &complete, config)?,
+        insatser_table(data, false, years.clone()),
+        insatser_table(data, true, years.clone()),
     ];
     // Outcomes and benefit days are of participations ended in the year itself;
     // their tables need no person sets.
     let current = |s: &State| s.year_without_persons(year);
     let (national, by_kon, by_forbund) = (current(&national), current(&by_kon), current(&by_forbund));
-    tables.push(outcomes_table(&national, config)?);
-    tables.push(outcomes_table(&by_kon, config)?);
-    tables.push(outcomes_table(&by_forbund, config)?);
-    tables.push(benefit_table(&national, &ctx.groups, ctx.uttagsdatum, config)?);
-    tables.push(benefit_table(&by_kon, &ctx.groups, ctx.uttagsdatum, config)?);
-    tables.push(transitions_table(&national, config)?);
-    tables.push(gender_gap_table(&by_kon, &ctx.groups, config)?);
+    builders.push(outcomes_table(&national, config)?);
+    builders.push(outcomes_table(&by_kon, config)?);
+    builders.push(outcomes_table(&by_forbund, config)?);
+    builders.push(benefit_table(&national, &ctx.groups, ctx.uttagsdatum, config)?);
+    builders.push(benefit_table(&by_kon, &ctx.groups, ctx.uttagsdatum, config)?);
+    builders.push(transitions_table(&national, config)?);
+    builders.push(gender_gap_shares(&by_kon, config)?);
+    builders.push(gender_gap_days_table(&by_kon, &ctx.groups, config)?);
+    // The participation tables publish the same counts several times (a
+    // national figure is the `alla` row of the kön table, the n of men in the
+    // gender gap is the n of men in the outcomes): one disclosure problem.
+    let mut tables = finish_together(builders, &config.disclosure);
     tables.push(coverage(data, year..=year)?);
     tables.extend(crate::survey::report_tables(data, year, &crate::survey::SurveyConfig::from_config(config))?);
     tables.extend(money_tables(data, year)?);

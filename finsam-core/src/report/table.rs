@@ -186,6 +186,17 @@ pub(crate) enum Raw {
     Derived(f64, Vec<(usize, usize)>),
 }
 
+/// What a count cell counts: a measure of the indicator engine for one
+/// year and one combination of dimension values (`ALLA` where a dimension
+/// is totalled or absent). Two cells with the same id hold the same number,
+/// wherever they are published, so disclosure control treats them as one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct CountId {
+    pub(crate) measure: String,
+    pub(crate) ar: i32,
+    pub(crate) parts: Vec<u32>,
+}
+
 /// A table under construction.
 pub(crate) struct Builder {
     pub(crate) table: Table,
@@ -197,6 +208,12 @@ pub(crate) struct Builder {
     /// Count columns that do not add up over rows (distinct persons: one
     /// person can be in several parts), so the margins say nothing of them.
     pub(crate) non_additive: Vec<usize>,
+    /// What the count cells at `(row, column)` count, where the same count
+    /// can appear elsewhere (in this or another table of a publication).
+    pub(crate) ids: Vec<((usize, usize), CountId)>,
+    /// Rows computed only for the values of other rows (the year before a
+    /// change): part of the disclosure problem, but not published.
+    pub(crate) unpublished: Vec<usize>,
 }
 
 impl Builder {
@@ -215,6 +232,8 @@ impl Builder {
             margins: Vec::new(),
             relations: Vec::new(),
             non_additive: Vec::new(),
+            ids: Vec::new(),
+            unpublished: Vec::new(),
         }
     }
 
@@ -229,17 +248,21 @@ impl Builder {
     /// Applies disclosure control and returns the table. All person counts
     /// of the table form one problem: each column's row margins and each
     /// row's column relations are its equations.
-    pub(crate) fn finish(mut self, disclosure: &Disclosure) -> Table {
-        let n_rows = self.raw.len();
+    pub(crate) fn finish(self, disclosure: &Disclosure) -> Table {
+        finish_together(vec![self], disclosure).pop().unwrap_or_else(|| unreachable!("one builder gives one table"))
+    }
+
+    /// The person counts of the table, numbered from `offset`, and their
+    /// equations: each column's row margins and each row's column relations.
+    fn problem(&self, offset: usize) -> (Vec<Vec<Option<usize>>>, Vec<u64>, Vec<(Vec<usize>, usize)>) {
         let n_cols = self.table.columns.len();
         let sensitive = |c: usize| self.table.columns[c].unit == Unit::Count;
-        // The person counts, numbered; other counts are shown as they are.
-        let mut index: Vec<Vec<Option<usize>>> = vec![vec![None; n_cols]; n_rows];
+        let mut index: Vec<Vec<Option<usize>>> = vec![vec![None; n_cols]; self.raw.len()];
         let mut counts: Vec<u64> = Vec::new();
         for (r, row) in self.raw.iter().enumerate() {
             for (c, raw) in row.iter().enumerate() {
                 if let (Raw::Count(v), true) = (raw, sensitive(c)) {
-                    index[r][c] = Some(counts.len());
+                    index[r][c] = Some(offset + counts.len());
                     counts.push(*v);
                 }
             }
@@ -255,7 +278,7 @@ impl Builder {
                 }
             }
         }
-        for r in 0..n_rows {
+        for r in 0..self.raw.len() {
             for (parts, total) in &self.relations {
                 if let (Some(t), Some(ps)) =
                     (at(r, *total), parts.iter().map(|&p| at(r, p)).collect::<Option<Vec<_>>>())
@@ -264,7 +287,11 @@ impl Builder {
                 }
             }
         }
-        let protected = disclosure.suppress(&counts, &equations);
+        (index, counts, equations)
+    }
+
+    /// Fills the table's cells from the protected counts.
+    fn apply(mut self, index: &[Vec<Option<usize>>], protected: &[Cell<u64>]) -> Table {
         let count_cells: Vec<Vec<Option<Cell<u64>>>> = self
             .raw
             .iter()
@@ -272,7 +299,7 @@ impl Builder {
             .map(|(r, row)| {
                 row.iter()
                     .enumerate()
-                    .map(|(c, raw)| match (raw, at(r, c)) {
+                    .map(|(c, raw)| match (raw, index[r][c]) {
                         (_, Some(i)) => Some(protected[i]),
                         (Raw::Count(v), None) => Some(Cell::Shown(*v)),
                         (Raw::Derived(..), None) => None,
@@ -280,9 +307,11 @@ impl Builder {
                     .collect()
             })
             .collect();
-        for r in 0..n_rows {
-            let values = (0..n_cols)
-                .map(|c| match &self.raw[r][c] {
+        for (r, raw_row) in self.raw.iter().enumerate() {
+            let values = raw_row
+                .iter()
+                .enumerate()
+                .map(|(c, raw)| match raw {
                     Raw::Count(_) => match count_cells[r][c] {
                         Some(Cell::Shown(x)) => Cell::Shown(x as f64),
                         Some(Cell::Suppressed(reason)) => Cell::Suppressed(reason),
@@ -304,6 +333,41 @@ impl Builder {
                 .collect();
             self.table.rows[r].values = values;
         }
+        let mut keep = vec![true; self.table.rows.len()];
+        for &r in &self.unpublished {
+            keep[r] = false;
+        }
+        let mut flags = keep.into_iter();
+        self.table.rows.retain(|_| flags.next().unwrap_or(true));
         self.table
     }
+}
+
+/// Applies disclosure control to the tables of one publication as one
+/// problem: the equations of every table, and an equation `a = b` for every
+/// two count cells that count the same thing ([`CountId`]), so that a count
+/// withheld in one table is never shown in another (nor recoverable from
+/// the margins of another).
+pub(crate) fn finish_together(builders: Vec<Builder>, disclosure: &Disclosure) -> Vec<Table> {
+    let mut counts: Vec<u64> = Vec::new();
+    let mut equations: Vec<(Vec<usize>, usize)> = Vec::new();
+    let mut indices = Vec::with_capacity(builders.len());
+    let mut first_of: std::collections::HashMap<&CountId, usize> = std::collections::HashMap::new();
+    for b in &builders {
+        let (index, c, e) = b.problem(counts.len());
+        counts.extend(c);
+        equations.extend(e);
+        for ((r, col), id) in &b.ids {
+            let Some(cell) = index.get(*r).and_then(|row| row.get(*col)).copied().flatten() else { continue };
+            match first_of.get(id) {
+                Some(&first) => equations.push((vec![cell], first)),
+                None => {
+                    first_of.insert(id, cell);
+                }
+            }
+        }
+        indices.push(index);
+    }
+    let protected = disclosure.suppress(&counts, &equations);
+    builders.into_iter().zip(indices).map(|(b, index)| b.apply(&index, &protected)).collect()
 }
