@@ -63,7 +63,14 @@ fn main() -> ExitCode {
                 eprintln!("error: --stream needs --year");
                 return ExitCode::FAILURE;
             };
-            annual_report_csv(dir, year, &config, &CsvOptions::default().policy(ErrorPolicy::COLLECT), 2)
+            annual_report_csv(
+                dir,
+                year,
+                &config,
+                &CsvOptions::default().policy(ErrorPolicy::COLLECT),
+                &Default::default(),
+                2,
+            )
         }
         _ => finsam_examples::load(args.dir.as_deref(), 1.0).and_then(|data| {
             let year = args.year.or_else(|| data.reporting_years().last().copied()).ok_or_else(|| {

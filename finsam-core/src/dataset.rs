@@ -25,7 +25,6 @@
 //! | `inconsistent_questionnaire` | the rows of one questionnaire agree on its förbund, year, respondent group and kön |
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -35,6 +34,7 @@ use crate::error::{Error, ErrorPolicy, Location, Result, ValidationReport};
 use crate::ingest::csv::{CsvOptions, FileFormat, read_all, write_csv};
 use crate::ingest::table::{DeltagandeRad, ForbundRad, MedlemskapRad, Record};
 use crate::model::*;
+use crate::validate::{Validator, forbund_mismatch};
 
 /// Every table of one data delivery.
 ///
@@ -146,13 +146,23 @@ impl Dataset {
     /// Under `opts.policy`: the first error, or every error of every file
     /// and rule as [`Error::Invalid`].
     pub fn read_csv_dir(dir: &Path, opts: &CsvOptions, rules: &Rules) -> Result<(Dataset, LoadSummary)> {
+        let (data, summary, _) = Self::read_csv_dir_located(dir, opts, rules)?;
+        Ok((data, summary))
+    }
+
+    /// [`read_csv_dir`](Self::read_csv_dir), and where each row came from.
+    pub(crate) fn read_csv_dir_located(
+        dir: &Path,
+        opts: &CsvOptions,
+        rules: &Rules,
+    ) -> Result<(Dataset, LoadSummary, Origins)> {
         if !dir.is_dir() {
             return Err(Error::io(dir, std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory")));
         }
         let mut source = CsvSource { dir, opts, summary: LoadSummary::default() };
-        let mut data = load(&mut source, opts.policy, rules)?;
+        let (mut data, origins) = load_located(&mut source, opts.policy, rules)?;
         data.uttagsdatum = read_metadata(dir)?.uttagsdatum;
-        Ok((data, source.summary))
+        Ok((data, source.summary, origins))
     }
 
     /// Writes the data set as CSV files in the contract into `dir` (created
@@ -286,12 +296,16 @@ impl TableSource for CsvSource<'_> {
 /// Reads every table from `source`, assembles the data set and validates
 /// it; rule breaches are reported at the file and line the row came from.
 pub(crate) fn load(source: &mut impl TableSource, policy: ErrorPolicy, rules: &Rules) -> Result<Dataset> {
-    let mut loader = Loader {
-        report: ValidationReport::new(policy),
-        origins: HashMap::new(),
-        medlemskap_rows: Vec::new(),
-        any_present: false,
-    };
+    load_located(source, policy, rules).map(|(data, _)| data)
+}
+
+/// [`load`], and where each row came from, to locate errors found later.
+pub(crate) fn load_located(
+    source: &mut impl TableSource,
+    policy: ErrorPolicy,
+    rules: &Rules,
+) -> Result<(Dataset, Origins)> {
+    let mut loader = Loader { report: ValidationReport::new(policy), origins: Origins::default(), any_present: false };
     let forbund: Vec<ForbundRad> = loader.table(source)?;
     let medlemskap: Vec<MedlemskapRad> = loader.table(source)?;
     let insatser: Vec<Insats> = loader.table(source)?;
@@ -320,19 +334,27 @@ pub(crate) fn load(source: &mut impl TableSource, policy: ErrorPolicy, rules: &R
     let data = loader.assemble(data, forbund, medlemskap, deltaganden)?;
     let mut rule_report = ValidationReport::new(policy);
     if let Err(e) = (Validator { data: &data, rules, report: &mut rule_report }.run()) {
-        return Err(loader.locate(e));
+        return Err(loader.origins.locate(e));
     }
-    rule_report.map_errors(|e| loader.locate(e));
+    rule_report.map_errors(|e| loader.origins.locate(e));
     loader.report.absorb(rule_report);
-    loader.report.into_result(data)
+    let Loader { report, origins, .. } = loader;
+    report.into_result((data, origins))
 }
 
 struct Loader {
     report: ValidationReport,
-    origins: HashMap<&'static str, (String, Vec<u64>)>,
+    origins: Origins,
+    any_present: bool,
+}
+
+/// Where the rows of each table came from.
+#[derive(Default)]
+pub(crate) struct Origins {
+    /// Per table read from a file: the file and the 1-based line of each row.
+    files: HashMap<&'static str, (String, Vec<u64>)>,
     /// For each membership event in the validator's order, its source row.
     medlemskap_rows: Vec<u64>,
-    any_present: bool,
 }
 
 impl Loader {
@@ -340,14 +362,14 @@ impl Loader {
         let loaded = source.read::<T>(&mut self.report)?;
         self.any_present |= loaded.present;
         if let Some(origin) = loaded.origin {
-            self.origins.insert(T::SPEC.name, origin);
+            self.origins.files.insert(T::SPEC.name, origin);
         }
         Ok(loaded.rows)
     }
 
     /// Where row `row` of `table` came from.
     fn origin(&self, table: &str, row: usize) -> Location {
-        match self.origins.get(table) {
+        match self.origins.files.get(table) {
             Some((file, lines)) => {
                 let mut at = Location::file(file).row(row as u64);
                 at.line = lines.get(row).copied();
@@ -382,24 +404,28 @@ impl Loader {
                 }
             }
         }
-        self.medlemskap_rows = nested.concat();
-        let insats_forbund: HashMap<InsatsId, ForbundId> = data.insatser.iter().map(|i| (i.id, i.forbund)).collect();
-        data.deltaganden.reserve_exact(deltaganden.len());
+        self.origins.medlemskap_rows = nested.concat();
+        let insatser = data.insats_index();
+        let mut rows = Vec::with_capacity(deltaganden.len());
         for (row, r) in deltaganden.into_iter().enumerate() {
-            if let (Some(given), Some(&expected)) = (r.forbund, insats_forbund.get(&r.deltagande.insats))
-                && given != expected
-            {
+            let insats = insatser.get(&r.deltagande.insats).copied();
+            if let Some(expected) = forbund_mismatch(r.forbund, insats, |f| index.contains_key(&f)) {
+                let given = r.forbund.unwrap_or(expected);
                 let at = self.origin("deltaganden", row).column("forbund_id").value(given.to_string());
                 self.report.push(Error::ForbundMismatch { at: Box::new(at), expected: expected.0 })?;
             }
-            data.deltaganden.push(r.deltagande);
+            rows.push(r.deltagande);
         }
+        drop(insatser);
+        data.deltaganden = rows;
         Ok(data)
     }
+}
 
+impl Origins {
     /// Turns a rule breach's table and row into the row, and for files the
     /// line, it came from.
-    fn locate(&self, mut e: Error) -> Error {
+    pub(crate) fn locate(&self, mut e: Error) -> Error {
         let Some(at) = e.location_mut() else { return e };
         let Some(table) = at.source.as_deref().and_then(|s| s.strip_prefix("table ")).map(str::to_owned) else {
             return e;
@@ -407,334 +433,10 @@ impl Loader {
         if table == "medlemskap" {
             at.row = at.row.and_then(|r| self.medlemskap_rows.get(r as usize).copied());
         }
-        if let Some((file, lines)) = self.origins.get(table.as_str()) {
+        if let Some((file, lines)) = self.files.get(table.as_str()) {
             at.line = at.row.and_then(|r| lines.get(r as usize).copied());
             at.source = Some(file.clone());
         }
         e
     }
-}
-
-/// Applies the rules to a data set.
-struct Validator<'a> {
-    data: &'a Dataset,
-    rules: &'a Rules,
-    report: &'a mut ValidationReport,
-}
-
-fn at(table: &str, row: usize, column: &str, value: impl ToString) -> Box<Location> {
-    Box::new(Location::table(table).row(row as u64).column(column).value(value.to_string()))
-}
-
-impl<'a> Validator<'a> {
-    fn run(mut self) -> Result<()> {
-        let forbund = self.forbund()?;
-        let insatser = self.insatser(&forbund)?;
-        self.membership(&forbund)?;
-        self.deltaganden(&insatser)?;
-        self.counts(&insatser)?;
-        self.benefits()?;
-        self.surveys(&forbund)?;
-        self.economy(&forbund)?;
-        Ok(())
-    }
-
-    /// Survey answers: a known förbund, one answer per questionnaire and
-    /// item, and one förbund, year, group and kön per questionnaire.
-    fn surveys(&mut self, forbund: &HashMap<ForbundId, usize>) -> Result<()> {
-        let rows = &self.data.enkatsvar;
-        self.duplicates("enkatsvar", rows, |a| a.clone())?;
-        self.unique_keys("enkatsvar", rows, |a| (a.enkat, a.fraga.clone()))?;
-        let mut first: HashMap<EnkatId, usize> = HashMap::new();
-        for (row, a) in rows.iter().enumerate() {
-            if !forbund.contains_key(&a.forbund) {
-                self.report.push(Error::UnknownForbund { at: at("enkatsvar", row, "forbund_id", a.forbund) })?;
-            }
-            let f = *first.entry(a.enkat).or_insert(row);
-            let head = &rows[f];
-            let differs = [
-                ("forbund_id", head.forbund != a.forbund, a.forbund.to_string()),
-                ("ar", head.ar != a.ar, a.ar.to_string()),
-                ("respondentgrupp", head.grupp != a.grupp, a.grupp.code().to_owned()),
-                ("kon", head.kon != a.kon, a.kon.code().to_owned()),
-            ];
-            if let Some((column, _, value)) = differs.into_iter().find(|d| d.1) {
-                self.report.push(Error::InconsistentQuestionnaire {
-                    at: at("enkatsvar", row, column, value),
-                    message: format!("questionnaire {} has another {column} in row {f}", a.enkat),
-                })?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Economy tables: known förbund and one row per key.
-    fn economy(&mut self, forbund: &HashMap<ForbundId, usize>) -> Result<()> {
-        let data = self.data;
-        for (row, e) in data.forbund_ekonomi.iter().enumerate() {
-            if !forbund.contains_key(&e.forbund) {
-                self.report.push(Error::UnknownForbund { at: at("forbund_ekonomi", row, "forbund_id", e.forbund) })?;
-            }
-        }
-        for (row, a) in data.kommunandelar.iter().enumerate() {
-            if !forbund.contains_key(&a.forbund) {
-                self.report.push(Error::UnknownForbund { at: at("kommunandelar", row, "forbund_id", a.forbund) })?;
-            }
-        }
-        self.duplicates("forbund_ekonomi", &data.forbund_ekonomi, |e| *e)?;
-        self.unique_keys("forbund_ekonomi", &data.forbund_ekonomi, |e| (e.forbund, e.ar))?;
-        self.duplicates("kommunstatistik", &data.kommunstatistik, |k| *k)?;
-        self.unique_keys("kommunstatistik", &data.kommunstatistik, |k| (k.kommun, k.ar))?;
-        self.duplicates("kommunandelar", &data.kommunandelar, |a| *a)?;
-        self.unique_keys("kommunandelar", &data.kommunandelar, |a| (a.forbund, a.ar, a.kommun))
-    }
-
-    fn forbund(&mut self) -> Result<HashMap<ForbundId, usize>> {
-        let mut seen: HashMap<ForbundId, usize> = HashMap::new();
-        for (row, f) in self.data.forbund.iter().enumerate() {
-            if let Some(&first) = seen.get(&f.id) {
-                self.report
-                    .push(Error::DuplicateId { at: at("forbund", row, "forbund_id", f.id), first_row: first as u64 })?;
-            } else {
-                seen.insert(f.id, row);
-            }
-            if let Some(slut) = f.slut
-                && slut < f.start
-            {
-                self.report.push(Error::EndBeforeStart {
-                    at: at("forbund", row, "slutdatum", slut),
-                    start: f.start.to_string(),
-                })?;
-            }
-        }
-        for (row, f) in self.data.forbund.iter().enumerate() {
-            for p in &f.foregangare {
-                if !seen.contains_key(p) {
-                    self.report.push(Error::UnknownForbund { at: at("forbund", row, "foregangare", p) })?;
-                }
-            }
-        }
-        Ok(seen)
-    }
-
-    fn insatser(&mut self, forbund: &HashMap<ForbundId, usize>) -> Result<HashMap<InsatsId, &'a Insats>> {
-        let data: &'a Dataset = self.data;
-        let mut seen: HashMap<InsatsId, (usize, &'a Insats)> = HashMap::new();
-        for (row, i) in data.insatser.iter().enumerate() {
-            if let Some(&(first, _)) = seen.get(&i.id) {
-                self.report
-                    .push(Error::DuplicateId { at: at("insatser", row, "insats_id", i.id), first_row: first as u64 })?;
-            } else {
-                seen.insert(i.id, (row, i));
-            }
-            if !forbund.contains_key(&i.forbund) {
-                self.report.push(Error::UnknownForbund { at: at("insatser", row, "forbund_id", i.forbund) })?;
-            }
-            if let Some(slut) = i.slut
-                && slut < i.start
-            {
-                self.report.push(Error::EndBeforeStart {
-                    at: at("insatser", row, "slutdatum", slut),
-                    start: i.start.to_string(),
-                })?;
-            }
-        }
-        Ok(seen.into_iter().map(|(k, (_, v))| (k, v)).collect())
-    }
-
-    fn membership(&mut self, _forbund: &HashMap<ForbundId, usize>) -> Result<()> {
-        let mut row = 0usize;
-        for f in &self.data.forbund {
-            let mut order: Vec<(usize, &Medlemskap)> =
-                f.medlemskap.iter().enumerate().map(|(i, m)| (row + i, m)).collect();
-            row += f.medlemskap.len();
-            order.sort_by_key(|(_, m)| (m.datum, m.handelse == Medlemshandelse::Intrade));
-            let mut members = std::collections::HashSet::new();
-            for (r, m) in order {
-                let conflict = match m.handelse {
-                    Medlemshandelse::Intrade if !members.insert(m.kommun) => {
-                        Some("joins a förbund it is already a member of")
-                    }
-                    Medlemshandelse::Uttrade if !members.remove(&m.kommun) => {
-                        Some("leaves a förbund it is not a member of")
-                    }
-                    _ if m.datum < f.start || f.slut.is_some_and(|s| m.datum > s.add_days(1)) => {
-                        Some("event outside the förbund's lifetime")
-                    }
-                    _ => None,
-                };
-                if let Some(what) = conflict {
-                    self.report.push(Error::MembershipConflict {
-                        at: at("medlemskap", r, "kommunkod", m.kommun),
-                        message: format!(
-                            "kommun {} ({}) {what} (förbund {}, {})",
-                            m.kommun,
-                            m.kommun.name(),
-                            f.id,
-                            m.datum
-                        ),
-                    })?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn deltaganden(&mut self, insatser: &HashMap<InsatsId, &Insats>) -> Result<()> {
-        let tol = self.rules.lifetime_tolerance_days as i32;
-        for (row, d) in self.data.deltaganden.iter().enumerate() {
-            let Some(insats) = insatser.get(&d.insats) else {
-                self.report.push(Error::UnknownInsats { at: at("deltaganden", row, "insats_id", d.insats) })?;
-                continue;
-            };
-            if let Some(slut) = d.slut
-                && slut < d.start
-            {
-                self.report.push(Error::EndBeforeStart {
-                    at: at("deltaganden", row, "slutdatum", slut),
-                    start: d.start.to_string(),
-                })?;
-            }
-            let latest = insats.slut.map(|s| s.add_days(tol));
-            let (column, value) = if d.start < insats.start.add_days(-tol) || latest.is_some_and(|l| d.start > l) {
-                ("startdatum", Some(d.start))
-            } else if let (Some(slut), Some(l)) = (d.slut, latest)
-                && slut > l
-            {
-                ("slutdatum", Some(slut))
-            } else {
-                ("", None)
-            };
-            if let Some(v) = value {
-                self.report.push(Error::OutsideInsatsLifetime {
-                    at: at("deltaganden", row, column, v),
-                    insats_start: insats.start.to_string(),
-                    insats_end: insats.slut.map_or("open".to_owned(), |s| s.to_string()),
-                    tolerance_days: self.rules.lifetime_tolerance_days,
-                })?;
-            }
-            if let Some(age) = d.age_at_start()
-                && !(self.rules.min_age..=self.rules.max_age).contains(&age)
-            {
-                self.report.push(Error::ImplausibleBirthYear {
-                    at: at("deltaganden", row, "fodelsear", d.fodelsear.unwrap_or_default()),
-                    age,
-                    min_age: self.rules.min_age,
-                    max_age: self.rules.max_age,
-                })?;
-            }
-            if d.slut.is_none() && (d.utfall.is_some() || d.avslutsanledning.is_some()) {
-                let column = if d.utfall.is_some() { "status_efter" } else { "avslutsanledning" };
-                let value = d.utfall.map(Utfall::code).or(d.avslutsanledning.map(Avslutsanledning::code)).unwrap_or("");
-                self.report.push(Error::OutcomeWithoutEnd { at: at("deltaganden", row, column, value) })?;
-            }
-        }
-        self.duplicates("deltaganden", &self.data.deltaganden, |d| *d)
-    }
-
-    fn counts(&mut self, insatser: &HashMap<InsatsId, &Insats>) -> Result<()> {
-        for (row, a) in self.data.anonyma_deltagare.iter().enumerate() {
-            if !insatser.contains_key(&a.insats) {
-                self.report.push(Error::UnknownInsats { at: at("anonyma_deltagare", row, "insats_id", a.insats) })?;
-            }
-        }
-        self.duplicates("anonyma_deltagare", &self.data.anonyma_deltagare, |a| *a)?;
-        self.unique_keys("anonyma_deltagare", &self.data.anonyma_deltagare, |a| (a.insats, a.ar, a.kon))?;
-        for (row, r) in self.data.insats_ar.iter().enumerate() {
-            if !insatser.contains_key(&r.insats) {
-                self.report.push(Error::UnknownInsats { at: at("insats_ar", row, "insats_id", r.insats) })?;
-            }
-            if let (Some(k), Some(m), Some(t)) = (r.deltagare_kvinnor, r.deltagare_man, r.deltagare_totalt)
-                && u64::from(k) + u64::from(m) > u64::from(t)
-            {
-                self.report.push(Error::InconsistentCounts {
-                    at: at("insats_ar", row, "deltagare_totalt", t),
-                    message: format!("women {k} + men {m} exceed the total {t}"),
-                })?;
-            }
-        }
-        self.duplicates("insats_ar", &self.data.insats_ar, |r| *r)?;
-        self.unique_keys("insats_ar", &self.data.insats_ar, |r| (r.insats, r.ar))
-    }
-
-    fn benefits(&mut self) -> Result<()> {
-        for (row, s) in self.data.ersattningsperioder.iter().enumerate() {
-            if s.till < s.fran {
-                self.report.push(Error::EndBeforeStart {
-                    at: at("ersattningsperioder", row, "till_datum", s.till),
-                    start: s.fran.to_string(),
-                })?;
-            }
-        }
-        self.duplicates("ersattningsperioder", &self.data.ersattningsperioder, |s| *s)?;
-        // Without participations (e.g. when they are streamed) there is nothing to link to.
-        if !self.data.ersattningsdagar.is_empty() && !self.data.deltaganden.is_empty() {
-            let keys: std::collections::HashSet<DeltagandeKey> =
-                self.data.deltaganden.iter().map(Deltagande::key).collect();
-            for (row, w) in self.data.ersattningsdagar.iter().enumerate() {
-                if !keys.contains(&w.key()) {
-                    self.report
-                        .push(Error::UnknownDeltagande { at: at("ersattningsdagar", row, "deltagare_id", w.person) })?;
-                }
-            }
-        }
-        self.duplicates("ersattningsdagar", &self.data.ersattningsdagar, |w| *w)?;
-        self.unique_keys("ersattningsdagar", &self.data.ersattningsdagar, |w| (w.key(), w.grupp))
-    }
-
-    /// Exact duplicates (see [`repeated`]).
-    fn duplicates<T, K: Hash + Eq>(&mut self, table: &str, rows: &[T], key: impl Fn(&T) -> K) -> Result<()> {
-        for (first, second) in repeated(rows, key) {
-            self.report.push(Error::DuplicateRow {
-                at: Box::new(Location::table(table).row(second as u64)),
-                first_row: first as u64,
-            })?;
-        }
-        Ok(())
-    }
-
-    /// Rows that share a key but are not exact duplicates (those are
-    /// reported once, as `duplicate_row`).
-    fn unique_keys<T: PartialEq, K: Hash + Eq>(
-        &mut self,
-        table: &str,
-        rows: &[T],
-        key: impl Fn(&T) -> K,
-    ) -> Result<()> {
-        for (first, second) in repeated(rows, key) {
-            if rows[first] == rows[second] {
-                continue;
-            }
-            self.report.push(Error::DuplicateKey {
-                at: Box::new(Location::table(table).row(second as u64)),
-                first_row: first as u64,
-            })?;
-        }
-        Ok(())
-    }
-}
-
-/// Pairs `(first row, later row)` of rows with equal keys, in row order of
-/// the later row. Rows are sorted by a hash of their key (16 bytes a row, no
-/// copies of the rows), and only rows whose hashes collide are compared.
-fn repeated<T, K: Hash + Eq>(rows: &[T], key: impl Fn(&T) -> K) -> Vec<(usize, usize)> {
-    let hash = |row: &T| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        key(row).hash(&mut h);
-        h.finish()
-    };
-    let mut order: Vec<(u64, u32)> = rows.iter().enumerate().map(|(i, r)| (hash(r), i as u32)).collect();
-    order.sort_unstable();
-    let mut pairs = Vec::new();
-    for run in order.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
-        // Within a run the indices ascend, so the first equal key is the first row.
-        for (j, &(_, later)) in run.iter().enumerate().skip(1) {
-            let later_key = key(&rows[later as usize]);
-            if let Some(&(_, first)) = run[..j].iter().find(|(_, i)| key(&rows[*i as usize]) == later_key) {
-                pairs.push((first as usize, later as usize));
-            }
-        }
-    }
-    pairs.sort_unstable_by_key(|&(_, later)| later);
-    pairs
 }

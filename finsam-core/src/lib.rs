@@ -50,6 +50,7 @@ pub mod stats;
 pub mod summary;
 pub mod survey;
 pub mod synthetic;
+mod validate;
 
 #[cfg(feature = "arrow")]
 pub mod arrow;

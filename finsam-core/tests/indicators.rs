@@ -350,7 +350,8 @@ fn streaming_a_file_in_chunks_gives_the_in_memory_report() {
     let dir = tempfile::tempdir().unwrap();
     data.write_csv_dir(dir.path()).unwrap();
     let config = Config::default();
-    let streamed = report::annual_report_csv(dir.path(), 2020, &config, &Default::default(), 2).unwrap();
+    let streamed =
+        report::annual_report_csv(dir.path(), 2020, &config, &Default::default(), &Rules::default(), 2).unwrap();
     assert_eq!(streamed, report::annual_report(&data, 2020, &config).unwrap());
     // Small chunks, more threads than cores, same state.
     let ctx = Context::new(&data, &config, 2019..=2020).unwrap();
@@ -360,7 +361,8 @@ fn streaming_a_file_in_chunks_gives_the_in_memory_report() {
         &ctx,
         &dir.path().join("deltaganden.csv"),
         &Default::default(),
-        &data.anonyma_deltagare,
+        &data,
+        &Rules::default(),
         97,
         3,
     )
@@ -377,7 +379,9 @@ fn streaming_reports_bad_rows_with_their_line() {
     let mut text = std::fs::read_to_string(&path).unwrap();
     text.push_str("42;999;;K;1980;2021-01-01;;;;;;;\n");
     std::fs::write(&path, text).unwrap();
-    let err = report::annual_report_csv(dir.path(), 2021, &Config::default(), &Default::default(), 2).unwrap_err();
+    let err =
+        report::annual_report_csv(dir.path(), 2021, &Config::default(), &Default::default(), &Rules::default(), 2)
+            .unwrap_err();
     assert_eq!(err.code(), "unknown_insats");
     assert_eq!(err.location().unwrap().line, Some(12));
 }

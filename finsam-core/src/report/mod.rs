@@ -909,7 +909,9 @@ pub fn annual_report(data: &Dataset, year: i32, config: &Config) -> Result<Annua
 
 /// The annual report of a directory in the data contract whose
 /// participation file is streamed in chunks on `threads` threads (for files
-/// larger than memory); the other tables are read and validated as usual.
+/// larger than memory); the other tables are read and validated as usual,
+/// and the participations get every rule of the in-memory path
+/// ([`State::compute_csv`]), so the two paths accept and refuse the same data.
 ///
 /// # Errors
 /// As [`Dataset::read_csv_dir`] for the other tables and
@@ -919,23 +921,24 @@ pub fn annual_report_csv(
     year: i32,
     config: &Config,
     opts: &crate::ingest::CsvOptions,
+    rules: &crate::Rules,
     threads: usize,
 ) -> Result<AnnualReport> {
     let mut without = opts.clone();
     without.skip.insert("deltaganden".into());
-    let (data, _) = Dataset::read_csv_dir(dir, &without, &crate::Rules::default())?;
+    let (data, _, origins) = Dataset::read_csv_dir_located(dir, &without, rules)?;
     check_years(&data, config, &(year..=year))?;
     let ctx = Context::new(&data, config, year.saturating_sub(1)..=year)?;
     let file = opts.mapping("deltaganden").and_then(|m| m.file.clone()).unwrap_or_else(|| "deltaganden.csv".into());
-    let state = State::compute_csv(
-        &report_split(),
-        &ctx,
-        &dir.join(file),
-        opts,
-        &data.anonyma_deltagare,
-        crate::indicators::stream::CHUNK_ROWS,
-        threads,
-    )?;
+    let stream = crate::indicators::stream::Stream {
+        split: &report_split(),
+        ctx: &ctx,
+        data: &data,
+        rules,
+        chunk_rows: crate::indicators::stream::CHUNK_ROWS,
+        threads: threads.max(1),
+    };
+    let state = stream.run(&dir.join(file), opts, &|e| origins.locate(e))?;
     report_from_state(&data, &ctx, year, &state)
 }
 

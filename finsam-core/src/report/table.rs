@@ -186,6 +186,10 @@ pub(crate) enum Raw {
     Derived(f64, Vec<(usize, usize)>),
 }
 
+/// A table's part of a disclosure problem: the index of each person count
+/// (by row and column), the counts, and the equations `(parts, total)`.
+type Problem = (Vec<Vec<Option<usize>>>, Vec<u64>, Vec<(Vec<usize>, usize)>);
+
 /// What a count cell counts: a measure of the indicator engine for one
 /// year and one combination of dimension values (`ALLA` where a dimension
 /// is totalled or absent). Two cells with the same id hold the same number,
@@ -254,7 +258,7 @@ impl Builder {
 
     /// The person counts of the table, numbered from `offset`, and their
     /// equations: each column's row margins and each row's column relations.
-    fn problem(&self, offset: usize) -> (Vec<Vec<Option<usize>>>, Vec<u64>, Vec<(Vec<usize>, usize)>) {
+    fn problem(&self, offset: usize) -> Problem {
         let n_cols = self.table.columns.len();
         let sensitive = |c: usize| self.table.columns[c].unit == Unit::Count;
         let mut index: Vec<Vec<Option<usize>>> = vec![vec![None; n_cols]; self.raw.len()];
