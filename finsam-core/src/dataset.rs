@@ -23,6 +23,7 @@
 //! | `unknown_forbund` | survey answers, förbund economy rows and kommun shares name a förbund in the data set |
 //! | `duplicate_key` | one answer per questionnaire × item; one economy row per förbund × year; one statistics row per kommun × year; one share per förbund × year × kommun |
 //! | `inconsistent_questionnaire` | the rows of one questionnaire agree on its förbund, year, respondent group and kön |
+//! | `answer_out_of_scale` | an answer on the agreement scale lies in [`Rules::skala_min`]..=[`Rules::skala_max`] (default 1..=10, the survey indicators' scale) |
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -73,6 +74,11 @@ pub struct Dataset {
     pub kommunandelar: Vec<Kommunandel>,
     /// The data's cut-off date (uttagsdatum): nothing after it is observed.
     pub uttagsdatum: Option<Date>,
+    /// Where the rows were read from, so that errors found later (by a
+    /// computation) name the file and line too. Filled by the readers; not
+    /// serialised, and not part of a data set's equality.
+    #[serde(skip)]
+    pub origins: Origins,
 }
 
 /// The configurable thresholds of the validation rules.
@@ -85,11 +91,23 @@ pub struct Rules {
     pub min_age: i32,
     /// The highest plausible age in the year of start.
     pub max_age: i32,
+    /// The lowest point of the survey's agreement scale (as the survey
+    /// indicators' default, so that data that validate can be reported).
+    pub skala_min: u8,
+    /// The highest point of the survey's agreement scale.
+    pub skala_max: u8,
 }
 
 impl Default for Rules {
     fn default() -> Self {
-        Rules { lifetime_tolerance_days: 31, min_age: 15, max_age: 70 }
+        let survey = crate::survey::SurveyConfig::default();
+        Rules {
+            lifetime_tolerance_days: 31,
+            min_age: 15,
+            max_age: 70,
+            skala_min: survey.skala_min,
+            skala_max: survey.skala_max,
+        }
     }
 }
 
@@ -146,23 +164,44 @@ impl Dataset {
     /// Under `opts.policy`: the first error, or every error of every file
     /// and rule as [`Error::Invalid`].
     pub fn read_csv_dir(dir: &Path, opts: &CsvOptions, rules: &Rules) -> Result<(Dataset, LoadSummary)> {
-        let (data, summary, _) = Self::read_csv_dir_located(dir, opts, rules)?;
-        Ok((data, summary))
-    }
-
-    /// [`read_csv_dir`](Self::read_csv_dir), and where each row came from.
-    pub(crate) fn read_csv_dir_located(
-        dir: &Path,
-        opts: &CsvOptions,
-        rules: &Rules,
-    ) -> Result<(Dataset, LoadSummary, Origins)> {
         if !dir.is_dir() {
             return Err(Error::io(dir, std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory")));
         }
         let mut source = CsvSource { dir, opts, summary: LoadSummary::default() };
-        let (mut data, origins) = load_located(&mut source, opts.policy, rules)?;
+        let mut data = load(&mut source, opts.policy, rules)?;
         data.uttagsdatum = read_metadata(dir)?.uttagsdatum;
-        Ok((data, source.summary, origins))
+        Ok((data, source.summary))
+    }
+
+    /// Places an error that names a table and row (found by a computation
+    /// after loading) at the file and line the row was read from, if the
+    /// data set was read from files and the table still has the rows it was
+    /// read with; otherwise returns it as it is.
+    pub fn locate(&self, e: Error) -> Error {
+        let table = e.location().and_then(|at| at.source.as_deref()).and_then(|s| s.strip_prefix("table "));
+        match table {
+            Some(table) if self.origins.matches(table, self.rows_of(table)) => self.origins.locate(e),
+            _ => e,
+        }
+    }
+
+    /// The number of rows of a contract table.
+    fn rows_of(&self, table: &str) -> usize {
+        match table {
+            "forbund" => self.forbund.len(),
+            "medlemskap" => self.forbund.iter().map(|f| f.medlemskap.len()).sum(),
+            "insatser" => self.insatser.len(),
+            "deltaganden" => self.deltaganden.len(),
+            "anonyma_deltagare" => self.anonyma_deltagare.len(),
+            "insats_ar" => self.insats_ar.len(),
+            "ersattningsperioder" => self.ersattningsperioder.len(),
+            "ersattningsdagar" => self.ersattningsdagar.len(),
+            "enkatsvar" => self.enkatsvar.len(),
+            "forbund_ekonomi" => self.forbund_ekonomi.len(),
+            "kommunstatistik" => self.kommunstatistik.len(),
+            "kommunandelar" => self.kommunandelar.len(),
+            _ => usize::MAX,
+        }
     }
 
     /// Writes the data set as CSV files in the contract into `dir` (created
@@ -296,15 +335,6 @@ impl TableSource for CsvSource<'_> {
 /// Reads every table from `source`, assembles the data set and validates
 /// it; rule breaches are reported at the file and line the row came from.
 pub(crate) fn load(source: &mut impl TableSource, policy: ErrorPolicy, rules: &Rules) -> Result<Dataset> {
-    load_located(source, policy, rules).map(|(data, _)| data)
-}
-
-/// [`load`], and where each row came from, to locate errors found later.
-pub(crate) fn load_located(
-    source: &mut impl TableSource,
-    policy: ErrorPolicy,
-    rules: &Rules,
-) -> Result<(Dataset, Origins)> {
     let mut loader = Loader { report: ValidationReport::new(policy), origins: Origins::default(), any_present: false };
     let forbund: Vec<ForbundRad> = loader.table(source)?;
     let medlemskap: Vec<MedlemskapRad> = loader.table(source)?;
@@ -323,6 +353,7 @@ pub(crate) fn load_located(
         kommunstatistik: loader.table(source)?,
         kommunandelar: loader.table(source)?,
         uttagsdatum: None,
+        origins: Origins::default(),
     };
     if !loader.any_present {
         let names: Vec<String> = crate::ingest::table::tables().iter().map(|t| t.name.to_owned()).collect();
@@ -339,7 +370,7 @@ pub(crate) fn load_located(
     rule_report.map_errors(|e| loader.origins.locate(e));
     loader.report.absorb(rule_report);
     let Loader { report, origins, .. } = loader;
-    report.into_result((data, origins))
+    report.into_result(Dataset { origins, ..data })
 }
 
 struct Loader {
@@ -348,9 +379,23 @@ struct Loader {
     any_present: bool,
 }
 
-/// Where the rows of each table came from.
-#[derive(Default)]
-pub(crate) struct Origins {
+/// Where the rows of each table of a [`Dataset`] were read from: the file
+/// and line of each row. Two data sets with the same rows are equal wherever
+/// they came from.
+///
+/// ```
+/// let data = finsam_core::synthetic::generate(&finsam_core::synthetic::SyntheticConfig { scale: 0.01, ..Default::default() })?;
+/// let dir = std::env::temp_dir().join(format!("finsam-origins-doc-{}", std::process::id()));
+/// data.write_csv_dir(&dir)?;
+/// let (back, _) = finsam_core::Dataset::read_csv_dir(&dir, &Default::default(), &Default::default())?;
+/// let e = finsam_core::Error::DuplicateRow { at: Box::new(finsam_core::Location::table("insatser").row(0)), first_row: 0 };
+/// assert_eq!(back.locate(e).location().unwrap().line, Some(2));
+/// assert_eq!(back, data);
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Origins {
     /// Per table read from a file: the file and the 1-based line of each row.
     files: HashMap<&'static str, (String, Vec<u64>)>,
     /// For each membership event in the validator's order, its source row.
@@ -422,7 +467,21 @@ impl Loader {
     }
 }
 
+impl PartialEq for Origins {
+    fn eq(&self, _: &Origins) -> bool {
+        true
+    }
+}
+
+impl Eq for Origins {}
+
 impl Origins {
+    /// Whether `table` was read from a file with `rows` rows.
+    fn matches(&self, table: &str, rows: usize) -> bool {
+        let medlemskap = table == "medlemskap" && self.medlemskap_rows.len() == rows;
+        self.files.get(table).is_some_and(|(_, lines)| lines.len() == rows || medlemskap)
+    }
+
     /// Turns a rule breach's table and row into the row, and for files the
     /// line, it came from.
     pub(crate) fn locate(&self, mut e: Error) -> Error {

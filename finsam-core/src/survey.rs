@@ -373,6 +373,10 @@ impl SurveyState {
     /// answer off the configured scale and `duplicate_key` for a second
     /// answer to the same item of a questionnaire (naming its row of `enkatsvar`).
     pub fn compute(data: &Dataset, years: RangeInclusive<i32>, config: &SurveyConfig) -> Result<SurveyState> {
+        Self::compute_rows(data, years, config).map_err(|e| data.locate(e))
+    }
+
+    fn compute_rows(data: &Dataset, years: RangeInclusive<i32>, config: &SurveyConfig) -> Result<SurveyState> {
         config.check()?;
         let unit = config.unit();
         let mut item_index: HashMap<&str, Vec<u16>> = HashMap::new();

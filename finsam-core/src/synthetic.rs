@@ -272,6 +272,7 @@ pub fn generate(config: &SyntheticConfig) -> Result<Dataset> {
         kommunstatistik,
         kommunandelar,
         uttagsdatum: Some(uttagsdatum()),
+        origins: Default::default(),
     })
 }
 

@@ -43,6 +43,15 @@ impl<'a> Validator<'a> {
         self.unique_keys("enkatsvar", rows, |a| (a.enkat, a.fraga.clone()))?;
         let mut first: HashMap<EnkatId, usize> = HashMap::new();
         for (row, a) in rows.iter().enumerate() {
+            if let Svar::Varde(v) = a.svar
+                && !(self.rules.skala_min..=self.rules.skala_max).contains(&v)
+            {
+                self.report.push(Error::AnswerOutOfScale {
+                    at: at("enkatsvar", row, "svar", v),
+                    min: self.rules.skala_min,
+                    max: self.rules.skala_max,
+                })?;
+            }
             if !forbund.contains_key(&a.forbund) {
                 self.report.push(Error::UnknownForbund { at: at("enkatsvar", row, "forbund_id", a.forbund) })?;
             }

@@ -365,19 +365,29 @@ fn survey_and_money_errors() {
         Some("svar"),
         Some("kanske"),
     );
-    // An answer off the configured scale: named by table row when computing.
+    // An answer off the scale: refused when loading, at its file and line.
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in VALID {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
     std::fs::write(dir.path().join("enkatsvar.csv"), format!("{ENKAT_HEADER}1;1;2021;styrelse;kvinna;s1;11\n"))
         .unwrap();
-    let (data, _) = Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap();
+    let err = Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap_err();
+    assert_eq!(err.code(), "answer_out_of_scale", "{err}");
+    let at = err.location().unwrap();
+    assert_eq!((at.line, at.column.as_deref(), at.value.as_deref()), (Some(2), Some("svar"), Some("11")));
+    // Loaded on a wider scale, a computation on the default scale refuses it, naming the line too.
+    let wide = Rules { skala_max: 11, ..Rules::default() };
+    let (data, _) = Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &wide).unwrap();
     let err = finsam_core::survey::SurveyState::compute(&data, 2021..=2021, &Default::default()).unwrap_err();
     assert_eq!(err.code(), "answer_out_of_scale", "{err}");
     let at = err.location().unwrap();
-    assert_eq!((at.row, at.column.as_deref(), at.value.as_deref()), (Some(0), Some("svar"), Some("11")));
+    assert_eq!(
+        (at.row, at.line, at.column.as_deref(), at.value.as_deref()),
+        (Some(0), Some(2), Some("svar"), Some("11"))
+    );
     seen("answer_out_of_scale");
+    std::fs::write(dir.path().join("enkatsvar.csv"), ENKAT_HEADER).unwrap();
     // A budget without the inhabitants of its member kommun.
     std::fs::write(
         dir.path().join("forbund_ekonomi.csv"),

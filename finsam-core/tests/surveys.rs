@@ -196,3 +196,42 @@ fn synthetic_surveys_are_calibrated() {
     assert!(t.row(&["2020", "deltagare_avslut", "alla", "jamstalldhet"]).is_none());
     assert!(t.row(&["2021", "deltagare_avslut", "alla", "jamstalldhet"]).is_some());
 }
+
+#[test]
+fn validation_refuses_answers_off_the_scale_and_later_errors_name_file_and_line() {
+    let data = finsam_core::synthetic::generate(&finsam_core::synthetic::SyntheticConfig {
+        scale: 0.05,
+        ..Default::default()
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    data.write_csv_dir(dir.path()).unwrap();
+    let path = dir.path().join("enkatsvar.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let column = lines[0].split(';').position(|h| h == "svar").unwrap();
+    let line = lines.iter().position(|l| l.split(';').nth(column).is_some_and(|v| v.parse::<u8>().is_ok())).unwrap();
+    let mut fields: Vec<String> = lines[line].split(';').map(str::to_owned).collect();
+    fields[column] = "11".into();
+    lines[line] = fields.join(";");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    // Validation (and so `validate`) finds it, at its file and line.
+    let e = Dataset::read_csv_dir(dir.path(), &Default::default(), &Rules::default()).unwrap_err();
+    assert_eq!(e.code(), "answer_out_of_scale");
+    let at = e.location().unwrap();
+    assert!(at.source.as_deref().unwrap().ends_with("enkatsvar.csv"), "{e}");
+    assert_eq!(at.line, Some(line as u64 + 1));
+    // Data validated on a wider scale are refused by a computation on the
+    // default scale, and that error names the file and line too.
+    let wide = Rules { skala_max: 11, ..Rules::default() };
+    let (loaded, _) = Dataset::read_csv_dir(dir.path(), &Default::default(), &wide).unwrap();
+    let e = survey::indicators(&loaded, 2020..=2020, SurveySplit::default(), &SurveyConfig::default()).unwrap_err();
+    assert_eq!(e.code(), "answer_out_of_scale");
+    assert_eq!(e.location().unwrap().line, Some(line as u64 + 1), "{e}");
+    assert!(e.location().unwrap().source.as_deref().unwrap().ends_with("enkatsvar.csv"), "{e}");
+    // A data set changed after loading is not located by stale lines.
+    let mut changed = loaded.clone();
+    changed.enkatsvar.pop();
+    let e = survey::indicators(&changed, 2020..=2020, SurveySplit::default(), &SurveyConfig::default()).unwrap_err();
+    assert_eq!(e.location().unwrap().line, None, "{e}");
+}

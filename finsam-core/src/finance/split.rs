@@ -244,6 +244,10 @@ fn region_parts(quarter: Ore, members: &[Member]) -> Result<Vec<Contribution>> {
 /// member without inhabitants (or without a share when the förbund has
 /// shares).
 pub fn financing(data: &Dataset, year: i32) -> Result<Vec<FinancingSplit>> {
+    financing_rows(data, year).map_err(|e| data.locate(e))
+}
+
+fn financing_rows(data: &Dataset, year: i32) -> Result<Vec<FinancingSplit>> {
     let mut out = Vec::new();
     for (row, e) in data.forbund_ekonomi.iter().enumerate().filter(|(_, e)| e.ar == year) {
         let Some(budget) = e.budget else { continue };

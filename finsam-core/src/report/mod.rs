@@ -926,7 +926,7 @@ pub fn annual_report_csv(
 ) -> Result<AnnualReport> {
     let mut without = opts.clone();
     without.skip.insert("deltaganden".into());
-    let (data, _, origins) = Dataset::read_csv_dir_located(dir, &without, rules)?;
+    let (data, _) = Dataset::read_csv_dir(dir, &without, rules)?;
     check_years(&data, config, &(year..=year))?;
     let ctx = Context::new(&data, config, year.saturating_sub(1)..=year)?;
     let file = opts.mapping("deltaganden").and_then(|m| m.file.clone()).unwrap_or_else(|| "deltaganden.csv".into());
@@ -938,7 +938,7 @@ pub fn annual_report_csv(
         chunk_rows: crate::indicators::stream::CHUNK_ROWS,
         threads: threads.max(1),
     };
-    let state = stream.run(&dir.join(file), opts, &|e| origins.locate(e))?;
+    let state = stream.run(&dir.join(file), opts, &|e| data.locate(e))?;
     report_from_state(&data, &ctx, year, &state)
 }
 
