@@ -298,6 +298,28 @@ proptest! {
     }
 }
 
+#[test]
+fn one_stray_byte_in_a_utf8_file_is_an_error_at_its_line() {
+    let text = "insats_id;forbund_id;namn;inriktning;behovsgrupper;startdatum;slutdatum;budget;utfall\n\
+                10;1;Väg ut – arbetsträning;individ;;2018-01-01;;;\n\
+                11;1;Åby gård;individ;;2018-01-01;;;\n";
+    let mut bytes = text.as_bytes().to_vec();
+    let at = bytes.windows(2).position(|w| w == "Å".as_bytes()).unwrap();
+    bytes.splice(at..at + 2, [0xC5]); // 'Å' in Windows-1252, in an otherwise UTF-8 file
+    let mut reader =
+        CsvReader::<Insats>::from_reader(std::io::Cursor::new(bytes), "insatser.csv", &CsvOptions::default()).unwrap();
+    assert_eq!(reader.format().encoding, "UTF-8");
+    assert_eq!(reader.next().unwrap().unwrap().namn, "Väg ut – arbetsträning");
+    let err = reader.next().unwrap().unwrap_err();
+    assert_eq!(err.code(), "invalid_encoding");
+    assert_eq!((err.location().unwrap().line, err.location().unwrap().column.as_deref()), (Some(3), Some("namn")));
+    // A file without any valid multi-byte sequence and with bytes ≥ 0x80 is Windows-1252.
+    let cp1252 = b"insats_id;ar;kon;antal\n10;2020;k\xF6n;4\n".to_vec();
+    let reader =
+        CsvReader::<AnonymaDeltagare>::from_reader(std::io::Cursor::new(cp1252), "a.csv", &CsvOptions::default()).unwrap();
+    assert_eq!(reader.format().encoding, "Windows-1252");
+}
+
 fn small_valid_dir(dir: &Path) {
     use std::sync::OnceLock;
     static DATA: OnceLock<Dataset> = OnceLock::new();
