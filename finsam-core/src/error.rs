@@ -30,8 +30,14 @@ pub struct Location {
     pub row: Option<u64>,
     /// The column (the header as it appears in the source).
     pub column: Option<String>,
-    /// The offending value, as text.
+    /// The offending value, as text: at most its first
+    /// [`MAX_VALUE_CHARS`](Location::MAX_VALUE_CHARS) characters, followed
+    /// by `…` when it was longer (see [`value_chars`](Location::value_chars)).
     pub value: Option<String>,
+    /// The length in characters of the value as found, when `value` holds
+    /// only its beginning; `None` when `value` is whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_chars: Option<u64>,
 }
 
 impl Location {
@@ -68,9 +74,31 @@ impl Location {
         self
     }
 
-    /// With the offending value.
+    /// The most characters of a value a location keeps.
+    pub const MAX_VALUE_CHARS: usize = 80;
+
+    /// With the offending value. A value longer than
+    /// [`MAX_VALUE_CHARS`](Self::MAX_VALUE_CHARS) is cut there (at a
+    /// character boundary) and its full length kept in
+    /// [`value_chars`](Self::value_chars): messages stay readable, and a
+    /// report of thousands of errors on 100 kB fields does not hold them all.
+    ///
+    /// ```
+    /// use finsam_core::Location;
+    /// let at = Location::file("a.csv").value("å".repeat(100_000));
+    /// assert_eq!(at.value.as_deref().map(|v| v.chars().count()), Some(81));
+    /// assert_eq!(at.value_chars, Some(100_000));
+    /// assert!(at.to_string().ends_with("…\" (100000 characters)"));
+    /// ```
     pub fn value(mut self, value: impl Into<String>) -> Location {
-        self.value = Some(value.into());
+        let mut value = value.into();
+        self.value_chars = None;
+        if let Some((cut, _)) = value.char_indices().nth(Self::MAX_VALUE_CHARS) {
+            self.value_chars = Some(value.chars().count() as u64);
+            value.truncate(cut);
+            value.push('…');
+        }
+        self.value = Some(value);
         self
     }
 }
@@ -90,8 +118,10 @@ impl fmt::Display for Location {
         if let Some(c) = &self.column {
             parts.push(format!("column `{c}`"));
         }
-        if let Some(v) = &self.value {
-            parts.push(format!("value {v:?}"));
+        match (&self.value, self.value_chars) {
+            (Some(v), Some(n)) => parts.push(format!("value {v:?} ({n} characters)")),
+            (Some(v), None) => parts.push(format!("value {v:?}")),
+            _ => {}
         }
         if parts.is_empty() {
             return f.write_str("(unknown location)");

@@ -194,6 +194,25 @@ fn file_level_errors() {
 }
 
 #[test]
+fn a_long_value_is_cut_in_the_error() {
+    let kon = "X".repeat(100_000);
+    let err = read_with("deltaganden.csv", delt(&format!("1;10;1;{kon};1980;2019-01-01;;;;;;;")).as_bytes(), &CsvOptions::default())
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_code");
+    let at = err.location().unwrap();
+    assert_eq!(at.value.as_deref(), Some(format!("{}…", "X".repeat(80)).as_str()));
+    assert_eq!(at.value_chars, Some(100_000));
+    let message = err.to_string();
+    assert!(message.len() < 1_000, "{} bytes", message.len());
+    assert!(message.contains("(100000 characters)"), "{message}");
+    // Cut at a character boundary, never inside a multi-byte letter.
+    let at = finsam_core::Location::file("a.csv").value("ö".repeat(81));
+    assert_eq!(at.value.as_deref(), Some(format!("{}…", "ö".repeat(80)).as_str()));
+    let at = finsam_core::Location::file("a.csv").value("ö".repeat(80));
+    assert_eq!((at.value.as_deref(), at.value_chars), (Some("ö".repeat(80).as_str()), None));
+}
+
+#[test]
 fn rule_errors_name_the_line_the_row_came_from() {
     let two = |a: &str, b: &str| format!("{DELT_HEADER}{a}\n{b}\n");
     let ok = "1;10;1;K;1980;2019-01-01;2019-06-30;sjukpenning;lon;arbete;ja;genomford;fk";
