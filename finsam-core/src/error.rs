@@ -137,6 +137,7 @@ macro_rules! with_location {
             Error::InvalidEncoding { at: $at, .. }
             | Error::MissingColumn { at: $at, .. }
             | Error::DuplicateColumn { at: $at }
+            | Error::DuplicateFile { at: $at, .. }
             | Error::WrongFieldCount { at: $at, .. }
             | Error::MissingValue { at: $at }
             | Error::InvalidDate { at: $at }
@@ -203,6 +204,17 @@ pub enum Error {
         at: Box<Location>,
         /// The headers that were found.
         found: String,
+    },
+    /// Two files in a data set directory are the same table once their
+    /// names are folded (e.g. `deltaganden.csv` and `Deltaganden.csv`).
+    #[error("{at}: {other} is table `{table}` too (file names are matched ignoring case and diacritics); keep one of them")]
+    DuplicateFile {
+        /// The first file.
+        at: Box<Location>,
+        /// The second file.
+        other: String,
+        /// The table both match.
+        table: &'static str,
     },
     /// A header appears twice.
     #[error("{at}: the column appears twice in the header")]
@@ -454,6 +466,7 @@ impl Error {
             Error::InvalidEncoding { .. } => "invalid_encoding",
             Error::MissingColumn { .. } => "missing_column",
             Error::DuplicateColumn { .. } => "duplicate_column",
+            Error::DuplicateFile { .. } => "duplicate_file",
             Error::WrongFieldCount { .. } => "wrong_field_count",
             Error::MissingValue { .. } => "missing_value",
             Error::InvalidDate { .. } => "invalid_date",
@@ -494,6 +507,7 @@ impl Error {
         "invalid_encoding",
         "missing_column",
         "duplicate_column",
+        "duplicate_file",
         "wrong_field_count",
         "missing_value",
         "invalid_date",

@@ -191,6 +191,19 @@ fn file_level_errors() {
     assert_eq!(err.location().unwrap().line, Some(2));
     assert_eq!(err.location().unwrap().column.as_deref(), Some("remitterande_part"));
     seen("invalid_encoding");
+
+    // Two files that are the same table once case is folded: an error naming both.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in VALID {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    std::fs::write(dir.path().join("Deltaganden.csv"), VALID[3].1).unwrap();
+    let err = Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap_err();
+    assert_eq!(err.code(), "duplicate_file", "{err}");
+    let message = err.to_string();
+    assert!(message.contains("deltaganden.csv") && message.contains("Deltaganden.csv"), "{message}");
+    assert!(message.contains("`deltaganden`"), "{message}");
+    seen("duplicate_file");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use finsam_core::ingest::{CsvOptions, CsvReader, Encoding, TableMapping};
+use finsam_core::ingest::{CsvOptions, CsvReader, Encoding, TableMapping, tables};
 use finsam_core::synthetic::{SyntheticConfig, generate};
 use finsam_core::*;
 use proptest::prelude::*;
@@ -296,6 +296,29 @@ proptest! {
             prop_assert!(Error::CODES.contains(&e.code()));
         }
     }
+}
+
+#[test]
+fn file_names_are_matched_like_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    small_valid_dir(dir.path());
+    let expected = Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap().0;
+    assert!(!expected.deltaganden.is_empty());
+    std::fs::rename(dir.path().join("deltaganden.csv"), dir.path().join("Deltaganden.csv")).unwrap();
+    std::fs::rename(dir.path().join("forbund.csv"), dir.path().join("FÖRBUND.CSV")).unwrap();
+    std::fs::write(dir.path().join("deltagare_2020.csv"), "not a table\n").unwrap();
+    std::fs::write(dir.path().join(".DS_Store"), "").unwrap();
+    let (data, summary) = Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap();
+    assert_eq!(data, expected);
+    let file = |table: &str| summary.files.iter().find(|(t, _)| t == table).map(|(_, f)| f.file.clone()).unwrap();
+    assert!(file("deltaganden").ends_with("Deltaganden.csv"));
+    assert!(file("forbund").ends_with("FÖRBUND.CSV"));
+    assert_eq!(summary.unmatched_files, vec!["deltagare_2020.csv".to_owned()]);
+    assert!(summary.to_string().contains("not read: deltagare_2020.csv"), "{summary}");
+    // Every table of the contract is counted, not only the first eight.
+    let rows = data.summary_rows();
+    assert_eq!(rows.len(), tables().len());
+    assert_eq!(rows["kommunstatistik"], data.kommunstatistik.len() as u64);
 }
 
 #[test]

@@ -170,7 +170,9 @@ impl Decoder {
 /// What was detected about a file, for the load summary.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileFormat {
-    /// The encoding used.
+    /// The file (its path, or the name given to a reader).
+    pub file: String,
+    /// The encoding used: `UTF-8` or `Windows-1252`.
     pub encoding: String,
     /// The delimiter used.
     pub delimiter: char,
@@ -265,6 +267,7 @@ impl<T: Record> CsvReader<T> {
             positions,
             decoder,
             format: FileFormat {
+                file: source.to_owned(),
                 encoding: decoder.name().to_owned(),
                 delimiter: char::from(delimiter),
                 ignored_columns: ignored,
@@ -388,7 +391,10 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     if counts[best] == 0 { b';' } else { candidates[best] }
 }
 
-fn header_key(h: &str) -> String {
+/// A header or file name folded for matching: case, Swedish diacritics and
+/// separators (` `, `-`, `_`, `.`) do not matter, so `Kön` is `kon` and
+/// `Deltaganden.CSV` is `deltaganden.csv`.
+pub(crate) fn fold_name(h: &str) -> String {
     let mut buf = [0u8; 64];
     match normalise(h, &mut buf) {
         Some(k) => String::from_utf8_lossy(k).into_owned(),
@@ -403,12 +409,12 @@ pub(crate) fn resolve_columns(
     mapping: Option<&TableMapping>,
     source: &str,
 ) -> Result<(Vec<Option<usize>>, Vec<String>)> {
-    let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+    let keys: Vec<String> = headers.iter().map(|h| fold_name(h)).collect();
     let mut used = vec![false; headers.len()];
     let mut positions = Vec::with_capacity(spec.columns.len());
     for column in spec.columns {
         let wanted = mapping.and_then(|m| m.columns.get(column.name)).map_or(column.name, String::as_str);
-        let key = header_key(wanted);
+        let key = fold_name(wanted);
         let mut found = keys.iter().enumerate().filter(|(_, k)| **k == key).map(|(i, _)| i);
         let first = found.next();
         if let Some(second) = found.next() {

@@ -96,7 +96,7 @@ class ValidationError(FinsamError):
 
 
 _INPUT = {
-    "invalid_encoding", "missing_column", "duplicate_column", "wrong_field_count", "missing_value",
+    "invalid_encoding", "missing_column", "duplicate_column", "duplicate_file", "wrong_field_count", "missing_value",
     "invalid_date", "invalid_number", "invalid_code", "invalid_kommunkod", "invalid_amount",
     "invalid_days", "invalid_bool", "invalid_json", "arrow_type",
 }
