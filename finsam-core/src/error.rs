@@ -207,7 +207,9 @@ pub enum Error {
     },
     /// Two files in a data set directory are the same table once their
     /// names are folded (e.g. `deltaganden.csv` and `Deltaganden.csv`).
-    #[error("{at}: {other} is table `{table}` too (file names are matched ignoring case and diacritics); keep one of them")]
+    #[error(
+        "{at}: {other} is table `{table}` too (file names are matched ignoring case and diacritics); keep one of them"
+    )]
     DuplicateFile {
         /// The first file.
         at: Box<Location>,

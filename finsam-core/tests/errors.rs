@@ -209,8 +209,12 @@ fn file_level_errors() {
 #[test]
 fn a_long_value_is_cut_in_the_error() {
     let kon = "X".repeat(100_000);
-    let err = read_with("deltaganden.csv", delt(&format!("1;10;1;{kon};1980;2019-01-01;;;;;;;")).as_bytes(), &CsvOptions::default())
-        .unwrap_err();
+    let err = read_with(
+        "deltaganden.csv",
+        delt(&format!("1;10;1;{kon};1980;2019-01-01;;;;;;;")).as_bytes(),
+        &CsvOptions::default(),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "invalid_code");
     let at = err.location().unwrap();
     assert_eq!(at.value.as_deref(), Some(format!("{}…", "X".repeat(80)).as_str()));

@@ -339,7 +339,8 @@ fn one_stray_byte_in_a_utf8_file_is_an_error_at_its_line() {
     // A file without any valid multi-byte sequence and with bytes ≥ 0x80 is Windows-1252.
     let cp1252 = b"insats_id;ar;kon;antal\n10;2020;k\xF6n;4\n".to_vec();
     let reader =
-        CsvReader::<AnonymaDeltagare>::from_reader(std::io::Cursor::new(cp1252), "a.csv", &CsvOptions::default()).unwrap();
+        CsvReader::<AnonymaDeltagare>::from_reader(std::io::Cursor::new(cp1252), "a.csv", &CsvOptions::default())
+            .unwrap();
     assert_eq!(reader.format().encoding, "Windows-1252");
 }
 
