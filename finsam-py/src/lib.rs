@@ -441,10 +441,20 @@ impl PyTable {
         pyarrow.getattr("table")?.call1((slf,))
     }
 
-    /// The table as a pandas DataFrame (withheld cells are `NaN`/`None`,
-    /// with a reason column).
+    /// The table as a pandas DataFrame. Integer columns (years, counts,
+    /// öre) are always pandas' nullable `Int64`, whether or not a cell is
+    /// withheld, so a column's dtype does not depend on the data; withheld
+    /// cells are `<NA>` (`NaN` in float columns), with a reason column.
     fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        Self::to_arrow(slf)?.call_method0("to_pandas")
+        let py = slf.py();
+        let table = Self::to_arrow(slf)?;
+        let int64 = PyModule::import(py, "pyarrow")?.getattr("int64")?.call0()?;
+        let nullable = PyModule::import(py, "pandas")?.getattr("Int64Dtype")?.call0()?;
+        let mapping = PyDict::new(py);
+        mapping.set_item(int64, nullable)?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("types_mapper", mapping.getattr("get")?)?;
+        table.call_method("to_pandas", (), Some(&kwargs))
     }
 
     /// The table as a polars DataFrame (withheld cells are null, with a

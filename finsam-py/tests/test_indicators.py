@@ -129,3 +129,24 @@ def test_bad_options_raise_argument_errors(small: finsam.Dataset) -> None:
     with pytest.raises(finsam.ArgumentError):
         proportion_ci(3, 2)
     assert math.isfinite(proportion_ci(0, 5).hi)
+
+
+def test_counts_are_integer_columns_in_pandas_and_polars(small: finsam.Dataset) -> None:
+    import pandas as pd
+    import polars as pl
+
+    t = finsam.participants(small, by=["forbund"], years=2020)
+    df = t.to_pandas()
+    assert df["personer"].isna().any(), "the small data set has withheld cells"
+    # Nullable Int64 for every integer column, withheld or not: one rule, whatever the data.
+    for col in ["ar", "deltagare", "personer", "anonyma", "deltaganden", "startade"]:
+        assert df[col].dtype == pd.Int64Dtype(), col
+    assert df["forandring_procent"].dtype == "float64"
+    full = finsam.participants(small, years=2020, suppress=False).to_pandas()
+    assert full["deltagare"].dtype == pd.Int64Dtype()
+    assert str(full["deltagare"].iloc[0]).isdigit()  # 8706, never 8706.0
+    p = t.to_polars()
+    assert p.schema["personer"] == pl.Int64 and p.schema["forandring_procent"] == pl.Float64
+    assert p["personer"].null_count() == df["personer"].isna().sum()
+    money = finsam.allocation(small, 2021).to_polars()
+    assert money.schema["tilldelning"] == pl.Int64
