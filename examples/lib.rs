@@ -22,14 +22,7 @@ pub fn load(dir: Option<&Path>, scale: f64) -> finsam_core::Result<Dataset> {
         Some(dir) => {
             let opts = CsvOptions::default().policy(ErrorPolicy::COLLECT);
             let (data, summary) = Dataset::read_csv_dir(dir, &opts, &Rules::default())?;
-            for (table, format) in &summary.files {
-                let ignored = if format.ignored_columns.is_empty() {
-                    String::new()
-                } else {
-                    format!("; columns not used: {}", format.ignored_columns.join(", "))
-                };
-                eprintln!("read {table}: {}, delimiter {:?}{ignored}", format.encoding, format.delimiter);
-            }
+            eprint!("{summary}");
             Ok(data)
         }
         None => synthetic::generate(&SyntheticConfig { scale, ..SyntheticConfig::default() }),

@@ -610,10 +610,13 @@ impl Dataset {
 
 impl crate::report::Table {
     /// The table as a record batch: key columns as `int64` when every key
-    /// value is a whole number (years, förbund ids) and `utf8` otherwise,
-    /// each value column as `float64` (money in öre as `int64`) with withheld cells null, followed by
-    /// `<name>_reason` (`utf8`, null where the cell is shown) for every
-    /// value column.
+    /// value is a whole number (years, förbund ids) and `utf8` otherwise;
+    /// each value column with withheld cells null, as `int64` for counts
+    /// ([`Unit::Count`](crate::report::Unit::Count),
+    /// [`Unit::Tally`](crate::report::Unit::Tally)) and money in öre
+    /// ([`Unit::Ore`](crate::report::Unit::Ore)), and `float64` for every
+    /// other unit; followed by `<name>_reason` (`utf8`, null where the cell
+    /// is shown) for every value column.
     ///
     /// ```
     /// use finsam_core::indicators::{Config, Split};
@@ -626,7 +629,8 @@ impl crate::report::Table {
     /// ```
     ///
     /// # Errors
-    /// `arrow_type` only if Arrow rejects the arrays.
+    /// `arrow_type` if a count or amount is not a whole number that fits
+    /// `int64` (it is never truncated), or if Arrow rejects the arrays.
     pub fn to_record_batch(&self) -> Result<RecordBatch> {
         use arrow_array::{Float64Array, Int64Array, StringArray};
         let mut columns: Vec<(String, ArrayRef)> = Vec::new();
@@ -640,10 +644,19 @@ impl crate::report::Table {
             columns.push((name.clone(), array));
         }
         for (c, column) in self.columns.iter().enumerate() {
+            use crate::report::Unit;
             let values = self.rows.iter().map(|r| r.values[c].value());
-            let array: ArrayRef = if column.unit == crate::report::Unit::Ore {
-                // Money is whole öre: exported exactly, as integers.
-                Arc::new(Int64Array::from_iter(values.map(|v| v.map(|x| x as i64))))
+            let whole = match column.unit {
+                // Counts and money are whole numbers: integers in every frame library.
+                Unit::Count | Unit::Tally | Unit::Ore => true,
+                Unit::Share | Unit::Percent | Unit::Days | Unit::ShareDifference | Unit::Number => false,
+            };
+            let array: ArrayRef = if whole {
+                let ints = values
+                    .enumerate()
+                    .map(|(row, v)| v.map(|x| whole_number(x, &self.id, row, &column.name)).transpose())
+                    .collect::<Result<Int64Array>>()?;
+                Arc::new(ints)
             } else {
                 Arc::new(Float64Array::from_iter(values))
             };
@@ -658,5 +671,19 @@ impl crate::report::Table {
         }
         RecordBatch::try_from_iter(columns)
             .map_err(|e| Error::ArrowType { at: Box::new(Location::table(&self.id)), message: e.to_string() })
+    }
+}
+
+/// `x` as an `int64`, or `arrow_type` if it is not a whole number in range:
+/// a count of 3.5 is a bug to report, not a 3 to print.
+fn whole_number(x: f64, table: &str, row: usize, column: &str) -> Result<i64> {
+    // 2^63 as f64 is exact; every finite whole number below it fits.
+    if x.fract() == 0.0 && x >= -(2f64.powi(63)) && x < 2f64.powi(63) {
+        Ok(x as i64)
+    } else {
+        Err(Error::ArrowType {
+            at: Box::new(Location::table(table).row(row as u64).column(column).value(x.to_string())),
+            message: "a count or amount that is not a whole number fitting int64".into(),
+        })
     }
 }

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Date;
 use crate::error::{Error, ErrorPolicy, Location, Result, ValidationReport};
-use crate::ingest::csv::{CsvOptions, FileFormat, read_all, write_csv};
+use crate::ingest::csv::{CsvOptions, FileFormat, fold_name, read_all, write_csv};
 use crate::ingest::table::{DeltagandeRad, ForbundRad, MedlemskapRad, Record};
 use crate::model::*;
 use crate::validate::{Validator, forbund_mismatch};
@@ -111,11 +111,36 @@ impl Default for Rules {
     }
 }
 
-/// How many rows each table holds, and what a CSV load detected.
+/// What a CSV load read and detected, file by file.
+///
+/// Its `Display` is the report a command-line tool prints: one line per
+/// file read, then the files that are no table of the contract.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoadSummary {
-    /// Per file read: its table and what was detected.
+    /// Per file read: its table and what was detected (file, encoding,
+    /// delimiter, unused columns).
     pub files: Vec<(String, FileFormat)>,
+    /// Files in the directory that match no table of the contract (nor
+    /// [`METADATA_FILE`]) and were therefore not read, by name. Hidden
+    /// files (`.DS_Store`, …) and subdirectories are not listed.
+    #[serde(default)]
+    pub unmatched_files: Vec<String>,
+}
+
+impl std::fmt::Display for LoadSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (table, format) in &self.files {
+            write!(f, "read {table} from {}: {}, delimiter {:?}", format.file, format.encoding, format.delimiter)?;
+            if !format.ignored_columns.is_empty() {
+                write!(f, "; columns not used: {}", format.ignored_columns.join(", "))?;
+            }
+            writeln!(f)?;
+        }
+        for file in &self.unmatched_files {
+            writeln!(f, "not read: {file} is no table of the data contract")?;
+        }
+        Ok(())
+    }
 }
 
 impl Dataset {
@@ -155,22 +180,28 @@ impl Dataset {
     /// Reads a directory of CSV files in the data contract (see the README):
     /// `forbund.csv`, `medlemskap.csv`, `insatser.csv`, `deltaganden.csv`,
     /// `anonyma_deltagare.csv`, `insats_ar.csv`, `ersattningsperioder.csv`,
-    /// `ersattningsdagar.csv` (file names can be mapped), and optionally
-    /// `dataset.json` with the cut-off date (`{"uttagsdatum": "2023-12-31"}`).
-    /// A missing file is an empty table, but at least one must exist. The
-    /// data set is then validated with `rules`; errors name the file and line.
+    /// `ersattningsdagar.csv`, `enkatsvar.csv`, `forbund_ekonomi.csv`,
+    /// `kommunstatistik.csv`, `kommunandelar.csv` (file names can be
+    /// mapped), and optionally `dataset.json` with the cut-off date
+    /// (`{"uttagsdatum": "2023-12-31"}`). File names are matched the way
+    /// headers are, ignoring case, diacritics and separators
+    /// (`Deltaganden.CSV` is `deltaganden.csv`); files that match no table
+    /// are listed in [`LoadSummary::unmatched_files`]. A missing file is an
+    /// empty table, but at least one must exist. The data set is then
+    /// validated with `rules`; errors name the file and line.
     ///
     /// # Errors
     /// Under `opts.policy`: the first error, or every error of every file
-    /// and rule as [`Error::Invalid`].
+    /// and rule as [`Error::Invalid`]; `duplicate_file` when two files are
+    /// the same table once their names are folded.
     pub fn read_csv_dir(dir: &Path, opts: &CsvOptions, rules: &Rules) -> Result<(Dataset, LoadSummary)> {
         if !dir.is_dir() {
             return Err(Error::io(dir, std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory")));
         }
-        let mut source = CsvSource { dir, opts, summary: LoadSummary::default() };
+        let mut source = CsvSource::new(dir, opts)?;
         let mut data = load(&mut source, opts.policy, rules)?;
         data.uttagsdatum = read_metadata(dir)?.uttagsdatum;
-        Ok((data, source.summary))
+        Ok((data, source.finish()))
     }
 
     /// Places an error that names a table and row (found by a computation
@@ -308,16 +339,77 @@ struct CsvSource<'a> {
     dir: &'a Path,
     opts: &'a CsvOptions,
     summary: LoadSummary,
+    /// The directory's files: folded name, name, and whether a table claimed it.
+    entries: Vec<(String, String, bool)>,
+}
+
+impl<'a> CsvSource<'a> {
+    /// Lists the directory's files once, so that every table is matched
+    /// against the same folded names.
+    fn new(dir: &'a Path, opts: &'a CsvOptions) -> Result<Self> {
+        let mut entries = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let entry = entry.map_err(|e| Error::io(dir, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.path().is_file() && !name.starts_with('.') {
+                let claimed = name == METADATA_FILE;
+                entries.push((fold_name(&name), name, claimed));
+            }
+        }
+        // read_dir's order is the file system's; errors should not depend on it.
+        entries.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(CsvSource { dir, opts, summary: LoadSummary::default(), entries })
+    }
+
+    /// The summary, with the files no table claimed.
+    fn finish(mut self) -> LoadSummary {
+        self.summary.unmatched_files =
+            self.entries.into_iter().filter(|(_, _, claimed)| !claimed).map(|(_, name, _)| name).collect();
+        self.summary
+    }
+
+    /// The file of table `name` (`wanted` as the mapping or contract names
+    /// it), matched by folded name; `None` if the directory has none.
+    ///
+    /// # Errors
+    /// `duplicate_file` if two files fold to the same name.
+    fn find(&mut self, name: &'static str, wanted: &str) -> Result<Option<std::path::PathBuf>> {
+        let key = fold_name(wanted);
+        let mut found = self.entries.iter_mut().filter(|(k, _, _)| *k == key);
+        let Some(first) = found.next() else {
+            // A mapped file may name a path below the directory; that is matched exactly.
+            let path = self.dir.join(wanted);
+            return Ok(path.is_file().then_some(path));
+        };
+        first.2 = true;
+        let first = first.1.clone();
+        if let Some(second) = found.next() {
+            second.2 = true;
+            return Err(Error::DuplicateFile {
+                at: Box::new(Location::file(self.dir.join(&first).display().to_string())),
+                other: self.dir.join(&second.1).display().to_string(),
+                table: name,
+            });
+        }
+        Ok(Some(self.dir.join(first)))
+    }
 }
 
 impl TableSource for CsvSource<'_> {
     fn read<T: Record>(&mut self, report: &mut ValidationReport) -> Result<Loaded<T>> {
         let name = T::SPEC.name;
         let file = self.opts.mapping(name).and_then(|m| m.file.clone()).unwrap_or_else(|| T::SPEC.file_name());
-        let path = self.dir.join(&file);
-        if !path.exists() || self.opts.skip.contains(name) {
-            return Ok(Loaded { rows: Vec::new(), origin: None, present: false });
-        }
+        let found = self.find(name, &file);
+        let path = match found {
+            // A skipped table's file is claimed (it is no stray file) but not read.
+            _ if self.opts.skip.contains(name) => return Ok(Loaded { rows: Vec::new(), origin: None, present: false }),
+            Ok(Some(path)) => path,
+            Ok(None) => return Ok(Loaded { rows: Vec::new(), origin: None, present: false }),
+            Err(e) => {
+                report.push(e)?;
+                return Ok(Loaded { rows: Vec::new(), origin: None, present: true });
+            }
+        };
         match read_all::<T>(&path, self.opts, report) {
             Ok((rows, lines, format)) => {
                 self.summary.files.push((name.to_owned(), format));

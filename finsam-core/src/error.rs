@@ -30,8 +30,14 @@ pub struct Location {
     pub row: Option<u64>,
     /// The column (the header as it appears in the source).
     pub column: Option<String>,
-    /// The offending value, as text.
+    /// The offending value, as text: at most its first
+    /// [`MAX_VALUE_CHARS`](Location::MAX_VALUE_CHARS) characters, followed
+    /// by `…` when it was longer (see [`value_chars`](Location::value_chars)).
     pub value: Option<String>,
+    /// The length in characters of the value as found, when `value` holds
+    /// only its beginning; `None` when `value` is whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_chars: Option<u64>,
 }
 
 impl Location {
@@ -68,9 +74,31 @@ impl Location {
         self
     }
 
-    /// With the offending value.
+    /// The most characters of a value a location keeps.
+    pub const MAX_VALUE_CHARS: usize = 80;
+
+    /// With the offending value. A value longer than
+    /// [`MAX_VALUE_CHARS`](Self::MAX_VALUE_CHARS) is cut there (at a
+    /// character boundary) and its full length kept in
+    /// [`value_chars`](Self::value_chars): messages stay readable, and a
+    /// report of thousands of errors on 100 kB fields does not hold them all.
+    ///
+    /// ```
+    /// use finsam_core::Location;
+    /// let at = Location::file("a.csv").value("å".repeat(100_000));
+    /// assert_eq!(at.value.as_deref().map(|v| v.chars().count()), Some(81));
+    /// assert_eq!(at.value_chars, Some(100_000));
+    /// assert!(at.to_string().ends_with("…\" (100000 characters)"));
+    /// ```
     pub fn value(mut self, value: impl Into<String>) -> Location {
-        self.value = Some(value.into());
+        let mut value = value.into();
+        self.value_chars = None;
+        if let Some((cut, _)) = value.char_indices().nth(Self::MAX_VALUE_CHARS) {
+            self.value_chars = Some(value.chars().count() as u64);
+            value.truncate(cut);
+            value.push('…');
+        }
+        self.value = Some(value);
         self
     }
 }
@@ -90,8 +118,10 @@ impl fmt::Display for Location {
         if let Some(c) = &self.column {
             parts.push(format!("column `{c}`"));
         }
-        if let Some(v) = &self.value {
-            parts.push(format!("value {v:?}"));
+        match (&self.value, self.value_chars) {
+            (Some(v), Some(n)) => parts.push(format!("value {v:?} ({n} characters)")),
+            (Some(v), None) => parts.push(format!("value {v:?}")),
+            _ => {}
         }
         if parts.is_empty() {
             return f.write_str("(unknown location)");
@@ -107,6 +137,7 @@ macro_rules! with_location {
             Error::InvalidEncoding { at: $at, .. }
             | Error::MissingColumn { at: $at, .. }
             | Error::DuplicateColumn { at: $at }
+            | Error::DuplicateFile { at: $at, .. }
             | Error::WrongFieldCount { at: $at, .. }
             | Error::MissingValue { at: $at }
             | Error::InvalidDate { at: $at }
@@ -173,6 +204,19 @@ pub enum Error {
         at: Box<Location>,
         /// The headers that were found.
         found: String,
+    },
+    /// Two files in a data set directory are the same table once their
+    /// names are folded (e.g. `deltaganden.csv` and `Deltaganden.csv`).
+    #[error(
+        "{at}: {other} is table `{table}` too (file names are matched ignoring case and diacritics); keep one of them"
+    )]
+    DuplicateFile {
+        /// The first file.
+        at: Box<Location>,
+        /// The second file.
+        other: String,
+        /// The table both match.
+        table: &'static str,
     },
     /// A header appears twice.
     #[error("{at}: the column appears twice in the header")]
@@ -424,6 +468,7 @@ impl Error {
             Error::InvalidEncoding { .. } => "invalid_encoding",
             Error::MissingColumn { .. } => "missing_column",
             Error::DuplicateColumn { .. } => "duplicate_column",
+            Error::DuplicateFile { .. } => "duplicate_file",
             Error::WrongFieldCount { .. } => "wrong_field_count",
             Error::MissingValue { .. } => "missing_value",
             Error::InvalidDate { .. } => "invalid_date",
@@ -464,6 +509,7 @@ impl Error {
         "invalid_encoding",
         "missing_column",
         "duplicate_column",
+        "duplicate_file",
         "wrong_field_count",
         "missing_value",
         "invalid_date",

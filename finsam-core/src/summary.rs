@@ -146,6 +146,10 @@ impl Dataset {
             ("insats_ar", self.insats_ar.len()),
             ("ersattningsperioder", self.ersattningsperioder.len()),
             ("ersattningsdagar", self.ersattningsdagar.len()),
+            ("enkatsvar", self.enkatsvar.len()),
+            ("forbund_ekonomi", self.forbund_ekonomi.len()),
+            ("kommunstatistik", self.kommunstatistik.len()),
+            ("kommunandelar", self.kommunandelar.len()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v as u64))

@@ -191,6 +191,42 @@ fn file_level_errors() {
     assert_eq!(err.location().unwrap().line, Some(2));
     assert_eq!(err.location().unwrap().column.as_deref(), Some("remitterande_part"));
     seen("invalid_encoding");
+
+    // Two files that are the same table once case is folded: an error naming both.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in VALID {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    std::fs::write(dir.path().join("Deltaganden.csv"), VALID[3].1).unwrap();
+    let err = Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap_err();
+    assert_eq!(err.code(), "duplicate_file", "{err}");
+    let message = err.to_string();
+    assert!(message.contains("deltaganden.csv") && message.contains("Deltaganden.csv"), "{message}");
+    assert!(message.contains("`deltaganden`"), "{message}");
+    seen("duplicate_file");
+}
+
+#[test]
+fn a_long_value_is_cut_in_the_error() {
+    let kon = "X".repeat(100_000);
+    let err = read_with(
+        "deltaganden.csv",
+        delt(&format!("1;10;1;{kon};1980;2019-01-01;;;;;;;")).as_bytes(),
+        &CsvOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "invalid_code");
+    let at = err.location().unwrap();
+    assert_eq!(at.value.as_deref(), Some(format!("{}…", "X".repeat(80)).as_str()));
+    assert_eq!(at.value_chars, Some(100_000));
+    let message = err.to_string();
+    assert!(message.len() < 1_000, "{} bytes", message.len());
+    assert!(message.contains("(100000 characters)"), "{message}");
+    // Cut at a character boundary, never inside a multi-byte letter.
+    let at = finsam_core::Location::file("a.csv").value("ö".repeat(81));
+    assert_eq!(at.value.as_deref(), Some(format!("{}…", "ö".repeat(80)).as_str()));
+    let at = finsam_core::Location::file("a.csv").value("ö".repeat(80));
+    assert_eq!((at.value.as_deref(), at.value_chars), (Some("ö".repeat(80).as_str()), None));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use finsam_core::ingest::{CsvOptions, CsvReader, Encoding, TableMapping};
+use finsam_core::ingest::{CsvOptions, CsvReader, Encoding, TableMapping, tables};
 use finsam_core::synthetic::{SyntheticConfig, generate};
 use finsam_core::*;
 use proptest::prelude::*;
@@ -296,6 +296,52 @@ proptest! {
             prop_assert!(Error::CODES.contains(&e.code()));
         }
     }
+}
+
+#[test]
+fn file_names_are_matched_like_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    small_valid_dir(dir.path());
+    let expected = Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap().0;
+    assert!(!expected.deltaganden.is_empty());
+    std::fs::rename(dir.path().join("deltaganden.csv"), dir.path().join("Deltaganden.csv")).unwrap();
+    std::fs::rename(dir.path().join("forbund.csv"), dir.path().join("FÖRBUND.CSV")).unwrap();
+    std::fs::write(dir.path().join("deltagare_2020.csv"), "not a table\n").unwrap();
+    std::fs::write(dir.path().join(".DS_Store"), "").unwrap();
+    let (data, summary) = Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap();
+    assert_eq!(data, expected);
+    let file = |table: &str| summary.files.iter().find(|(t, _)| t == table).map(|(_, f)| f.file.clone()).unwrap();
+    assert!(file("deltaganden").ends_with("Deltaganden.csv"));
+    assert!(file("forbund").ends_with("FÖRBUND.CSV"));
+    assert_eq!(summary.unmatched_files, vec!["deltagare_2020.csv".to_owned()]);
+    assert!(summary.to_string().contains("not read: deltagare_2020.csv"), "{summary}");
+    // Every table of the contract is counted, not only the first eight.
+    let rows = data.summary_rows();
+    assert_eq!(rows.len(), tables().len());
+    assert_eq!(rows["kommunstatistik"], data.kommunstatistik.len() as u64);
+}
+
+#[test]
+fn one_stray_byte_in_a_utf8_file_is_an_error_at_its_line() {
+    let text = "insats_id;forbund_id;namn;inriktning;behovsgrupper;startdatum;slutdatum;budget;utfall\n\
+                10;1;Väg ut – arbetsträning;individ;;2018-01-01;;;\n\
+                11;1;Åby gård;individ;;2018-01-01;;;\n";
+    let mut bytes = text.as_bytes().to_vec();
+    let at = bytes.windows(2).position(|w| w == "Å".as_bytes()).unwrap();
+    bytes.splice(at..at + 2, [0xC5]); // 'Å' in Windows-1252, in an otherwise UTF-8 file
+    let mut reader =
+        CsvReader::<Insats>::from_reader(std::io::Cursor::new(bytes), "insatser.csv", &CsvOptions::default()).unwrap();
+    assert_eq!(reader.format().encoding, "UTF-8");
+    assert_eq!(reader.next().unwrap().unwrap().namn, "Väg ut – arbetsträning");
+    let err = reader.next().unwrap().unwrap_err();
+    assert_eq!(err.code(), "invalid_encoding");
+    assert_eq!((err.location().unwrap().line, err.location().unwrap().column.as_deref()), (Some(3), Some("namn")));
+    // A file without any valid multi-byte sequence and with bytes ≥ 0x80 is Windows-1252.
+    let cp1252 = b"insats_id;ar;kon;antal\n10;2020;k\xF6n;4\n".to_vec();
+    let reader =
+        CsvReader::<AnonymaDeltagare>::from_reader(std::io::Cursor::new(cp1252), "a.csv", &CsvOptions::default())
+            .unwrap();
+    assert_eq!(reader.format().encoding, "Windows-1252");
 }
 
 fn small_valid_dir(dir: &Path) {

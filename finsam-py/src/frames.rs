@@ -19,7 +19,24 @@ use pyo3::types::{PyCapsule, PyDict};
 use pyo3_arrow::ffi::{ArrayIterator, to_stream_pycapsule};
 use pyo3_arrow::input::AnyRecordBatch;
 
-use crate::{PyDataset, PyTable, argument, config, detached, policy, to_py_err};
+use crate::{PyDataset, PyTable, argument, bad_option, config, detached, opt_int, policy, to_py_err};
+
+/// `threads=`: how many threads read a CSV extract.
+fn threads_arg(value: &Bound<'_, PyAny>) -> PyResult<usize> {
+    opt_int("threads", value, 1..=1024)
+}
+
+/// `delimiter=`: one ASCII character, or `None` to detect it.
+fn delimiter_arg(value: &Bound<'_, PyAny>) -> PyResult<Option<u8>> {
+    if value.is_none() {
+        return Ok(None);
+    }
+    let text: Option<String> = value.cast::<pyo3::types::PyString>().ok().and_then(|s| s.extract().ok());
+    match text.as_deref().map(str::as_bytes) {
+        Some([b]) if b.is_ascii() => Ok(Some(*b)),
+        _ => Err(bad_option("delimiter", "one ASCII character such as \";\", or None to detect it", value)),
+    }
+}
 
 /// Exports one record batch as an Arrow C stream capsule.
 pub(crate) fn stream_capsule<'py>(
@@ -95,7 +112,7 @@ pub(crate) fn dataset_from_frames(
     if uttagsdatum.is_some() {
         data.uttagsdatum = uttagsdatum;
     }
-    Ok(PyDataset { inner: Arc::new(data) })
+    Ok(PyDataset::new(data))
 }
 
 /// The mergeable state of a follow-up: counts per cell and the persons of
@@ -219,25 +236,14 @@ fn read_state(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
     threads: usize,
-    delimiter: Option<&str>,
+    delimiter: Option<u8>,
 ) -> PyResult<FollowUpState> {
     if let Ok(path) = source.extract::<PathBuf>() {
-        let mut options = FlatCsvOptions { threads: threads.max(1), ..FlatCsvOptions::default() };
-        if let Some(d) = delimiter {
-            match d.as_bytes() {
-                [b] if b.is_ascii() => options.delimiter = Some(*b),
-                _ => {
-                    return Err(to_py_err(
-                        py,
-                        &argument("delimiter", format!("must be one ASCII character, got {d:?}")),
-                    ));
-                }
-            }
-        }
+        let options = FlatCsvOptions { threads, delimiter, ..FlatCsvOptions::default() };
         return detached(py, || FollowUpState::from_csv(&path, &options));
     }
     let frame = batches(source, "frame")?;
-    detached(py, move || FollowUpState::from_record_batches(&frame, threads.max(1)))
+    detached(py, move || FollowUpState::from_record_batches(&frame, threads))
 }
 
 /// The mergeable state of the follow-up of a flat extract: a CSV path or a
@@ -247,8 +253,8 @@ fn read_state(
 fn follow_up_state(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
-    threads: usize,
-    delimiter: Option<&str>,
+    #[pyo3(from_py_with = threads_arg)] threads: usize,
+    #[pyo3(from_py_with = delimiter_arg)] delimiter: Option<u8>,
 ) -> PyResult<PyFollowUpState> {
     Ok(PyFollowUpState { inner: read_state(py, source, threads, delimiter)? })
 }
@@ -262,8 +268,8 @@ fn follow_up_state(
 fn follow_up(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
-    threads: usize,
-    delimiter: Option<&str>,
+    #[pyo3(from_py_with = threads_arg)] threads: usize,
+    #[pyo3(from_py_with = delimiter_arg)] delimiter: Option<u8>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyFollowUp> {
     let config = config(options)?;

@@ -14,7 +14,7 @@ use finsam_core::ingest::{CsvOptions, Encoding, TableMapping};
 use finsam_core::report::{self, AnnualReport, Table};
 use finsam_core::stats::{self, ProportionMethod};
 use finsam_core::synthetic::SyntheticConfig;
-use finsam_core::{Dataset, Error, ErrorPolicy, Rules};
+use finsam_core::{Dataset, Error, ErrorPolicy, LoadSummary, Rules};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
@@ -71,6 +71,79 @@ pub(crate) fn policy(errors: &str) -> finsam_core::Result<ErrorPolicy> {
     }
 }
 
+/// An `ArgumentError` naming option `name`, what it accepts, and what it got.
+pub(crate) fn bad_option(name: &'static str, accepts: &str, got: &Bound<'_, PyAny>) -> PyErr {
+    let shown = got.repr().map_or_else(|_| "an unprintable value".to_owned(), |r| r.to_string());
+    to_py_err(got.py(), &argument(name, format!("must be {accepts}, got {shown}")))
+}
+
+/// A `True`/`False` option. Python's `0` and `1` are refused: `suppress=0`
+/// is more likely a threshold typed in the wrong place than a wish to
+/// publish small counts.
+pub(crate) fn opt_bool(name: &'static str, value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    match value.cast::<pyo3::types::PyBool>() {
+        Ok(b) => Ok(b.is_true()),
+        Err(_) => Err(bad_option(name, "True or False", value)),
+    }
+}
+
+/// A whole-number option in `range` (a `bool` is not a number here).
+pub(crate) fn opt_int<T: TryFrom<i64>>(
+    name: &'static str,
+    value: &Bound<'_, PyAny>,
+    range: std::ops::RangeInclusive<i64>,
+) -> PyResult<T> {
+    let accepts = || match (*range.start(), *range.end()) {
+        (a, i64::MAX) => format!("a whole number ≥ {a}"),
+        (a, b) => format!("a whole number from {a} to {b}"),
+    };
+    if value.is_instance_of::<pyo3::types::PyBool>() || !value.is_instance_of::<pyo3::types::PyInt>() {
+        return Err(bad_option(name, &accepts(), value));
+    }
+    value
+        .extract::<i64>()
+        .ok()
+        .filter(|v| range.contains(v))
+        .and_then(|v| T::try_from(v).ok())
+        .ok_or_else(|| bad_option(name, &accepts(), value))
+}
+
+/// A number option (`int` or `float`, not `bool`) for which `ok` holds.
+pub(crate) fn opt_float(
+    name: &'static str,
+    value: &Bound<'_, PyAny>,
+    accepts: &str,
+    ok: impl Fn(f64) -> bool,
+) -> PyResult<f64> {
+    let number = !value.is_instance_of::<pyo3::types::PyBool>()
+        && (value.is_instance_of::<pyo3::types::PyInt>() || value.is_instance_of::<pyo3::types::PyFloat>());
+    number
+        .then(|| value.extract::<f64>().ok())
+        .flatten()
+        .filter(|&x| ok(x))
+        .ok_or_else(|| bad_option(name, accepts, value))
+}
+
+/// A text option that must be one of `choices`.
+pub(crate) fn opt_choice<'c>(name: &'static str, value: &Bound<'_, PyAny>, choices: &[&'c str]) -> PyResult<&'c str> {
+    let text: Option<String> = value.cast::<pyo3::types::PyString>().ok().and_then(|s| s.extract().ok());
+    text.and_then(|t| choices.iter().copied().find(|c| *c == t)).ok_or_else(|| {
+        let quoted: Vec<String> = choices.iter().map(|c| format!("{c:?}")).collect();
+        bad_option(name, &format!("one of {}", quoted.join(", ")), value)
+    })
+}
+
+/// The `level=` of an interval: a number strictly between 0 and 1.
+pub(crate) fn level_arg(value: &Bound<'_, PyAny>) -> PyResult<f64> {
+    opt_float("level", value, "a number between 0 and 1 (exclusive), e.g. 0.95", |x| x > 0.0 && x < 1.0)
+}
+
+/// The `method=` of a proportion's interval.
+pub(crate) fn method_arg(value: &Bound<'_, PyAny>) -> PyResult<ProportionMethod> {
+    let m = opt_choice("method", value, &["wilson", "clopper-pearson", "agresti-coull"])?;
+    ProportionMethod::parse(m).ok_or_else(|| bad_option("method", "a known interval method", value))
+}
+
 fn csv_options(
     encoding: &str,
     delimiter: Option<&str>,
@@ -121,6 +194,14 @@ fn csv_options(
 #[pyclass(frozen, module = "finsam", name = "Dataset")]
 pub(crate) struct PyDataset {
     pub(crate) inner: Arc<Dataset>,
+    /// What `from_csv` read from which file; `None` for other sources.
+    load: Option<LoadSummary>,
+}
+
+impl PyDataset {
+    pub(crate) fn new(data: Dataset) -> Self {
+        PyDataset { inner: Arc::new(data), load: None }
+    }
 }
 
 #[pymethods]
@@ -181,8 +262,8 @@ impl PyDataset {
         errors: &str,
     ) -> PyResult<Self> {
         let opts = csv_options(encoding, delimiter, columns, files, errors).map_err(|e| to_py_err(py, &e))?;
-        let (data, _) = detached(py, || Dataset::read_csv_dir(&path, &opts, &Rules::default()))?;
-        Ok(PyDataset { inner: Arc::new(data) })
+        let (data, load) = detached(py, || Dataset::read_csv_dir(&path, &opts, &Rules::default()))?;
+        Ok(PyDataset { inner: Arc::new(data), load: Some(load) })
     }
 
     /// Reads a data set from JSON (as written by `to_json`) and validates it.
@@ -193,7 +274,7 @@ impl PyDataset {
             data.validate(&Rules::default(), ErrorPolicy::FailFast)?;
             Ok(data)
         })?;
-        Ok(PyDataset { inner: Arc::new(data) })
+        Ok(PyDataset::new(data))
     }
 
     /// Checks every validation rule; raises on the first breach, or on all.
@@ -223,7 +304,33 @@ impl PyDataset {
         detached(py, move || data.to_json())
     }
 
-    /// Rows per table.
+    /// What `from_csv` read: per file its table, path, detected encoding
+    /// and delimiter, unused columns and rows; the files of the directory
+    /// that are no table; and the rows of every table. `None` for a data
+    /// set not read from CSV.
+    #[getter]
+    fn load_summary<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(load) = &self.load else { return Ok(None) };
+        let rows = self.inner.summary_rows();
+        let files = PyList::empty(py);
+        for (table, format) in &load.files {
+            let f = PyDict::new(py);
+            f.set_item("table", table)?;
+            f.set_item("file", &format.file)?;
+            f.set_item("encoding", &format.encoding)?;
+            f.set_item("delimiter", format.delimiter.to_string())?;
+            f.set_item("ignored_columns", &format.ignored_columns)?;
+            f.set_item("rows", rows.get(table).copied().unwrap_or_default())?;
+            files.append(f)?;
+        }
+        let out = PyDict::new(py);
+        out.set_item("files", files)?;
+        out.set_item("unmatched_files", &load.unmatched_files)?;
+        out.set_item("rows", rows)?;
+        Ok(Some(out))
+    }
+
+    /// Rows per table, for every table of the data contract.
     #[getter]
     fn num_rows(&self) -> HashMap<String, u64> {
         self.inner.summary_rows()
@@ -254,88 +361,180 @@ impl PyDataset {
     }
 }
 
+/// The indicator options, as keyword arguments.
+pub(crate) const OPTIONS: &[&str] = &[
+    "level",
+    "method",
+    "before_days",
+    "after_days",
+    "whole_days",
+    "age_bands",
+    "suppress",
+    "threshold",
+    "show_zeros",
+    "rounding",
+    "uttagsdatum",
+    "benefit_source",
+];
+
 /// Builds the indicator options from keyword arguments.
 pub(crate) fn config(options: Option<&Bound<'_, PyDict>>) -> PyResult<Config> {
+    config_with(options, &[])
+}
+
+/// Builds the indicator options from keyword arguments; `also` are the
+/// caller's own options, named with the indicator options when a keyword
+/// is unknown. Every bad value is an `ArgumentError` naming the option and
+/// what it accepts.
+pub(crate) fn config_with(options: Option<&Bound<'_, PyDict>>, also: &[&str]) -> PyResult<Config> {
     let mut c = Config::default();
     let Some(options) = options else { return Ok(c) };
     let py = options.py();
-    let bad = |name: &'static str, message: String| to_py_err(py, &argument(name, message));
     for (key, value) in options.iter() {
         let key: String = key.extract()?;
         match key.as_str() {
-            "level" => c.level = value.extract()?,
-            "method" => {
-                let m: String = value.extract()?;
-                c.method = ProportionMethod::parse(&m).ok_or_else(|| {
-                    bad("method", format!("must be wilson, clopper-pearson or agresti-coull, got {m:?}"))
-                })?;
-            }
-            "before_days" => c.before_days = value.extract()?,
-            "after_days" => c.after_days = value.extract()?,
-            "whole_days" => c.whole_days = value.extract()?,
-            "age_bands" => c.age_bands = AgeBands(value.extract()?),
-            "suppress" => c.disclosure.enabled = value.extract()?,
-            "threshold" => c.disclosure.threshold = value.extract()?,
-            "show_zeros" => c.disclosure.show_zeros = value.extract()?,
-            "rounding" => c.disclosure.rounding = value.extract()?,
-            "uttagsdatum" => {
-                let text: Option<String> =
-                    value.call_method0("isoformat").ok().and_then(|v| v.extract().ok()).or(value.extract().ok());
-                c.uttagsdatum = match text {
-                    None => None,
-                    Some(t) => Some(t.parse().map_err(|_| bad("uttagsdatum", format!("not a date: {t:?}")))?),
+            "level" => c.level = level_arg(&value)?,
+            "method" => c.method = method_arg(&value)?,
+            "before_days" => c.before_days = opt_int("before_days", &value, 1..=3660)?,
+            "after_days" => c.after_days = opt_int("after_days", &value, 1..=3660)?,
+            "whole_days" => c.whole_days = opt_bool("whole_days", &value)?,
+            "age_bands" => {
+                let accepts = "a list of ascending ages from 0 to 150 (the lower bounds of the bands)";
+                let items = match value.cast::<PyList>() {
+                    Ok(list) => list.iter().collect::<Vec<_>>(),
+                    Err(_) => match value.cast::<PyTuple>() {
+                        Ok(tuple) => tuple.iter().collect(),
+                        Err(_) => return Err(bad_option("age_bands", accepts, &value)),
+                    },
                 };
+                let bands = items
+                    .iter()
+                    .map(|v| opt_int::<i32>("age_bands", v, 0..=150))
+                    .collect::<PyResult<Vec<i32>>>()
+                    .map_err(|_| bad_option("age_bands", accepts, &value))?;
+                if !bands.windows(2).all(|w| w[0] < w[1]) {
+                    return Err(bad_option("age_bands", accepts, &value));
+                }
+                c.age_bands = AgeBands(bands);
             }
+            "suppress" => c.disclosure.enabled = opt_bool("suppress", &value)?,
+            // A threshold of 0 would withhold nothing while `suppress` says otherwise.
+            "threshold" => c.disclosure.threshold = opt_int("threshold", &value, 1..=i64::MAX)?,
+            "show_zeros" => c.disclosure.show_zeros = opt_bool("show_zeros", &value)?,
+            "rounding" => {
+                c.disclosure.rounding = if value.is_none() {
+                    None
+                } else {
+                    Some(opt_int("rounding", &value, 1..=i64::MAX).map_err(|_| {
+                        bad_option("rounding", "None or a whole number ≥ 1 (the base counts are rounded to)", &value)
+                    })?)
+                }
+            }
+            "uttagsdatum" => c.uttagsdatum = date_arg("uttagsdatum", &value)?,
             "benefit_source" => {
-                let v: String = value.extract()?;
-                c.benefit_source = match v.as_str() {
-                    "auto" => BenefitSource::Auto,
+                c.benefit_source = match opt_choice("benefit_source", &value, &["auto", "spells", "precomputed"])? {
                     "spells" => BenefitSource::Spells,
                     "precomputed" => BenefitSource::Precomputed,
-                    _ => return Err(bad("benefit_source", format!("must be auto, spells or precomputed, got {v:?}"))),
+                    _ => BenefitSource::Auto,
                 };
             }
-            other => return Err(bad("options", format!("unknown option {other:?}"))),
+            other => {
+                let mut known: Vec<&str> = OPTIONS.iter().chain(also).copied().collect();
+                known.sort_unstable();
+                let message = format!("unknown option {other:?}; the options are {}", known.join(", "));
+                return Err(to_py_err(py, &argument("options", message)));
+            }
         }
     }
     c.check().map_err(|e| to_py_err(py, &e))?;
     Ok(c)
 }
 
-/// The years of a call: an int, a `(first, last)` pair, a `range`, or all
-/// reporting years of the data.
-pub(crate) fn years(data: &Dataset, value: Option<&Bound<'_, PyAny>>) -> PyResult<std::ops::RangeInclusive<i32>> {
-    let py_err = |py: Python<'_>, m: String| to_py_err(py, &argument("years", m));
-    match value {
-        None => {
-            let all = data.reporting_years();
-            match (all.first(), all.last()) {
-                (Some(&a), Some(&b)) => Ok(a..=b),
-                _ => {
-                    Err(PyErr::new::<pyo3::exceptions::PyValueError, _>("the data have no reporting year; give years="))
-                }
-            }
-        }
-        Some(v) => {
-            if let Ok(y) = v.extract::<i32>() {
-                return Ok(y..=y);
-            }
-            if let Ok((a, b)) = v.extract::<(i32, i32)>() {
-                return Ok(a..=b);
-            }
-            if let (Ok(start), Ok(stop)) = (
-                v.getattr("start").and_then(|x| x.extract::<i32>()),
-                v.getattr("stop").and_then(|x| x.extract::<i32>()),
-            ) {
-                return Ok(start..=stop.saturating_sub(1));
-            }
-            Err(py_err(v.py(), "give an int, a (first, last) pair or a range".into()))
-        }
+/// An optional date: `None`, a `datetime.date` or `"YYYY-MM-DD"`.
+pub(crate) fn date_arg(name: &'static str, value: &Bound<'_, PyAny>) -> PyResult<Option<finsam_core::Date>> {
+    if value.is_none() {
+        return Ok(None);
     }
+    let accepts = "None, a datetime.date or a \"YYYY-MM-DD\" string";
+    let datetime = PyModule::import(value.py(), "datetime")?;
+    let text: String = if value.is_instance(&datetime.getattr("datetime")?)? {
+        // A datetime is a date too, but its time of day would be dropped silently.
+        return Err(bad_option(name, accepts, value));
+    } else if value.is_instance(&datetime.getattr("date")?)? {
+        value.call_method0("isoformat")?.extract()?
+    } else if let Ok(s) = value.cast::<pyo3::types::PyString>() {
+        s.extract()?
+    } else {
+        return Err(bad_option(name, accepts, value));
+    };
+    text.parse().map(Some).map_err(|_| bad_option(name, accepts, value))
 }
 
-fn split(py: Python<'_>, by: Option<Vec<String>>) -> PyResult<Split> {
-    let names = by.unwrap_or_default();
+/// The years of a call: an int, a `(first, last)` pair, a `range` with
+/// step 1, or all reporting years of the data. An empty span or a range
+/// with another step is refused: honouring only some of its years would
+/// silently widen or narrow the report.
+pub(crate) fn years(
+    py: Python<'_>,
+    data: &Dataset,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<std::ops::RangeInclusive<i32>> {
+    let accepts = "a year, a (first, last) pair or a range(first, last + 1) with step 1";
+    let Some(v) = value else {
+        let all = data.reporting_years();
+        return match (all.first(), all.last()) {
+            (Some(&a), Some(&b)) => Ok(a..=b),
+            _ => Err(to_py_err(py, &argument("years", "the data have no reporting year; give years=".into()))),
+        };
+    };
+    let year =
+        |x: &Bound<'_, PyAny>| opt_int::<i32>("years", x, 1900..=2100).map_err(|_| bad_option("years", accepts, v));
+    let span = if let Ok(r) = v.cast::<pyo3::types::PyRange>() {
+        let step: i64 = r.getattr("step")?.extract()?;
+        if step != 1 {
+            return Err(bad_option("years", &format!("{accepts} (a step of {step} is not honoured)"), v));
+        }
+        let (start, stop) = (r.getattr("start")?, r.getattr("stop")?);
+        let last: i64 = stop.extract::<i64>()? - 1;
+        (year(&start)?, i32::try_from(last).map_err(|_| bad_option("years", accepts, v))?)
+    } else if let Ok(t) = v.cast::<PyTuple>() {
+        match t.len() {
+            2 => (year(&t.get_item(0)?)?, year(&t.get_item(1)?)?),
+            _ => return Err(bad_option("years", accepts, v)),
+        }
+    } else {
+        let y = year(v)?;
+        (y, y)
+    };
+    if span.0 > span.1 {
+        return Err(bad_option("years", &format!("{accepts}, not empty"), v));
+    }
+    Ok(span.0..=span.1)
+}
+
+/// The `by=` of an indicator: one dimension as a string, or a list of them.
+pub(crate) fn by_names(by: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+    let accepts = "a dimension name or a list of them";
+    let Some(by) = by else { return Ok(Vec::new()) };
+    if by.is_none() {
+        return Ok(Vec::new());
+    }
+    if let Ok(s) = by.cast::<pyo3::types::PyString>() {
+        return Ok(vec![s.extract()?]);
+    }
+    let items: Vec<Bound<'_, PyAny>> = match (by.cast::<PyList>(), by.cast::<PyTuple>()) {
+        (Ok(l), _) => l.iter().collect(),
+        (_, Ok(t)) => t.iter().collect(),
+        _ => return Err(bad_option("by", accepts, by)),
+    };
+    items
+        .iter()
+        .map(|i| i.cast::<pyo3::types::PyString>().map_err(|_| bad_option("by", accepts, by))?.extract())
+        .collect()
+}
+
+pub(crate) fn split(py: Python<'_>, by: Option<&Bound<'_, PyAny>>) -> PyResult<Split> {
+    let names = by_names(by)?;
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     Split::parse(&names).map_err(|e| to_py_err(py, &e))
 }
@@ -396,10 +595,36 @@ impl PyTable {
         Ok(out)
     }
 
-    /// The value of `column` in the row with `key`, or `None` if withheld or absent.
-    fn value(&self, key: Vec<String>, column: &str) -> Option<f64> {
+    /// The value of `column` in the row with `key`, or `None` if the cell
+    /// is withheld. A column the table does not have, a key of the wrong
+    /// length or a key no row has is an `ArgumentError` (never `None`,
+    /// which would read as "withheld").
+    fn value(&self, py: Python<'_>, key: Vec<String>, column: &str) -> PyResult<Option<f64>> {
+        let t = &self.inner;
+        let bad = |name: &'static str, message: String| to_py_err(py, &argument(name, message));
+        if !t.columns.iter().any(|c| c.name == column) {
+            let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+            return Err(bad(
+                "column",
+                format!("{column:?} is not a column of {}; the columns are {}", t.id, names.join(", ")),
+            ));
+        }
+        if key.len() != t.keys.len() {
+            return Err(bad(
+                "key",
+                format!(
+                    "{key:?} has {} values; the table's key is {} ({})",
+                    key.len(),
+                    t.keys.len(),
+                    t.keys.join(", ")
+                ),
+            ));
+        }
         let key: Vec<&str> = key.iter().map(String::as_str).collect();
-        self.inner.value(&key, column)
+        match t.get(&key, column) {
+            Some(cell) => Ok(cell.value()),
+            None => Err(bad("key", format!("no row of {} has the key {key:?} ({})", t.id, t.keys.join(", ")))),
+        }
     }
 
     /// The table as Markdown (withheld cells are `..`).
@@ -441,10 +666,20 @@ impl PyTable {
         pyarrow.getattr("table")?.call1((slf,))
     }
 
-    /// The table as a pandas DataFrame (withheld cells are `NaN`/`None`,
-    /// with a reason column).
+    /// The table as a pandas DataFrame. Integer columns (years, counts,
+    /// öre) are always pandas' nullable `Int64`, whether or not a cell is
+    /// withheld, so a column's dtype does not depend on the data; withheld
+    /// cells are `<NA>` (`NaN` in float columns), with a reason column.
     fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        Self::to_arrow(slf)?.call_method0("to_pandas")
+        let py = slf.py();
+        let table = Self::to_arrow(slf)?;
+        let int64 = PyModule::import(py, "pyarrow")?.getattr("int64")?.call0()?;
+        let nullable = PyModule::import(py, "pandas")?.getattr("Int64Dtype")?.call0()?;
+        let mapping = PyDict::new(py);
+        mapping.set_item(int64, nullable)?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("types_mapper", mapping.getattr("get")?)?;
+        table.call_method("to_pandas", (), Some(&kwargs))
     }
 
     /// The table as a polars DataFrame (withheld cells are null, with a
@@ -507,14 +742,14 @@ type TableFn = fn(&Dataset, &Split, std::ops::RangeInclusive<i32>, &Config) -> f
 fn indicator(
     py: Python<'_>,
     data: &PyDataset,
-    by: Option<Vec<String>>,
+    by: Option<&Bound<'_, PyAny>>,
     years_arg: Option<&Bound<'_, PyAny>>,
     options: Option<&Bound<'_, PyDict>>,
     compute: TableFn,
 ) -> PyResult<PyTable> {
     let config = config(options)?;
     let split = split(py, by)?;
-    let years = years(&data.inner, years_arg)?;
+    let years = years(py, &data.inner, years_arg)?;
     let inner = Arc::clone(&data.inner);
     let table = detached(py, move || compute(&inner, &split, years, &config))?;
     Ok(PyTable { inner: table })
@@ -529,7 +764,7 @@ macro_rules! indicator_fn {
         fn $name(
             py: Python<'_>,
             data: &PyDataset,
-            by: Option<Vec<String>>,
+            by: Option<&Bound<'_, PyAny>>,
             years: Option<&Bound<'_, PyAny>>,
             options: Option<&Bound<'_, PyDict>>,
         ) -> PyResult<PyTable> {
@@ -622,32 +857,55 @@ impl From<finsam_core::stats::Interval> for PyInterval {
 
 /// A confidence interval for the proportion `k / n`.
 #[pyfunction]
-#[pyo3(signature = (k, n, *, method = "wilson", level = 0.95))]
-fn proportion_ci(py: Python<'_>, k: u64, n: u64, method: &str, level: f64) -> PyResult<PyInterval> {
-    let m = ProportionMethod::parse(method).ok_or_else(|| {
-        to_py_err(py, &argument("method", format!("must be wilson, clopper-pearson or agresti-coull, got {method:?}")))
-    })?;
-    stats::proportion_ci(k, n, m, level).map(Into::into).map_err(|e| to_py_err(py, &e))
+#[pyo3(
+    signature = (k, n, *, method = ProportionMethod::Wilson, level = 0.95),
+    text_signature = "(k, n, *, method='wilson', level=0.95)"
+)]
+fn proportion_ci(
+    py: Python<'_>,
+    k: u64,
+    n: u64,
+    #[pyo3(from_py_with = method_arg)] method: ProportionMethod,
+    #[pyo3(from_py_with = level_arg)] level: f64,
+) -> PyResult<PyInterval> {
+    stats::proportion_ci(k, n, method, level).map(Into::into).map_err(|e| to_py_err(py, &e))
 }
 
 /// The paired t-interval of after − before.
 #[pyfunction]
 #[pyo3(signature = (before, after, *, level = 0.95))]
-fn paired_mean_ci(py: Python<'_>, before: Vec<f64>, after: Vec<f64>, level: f64) -> PyResult<PyInterval> {
+fn paired_mean_ci(
+    py: Python<'_>,
+    before: Vec<f64>,
+    after: Vec<f64>,
+    #[pyo3(from_py_with = level_arg)] level: f64,
+) -> PyResult<PyInterval> {
     stats::paired_mean_ci(&before, &after, level).map(Into::into).map_err(|e| to_py_err(py, &e))
 }
 
 /// Newcombe's interval for `k1/n1 − k2/n2`.
 #[pyfunction]
 #[pyo3(signature = (k1, n1, k2, n2, *, level = 0.95))]
-fn newcombe_diff(py: Python<'_>, k1: u64, n1: u64, k2: u64, n2: u64, level: f64) -> PyResult<PyInterval> {
+fn newcombe_diff(
+    py: Python<'_>,
+    k1: u64,
+    n1: u64,
+    k2: u64,
+    n2: u64,
+    #[pyo3(from_py_with = level_arg)] level: f64,
+) -> PyResult<PyInterval> {
     stats::newcombe_diff(k1, n1, k2, n2, level).map(Into::into).map_err(|e| to_py_err(py, &e))
 }
 
 /// Welch's interval for the difference of the means of `a` and `b`.
 #[pyfunction]
 #[pyo3(signature = (a, b, *, level = 0.95))]
-fn welch_diff(py: Python<'_>, a: Vec<f64>, b: Vec<f64>, level: f64) -> PyResult<PyInterval> {
+fn welch_diff(
+    py: Python<'_>,
+    a: Vec<f64>,
+    b: Vec<f64>,
+    #[pyo3(from_py_with = level_arg)] level: f64,
+) -> PyResult<PyInterval> {
     stats::welch_diff(stats::Moments::of(&a), stats::Moments::of(&b), level)
         .map(Into::into)
         .map_err(|e| to_py_err(py, &e))
@@ -656,9 +914,25 @@ fn welch_diff(py: Python<'_>, a: Vec<f64>, b: Vec<f64>, level: f64) -> PyResult<
 /// The calibrated synthetic national data set (seeded, deterministic).
 #[pyfunction]
 #[pyo3(signature = (*, scale = 1.0, seed = 2004))]
-fn synthetic(py: Python<'_>, scale: f64, seed: u64) -> PyResult<PyDataset> {
+fn synthetic(
+    py: Python<'_>,
+    #[pyo3(from_py_with = scale_arg)] scale: f64,
+    #[pyo3(from_py_with = seed_arg)] seed: u64,
+) -> PyResult<PyDataset> {
     let data = detached(py, || finsam_core::synthetic::generate(&SyntheticConfig { scale, seed }))?;
-    Ok(PyDataset { inner: Arc::new(data) })
+    Ok(PyDataset::new(data))
+}
+
+fn scale_arg(value: &Bound<'_, PyAny>) -> PyResult<f64> {
+    opt_float("scale", value, "a positive number (1.0 is the national volume)", |x| x.is_finite() && x > 0.0)
+}
+
+fn seed_arg(value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    let whole = value.is_instance_of::<pyo3::types::PyInt>() && !value.is_instance_of::<pyo3::types::PyBool>();
+    whole
+        .then(|| value.extract::<u64>().ok())
+        .flatten()
+        .ok_or_else(|| bad_option("seed", "a whole number from 0 to 18446744073709551615", value))
 }
 
 /// The native module behind `finsam`.

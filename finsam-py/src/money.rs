@@ -9,7 +9,12 @@ use finsam_core::{Dataset, Error, Ore, Respondentgrupp};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::{PyDataset, PyTable, argument, config, detached, to_py_err};
+use crate::{
+    PyDataset, PyTable, argument, bad_option, by_names, config_with, detached, opt_bool, opt_float, opt_int, to_py_err,
+};
+
+/// The survey's own options (the indicator options are accepted too).
+const SURVEY_OPTIONS: &[&str] = &["scale", "top_box", "min_responses", "mapping"];
 
 /// The survey options: `scale`, `top_box`, `min_responses` and `mapping`
 /// are the survey's own; the rest (`level`, `method`, `suppress`, …) are
@@ -21,25 +26,42 @@ fn survey_config(options: Option<&Bound<'_, PyDict>>) -> PyResult<SurveyConfig> 
     let rest = options.copy()?;
     let mut own = SurveyConfig::default();
     if let Some(v) = options.get_item("scale")? {
-        (own.skala_min, own.skala_max) =
-            v.extract().map_err(|_| bad("scale", "give a (min, max) pair of whole numbers".into()))?;
+        let accepts = "a (min, max) pair of whole numbers from 0 to 100 with min < max";
+        let pair = v.cast::<pyo3::types::PyTuple>().ok().filter(|t| t.len() == 2);
+        let Some(pair) = pair else { return Err(bad_option("scale", accepts, &v)) };
+        let point =
+            |i| opt_int::<u8>("scale", &pair.get_item(i)?, 0..=100).map_err(|_| bad_option("scale", accepts, &v));
+        (own.skala_min, own.skala_max) = (point(0)?, point(1)?);
         rest.del_item("scale")?;
     }
     if let Some(v) = options.get_item("top_box")? {
-        own.hog_niva = v.extract()?;
+        own.hog_niva = opt_float("top_box", &v, "a number on the scale", f64::is_finite)?;
         rest.del_item("top_box")?;
     }
     if let Some(v) = options.get_item("min_responses")? {
-        own.min_svar = v.extract()?;
+        own.min_svar = opt_int("min_responses", &v, 1..=i64::from(u32::MAX))?;
         rest.del_item("min_responses")?;
     }
     if let Some(v) = options.get_item("mapping")? {
         own.indikatorer = mapping(&v)?;
         rest.del_item("mapping")?;
     }
-    let base = config(Some(&rest))?;
+    let base = config_with(Some(&rest), SURVEY_OPTIONS)?;
     let c = SurveyConfig { level: base.level, method: base.method, disclosure: base.disclosure, ..own };
-    c.check().map_err(|e| to_py_err(py, &e))?;
+    c.check().map_err(|e| match e {
+        // The core names the fields in Swedish; name the keywords the caller typed.
+        Error::InvalidArgument { name, message } => {
+            let name = match name {
+                "skala" => "scale",
+                "hog_niva" => "top_box",
+                "min_svar" => "min_responses",
+                "indikatorer" => "mapping",
+                other => other,
+            };
+            bad(name, message)
+        }
+        other => to_py_err(py, &other),
+    })?;
     Ok(c)
 }
 
@@ -70,9 +92,9 @@ fn mapping(value: &Bound<'_, PyAny>) -> PyResult<Vec<SurveyIndicator>> {
     Ok(out)
 }
 
-fn survey_split(py: Python<'_>, by: Option<Vec<String>>) -> PyResult<SurveySplit> {
+fn survey_split(py: Python<'_>, by: Option<&Bound<'_, PyAny>>) -> PyResult<SurveySplit> {
     let mut split = SurveySplit::default();
-    for name in by.unwrap_or_default() {
+    for name in by_names(by)? {
         match name.as_str() {
             "forbund" => split.forbund = true,
             "kon" => split.kon = true,
@@ -84,14 +106,18 @@ fn survey_split(py: Python<'_>, by: Option<Vec<String>>) -> PyResult<SurveySplit
     Ok(split)
 }
 
-fn survey_years(data: &Dataset, value: Option<&Bound<'_, PyAny>>) -> PyResult<std::ops::RangeInclusive<i32>> {
+fn survey_years(
+    py: Python<'_>,
+    data: &Dataset,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<std::ops::RangeInclusive<i32>> {
     if value.is_some() {
-        return crate::years(data, value);
+        return crate::years(py, data, value);
     }
     let years = data.enkatsvar.iter().map(|a| a.ar);
     match (years.clone().min(), years.max()) {
         (Some(a), Some(b)) => Ok(a..=b),
-        _ => Err(PyErr::new::<pyo3::exceptions::PyValueError, _>("the data have no survey answers; give years=")),
+        _ => Err(to_py_err(py, &argument("years", "the data have no survey answers; give years=".into()))),
     }
 }
 
@@ -101,13 +127,13 @@ fn survey_years(data: &Dataset, value: Option<&Bound<'_, PyAny>>) -> PyResult<st
 fn survey_indicators(
     py: Python<'_>,
     data: &PyDataset,
-    by: Option<Vec<String>>,
+    by: Option<&Bound<'_, PyAny>>,
     years: Option<&Bound<'_, PyAny>>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyTable> {
     let config = survey_config(options)?;
     let split = survey_split(py, by)?;
-    let years = survey_years(&data.inner, years)?;
+    let years = survey_years(py, &data.inner, years)?;
     let inner = Arc::clone(&data.inner);
     Ok(PyTable { inner: detached(py, move || survey::indicators(&inner, years, split, &config))? })
 }
@@ -119,7 +145,7 @@ fn survey_change(
     py: Python<'_>,
     data: &PyDataset,
     year: i32,
-    by: Option<Vec<String>>,
+    by: Option<&Bound<'_, PyAny>>,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyTable> {
     let config = survey_config(options)?;
@@ -166,12 +192,61 @@ fn financing(py: Python<'_>, data: &PyDataset, year: i32) -> PyResult<PyTable> {
     Ok(PyTable { inner: finance::split::financing_table(&splits) })
 }
 
-/// Kronor given as an int, a `Decimal` or a string with at most two decimals.
+/// Kronor given as an int, a `Decimal` or a string with at most two
+/// decimals, not negative.
 fn kronor(name: &'static str, value: &Bound<'_, PyAny>) -> PyResult<Ore> {
+    let accepts = "kronor ≥ 0 with at most two decimals, as an int, a Decimal or a string";
+    if value.is_instance_of::<pyo3::types::PyBool>() || value.is_instance_of::<pyo3::types::PyFloat>() {
+        // A float's text is not exact kronor (0.1 + 0.2), and True is not an amount.
+        return Err(bad_option(name, accepts, value));
+    }
     let text: String = value.str()?.extract()?;
-    Ore::parse_kronor(&text).ok_or_else(|| {
-        to_py_err(value.py(), &argument(name, format!("{text:?} is not kronor with at most two decimals")))
-    })
+    Ore::parse_kronor(&text).filter(|o| o.0 >= 0).ok_or_else(|| bad_option(name, accepts, value))
+}
+
+fn percent(name: &'static str, value: &Bound<'_, PyAny>) -> PyResult<u32> {
+    opt_int(name, value, 0..=100)
+}
+
+fn forsorjning_percent_arg(value: &Bound<'_, PyAny>) -> PyResult<u32> {
+    percent("forsorjning_percent", value)
+}
+
+fn max_fall_percent_arg(value: &Bound<'_, PyAny>) -> PyResult<u32> {
+    percent("max_fall_percent", value)
+}
+
+fn equity_reduction_percent_arg(value: &Bound<'_, PyAny>) -> PyResult<u32> {
+    percent("equity_reduction_percent", value)
+}
+
+fn equity_arg(value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    opt_bool("equity", value)
+}
+
+/// The equity staircase: `(budget up to, max percent)` pairs, the last
+/// budget `None`.
+fn equity_steps_arg(value: &Bound<'_, PyAny>) -> PyResult<Option<Vec<EquityStep>>> {
+    let accepts = "a non-empty list of (budget up to in kronor or None, max percent 0–100) pairs";
+    if value.is_none() {
+        return Ok(None);
+    }
+    let list = value.cast::<PyList>().map_err(|_| bad_option("equity_steps", accepts, value))?;
+    if list.is_empty() {
+        return Err(bad_option("equity_steps", accepts, value));
+    }
+    list.iter()
+        .map(|step| {
+            let pair = step.cast::<pyo3::types::PyTuple>().ok().filter(|t| t.len() == 2);
+            let Some(pair) = pair else { return Err(bad_option("equity_steps", accepts, value)) };
+            let upto = pair.get_item(0)?;
+            let budget_upto = if upto.is_none() { None } else { Some(kronor("equity_steps", &upto)?) };
+            let max_procent = opt_int("equity_steps", &pair.get_item(1)?, 0..=100)
+                .map_err(|_| bad_option("equity_steps", accepts, value))?;
+            Ok(EquityStep { budget_upto, max_procent })
+        })
+        .collect::<PyResult<Vec<_>>>()
+        .map(Some)
 }
 
 /// The state's allocation model for `year`: inputs from the data set's
@@ -186,11 +261,11 @@ fn allocation(
     inputs: Option<&Bound<'_, PyAny>>,
     total: Option<&Bound<'_, PyAny>>,
     base: Option<&Bound<'_, PyAny>>,
-    forsorjning_percent: u32,
-    max_fall_percent: u32,
-    equity: bool,
-    equity_steps: Option<Vec<(Option<Bound<'_, PyAny>>, u32)>>,
-    equity_reduction_percent: u32,
+    #[pyo3(from_py_with = forsorjning_percent_arg)] forsorjning_percent: u32,
+    #[pyo3(from_py_with = max_fall_percent_arg)] max_fall_percent: u32,
+    #[pyo3(from_py_with = equity_arg)] equity: bool,
+    #[pyo3(from_py_with = equity_steps_arg)] equity_steps: Option<Vec<EquityStep>>,
+    #[pyo3(from_py_with = equity_reduction_percent_arg)] equity_reduction_percent: u32,
 ) -> PyResult<PyTable> {
     let mut params = AllocationParams {
         forsorjning_procent: forsorjning_percent,
@@ -206,12 +281,7 @@ fn allocation(
     params.eget_kapital = if equity {
         let mut rule = EquityRule { minskning_procent: equity_reduction_percent, ..EquityRule::default() };
         if let Some(steps) = equity_steps {
-            rule.steps = steps
-                .into_iter()
-                .map(|(upto, max_procent)| {
-                    Ok(EquityStep { budget_upto: upto.map(|u| kronor("equity_steps", &u)).transpose()?, max_procent })
-                })
-                .collect::<PyResult<_>>()?;
+            rule.steps = steps;
         }
         Some(rule)
     } else {

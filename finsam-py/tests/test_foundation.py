@@ -131,3 +131,55 @@ def test_threads_share_the_module(small: finsam.Dataset, tmp_path: Path) -> None
     for t in threads:
         t.join()
     assert results == [small.num_rows["deltaganden"]] * 4
+
+
+def test_file_names_are_matched_ignoring_case_and_listed(small: finsam.Dataset, tmp_path: Path) -> None:
+    small.to_csv(tmp_path)
+    (tmp_path / "deltaganden.csv").rename(tmp_path / "Deltaganden.csv")
+    (tmp_path / "readme.txt").write_text("not a table", encoding="utf-8")
+    data = finsam.Dataset.from_csv(tmp_path)
+    assert data.num_rows == small.num_rows
+    assert len(data.num_rows) == 12
+    load = data.load_summary
+    assert load is not None and small.load_summary is None
+    assert load["unmatched_files"] == ["readme.txt"]
+    files = {f["table"]: f for f in load["files"]}
+    assert len(files) == 12
+    assert files["deltaganden"]["file"].endswith("Deltaganden.csv")
+    assert files["deltaganden"]["rows"] == small.num_rows["deltaganden"]
+    assert {f["encoding"] for f in files.values()} == {"UTF-8"}
+    assert load["rows"] == small.num_rows
+
+
+def test_windows_1252_is_reported_in_the_load_summary() -> None:
+    load = finsam.Dataset.from_csv(CORE_TEST_DATA / "cp1252").load_summary
+    assert load is not None
+    assert {f["encoding"] for f in load["files"]} == {"Windows-1252"}
+
+
+def test_two_files_of_one_table_are_an_error_naming_both(small: finsam.Dataset, tmp_path: Path) -> None:
+    small.to_csv(tmp_path)
+    (tmp_path / "Deltaganden.csv").write_bytes((tmp_path / "deltaganden.csv").read_bytes())
+    with pytest.raises(finsam.InputError) as info:
+        finsam.Dataset.from_csv(tmp_path)
+    assert info.value.code == "duplicate_file"
+    assert "Deltaganden.csv" in str(info.value) and "deltaganden.csv" in str(info.value)
+
+
+def test_a_stray_byte_in_utf8_is_an_error_at_its_line(small: finsam.Dataset, tmp_path: Path) -> None:
+    path = _write_bad(tmp_path, small, "")
+    good = "1;1000;;K;1980;2019-01-01;;;;;;;Socialtjänst\n".encode()
+    stray = b"2;1000;;K;1980;2019-01-01;;;;;;;Socialtj\xe4nst\n"  # one Windows-1252 byte
+    (path / "deltaganden.csv").write_bytes(DELT_HEADER.encode() + good + stray)
+    with pytest.raises(finsam.InputError) as info:
+        finsam.Dataset.from_csv(path)
+    assert (info.value.code, info.value.line, info.value.column) == ("invalid_encoding", 3, "remitterande_part")
+
+
+def test_a_long_value_is_cut_in_the_error(small: finsam.Dataset, tmp_path: Path) -> None:
+    path = _write_bad(tmp_path, small, f"1;1000;;{'X' * 100_000};1980;2019-01-01;;;;;;;\n")
+    with pytest.raises(finsam.InputError) as info:
+        finsam.Dataset.from_csv(path)
+    e = info.value
+    assert e.value == "X" * 80 + "…"
+    assert len(str(e)) < 1_000 and "(100000 characters)" in str(e)

@@ -129,3 +129,246 @@ def test_bad_options_raise_argument_errors(small: finsam.Dataset) -> None:
     with pytest.raises(finsam.ArgumentError):
         proportion_ci(3, 2)
     assert math.isfinite(proportion_ci(0, 5).hi)
+
+
+# Every keyword option of every function that takes options: a bad value of
+# the wrong type, out of range or unknown is an ArgumentError that names the
+# option (and, for unknown keywords, lists the valid ones).
+def _flat() -> object:
+    import pyarrow as pa
+
+    return pa.table(
+        {
+            "deltagare_id": pa.array([1, 2], pa.int64()),
+            "forbund_id": pa.array([1, 1], pa.int64()),
+            "kon": pa.array(["K", "M"]),
+            "startdatum": pa.array([18_000, 18_100], pa.int32()).cast(pa.date32()),
+            "slutdatum": pa.array([18_200, None], pa.int32()).cast(pa.date32()),
+            "status_efter": pa.array(["arbete", None]),
+            "sp_rp_fore": pa.array([10, 20], pa.int16()),
+            "sp_rp_efter": pa.array([5, None], pa.int16()),
+        }
+    )
+
+
+INDICATOR_OPTIONS: list[tuple[str, object]] = [
+    ("level", "high"),
+    ("level", 1.5),
+    ("level", True),
+    ("method", "wald"),
+    ("method", 3),
+    ("before_days", -5),
+    ("before_days", 0),
+    ("before_days", "365"),
+    ("after_days", 10_000),
+    ("whole_days", 1),
+    ("age_bands", [30, 20]),
+    ("age_bands", "16,25"),
+    ("age_bands", [16, "x"]),
+    ("suppress", 0),
+    ("suppress", "no"),
+    ("threshold", -1),
+    ("threshold", 0),
+    ("threshold", 2.5),
+    ("threshold", True),
+    ("show_zeros", "yes"),
+    ("rounding", 0),
+    ("rounding", "5"),
+    ("uttagsdatum", 20231231),
+    ("uttagsdatum", "31/12/2023"),
+    ("benefit_source", "registers"),
+]
+
+CALLS = {
+    "participants": lambda d, **kw: finsam.participants(d, **kw),
+    "outcome_rates": lambda d, **kw: finsam.outcome_rates(d, **kw),
+    "outcome_categories": lambda d, **kw: finsam.outcome_categories(d, **kw),
+    "benefit_days": lambda d, **kw: finsam.benefit_days(d, **kw),
+    "transitions": lambda d, **kw: finsam.transitions(d, **kw),
+    "gender_gap": lambda d, **kw: finsam.gender_gap(d, **kw),
+    "annual_report": lambda d, **kw: finsam.annual_report(d, 2020, **kw),
+    "survey_indicators": lambda d, **kw: finsam.survey_indicators(d, **kw),
+    "survey_change": lambda d, **kw: finsam.survey_change(d, 2021, **kw),
+    "survey_comparison": lambda d, **kw: finsam.survey_comparison(d, 2021, **kw),
+    "follow_up": lambda d, **kw: finsam.follow_up(_flat(), **kw),
+    "follow_up_state.finish": lambda d, **kw: finsam.follow_up_state(_flat()).finish(**kw),
+}
+
+SURVEY_CALLS = ["survey_indicators", "survey_change", "survey_comparison"]
+SURVEY_OPTIONS: list[tuple[str, object]] = [
+    ("scale", (5, 1)),
+    ("scale", "1-10"),
+    ("scale", (1, 1000)),
+    ("top_box", 11),
+    ("top_box", "8"),
+    ("min_responses", 0),
+    ("min_responses", -3),
+    ("mapping", [{"id": "x"}]),
+    ("mapping", "default"),
+]
+
+OTHER_CALLS: list[tuple[str, str, object]] = [
+    ("proportion_ci", "level", "x"),
+    ("proportion_ci", "level", 0),
+    ("proportion_ci", "method", "wald"),
+    ("paired_mean_ci", "level", 2),
+    ("newcombe_diff", "level", "0.9"),
+    ("welch_diff", "level", None),
+    ("synthetic", "scale", 0),
+    ("synthetic", "scale", "big"),
+    ("synthetic", "seed", -1),
+    ("allocation", "forsorjning_percent", -1),
+    ("allocation", "max_fall_percent", 101),
+    ("allocation", "equity_reduction_percent", "half"),
+    ("allocation", "equity", 0),
+    ("allocation", "equity_steps", [(1, 2, 3)]),
+    ("allocation", "equity_steps", []),
+    ("allocation", "total", -5),
+    ("allocation", "total", 1.5),
+    ("allocation", "base", "x"),
+    ("follow_up", "threads", -1),
+    ("follow_up", "threads", 0),
+    ("follow_up", "delimiter", ";;"),
+    ("follow_up_state", "threads", "2"),
+    ("follow_up_state", "delimiter", 5),
+]
+
+
+def _other(small: finsam.Dataset, function: str, option: str, value: object) -> None:
+    kw = {option: value}
+    if function == "proportion_ci":
+        finsam.stats.proportion_ci(3, 10, **kw)
+    elif function == "paired_mean_ci":
+        finsam.stats.paired_mean_ci([1.0, 2.0], [2.0, 2.0], **kw)
+    elif function == "newcombe_diff":
+        finsam.stats.newcombe_diff(3, 10, 4, 10, **kw)
+    elif function == "welch_diff":
+        finsam.stats.welch_diff([1.0, 2.0], [2.0, 4.0], **kw)
+    elif function == "synthetic":
+        finsam.synthetic(**kw)
+    elif function == "allocation":
+        finsam.allocation(small, 2021, **kw)
+    elif function == "follow_up":
+        finsam.follow_up(_flat(), **kw)
+    else:
+        finsam.follow_up_state(_flat(), **kw)
+
+
+@pytest.mark.parametrize("call", sorted(CALLS))
+@pytest.mark.parametrize(("option", "value"), INDICATOR_OPTIONS)
+def test_every_bad_indicator_option_is_an_argument_error(
+    small: finsam.Dataset, call: str, option: str, value: object
+) -> None:
+    with pytest.raises(finsam.ArgumentError) as info:
+        CALLS[call](small, **{option: value})
+    assert f"`{option}`" in str(info.value)
+
+
+@pytest.mark.parametrize("call", sorted(CALLS))
+def test_an_unknown_option_lists_the_valid_ones(small: finsam.Dataset, call: str) -> None:
+    with pytest.raises(finsam.ArgumentError) as info:
+        CALLS[call](small, colour="blue")
+    message = str(info.value)
+    assert "colour" in message and "threshold" in message and "before_days" in message
+    if call in SURVEY_CALLS:
+        assert "min_responses" in message
+
+
+@pytest.mark.parametrize("call", SURVEY_CALLS)
+@pytest.mark.parametrize(("option", "value"), SURVEY_OPTIONS)
+def test_every_bad_survey_option_is_an_argument_error(
+    small: finsam.Dataset, call: str, option: str, value: object
+) -> None:
+    with pytest.raises(finsam.ArgumentError) as info:
+        CALLS[call](small, **{option: value})
+    assert f"`{option}`" in str(info.value)
+
+
+@pytest.mark.parametrize(("function", "option", "value"), OTHER_CALLS)
+def test_every_bad_keyword_of_other_functions_is_an_argument_error(
+    small: finsam.Dataset, function: str, option: str, value: object
+) -> None:
+    with pytest.raises(finsam.ArgumentError) as info:
+        _other(small, function, option, value)
+    assert f"`{option}`" in str(info.value)
+
+
+def test_good_options_are_still_accepted(small: finsam.Dataset) -> None:
+    import datetime
+
+    t = finsam.outcome_rates(
+        small,
+        level=0.9,
+        method="agresti-coull",
+        before_days=180,
+        whole_days=True,
+        age_bands=(16, 30),
+        suppress=True,
+        threshold=3,
+        show_zeros=True,
+        rounding=None,
+        uttagsdatum=datetime.date(2023, 12, 31),
+        benefit_source="auto",
+    )
+    assert len(t) > 0
+    assert len(finsam.outcome_rates(small, years=2020, uttagsdatum="2023-12-31")) > 0
+
+
+def test_by_accepts_one_dimension_as_a_string(small: finsam.Dataset) -> None:
+    one = finsam.outcome_rates(small, by="kon", years=2020)
+    assert one.keys == ["ar", "kon"]
+    assert one.to_dicts() == finsam.outcome_rates(small, by=["kon"], years=2020).to_dicts()
+    s = finsam.survey_indicators(small, by="kon", years=2021)
+    assert "kon" in s.keys
+    with pytest.raises(finsam.ArgumentError, match="`by`"):
+        finsam.outcome_rates(small, by=3)  # type: ignore[arg-type]
+    with pytest.raises(finsam.ArgumentError, match="`by`"):
+        finsam.outcome_rates(small, by=["kon", 3])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("years", [range(2019, 2022, 2), range(2021, 2019), range(2020, 2020), (2021, 2019), (2019,), True, 2020.0, "2020"])
+def test_years_that_cannot_be_honoured_are_refused(small: finsam.Dataset, years: object) -> None:
+    with pytest.raises(finsam.ArgumentError, match="`years`"):
+        finsam.participants(small, years=years)  # type: ignore[arg-type]
+
+
+def test_years_of_each_form(small: finsam.Dataset) -> None:
+    a = finsam.participants(small, years=range(2019, 2022)).to_dicts()
+    assert a == finsam.participants(small, years=(2019, 2021)).to_dicts()
+    assert [r["ar"] for r in a] == ["2019", "2020", "2021"]
+
+
+def test_value_refuses_a_misspelled_column_or_a_wrong_key(small: finsam.Dataset) -> None:
+    t = finsam.participants(small, by=["kon"], years=2020)
+    with pytest.raises(finsam.ArgumentError, match="deltagare, personer") as info:
+        t.value(["2020", "alla"], "deltgare")
+    assert "`column`" in str(info.value)
+    with pytest.raises(finsam.ArgumentError, match="`key`"):
+        t.value(["2020"], "deltagare")
+    with pytest.raises(finsam.ArgumentError, match="`key`"):
+        t.value(["2030", "alla"], "deltagare")
+    assert isinstance(t.value(["2020", "alla"], "deltagare"), float)
+    hidden = finsam.participants(small, by=["forbund"], years=2020)
+    row = next(r for r in hidden.to_dicts() if r["personer"] is None)
+    assert hidden.value([row["ar"], row["forbund"]], "personer") is None
+
+
+def test_counts_are_integer_columns_in_pandas_and_polars(small: finsam.Dataset) -> None:
+    import pandas as pd
+    import polars as pl
+
+    t = finsam.participants(small, by=["forbund"], years=2020)
+    df = t.to_pandas()
+    assert df["personer"].isna().any(), "the small data set has withheld cells"
+    # Nullable Int64 for every integer column, withheld or not: one rule, whatever the data.
+    for col in ["ar", "deltagare", "personer", "anonyma", "deltaganden", "startade"]:
+        assert df[col].dtype == pd.Int64Dtype(), col
+    assert df["forandring_procent"].dtype == "float64"
+    full = finsam.participants(small, years=2020, suppress=False).to_pandas()
+    assert full["deltagare"].dtype == pd.Int64Dtype()
+    assert str(full["deltagare"].iloc[0]).isdigit()  # 8706, never 8706.0
+    p = t.to_polars()
+    assert p.schema["personer"] == pl.Int64 and p.schema["forandring_procent"] == pl.Float64
+    assert p["personer"].null_count() == df["personer"].isna().sum()
+    money = finsam.allocation(small, 2021).to_polars()
+    assert money.schema["tilldelning"] == pl.Int64

@@ -27,10 +27,17 @@ const SNIFF_BYTES: u64 = 64 * 1024;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Encoding {
-    /// Detect: a UTF-8 BOM means UTF-8; otherwise the first 64 KiB decide
-    /// (valid UTF-8 → UTF-8, else Windows-1252). If a later line is not
-    /// valid in the detected encoding, reading fails with
-    /// `invalid_encoding` naming the line, never with mangled text.
+    /// Detect: a UTF-8 BOM means UTF-8; otherwise the first 64 KiB decide.
+    /// They are UTF-8 if they hold any valid multi-byte UTF-8 sequence (as
+    /// `ö` is in UTF-8), or no byte ≥ 0x80 at all; they are Windows-1252
+    /// only if they hold bytes ≥ 0x80 and not one valid multi-byte UTF-8
+    /// sequence. So one stray invalid byte in a UTF-8 file is an
+    /// `invalid_encoding` error at its line, not a reason to read every
+    /// `å`, `ä` and `ö` of the file as two wrong letters; and Swedish text
+    /// in Windows-1252 (`ö` alone is 0xF6) practically never forms a valid
+    /// UTF-8 sequence. If a later line is not valid in the detected
+    /// encoding, reading fails with `invalid_encoding` naming the line,
+    /// never with mangled text.
     #[default]
     Auto,
     /// UTF-8 (a BOM is skipped).
@@ -163,7 +170,9 @@ impl Decoder {
 /// What was detected about a file, for the load summary.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileFormat {
-    /// The encoding used.
+    /// The file (its path, or the name given to a reader).
+    pub file: String,
+    /// The encoding used: `UTF-8` or `Windows-1252`.
     pub encoding: String,
     /// The delimiter used.
     pub delimiter: char,
@@ -258,6 +267,7 @@ impl<T: Record> CsvReader<T> {
             positions,
             decoder,
             format: FileFormat {
+                file: source.to_owned(),
                 encoding: decoder.name().to_owned(),
                 delimiter: char::from(delimiter),
                 ignored_columns: ignored,
@@ -341,14 +351,25 @@ fn csv_error(e: csv::Error, source: &str) -> Error {
     Error::io(Path::new(source), io)
 }
 
-/// UTF-8 if the sample is valid UTF-8 (allowing a character cut at the
-/// sample's end), otherwise Windows-1252.
+/// The rule of [`Encoding::Auto`] without a BOM: UTF-8 if the sample has a
+/// valid multi-byte UTF-8 sequence or no byte ≥ 0x80; Windows-1252 only if
+/// it has bytes ≥ 0x80 and no valid multi-byte sequence. A sequence cut by
+/// the end of a full sample is neither evidence: the rest of it lies
+/// beyond the sample.
 fn sniff_encoding(head: &[u8]) -> Decoder {
-    match std::str::from_utf8(head) {
-        Ok(_) => Decoder::Utf8,
-        Err(e) if e.error_len().is_none() && head.len() as u64 >= SNIFF_BYTES - 3 => Decoder::Utf8,
-        Err(_) => Decoder::Windows1252,
+    let full = head.len() as u64 >= SNIFF_BYTES - 3;
+    let mut multi_byte = false;
+    let mut invalid = false;
+    let mut chunks = head.utf8_chunks().peekable();
+    while let Some(chunk) = chunks.next() {
+        multi_byte |= !chunk.valid().is_ascii();
+        let bad = chunk.invalid();
+        // Only the last chunk can end in an incomplete sequence (`error_len` is `None`).
+        let cut_at_end =
+            full && chunks.peek().is_none() && std::str::from_utf8(bad).is_err_and(|e| e.error_len().is_none());
+        invalid |= !bad.is_empty() && !cut_at_end;
     }
+    if multi_byte || !invalid { Decoder::Utf8 } else { Decoder::Windows1252 }
 }
 
 /// The most frequent of `;`, `,` and tab outside quotes on the header line;
@@ -370,7 +391,10 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     if counts[best] == 0 { b';' } else { candidates[best] }
 }
 
-fn header_key(h: &str) -> String {
+/// A header or file name folded for matching: case, Swedish diacritics and
+/// separators (` `, `-`, `_`, `.`) do not matter, so `Kön` is `kon` and
+/// `Deltaganden.CSV` is `deltaganden.csv`.
+pub(crate) fn fold_name(h: &str) -> String {
     let mut buf = [0u8; 64];
     match normalise(h, &mut buf) {
         Some(k) => String::from_utf8_lossy(k).into_owned(),
@@ -385,12 +409,12 @@ pub(crate) fn resolve_columns(
     mapping: Option<&TableMapping>,
     source: &str,
 ) -> Result<(Vec<Option<usize>>, Vec<String>)> {
-    let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+    let keys: Vec<String> = headers.iter().map(|h| fold_name(h)).collect();
     let mut used = vec![false; headers.len()];
     let mut positions = Vec::with_capacity(spec.columns.len());
     for column in spec.columns {
         let wanted = mapping.and_then(|m| m.columns.get(column.name)).map_or(column.name, String::as_str);
-        let key = header_key(wanted);
+        let key = fold_name(wanted);
         let mut found = keys.iter().enumerate().filter(|(_, k)| **k == key).map(|(i, _)| i);
         let first = found.next();
         if let Some(second) = found.next() {
@@ -579,5 +603,14 @@ mod tests {
     fn encoding_is_sniffed() {
         assert_eq!(sniff_encoding("kön;år\n".as_bytes()), Decoder::Utf8);
         assert_eq!(sniff_encoding(b"k\xF6n;\xE5r\n"), Decoder::Windows1252);
+        assert_eq!(sniff_encoding(b"kon;ar\n"), Decoder::Utf8);
+        // Valid multi-byte UTF-8 and one stray byte: UTF-8 (the byte is an error where it is).
+        assert_eq!(sniff_encoding(b"k\xC3\xB6n;\xF6\n"), Decoder::Utf8);
+        // A character cut by the end of a full sample is no evidence either way.
+        let mut head = vec![b'a'; SNIFF_BYTES as usize - 1];
+        head.push(0xC3);
+        assert_eq!(sniff_encoding(&head), Decoder::Utf8);
+        // In a short file the same byte is all there is: Windows-1252 (Ã).
+        assert_eq!(sniff_encoding(b"a\xC3"), Decoder::Windows1252);
     }
 }

@@ -4,7 +4,13 @@ Every exception derives from :class:`FinsamError` (itself a ``ValueError``)
 and carries the stable ``code`` of the error, plus where it was found:
 ``path`` (file, or ``"table <name>"`` for in-memory data), ``line``
 (1-based line in the file), ``row`` (0-based row in the table), ``column``
-and ``value``; each is ``None`` where it does not apply.
+and ``value``; each is ``None`` where it does not apply. A ``value`` longer
+than 80 characters is cut to its first 80 followed by ``…`` (the message
+gives its full length), so that a 100 kB field cannot flood a log.
+
+Every bad argument or keyword option (wrong type, out of range, unknown) is
+an :class:`ArgumentError` whose message names the option and what it
+accepts.
 
 >>> import finsam
 >>> try:
@@ -96,7 +102,7 @@ class ValidationError(FinsamError):
 
 
 _INPUT = {
-    "invalid_encoding", "missing_column", "duplicate_column", "wrong_field_count", "missing_value",
+    "invalid_encoding", "missing_column", "duplicate_column", "duplicate_file", "wrong_field_count", "missing_value",
     "invalid_date", "invalid_number", "invalid_code", "invalid_kommunkod", "invalid_amount",
     "invalid_days", "invalid_bool", "invalid_json", "arrow_type",
 }
