@@ -794,8 +794,13 @@ indicator_fn!(
     transitions => report::transitions
 );
 indicator_fn!(
-    /// Men − women, with Newcombe and Welch intervals.
+    /// Men − women in the shares to work or studies (Newcombe's interval;
+    /// shares, and the difference in percentage points when rendered).
     gender_gap => report::gender_gap
+);
+indicator_fn!(
+    /// Men − women in the mean change of benefit days (Welch's interval).
+    gender_gap_days => report::gender_gap_days
 );
 
 /// The annual report for `year`.
@@ -953,6 +958,7 @@ fn _finsam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(benefit_days, m)?)?;
     m.add_function(wrap_pyfunction!(transitions, m)?)?;
     m.add_function(wrap_pyfunction!(gender_gap, m)?)?;
+    m.add_function(wrap_pyfunction!(gender_gap_days, m)?)?;
     m.add_function(wrap_pyfunction!(annual_report, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue, m)?)?;
     m.add_function(wrap_pyfunction!(proportion_ci, m)?)?;

@@ -186,6 +186,7 @@ CALLS = {
     "benefit_days": lambda d, **kw: finsam.benefit_days(d, **kw),
     "transitions": lambda d, **kw: finsam.transitions(d, **kw),
     "gender_gap": lambda d, **kw: finsam.gender_gap(d, **kw),
+    "gender_gap_days": lambda d, **kw: finsam.gender_gap_days(d, **kw),
     "annual_report": lambda d, **kw: finsam.annual_report(d, 2020, **kw),
     "survey_indicators": lambda d, **kw: finsam.survey_indicators(d, **kw),
     "survey_change": lambda d, **kw: finsam.survey_change(d, 2021, **kw),
