@@ -40,7 +40,7 @@
 //! # Ok::<(), finsam_core::Error>(())
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::RangeInclusive;
 
 use serde::{Deserialize, Serialize};
@@ -49,7 +49,7 @@ use crate::Dataset;
 use crate::disclosure::{Cell, Disclosure, Reason};
 use crate::error::{Error, Location, Result};
 use crate::model::*;
-use crate::report::table::{Builder, Raw};
+use crate::report::table::{Builder, CountId, Raw};
 use crate::report::{Table, Unit};
 use crate::stats::{Moments, ProportionMethod, mean_ci, newcombe_diff, welch_diff};
 
@@ -501,6 +501,31 @@ pub fn indicators(
 }
 
 fn indicator_table(state: &SurveyState, split: SurveySplit) -> Table {
+    let built = indicator_builder(state, split);
+    let mut tables = crate::report::table::finish_together(vec![built.builder], &state.config.disclosure);
+    let mut table = tables.pop().unwrap_or_else(|| unreachable!("one builder gives one table"));
+    withhold_few(&mut table, &built.few);
+    table
+}
+
+/// An indicator table before disclosure control: the builder, the row of
+/// each cell, and the rows with too few responses for their values.
+struct IndicatorRows {
+    builder: Builder,
+    index: HashMap<CellKey, usize>,
+    few: Vec<usize>,
+}
+
+/// Withholds the values (not the counts) of rows from too few responses.
+fn withhold_few(table: &mut Table, few: &[usize]) {
+    for &r in few {
+        for v in table.rows[r].values.iter_mut().skip(3) {
+            *v = Cell::Suppressed(Reason::FewResponses);
+        }
+    }
+}
+
+fn indicator_builder(state: &SurveyState, split: SurveySplit) -> IndicatorRows {
     let config = &state.config;
     let mut b = Builder::new(
         "enkatindikatorer",
@@ -531,6 +556,11 @@ fn indicator_table(state: &SurveyState, split: SurveySplit) -> Table {
         values.extend(crate::report::share_values(sums.hog, sums.n, config.method, config.level, vec![(r, 0)]));
         b.push(label, values);
         index.insert(key, r);
+        let (ar, f, g, k, i) = key;
+        for (c, measure) in ["n", "vet_ej", "ej_svar"].into_iter().enumerate() {
+            let id = CountId { measure: format!("enkat:{measure}:{g}:{i}"), ar, parts: vec![f, k] };
+            b.ids.push(((r, c), id));
+        }
         if sums.n < config.min_svar {
             few.push(r);
         }
@@ -550,17 +580,11 @@ fn indicator_table(state: &SurveyState, split: SurveySplit) -> Table {
         }
     }
     b.margins = groups.into_iter().map(|(g, parts)| (parts, g / 2)).collect();
-    let mut table = b.finish(&config.disclosure);
-    for r in few {
-        for v in table.rows[r].values.iter_mut().skip(3) {
-            *v = Cell::Suppressed(Reason::FewResponses);
-        }
-    }
-    table.notes.push(format!(
+    b.table.notes.push(format!(
         "Score: the mean of a questionnaire's answers on the indicator's items (scale {}–{}); \"vet ej\" and unanswered items are not scores, and questionnaires with none on the scale are counted in vet_ej / ej_svar. medel with a t-interval; andel_hog = share of scores ≥ {} ({:?}), at {:.0} %. Values from fewer than {} responses are withheld (few_responses).",
         config.skala_min, config.skala_max, config.hog_niva, config.method, config.level * 100.0, config.min_svar
     ));
-    table
+    IndicatorRows { builder: b, index, few }
 }
 
 /// The mean and its t-interval, withheld with the n at `(row, 0)`.
@@ -590,10 +614,13 @@ fn mean_values(sums: &CellSums, unit: i128, level: f64, row: usize) -> [Raw; 3] 
 /// # Errors
 /// As [`SurveyState::compute`].
 pub fn change(data: &Dataset, year: i32, split: SurveySplit, config: &SurveyConfig) -> Result<Table> {
-    Ok(change_table(&SurveyState::compute(data, year - 1..=year, config)?, year, split))
+    Ok(change_table(&SurveyState::compute(data, year - 1..=year, config)?, year, split, &HashSet::new()))
 }
 
-fn change_table(state: &SurveyState, year: i32, split: SurveySplit) -> Table {
+/// `withheld`: cells whose respondent count another table of the same
+/// publication withholds; their differences are withheld too, since an
+/// interval's width gives its n away.
+fn change_table(state: &SurveyState, year: i32, split: SurveySplit, withheld: &HashSet<CellKey>) -> Table {
     let config = &state.config;
     let mut rows = Vec::new();
     for (&(ar, f, g, k, i), now) in state.cells.range((year, 0, 0, 0, 0)..(year + 1, 0, 0, 0, 0)) {
@@ -602,7 +629,12 @@ fn change_table(state: &SurveyState, year: i32, split: SurveySplit) -> Table {
         }
         let before = state.cells.get(&(year - 1, f, g, k, i)).copied().unwrap_or_default();
         let key = split.label((ar, f, g, k, i), config);
-        rows.push(crate::report::Row { key, values: difference_cells(now, &before, state.unit, config) });
+        let values = if withheld.contains(&(ar, f, g, k, i)) {
+            vec![Cell::Suppressed(Reason::Denominator); 10]
+        } else {
+            difference_cells(now, &before, state.unit, config)
+        };
+        rows.push(crate::report::Row { key, values });
     }
     Table {
         id: "enkatindikatorer_forandring".into(),
@@ -680,10 +712,11 @@ fn difference_cells(a: &CellSums, b: &CellSums, unit: i128, config: &SurveyConfi
 /// # Errors
 /// As [`SurveyState::compute`].
 pub fn comparison(data: &Dataset, year: i32, config: &SurveyConfig) -> Result<Table> {
-    Ok(comparison_table(&SurveyState::compute(data, year..=year, config)?, year))
+    Ok(comparison_table(&SurveyState::compute(data, year..=year, config)?, year, &HashSet::new()))
 }
 
-fn comparison_table(state: &SurveyState, year: i32) -> Table {
+/// `withheld`: as for [`change_table`].
+fn comparison_table(state: &SurveyState, year: i32, withheld: &HashSet<CellKey>) -> Table {
     let config = &state.config;
     let mut rows = Vec::new();
     for (&(ar, f, g, k, i), own) in &state.cells {
@@ -699,7 +732,11 @@ fn comparison_table(state: &SurveyState, year: i32) -> Table {
             vet_ej: national.vet_ej - own.vet_ej,
             ej_svar: national.ej_svar - own.ej_svar,
         };
-        let mut values = difference_cells(own, &rest, state.unit, config);
+        let mut values = if withheld.contains(&(ar, f, g, k, i)) {
+            vec![Cell::Suppressed(Reason::Denominator); 10]
+        } else {
+            difference_cells(own, &rest, state.unit, config)
+        };
         let national_mean = national.moments(state.unit).mean;
         values.insert(
             2,
@@ -746,10 +783,19 @@ pub fn report_tables(data: &Dataset, year: i32, config: &SurveyConfig) -> Result
         unit: state.unit,
         cells: state.cells.iter().filter(|(k, _)| k.0 == year).map(|(k, v)| (*k, *v)).collect(),
     };
-    Ok(vec![
-        indicator_table(&current, SurveySplit { forbund: false, kon: true }),
-        indicator_table(&current, SurveySplit { forbund: true, kon: false }),
-        change_table(&state, year, SurveySplit::default()),
-        comparison_table(&current, year),
-    ])
+    // The two indicator tables share their national rows: one disclosure problem.
+    let parts = [SurveySplit { forbund: false, kon: true }, SurveySplit { forbund: true, kon: false }]
+        .map(|split| indicator_builder(&current, split));
+    let [by_kon, by_forbund] = parts;
+    let (indices, few) = ([by_kon.index, by_forbund.index], [by_kon.few, by_forbund.few]);
+    let mut tables =
+        crate::report::table::finish_together(vec![by_kon.builder, by_forbund.builder], &config.disclosure);
+    let mut withheld: HashSet<CellKey> = HashSet::new();
+    for ((table, index), few) in tables.iter_mut().zip(&indices).zip(&few) {
+        withhold_few(table, few);
+        withheld.extend(index.iter().filter(|(_, r)| table.rows[**r].values[0].value().is_none()).map(|(k, _)| *k));
+    }
+    tables.push(change_table(&state, year, SurveySplit::default(), &withheld));
+    tables.push(comparison_table(&current, year, &withheld));
+    Ok(tables)
 }

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use finsam_core::disclosure::Cell;
-use finsam_core::report::{AnnualReport, Table};
+use finsam_core::report::{AnnualReport, Table, Unit};
 use finsam_core::synthetic::{SyntheticConfig, generate};
 
 /// A published quantity: measure, year, kön and förbund (`alla` when totalled).
@@ -50,16 +50,44 @@ fn quantity(t: &Table, row: usize, column: &str) -> Option<Id> {
             }
         }
         ("insatser", "deltagare_struktur") => "deltagare_struktur".into(),
+        ("enkatindikatorer", c @ ("n" | "vet_ej" | "ej_svar")) => survey_measure(t, row, c)?,
         _ => return None,
     };
     Some((measure, ar, kon, forbund))
+}
+
+/// A survey count of one respondent group and indicator.
+fn survey_measure(t: &Table, row: usize, column: &str) -> Option<String> {
+    Some(format!("enkat:{column}:{}:{}", key(t, row, "respondentgrupp")?, key(t, row, "indikator")?))
+}
+
+/// Survey differences whose respondent count is withheld elsewhere in the
+/// report: the width of an interval gives its n away, so they must be withheld.
+fn survey_values_revealing_withheld_counts(report: &AnnualReport, p: &Published) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in
+        report.tables.iter().filter(|t| t.id == "enkatindikatorer_jamforelse" || t.id == "enkatindikatorer_forandring")
+    {
+        for (r, row) in t.rows.iter().enumerate() {
+            let (Some(ar), Some(measure)) = (key(t, r, "ar"), survey_measure(t, r, "n")) else { continue };
+            let forbund = key(t, r, "forbund").unwrap_or("alla");
+            let id = (measure, ar.to_owned(), key(t, r, "kon").unwrap_or("alla").to_owned(), forbund.to_owned());
+            // The national mean beside a förbund's figures says nothing of the förbund's n.
+            let own = t.columns.iter().zip(&row.values).filter(|(c, _)| c.name != "medel_riket");
+            let shown = own.into_iter().any(|(_, v)| v.value().is_some());
+            if p.withheld.contains(&id) && !p.shown.contains_key(&id) && shown {
+                out.push(format!("{} {:?}", t.id, row.key));
+            }
+        }
+    }
+    out
 }
 
 fn published(report: &AnnualReport) -> Published {
     let mut p = Published::default();
     for t in &report.tables {
         for (r, row) in t.rows.iter().enumerate() {
-            for (c, column) in t.columns.iter().enumerate() {
+            for (c, column) in t.columns.iter().enumerate().filter(|(_, c)| c.unit == Unit::Count) {
                 let Some(id) = quantity(t, r, &column.name) else { continue };
                 match row.values[c] {
                     Cell::Shown(v) => {
@@ -164,19 +192,39 @@ fn recoverable(p: &Published) -> Vec<Id> {
     leaks
 }
 
+/// Attacks every report of `years`; returns the withheld quantities (all, survey).
+fn attack(data: &finsam_core::Dataset, years: std::ops::RangeInclusive<i32>) -> (usize, usize) {
+    let (mut withheld, mut surveys_withheld) = (0, 0);
+    for year in years {
+        let report = finsam_core::report::annual_report(data, year, &Default::default()).unwrap();
+        let p = published(&report);
+        withheld += p.withheld.len();
+        let leaks = recoverable(&p);
+        assert!(leaks.is_empty(), "{year}: withheld but recoverable: {leaks:?}");
+        let revealing = survey_values_revealing_withheld_counts(&report, &p);
+        assert!(revealing.is_empty(), "{year}: intervals of withheld survey counts: {revealing:?}");
+        surveys_withheld += p.withheld.iter().filter(|id| id.0.starts_with("enkat:")).count();
+    }
+    (withheld, surveys_withheld)
+}
+
 #[test]
 fn no_withheld_count_of_a_report_is_recoverable_from_the_rest_of_the_report() {
     // Small enough that unknown kön and small förbund give many withheld cells.
     let data = generate(&SyntheticConfig { scale: 0.05, ..Default::default() }).unwrap();
     let okand = data.deltaganden.iter().filter(|d| d.kon == finsam_core::Kon::Okand).count();
     assert!(okand > 0, "the synthetic data have persons with unknown kön");
-    let mut withheld = 0;
-    for year in 2017..=2022 {
-        let report = finsam_core::report::annual_report(&data, year, &Default::default()).unwrap();
-        let p = published(&report);
-        withheld += p.withheld.len();
-        let leaks = recoverable(&p);
-        assert!(leaks.is_empty(), "{year}: withheld but recoverable: {leaks:?}");
-    }
-    assert!(withheld > 20, "the test exercises suppression ({withheld} withheld quantities)");
+    let (withheld, surveys) = attack(&data, 2017..=2022);
+    assert!(
+        withheld > 20 && surveys > 20,
+        "the test exercises suppression ({withheld}, {surveys} withheld quantities)"
+    );
+    // National size: survey cells per förbund are large enough to be shown
+    // beside withheld ones, and comparisons of withheld ones must not be.
+    let data = generate(&SyntheticConfig::default()).unwrap();
+    let (withheld, surveys) = attack(&data, 2020..=2021);
+    assert!(
+        withheld > 20 && surveys > 20,
+        "the test exercises suppression ({withheld}, {surveys} withheld quantities)"
+    );
 }
