@@ -688,6 +688,7 @@ impl<'a> Validator<'a> {
             self.report.push(Error::DuplicateRow {
                 at: Box::new(Location::table(table).row(second as u64)),
                 first_row: first as u64,
+                first_line: None,
             })?;
         }
         Ok(())

@@ -353,7 +353,7 @@ fn sniff_encoding(head: &[u8]) -> Decoder {
 
 /// The most frequent of `;`, `,` and tab outside quotes on the header line;
 /// `;` on a tie, as Swedish exports use it.
-fn sniff_delimiter(head: &[u8]) -> u8 {
+pub(crate) fn sniff_delimiter(head: &[u8]) -> u8 {
     let mut counts = [0usize; 3];
     let mut in_quotes = false;
     for &b in head.iter().take_while(|&&b| b != b'\n') {
@@ -370,11 +370,25 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     if counts[best] == 0 { b';' } else { candidates[best] }
 }
 
-fn header_key(h: &str) -> String {
+/// A header folded for matching: case, Swedish diacritics and separators
+/// ignored (`Kön`, `Förbund ID` and `forbund_id` match). Every reader of
+/// named columns (CSV and Arrow, contract and flat extract) folds with it.
+pub(crate) fn header_key(h: &str) -> String {
     let mut buf = [0u8; 64];
     match normalise(h, &mut buf) {
         Some(k) => String::from_utf8_lossy(k).into_owned(),
         None => h.trim().to_lowercase(),
+    }
+}
+
+/// The position of the one folded header equal to `key`, or `Err` with
+/// the position of a second one (a used column must not be ambiguous).
+pub(crate) fn find_header(keys: &[String], key: &str) -> std::result::Result<Option<usize>, usize> {
+    let mut found = keys.iter().enumerate().filter(|(_, k)| *k == key).map(|(i, _)| i);
+    let first = found.next();
+    match found.next() {
+        Some(second) => Err(second),
+        None => Ok(first),
     }
 }
 
@@ -390,14 +404,9 @@ pub(crate) fn resolve_columns(
     let mut positions = Vec::with_capacity(spec.columns.len());
     for column in spec.columns {
         let wanted = mapping.and_then(|m| m.columns.get(column.name)).map_or(column.name, String::as_str);
-        let key = header_key(wanted);
-        let mut found = keys.iter().enumerate().filter(|(_, k)| **k == key).map(|(i, _)| i);
-        let first = found.next();
-        if let Some(second) = found.next() {
-            return Err(Error::DuplicateColumn {
-                at: Box::new(Location::file(source).line(1).column(headers[second].clone())),
-            });
-        }
+        let first = find_header(&keys, &header_key(wanted)).map_err(|second| Error::DuplicateColumn {
+            at: Box::new(Location::file(source).line(1).column(headers[second].clone())),
+        })?;
         if first.is_none() && column.required {
             return Err(Error::MissingColumn {
                 at: Box::new(Location::file(source).line(1).column(wanted)),
