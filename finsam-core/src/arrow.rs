@@ -123,10 +123,9 @@ pub(crate) fn read_batch<T: Record>(
         .zip(T::SPEC.columns)
         .map(|(p, spec)| match p {
             None => Ok(Column::Absent),
-            Some(i) => Column::new(batch.column(*i).as_ref(), spec.kind).map_err(|message| Error::ArrowType {
-                at: Box::new(Location::table(table).column(names[*i].clone())),
-                message,
-            }),
+            Some(i) => {
+                Column::new(batch.column(*i).as_ref(), spec.kind, &|| Location::table(table).column(names[*i].clone()))
+            }
         })
         .collect::<Result<_>>()?;
     let headers: Vec<&str> = T::SPEC.columns.iter().map(|c| c.name).collect();
@@ -146,11 +145,16 @@ enum Column<'a> {
     Utf8(&'a arrow_array::StringArray),
     LargeUtf8(&'a arrow_array::LargeStringArray),
     Utf8View(&'a arrow_array::StringViewArray),
-    Dictionary { keys: Vec<usize>, array: &'a dyn Array, values: Box<Column<'a>> },
+    Dictionary {
+        keys: Vec<usize>,
+        array: &'a dyn Array,
+        values: Box<Column<'a>>,
+    },
     Int(Vec<Option<i64>>, Option<&'static str>),
     Date32(&'a arrow_array::Date32Array),
-    Date64(&'a arrow_array::Date64Array),
-    Timestamp(Vec<Option<i64>>, i64),
+    /// Date64 and Timestamp columns: the array (for its nulls), its values
+    /// and how they become dates.
+    Instants(&'a dyn Array, &'a [i64], Timestamps),
     Bool(&'a arrow_array::BooleanArray),
     Decimal(&'a arrow_array::Decimal128Array, i8),
     Float(Vec<Option<f64>>),
@@ -168,7 +172,8 @@ macro_rules! ints {
 }
 
 impl<'a> Column<'a> {
-    fn new(array: &'a dyn Array, kind: Kind) -> std::result::Result<Column<'a>, String> {
+    /// The column of `array`; `at` names it in errors.
+    fn new(array: &'a dyn Array, kind: Kind, at: &dyn Fn() -> Location) -> Result<Column<'a>> {
         if let Some(s) = array.as_string_opt::<i32>() {
             return Ok(Column::Utf8(s));
         }
@@ -179,8 +184,9 @@ impl<'a> Column<'a> {
             return Ok(Column::Utf8View(s));
         }
         if let Some(d) = array.as_any_dictionary_opt() {
-            let values = Column::new(d.values().as_ref(), kind)?;
-            let keys = if d.values().is_empty() { vec![0; array.len()] } else { d.normalized_keys() };
+            let values = Column::new(d.values().as_ref(), kind, at)?;
+            let keys = dictionary_keys(array)
+                .map_err(|message| Error::ArrowType { at: Box::new(at()), message: message.to_owned() })?;
             return Ok(Column::Dictionary { keys, array, values: Box::new(values) });
         }
         ints!(array, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type);
@@ -193,23 +199,9 @@ impl<'a> Column<'a> {
         if let Some(d) = array.as_primitive_opt::<Date32Type>() {
             return Ok(Column::Date32(d));
         }
-        if let Some(d) = array.as_primitive_opt::<Date64Type>() {
-            return Ok(Column::Date64(d));
-        }
-        let per_day = |unit: &TimeUnit| match unit {
-            TimeUnit::Second => 86_400,
-            TimeUnit::Millisecond => 86_400_000,
-            TimeUnit::Microsecond => 86_400_000_000,
-            TimeUnit::Nanosecond => 86_400_000_000_000,
-        };
-        if let DataType::Timestamp(unit, _) = array.data_type() {
-            let values: Vec<Option<i64>> = match unit {
-                TimeUnit::Second => array.as_primitive::<TimestampSecondType>().iter().collect(),
-                TimeUnit::Millisecond => array.as_primitive::<TimestampMillisecondType>().iter().collect(),
-                TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().iter().collect(),
-                TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().iter().collect(),
-            };
-            return Ok(Column::Timestamp(values, per_day(unit)));
+        if let Some(instants) = Timestamps::of(array, at) {
+            let (values, timestamps) = instants?;
+            return Ok(Column::Instants(array, values, timestamps));
         }
         if let Some(b) = array.as_boolean_opt() {
             return Ok(Column::Bool(b));
@@ -228,7 +220,10 @@ impl<'a> Column<'a> {
         if array.null_count() == array.len() {
             return Ok(Column::Int(vec![None; array.len()], None));
         }
-        Err(format!("an Arrow column of type {} cannot hold {:?} values", array.data_type(), kind))
+        Err(Error::ArrowType {
+            at: Box::new(at()),
+            message: format!("an Arrow column of type {} cannot hold {:?} values", array.data_type(), kind),
+        })
     }
 
     fn is_null(&self, i: usize) -> bool {
@@ -240,8 +235,7 @@ impl<'a> Column<'a> {
             Column::Dictionary { keys, array, values } => array.is_null(i) || values.is_null(keys[i]),
             Column::Int(v, _) => v[i].is_none(),
             Column::Date32(a) => a.is_null(i),
-            Column::Date64(a) => a.is_null(i),
-            Column::Timestamp(v, _) => v[i].is_none(),
+            Column::Instants(a, ..) => a.is_null(i),
             Column::Bool(a) => a.is_null(i),
             Column::Decimal(a, _) => a.is_null(i),
             Column::Float(v) => v[i].is_none(),
@@ -262,8 +256,7 @@ impl<'a> Column<'a> {
             Column::Date32(a) => Cow::Owned(
                 Date::from_days_since_epoch(a.value(i)).map_or_else(|| a.value(i).to_string(), |d| d.to_string()),
             ),
-            Column::Date64(a) => Cow::Owned(a.value(i).to_string()),
-            Column::Timestamp(v, _) => Cow::Owned(v[i]?.to_string()),
+            Column::Instants(_, v, timestamps) => Cow::Owned(timestamps.display(v[i])),
             Column::Bool(a) => Cow::Borrowed(if a.value(i) { "true" } else { "false" }),
             Column::Decimal(a, scale) => Cow::Owned(format_decimal(a.value(i), *scale)),
             Column::Float(v) => Cow::Owned(v[i]?.to_string()),
@@ -279,6 +272,152 @@ fn format_decimal(v: i128, scale: i8) -> String {
     let p = 10i128.pow(scale as u32);
     let sign = if v < 0 { "-" } else { "" };
     format!("{sign}{}.{:0width$}", (v / p).abs(), (v % p).abs(), width = scale as usize)
+}
+
+/// The keys of a dictionary array as indices into its values, each checked
+/// to lie within them (a null key may hold anything: it reads as 0). Shared by
+/// both Arrow readers, so that no key can index past the dictionary.
+pub(crate) fn dictionary_keys(array: &dyn Array) -> std::result::Result<Vec<usize>, &'static str> {
+    let dict = array.as_any_dictionary_opt().ok_or("a dictionary")?;
+    let n = dict.values().len();
+    let mut keys = if n == 0 { vec![0; array.len()] } else { dict.normalized_keys() };
+    for (i, k) in keys.iter_mut().enumerate() {
+        if array.is_null(i) {
+            *k = 0;
+        } else if *k >= n {
+            return Err("dictionary keys within the dictionary");
+        }
+    }
+    Ok(keys)
+}
+
+/// How the instants of a Date64 or Timestamp column become dates, shared by
+/// both Arrow readers so that they agree: an instant is a date when it is a
+/// midnight in the column's own zone (UTC for a column without one), and
+/// the date is its civil date there. pandas and pyarrow store a zoned date
+/// as the UTC instant of its local midnight, so midnight 2021-01-01 in
+/// Europe/Stockholm is 2021-01-01, not 2020-12-31 as its UTC day would be.
+pub(crate) struct Timestamps {
+    /// Ticks per second: 1 for seconds up to 10⁹ for nanoseconds.
+    per_second: i64,
+    zone: Zone,
+}
+
+/// The zone of a timestamp column.
+enum Zone {
+    /// None (and Date64): the instants are UTC.
+    Naive,
+    /// A fixed offset from UTC (`+01:00`).
+    Fixed(jiff::tz::Offset),
+    /// A zone of the time-zone database, with its changes of offset.
+    Named(jiff::tz::TimeZone),
+}
+
+impl Zone {
+    fn parse(name: &str) -> Option<Zone> {
+        if let Some(offset) = parse_offset(name.as_bytes()) {
+            return Some(Zone::Fixed(offset));
+        }
+        // The bundled database, not the machine's: the same data give the
+        // same dates on every machine, also one without /usr/share/zoneinfo.
+        static DB: std::sync::OnceLock<jiff::tz::TimeZoneDatabase> = std::sync::OnceLock::new();
+        DB.get_or_init(jiff::tz::TimeZoneDatabase::bundled).get(name).ok().map(Zone::Named)
+    }
+}
+
+/// An offset as Arrow writes them: `+HH:MM`, `+HHMM` or `+HH` (or `-`).
+fn parse_offset(text: &[u8]) -> Option<jiff::tz::Offset> {
+    let (sign, rest) = match text.split_first()? {
+        (b'+', rest) => (1, rest),
+        (b'-', rest) => (-1, rest),
+        _ => return None,
+    };
+    let (h, m): (&[u8], &[u8]) = match rest {
+        [_, _] => (rest, b"00"),
+        [_, _, b':', _, _] => (&rest[..2], &rest[3..]),
+        [_, _, _, _] => (&rest[..2], &rest[2..]),
+        _ => return None,
+    };
+    let number = |d: &[u8]| d.iter().try_fold(0i32, |n, &b| b.is_ascii_digit().then(|| n * 10 + i32::from(b - b'0')));
+    let (h, m) = (number(h)?, number(m)?);
+    if m >= 60 {
+        return None;
+    }
+    jiff::tz::Offset::from_seconds(sign * (h * 3600 + m * 60)).ok()
+}
+
+impl Timestamps {
+    /// The values of a Date64 or Timestamp array (nulls not masked) and how
+    /// they become dates; `None` for an array of another type.
+    ///
+    /// # Errors
+    /// `arrow_type` at `at`, with the zone as the value, for a zone that is
+    /// neither an offset nor in the time-zone database.
+    pub(crate) fn of<'a>(array: &'a dyn Array, at: &dyn Fn() -> Location) -> Option<Result<(&'a [i64], Timestamps)>> {
+        let (values, per_second, zone): (&[i64], i64, Option<&str>) = match array.data_type() {
+            DataType::Date64 => (array.as_primitive::<Date64Type>().values(), 1_000, None),
+            DataType::Timestamp(unit, zone) => {
+                let (values, per_second): (&[i64], i64) = match unit {
+                    TimeUnit::Second => (array.as_primitive::<TimestampSecondType>().values(), 1),
+                    TimeUnit::Millisecond => (array.as_primitive::<TimestampMillisecondType>().values(), 1_000),
+                    TimeUnit::Microsecond => (array.as_primitive::<TimestampMicrosecondType>().values(), 1_000_000),
+                    TimeUnit::Nanosecond => (array.as_primitive::<TimestampNanosecondType>().values(), 1_000_000_000),
+                };
+                (values, per_second, zone.as_deref())
+            }
+            _ => return None,
+        };
+        let zone = match zone {
+            None => Ok(Zone::Naive),
+            Some(name) => Zone::parse(name).ok_or_else(|| Error::ArrowType {
+                at: Box::new(at().value(name)),
+                message: format!(
+                    "unknown time zone {name:?}: expected a name of the time-zone database such as \
+                     Europe/Stockholm, or an offset such as +01:00"
+                ),
+            }),
+        };
+        Some(zone.map(|zone| (values, Timestamps { per_second, zone })))
+    }
+
+    /// The day number of `t` if it is a midnight in the zone and a date of
+    /// years 1–9999.
+    #[inline]
+    pub(crate) fn day(&self, t: i64) -> Option<i32> {
+        let offset = match &self.zone {
+            Zone::Naive => 0,
+            Zone::Fixed(offset) => offset.seconds(),
+            Zone::Named(tz) => {
+                tz.to_offset(jiff::Timestamp::from_second(t.div_euclid(self.per_second)).ok()?).seconds()
+            }
+        };
+        let per_day = 86_400 * self.per_second;
+        let local = t.checked_add(i64::from(offset) * self.per_second)?;
+        if local.rem_euclid(per_day) != 0 {
+            return None;
+        }
+        let day = i32::try_from(local.div_euclid(per_day)).ok()?;
+        Date::from_days_since_epoch(day).map(|_| day)
+    }
+
+    /// `t` as a date-time in the zone, for messages (`2021-01-01T12:00:00`,
+    /// with the offset and zone when the column has one).
+    pub(crate) fn display(&self, t: i64) -> String {
+        let nanos = t.rem_euclid(self.per_second) * (1_000_000_000 / self.per_second);
+        let Ok(instant) = jiff::Timestamp::new(t.div_euclid(self.per_second), nanos as i32) else {
+            return format!("{t} × 1/{} s after 1970-01-01T00:00:00Z", self.per_second);
+        };
+        match &self.zone {
+            Zone::Naive => instant.to_zoned(jiff::tz::TimeZone::UTC).datetime().to_string(),
+            Zone::Fixed(offset) => {
+                let s = offset.seconds();
+                let sign = if s < 0 { '-' } else { '+' };
+                let datetime = offset.to_datetime(instant);
+                format!("{datetime}{sign}{:02}:{:02}", s.abs() / 3600, s.abs() % 3600 / 60)
+            }
+            Zone::Named(tz) => instant.to_zoned(tz.clone()).to_string(),
+        }
+    }
 }
 
 struct ArrowRow<'c, 'a> {
@@ -343,22 +482,8 @@ impl FieldSource for ArrowRow<'_, '_> {
             Column::Date32(a) => {
                 (!a.is_null(i)).then(|| Date::from_days_since_epoch(a.value(i)).ok_or_else(invalid)).transpose()
             }
-            Column::Date64(a) => (!a.is_null(i))
-                .then(|| {
-                    let ms = a.value(i);
-                    (ms % 86_400_000 == 0)
-                        .then(|| Date::from_days_since_epoch((ms / 86_400_000) as i32))
-                        .flatten()
-                        .ok_or_else(invalid)
-                })
-                .transpose(),
-            Column::Timestamp(v, per_day) => v[i]
-                .map(|t| {
-                    (t % per_day == 0)
-                        .then(|| Date::from_days_since_epoch((t / per_day) as i32))
-                        .flatten()
-                        .ok_or_else(invalid)
-                })
+            Column::Instants(a, v, timestamps) => (!a.is_null(i))
+                .then(|| timestamps.day(v[i]).and_then(Date::from_days_since_epoch).ok_or_else(invalid))
                 .transpose(),
             Column::Int(..) | Column::Bool(_) | Column::Decimal(..) | Column::Float(_) => {
                 Err(self.err_type(col, "a date (Date32, Date64, Timestamp or ISO text)"))

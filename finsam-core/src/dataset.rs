@@ -480,7 +480,7 @@ struct Loader {
 /// let dir = std::env::temp_dir().join(format!("finsam-origins-doc-{}", std::process::id()));
 /// data.write_csv_dir(&dir)?;
 /// let (back, _) = finsam_core::Dataset::read_csv_dir(&dir, &Default::default(), &Default::default())?;
-/// let e = finsam_core::Error::DuplicateRow { at: Box::new(finsam_core::Location::table("insatser").row(0)), first_row: 0 };
+/// let e = finsam_core::Error::DuplicateRow { at: Box::new(finsam_core::Location::table("insatser").row(0)), first_row: 0, first_line: None };
 /// assert_eq!(back.locate(e).location().unwrap().line, Some(2));
 /// assert_eq!(back, data);
 /// # std::fs::remove_dir_all(&dir).ok();
@@ -587,6 +587,9 @@ impl Origins {
         if let Some((file, lines)) = self.files.get(table.as_str()) {
             at.line = at.row.and_then(|r| lines.get(r as usize).copied());
             at.source = Some(file.clone());
+            if let Error::DuplicateRow { first_row, first_line, .. } = &mut e {
+                *first_line = lines.get(*first_row as usize).copied();
+            }
         }
         e
     }

@@ -305,12 +305,15 @@ pub enum Error {
         first_row: u64,
     },
     /// A row repeats another exactly.
-    #[error("{at}: an exact duplicate of row {first_row}")]
+    #[error("{at}: an exact duplicate of row {first_row}{}", first_line.map_or(String::new(), |l| format!(" (line {l})")))]
     DuplicateRow {
         /// The second row.
         at: Box<Location>,
-        /// The first row.
+        /// The first row (0-based, as [`Location::row`]).
         first_row: u64,
+        /// The line where the first row starts, when the reader knows it
+        /// (the flat-extract reader does).
+        first_line: Option<u64>,
     },
     /// A reference to a förbund that is not in the data set.
     #[error("{at}: no förbund with this id")]

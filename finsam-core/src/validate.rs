@@ -254,6 +254,7 @@ impl<'a> Validator<'a> {
             self.report.push(Error::DuplicateRow {
                 at: Box::new(Location::table(table).row(second as u64)),
                 first_row: first as u64,
+                first_line: None,
             })?;
         }
         Ok(())
@@ -435,19 +436,23 @@ impl SeenParticipations {
         push: &mut dyn FnMut(Error) -> Result<()>,
     ) -> Result<()> {
         self.sort();
-        let mut repeats: Vec<(u32, u32, u32, bool)> = Vec::new();
+        let mut repeats: Vec<(u32, u32, u32, u32, bool)> = Vec::new();
         for run in self.rows.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
             for (j, later) in run.iter().enumerate().skip(1) {
                 // The first row with the same content, else the first with the key.
                 let exact = run[..j].iter().find(|first| first.1 == later.1);
-                let (first, same) = exact.map_or((run[0].2, false), |f| (f.2, true));
-                repeats.push((later.2, later.3, first, same));
+                let (first, same) = exact.map_or((&run[0], false), |f| (f, true));
+                repeats.push((later.2, later.3, first.2, first.3, same));
             }
         }
         repeats.sort_unstable();
-        for (later, line, first, exact) in repeats {
+        for (later, line, first, first_line, exact) in repeats {
             let (at, first_row) = (at(u64::from(later), u64::from(line)), u64::from(first));
-            let e = if exact { Error::DuplicateRow { at, first_row } } else { Error::DuplicateKey { at, first_row } };
+            let e = if exact {
+                Error::DuplicateRow { at, first_row, first_line: (first_line > 0).then_some(u64::from(first_line)) }
+            } else {
+                Error::DuplicateKey { at, first_row }
+            };
             push(e)?;
         }
         Ok(())

@@ -390,3 +390,109 @@ fn arrow_rule_errors_name_the_source_row() {
     let at = err.location().unwrap();
     assert_eq!((at.source.as_deref(), at.row, at.line), (Some("table medlemskap"), Some(2), None));
 }
+
+#[cfg(feature = "arrow")]
+#[test]
+fn arrow_timestamps_read_as_their_civil_date_in_their_own_zone() {
+    use std::sync::Arc;
+
+    use arrow_array::{
+        ArrayRef, Int64Array, RecordBatch, StringArray, TimestampMillisecondArray, TimestampSecondArray,
+    };
+    let spells = |from: ArrayRef, till: ArrayRef| {
+        let batch = RecordBatch::try_from_iter([
+            ("deltagare_id", Arc::new(Int64Array::from(vec![1])) as ArrayRef),
+            ("ersattningsslag", Arc::new(StringArray::from(vec!["sp"]))),
+            ("from_datum", from),
+            ("till_datum", till),
+            ("omfattning", Arc::new(Int64Array::from(vec![100]))),
+        ])
+        .unwrap();
+        finsam_core::arrow::from_record_batch::<Ersattningsperiod>(&batch, None, ErrorPolicy::FailFast)
+    };
+    let instant = |d: jiff::civil::Date, zone: &str| d.at(0, 0, 0, 0).in_tz(zone).unwrap().timestamp();
+    let (new_year, midsummer) = (jiff::civil::date(2021, 1, 1), jiff::civil::date(2021, 6, 25));
+    let stockholm = |d| -> ArrayRef {
+        Arc::new(
+            TimestampSecondArray::from(vec![instant(d, "Europe/Stockholm").as_second()])
+                .with_timezone("Europe/Stockholm"),
+        )
+    };
+    let fixed: ArrayRef = Arc::new(
+        TimestampMillisecondArray::from(vec![instant(midsummer, "Etc/GMT-1").as_millisecond()]).with_timezone("+01:00"),
+    );
+    for till in [stockholm(midsummer), fixed] {
+        let rows = spells(stockholm(new_year), till).unwrap();
+        assert_eq!((rows[0].fran.to_string(), rows[0].till.to_string()), ("2021-01-01".into(), "2021-06-25".into()));
+    }
+    // Without a zone the instant is UTC, and not midnight: refused, shown as a date-time.
+    let naive: ArrayRef = Arc::new(TimestampSecondArray::from(vec![instant(new_year, "Europe/Stockholm").as_second()]));
+    let e = spells(naive, stockholm(midsummer)).unwrap_err();
+    let at = e.location().unwrap();
+    assert_eq!(
+        (e.code(), at.column.as_deref(), at.value.as_deref()),
+        ("invalid_date", Some("from_datum"), Some("2020-12-31T23:00:00"))
+    );
+    let mars: ArrayRef = Arc::new(TimestampSecondArray::from(vec![0]).with_timezone("Mars/Olympus_Mons"));
+    let e = spells(mars, stockholm(midsummer)).unwrap_err();
+    let at = e.location().unwrap();
+    assert_eq!(
+        (e.code(), at.column.as_deref(), at.value.as_deref()),
+        ("arrow_type", Some("from_datum"), Some("Mars/Olympus_Mons")),
+        "{e}"
+    );
+}
+
+#[cfg(feature = "arrow")]
+#[test]
+fn arrow_dictionaries_with_nulls_slices_and_string_layouts() {
+    use std::sync::Arc;
+
+    use arrow_array::builder::LargeStringDictionaryBuilder;
+    use arrow_array::types::{Int8Type, Int16Type};
+    use arrow_array::{
+        ArrayRef, DictionaryArray, Int8Array, Int16Array, Int64Array, RecordBatch, StringArray, StringViewArray,
+    };
+    let anonyma = |kon: ArrayRef, policy| {
+        let n = kon.len();
+        let batch = RecordBatch::try_from_iter([
+            ("insats_id", Arc::new(Int64Array::from(vec![10; n])) as ArrayRef),
+            ("ar", Arc::new(Int64Array::from(vec![2020; n]))),
+            ("kon", kon),
+            ("antal", Arc::new(Int64Array::from_iter_values(0..n as i64))),
+        ])
+        .unwrap();
+        finsam_core::arrow::from_record_batch::<AnonymaDeltagare>(&batch, None, policy)
+    };
+    let dict = |keys: Vec<Option<i8>>, values: Vec<Option<&str>>| -> ArrayRef {
+        Arc::new(
+            DictionaryArray::<Int8Type>::try_new(Int8Array::from(keys), Arc::new(StringArray::from(values))).unwrap(),
+        )
+    };
+    for kon in [
+        dict(vec![Some(0), None, Some(1)], vec![Some("K"), Some("M")]),
+        dict(vec![Some(0), Some(1)], vec![Some("K"), None]),
+    ] {
+        let e = anonyma(kon, ErrorPolicy::FailFast).unwrap_err();
+        let at = e.location().unwrap();
+        assert_eq!((e.code(), at.row, at.column.as_deref()), ("missing_value", Some(1), Some("kon")), "{e}");
+    }
+    // Slices of dictionaries of large strings and of string views.
+    let mut large = LargeStringDictionaryBuilder::<Int8Type>::new();
+    for k in ["X", "X", "K", "M", "M", "X"] {
+        large.append_value(k);
+    }
+    let keys = Int16Array::from(vec![0, 0, 1, 2, 2, 0]);
+    let view =
+        DictionaryArray::<Int16Type>::try_new(keys, Arc::new(StringViewArray::from(vec!["X", "K", "M"]))).unwrap();
+    for kon in [Arc::new(large.finish()) as ArrayRef, Arc::new(view)] {
+        let rows = anonyma(kon.slice(2, 3), ErrorPolicy::FailFast).unwrap();
+        let kon: Vec<Kon> = rows.iter().map(|r| r.kon).collect();
+        assert_eq!(kon, [Kon::Kvinna, Kon::Man, Kon::Man]);
+    }
+    // The junk outside the slices would have been an error.
+    assert_eq!(
+        anonyma(dict(vec![Some(0)], vec![Some("X")]), ErrorPolicy::FailFast).unwrap_err().code(),
+        "invalid_code"
+    );
+}

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use arrow_array::{RecordBatch, StructArray};
+use arrow_array::{RecordBatch, RecordBatchReader, StructArray};
+use arrow_schema::SchemaRef;
 use finsam_core::followup::{FlatCsvOptions, FollowUp, FollowUpState};
 use finsam_core::ingest::TableMapping;
 use finsam_core::{Dataset, Error, Location, Rules};
@@ -53,6 +54,13 @@ pub(crate) fn stream_capsule<'py>(
 /// The record batches of a frame-like object (anything exporting the Arrow
 /// PyCapsule interface), or an `ArgumentError` naming `what`.
 pub(crate) fn batches(frame: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<RecordBatch>> {
+    Ok(batches_and_schema(frame, what)?.0)
+}
+
+/// As [`batches`], with the stream's schema: a stream of no batches still
+/// has its columns (an empty pandas frame with columns is a valid extract
+/// of no rows; one without columns lacks the required ones).
+fn batches_and_schema(frame: &Bound<'_, PyAny>, what: &str) -> PyResult<(Vec<RecordBatch>, SchemaRef)> {
     let py = frame.py();
     let exports = frame.hasattr("__arrow_c_stream__")? || frame.hasattr("__arrow_c_array__")?;
     if !exports {
@@ -73,7 +81,9 @@ pub(crate) fn batches(frame: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Reco
         .extract::<AnyRecordBatch>()
         .and_then(|r| r.into_reader())
         .map_err(|e| to_py_err(py, &arrow_error(e.to_string())))?;
-    reader.collect::<Result<Vec<_>, _>>().map_err(|e| to_py_err(py, &arrow_error(e.to_string())))
+    let schema = reader.schema();
+    let batches = reader.collect::<Result<Vec<_>, _>>().map_err(|e| to_py_err(py, &arrow_error(e.to_string())))?;
+    Ok((batches, schema))
 }
 
 /// `Dataset.from_frames`: one frame per table of the data contract.
@@ -242,7 +252,10 @@ fn read_state(
         let options = FlatCsvOptions { threads, delimiter, ..FlatCsvOptions::default() };
         return detached(py, || FollowUpState::from_csv(&path, &options));
     }
-    let frame = batches(source, "frame")?;
+    let (mut frame, schema) = batches_and_schema(source, "frame")?;
+    if frame.is_empty() {
+        frame.push(RecordBatch::new_empty(schema));
+    }
     detached(py, move || FollowUpState::from_record_batches(&frame, threads))
 }
 

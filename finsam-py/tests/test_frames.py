@@ -224,3 +224,65 @@ def test_follow_up_is_safe_from_threads() -> None:
     for t in threads:
         t.join()
     assert results == [expected] * 4
+
+
+REQUIRED = ["deltagare_id", "forbund_id", "kon", "startdatum", "slutdatum", "status_efter"]
+
+
+def test_empty_frames_need_the_columns_but_no_rows() -> None:
+    for empty in (pd.DataFrame(), pl.DataFrame(), pa.table({})):
+        with pytest.raises(finsam.InputError) as info:
+            finsam.follow_up(empty)
+        assert (info.value.code, info.value.column) == ("missing_column", "deltagare_id")
+    no_rows = flat_extract(1, 10).slice(0, 0)
+    zero_batches = pa.Table.from_batches([], flat_extract(1, 10).schema)
+    for frame in (pd.DataFrame(columns=REQUIRED), no_rows, zero_batches, no_rows.to_pandas()):
+        f = finsam.follow_up(frame)
+        assert f.rows == 0
+        assert f.national.to_arrow().num_rows == 0
+
+
+def test_dictionary_nulls_and_slices_of_pyarrow_tables() -> None:
+    table = flat_extract(3, 40)
+    kon = pa.array(["K", None, *(["M"] * 38)]).dictionary_encode()
+    with pytest.raises(finsam.InputError) as info:
+        finsam.follow_up(table.set_column(2, "kon", kon))
+    assert (info.value.code, info.value.row, info.value.column) == ("missing_value", 1, "kon")
+    encoded = table.set_column(2, "kon", table["kon"].combine_chunks().dictionary_encode())
+    sliced = encoded.slice(3, 10)
+    expected = finsam.follow_up(table.slice(3, 10), suppress=False)
+    got = finsam.follow_up(sliced, suppress=False)
+    assert got.rows == 10
+    for a, b in zip(expected.tables, got.tables):
+        assert a.to_arrow().equals(b.to_arrow()), a.id
+
+
+def test_zoned_dates_count_on_their_own_civil_date() -> None:
+    frame = pd.DataFrame(
+        {
+            "Deltagare-ID": [1, 2],
+            "Förbund ID": [7, 7],
+            "Kön": ["K", "M"],
+            "startdatum": pd.to_datetime(["2021-01-01", "2021-03-01"]).tz_localize("Europe/Stockholm"),
+            "slutdatum": pd.to_datetime(["2021-12-31", None]).tz_localize("Europe/Stockholm"),
+            "status_efter": ["arbete", None],
+        }
+    )
+    f = finsam.follow_up(frame, suppress=False)
+    assert f.started.to_pandas().set_index("ar")["n_startade"].to_dict() == {2021: 2.0}
+    assert f.national.to_pandas().set_index("ar")["n_avslutade"].to_dict() == {2021: 1.0}
+    noon = frame.assign(startdatum=frame["startdatum"] + pd.Timedelta(hours=12))
+    with pytest.raises(finsam.InputError) as info:
+        finsam.follow_up(noon)
+    assert info.value.code == "invalid_date"
+    assert info.value.value == "2021-01-01T12:00:00+01:00[Europe/Stockholm]"
+
+
+def test_tampered_states_are_errors_never_a_panic() -> None:
+    state = finsam.follow_up_state(flat_extract(5, 200))
+    text = state.to_json()
+    for tampered in (text.replace('"kon":0', '"kon":9', 1), text.replace('"utan_status":', '"utan_status":1000', 1)):
+        assert tampered != text
+        with pytest.raises(finsam.InputError) as info:
+            finsam.FollowUpState.from_json(tampered).finish()
+        assert info.value.code == "invalid_json"

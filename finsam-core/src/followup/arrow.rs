@@ -7,9 +7,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{Array, ArrowPrimitiveType, RecordBatch};
-use arrow_schema::{DataType, TimeUnit};
+use arrow_schema::{DataType, Schema};
 
-use super::{CodeMemo, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, benefit_columns, code_error};
+use super::{CodeMemo, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, flat_columns};
+use crate::arrow::{Timestamps, dictionary_keys};
 use crate::error::{Error, Location, Result};
 use crate::model::{Coded, Dagar, Ersattningsgrupp, Kon, Utfall};
 
@@ -19,9 +20,11 @@ const SLICE: usize = 1 << 15;
 impl FollowUpState {
     /// Reads a flat extract from record batches (see the [module](super) for
     /// the columns). Integer columns may be of any width, dates `date32`,
-    /// `date64`, timestamps (the UTC day) or `YYYY-MM-DD` text, codes any
+    /// `date64`, timestamps at midnight (in the column's own zone, UTC when
+    /// it has none: as the contract reader) or `YYYY-MM-DD` text, codes any
     /// string type or a dictionary of strings, days integers or floats in
-    /// quarter days. `threads` workers read slices of rows in parallel.
+    /// quarter days. Column names are folded as in CSV (`Kön`, `Förbund ID`).
+    /// `threads` workers read slices of rows in parallel.
     ///
     /// ```
     /// use std::sync::Arc;
@@ -42,11 +45,16 @@ impl FollowUpState {
     /// ```
     ///
     /// # Errors
-    /// `missing_column`, `arrow_type` for a column of an unusable type, and
-    /// the value errors of [`from_csv`](Self::from_csv), naming the row.
+    /// `missing_column` (also for no batches at all: without a schema there
+    /// are no columns), `arrow_type` for a column of an unusable type or an
+    /// unknown time zone, and the value errors of [`from_csv`](Self::from_csv),
+    /// naming the row. A stream's schema with no rows is a batch of no rows.
     pub fn from_record_batches(batches: &[RecordBatch], threads: usize) -> Result<FollowUpState> {
-        let Some(first) = batches.first() else { return Ok(FollowUpState::new(&[])) };
-        let layout = Layout::of(first)?;
+        let layout = match batches.first() {
+            Some(first) => Layout::of(&first.schema())?,
+            None => Layout::of(&Schema::empty())?,
+        };
+        let Some(first) = batches.first() else { return Ok(FollowUpState::new(&layout.groups)) };
         let mut slices = Vec::new();
         let mut row = 0u64;
         for batch in batches {
@@ -85,7 +93,7 @@ impl FollowUpState {
             };
             let handles: Vec<_> = (1..threads.max(1)).map(|_| scope.spawn(work)).collect();
             let mut out = vec![work()];
-            out.extend(handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))));
+            out.extend(crate::exec::join_all(handles));
             out
         });
         let (states, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
@@ -98,6 +106,7 @@ impl FollowUpState {
 
 /// Column positions of a schema.
 struct Layout {
+    /// The column names as the frame spells them (for errors).
     names: Vec<String>,
     required: [usize; 6],
     days: Vec<(usize, usize)>,
@@ -105,22 +114,14 @@ struct Layout {
 }
 
 impl Layout {
-    fn of(batch: &RecordBatch) -> Result<Layout> {
-        let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().trim().to_lowercase()).collect();
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        let mut required = [0; 6];
-        for (slot, name) in required.iter_mut().zip(super::COLUMNS) {
-            *slot = refs.iter().position(|h| *h == name).ok_or_else(|| Error::MissingColumn {
-                at: Box::new(Location::table("frame").column(name)),
-                found: refs.join(", "),
-            })?;
-        }
-        let benefits = benefit_columns(&refs);
+    fn of(schema: &Schema) -> Result<Layout> {
+        let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        let columns = flat_columns(&names, &|| Location::table("frame"))?;
         Ok(Layout {
             names,
-            required,
-            days: benefits.iter().map(|b| (b.1, b.2)).collect(),
-            groups: benefits.iter().map(|b| b.0).collect(),
+            required: columns.required,
+            days: columns.days.iter().map(|d| (d.1, d.2)).collect(),
+            groups: columns.days.iter().map(|d| d.0).collect(),
         })
     }
 
@@ -177,16 +178,21 @@ macro_rules! each_int {
     };
 }
 
-/// Appends the values as `i64`; `Err(row)` at the first that does not fit.
+/// Appends the values as `i64`; `Err((row, value))` at the first that does
+/// not fit. Values under nulls are unspecified: they are never an error.
 fn widen<T: ArrowPrimitiveType>(
     a: &arrow_array::PrimitiveArray<T>,
     out: &mut Vec<i64>,
-) -> std::result::Result<(), usize>
+) -> std::result::Result<(), (usize, String)>
 where
-    T::Native: TryInto<i64>,
+    T::Native: TryInto<i64> + std::fmt::Display,
 {
     for (r, &v) in a.values().iter().enumerate() {
-        out.push(v.try_into().map_err(|_| r)?);
+        match v.try_into() {
+            Ok(v) => out.push(v),
+            Err(_) if a.is_null(r) => out.push(0),
+            Err(_) => return Err((r, v.to_string())),
+        }
     }
     Ok(())
 }
@@ -211,11 +217,15 @@ impl Input<'_> {
         Error::MissingValue { at: Box::new(self.at(row)) }
     }
 
-    /// The first null row, if the column must not have any.
+    /// The first null row, if the column must not have any. Logical
+    /// nulls: a dictionary key pointing at a null value is one too, and so
+    /// is every row of a column of Arrow type null.
     fn check_nulls(&self) -> Result<()> {
-        match self.array.nulls().and_then(|n| (0..n.len()).find(|&i| n.is_null(i))) {
-            Some(row) => Err(self.missing(row)),
-            None => Ok(()),
+        match self.array.logical_nulls() {
+            Some(nulls) if nulls.null_count() > 0 => {
+                Err(self.missing((0..nulls.len()).find(|&i| nulls.is_null(i)).unwrap_or(0)))
+            }
+            _ => Ok(()),
         }
     }
 
@@ -225,7 +235,7 @@ impl Input<'_> {
             self.check_nulls()?;
         }
         if let Some(done) = each_int!(self.array, widen, out) {
-            return done.map_err(|r| self.error_at(r, "out of range".into(), "a 64-bit integer"));
+            return done.map_err(|(r, v)| self.error_at(r, v, "a 64-bit integer"));
         }
         if let Some(a) = self.array.as_primitive_opt::<Float64Type>() {
             for (r, &v) in a.values().iter().enumerate() {
@@ -245,39 +255,34 @@ impl Input<'_> {
             self.check_nulls()?;
         }
         let start = out.len();
-        let per_day = |unit: &TimeUnit| match unit {
-            TimeUnit::Second => 86_400i64,
-            TimeUnit::Millisecond => 86_400_000,
-            TimeUnit::Microsecond => 86_400_000_000,
-            TimeUnit::Nanosecond => 86_400_000_000_000,
-        };
-        match self.array.data_type() {
-            DataType::Date32 => out.extend_from_slice(self.array.as_primitive::<Date32Type>().values()),
-            DataType::Date64 => out.extend(
-                self.array.as_primitive::<Date64Type>().values().iter().map(|&ms| ms.div_euclid(86_400_000) as i32),
-            ),
-            DataType::Timestamp(unit, _) => {
-                let d = per_day(unit);
-                let values = match unit {
-                    TimeUnit::Second => self.array.as_primitive::<TimestampSecondType>().values(),
-                    TimeUnit::Millisecond => self.array.as_primitive::<TimestampMillisecondType>().values(),
-                    TimeUnit::Microsecond => self.array.as_primitive::<TimestampMicrosecondType>().values(),
-                    TimeUnit::Nanosecond => self.array.as_primitive::<TimestampNanosecondType>().values(),
-                };
-                out.extend(values.iter().map(|&t| t.div_euclid(d) as i32));
+        let column = || Location::table("frame").column(self.name);
+        if let Some(instants) = Timestamps::of(self.array, &column) {
+            let (values, timestamps) = instants?;
+            for (r, &t) in values.iter().enumerate() {
+                out.push(match timestamps.day(t) {
+                    Some(day) => day,
+                    None if self.array.is_null(r) => NO_DATE,
+                    None => {
+                        return Err(Error::InvalidDate { at: Box::new(self.at(r).value(timestamps.display(t))) });
+                    }
+                });
             }
-            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
-                for r in 0..self.array.len() {
-                    let text = text_at(self.array, r);
-                    out.push(match text {
-                        None => NO_DATE,
-                        Some(t) => crate::Date::parse_iso(t.trim())
-                            .map_err(|_| Error::InvalidDate { at: Box::new(self.at(r).value(t)) })?
-                            .days_since_epoch(),
-                    });
+        } else {
+            match self.array.data_type() {
+                DataType::Date32 => out.extend_from_slice(self.array.as_primitive::<Date32Type>().values()),
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+                    for r in 0..self.array.len() {
+                        out.push(match text_at(self.array, r) {
+                            None => NO_DATE,
+                            Some(t) => crate::Date::parse_iso(t.trim())
+                                .map_err(|_| Error::InvalidDate { at: Box::new(self.at(r).value(t)) })?
+                                .days_since_epoch(),
+                        });
+                    }
                 }
+                DataType::Null => out.resize(start + self.array.len(), NO_DATE),
+                _ => return Err(self.type_error("a date, timestamp or YYYY-MM-DD text column")),
             }
-            _ => return Err(self.type_error("a date, timestamp or YYYY-MM-DD text column")),
         }
         if let Some(nulls) = self.array.nulls() {
             for r in (0..nulls.len()).filter(|&r| nulls.is_null(r)) {
@@ -288,7 +293,8 @@ impl Input<'_> {
         if let Some(r) =
             out[start..].iter().position(|&d| d != NO_DATE && crate::Date::from_days_since_epoch(d).is_none())
         {
-            return Err(Error::InvalidDate { at: Box::new(self.at(r).value(out[start + r].to_string())) });
+            let value = format!("day {} after 1970-01-01", out[start + r]);
+            return Err(Error::InvalidDate { at: Box::new(self.at(r).value(value)) });
         }
         Ok(())
     }
@@ -299,21 +305,31 @@ impl Input<'_> {
             self.check_nulls()?;
         }
         let bad = |r: usize, text: &str| code_error::<T>(self.at(r).value(text));
-        if let DataType::Dictionary(_, _) = self.array.data_type() {
-            let dict = self.array.as_any_dictionary_opt().ok_or_else(|| self.type_error("a string dictionary"))?;
-            let values = dict.values();
-            let mut codes = Vec::with_capacity(values.len());
-            for v in 0..values.len() {
-                codes.push(text_at(values.as_ref(), v).map(|t| memo.get(t.as_bytes()).ok_or(t)));
+        if let DataType::Dictionary(_, value_type) = self.array.data_type() {
+            if !matches!(**value_type, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) {
+                return Err(self.type_error("a string or dictionary-of-strings column"));
             }
-            for (r, key) in dict.normalized_keys().into_iter().enumerate() {
-                out.push(match (self.array.is_null(r), codes.get(key)) {
-                    (true, _) | (false, Some(None)) => NO_STATUS,
-                    (false, Some(Some(Ok(c)))) => c.index(),
-                    (false, Some(Some(Err(t)))) => return Err(bad(r, t)),
-                    (false, None) => return Err(self.type_error("dictionary keys within the dictionary")),
+            let dict = self.array.as_any_dictionary_opt().ok_or_else(|| self.type_error("a string dictionary"))?;
+            let keys = dictionary_keys(self.array).map_err(|expected| self.type_error(expected))?;
+            let values = dict.values();
+            // Each entry of the dictionary parsed once: its code, or its text
+            // if it is not one (an error only if a row uses it); `None` if null.
+            let codes: Vec<Option<std::result::Result<u8, &str>>> = (0..values.len())
+                .map(|v| text_at(values.as_ref(), v).map(|t| memo.get(t.as_bytes()).map(T::index).ok_or(t)))
+                .collect();
+            for (r, &key) in keys.iter().enumerate() {
+                out.push(match codes.get(key) {
+                    _ if self.array.is_null(r) => NO_STATUS,
+                    Some(Some(Ok(c))) => *c,
+                    Some(Some(Err(t))) => return Err(bad(r, t)),
+                    // A null entry (a required column was checked for those).
+                    Some(None) | None => NO_STATUS,
                 });
             }
+            return Ok(());
+        }
+        if let DataType::Null = self.array.data_type() {
+            out.resize(out.len() + self.array.len(), NO_STATUS);
             return Ok(());
         }
         let nulls = self.array.nulls();
@@ -358,7 +374,7 @@ impl Input<'_> {
         let bad = |r: usize, v: String| Error::InvalidDays { at: Box::new(self.at(r).value(v)) };
         let is_null = |r: usize| self.array.nulls().is_some_and(|n| n.is_null(r));
         if let Some(done) = each_int!(self.array, widen, out) {
-            done.map_err(|r| bad(r, "out of range".into()))?;
+            done.map_err(|(r, v)| bad(r, v))?;
             for (r, v) in out[start..].iter_mut().enumerate() {
                 // Values under nulls are unspecified: check them after masking.
                 if (0..=366).contains(v) {
@@ -375,6 +391,8 @@ impl Input<'_> {
                     out.push(i64::from(Dagar::from_f64(v).ok_or_else(|| bad(r, v.to_string()))?.quarters()));
                 }
             }
+        } else if let DataType::Null = self.array.data_type() {
+            out.resize(start + self.array.len(), NO_DAYS);
         } else {
             return Err(self.type_error("an integer or float column of days"));
         }

@@ -1,14 +1,22 @@
-//! Reading a flat extract from CSV: blocks of whole lines are parsed on
+//! Reading a flat extract from CSV: blocks of whole records are parsed on
 //! worker threads straight into [`Rows`] and folded into per-thread states,
-//! which are merged at the end. Memory stays at a few blocks plus the state,
-//! whatever the size of the file.
+//! which are merged at the end. Memory stays at a few blocks plus the state
+//! (and 16 bytes a row to find exact duplicates), whatever the size of the
+//! file.
+//!
+//! The file is read as the contract reader reads CSV: headers folded,
+//! unused columns ignored, blank lines skipped, and quoted fields may hold
+//! the delimiter, quotes (`""`) and line breaks. A block without a quote is
+//! cut at its last line break and split by hand (the fast path); a block
+//! with one is cut and parsed by the `csv` crate's record parser, the same
+//! as the contract reader's.
 
 use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
-use super::{CodeMemo, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, benefit_columns, code_error, decode_field};
+use super::{CodeMemo, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, decode_field, flat_columns};
 use crate::Date;
 use crate::error::{Error, Location, Result};
 use crate::model::{Dagar, Ersattningsgrupp, Kon, Utfall};
@@ -58,10 +66,18 @@ struct Layout {
     groups: Vec<Ersattningsgrupp>,
 }
 
-/// A block of whole lines and the line number of its first.
+/// A block of whole records and the line number of its first.
 struct Block {
     bytes: Vec<u8>,
     first_line: u64,
+}
+
+/// What a worker hands back: its state, the duplicate keys of its rows
+/// (sorted) and the lines of its blocks that start no record.
+struct Part {
+    state: FollowUpState,
+    keys: Vec<u128>,
+    skipped: Vec<u64>,
 }
 
 impl FollowUpState {
@@ -73,7 +89,8 @@ impl FollowUpState {
     /// `wrong_field_count`, `missing_value`, `invalid_number`,
     /// `invalid_date`, `invalid_code`, `invalid_days`, `end_before_start` or
     /// `outcome_without_end` with the file, line, column and value of the
-    /// first bad row.
+    /// first bad row; then `duplicate_row` for the first row that repeats
+    /// an earlier one exactly (every field, used or not), naming both lines.
     pub fn from_csv(path: &Path, options: &FlatCsvOptions) -> Result<FollowUpState> {
         let io = |source| Error::Io { path: path.display().to_string(), source };
         let file = std::fs::File::open(path).map_err(io)?;
@@ -96,7 +113,7 @@ impl FollowUpState {
         let (sender, receiver) = mpsc::sync_channel::<Block>(threads * 2);
         let receiver = Arc::new(Mutex::new(receiver));
         let failed = AtomicBool::new(false);
-        let results: Vec<Result<FollowUpState>> = std::thread::scope(|scope| {
+        let results: Vec<Result<Part>> = std::thread::scope(|scope| {
             let workers: Vec<_> = (0..threads)
                 .map(|_| {
                     let receiver = Arc::clone(&receiver);
@@ -104,23 +121,69 @@ impl FollowUpState {
                     scope.spawn(move || worker(&receiver, layout, failed))
                 })
                 .collect();
-            let read = feed(&mut reader, carry, eof, block_size, &sender, &failed).map_err(io);
+            let read = feed(&mut reader, carry, eof, block_size, layout.delimiter, &sender, &failed).map_err(io);
             drop(sender);
-            let mut results: Vec<Result<FollowUpState>> =
-                workers.into_iter().map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect();
+            // A worker that panicked is a bug: its panic reaches the caller,
+            // never a result without its rows.
+            let mut results: Vec<Result<Part>> = crate::exec::join_all(workers);
             if let Err(e) = read {
                 results.push(Err(e));
             }
             results
         });
-        let (states, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+        let (parts, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
         // Workers stop at their first error; report the earliest in the file.
         let earliest = errors.into_iter().filter_map(Result::err).min_by_key(|e| e.location().and_then(|l| l.line));
-        match earliest {
-            Some(e) => Err(e),
-            None => FollowUpState::merge_all(states.into_iter().filter_map(Result::ok).collect(), &layout.groups),
+        if let Some(e) = earliest {
+            return Err(e);
         }
+        let parts: Vec<Part> = parts.into_iter().filter_map(Result::ok).collect();
+        if let Some((first, second)) = first_duplicate(parts.iter().map(|p| p.keys.as_slice()).collect()) {
+            let mut skipped: Vec<u64> = parts.iter().flat_map(|p| p.skipped.iter().copied()).collect();
+            skipped.sort_unstable();
+            // Rows are records: lines after the header less those that start none.
+            let row = |line: u64| line.saturating_sub(2 + skipped.partition_point(|&s| s < line) as u64);
+            return Err(Error::DuplicateRow {
+                at: Box::new(Location::file(source).line(second).row(row(second))),
+                first_row: row(first),
+                first_line: Some(first),
+            });
+        }
+        FollowUpState::merge_all(parts.into_iter().map(|p| p.state).collect(), &layout.groups)
     }
+}
+
+/// Bits of a duplicate key that hold the line (the rest is the row's hash).
+const LINE_BITS: u32 = 40;
+
+/// The lines (first, second) of the exact repeat whose second line comes
+/// first in the file, from the sorted keys of each worker.
+fn first_duplicate(keys: Vec<&[u128]>) -> Option<(u64, u64)> {
+    let line = |k: u128| (k & ((1 << LINE_BITS) - 1)) as u64;
+    let hash = |k: u128| k >> LINE_BITS;
+    // A merge of the sorted runs: equal hashes meet, in line order.
+    let mut heads: Vec<&[u128]> = keys.into_iter().filter(|k| !k.is_empty()).collect();
+    let mut best: Option<(u64, u64)> = None;
+    let mut previous: Option<u128> = None;
+    let mut group_first = 0u64;
+    while let Some((i, _)) = heads.iter().enumerate().min_by_key(|(_, h)| h[0]) {
+        let key = heads[i][0];
+        heads[i] = &heads[i][1..];
+        if heads[i].is_empty() {
+            heads.swap_remove(i);
+        }
+        match previous {
+            Some(p) if hash(p) == hash(key) => {
+                // The second of a group is its earliest repeat.
+                if line(p) == group_first && best.is_none_or(|(_, s)| line(key) < s) {
+                    best = Some((group_first, line(key)));
+                }
+            }
+            _ => group_first = line(key),
+        }
+        previous = Some(key);
+    }
+    best
 }
 
 /// Reads until `buf` holds `want` more bytes or the input ends (`true`).
@@ -137,12 +200,13 @@ fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> std::io::Resu
     Ok(false)
 }
 
-/// Cuts the input into blocks of whole lines and sends them to the workers.
+/// Cuts the input into blocks of whole records and sends them to the workers.
 fn feed(
     reader: &mut impl Read,
     mut carry: Vec<u8>,
     mut eof: bool,
     block_size: usize,
+    delimiter: u8,
     sender: &mpsc::SyncSender<Block>,
     failed: &AtomicBool,
 ) -> std::io::Result<()> {
@@ -152,9 +216,9 @@ fn feed(
             let want = block_size - carry.len();
             eof = fill(reader, &mut carry, want)?;
         }
-        let cut = if eof { carry.len() } else { carry.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) };
+        let cut = if eof { carry.len() } else { record_cut(&carry, delimiter) };
         if cut == 0 && !eof {
-            // A line longer than a block: read more before cutting.
+            // A record longer than a block: read more before cutting.
             eof = fill(reader, &mut carry, block_size)?;
             continue;
         }
@@ -173,20 +237,59 @@ fn feed(
     }
 }
 
-fn worker(receiver: &Mutex<mpsc::Receiver<Block>>, layout: &Layout, failed: &AtomicBool) -> Result<FollowUpState> {
+/// Where the last whole record of `bytes` (which starts at a record) ends.
+/// Without a quote, every line break ends a record; with one, a line break
+/// may be inside a quoted field, so the records are found by the same
+/// parser the workers use, and the last one (perhaps cut by the end of the
+/// bytes) is left for the next block.
+fn record_cut(bytes: &[u8], delimiter: u8) -> usize {
+    if !bytes.contains(&b'"') {
+        return bytes.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    }
+    let mut records = record_reader(bytes, delimiter);
+    let mut record = csv::ByteRecord::new();
+    let mut last = 0;
+    // Reading a slice cannot fail (flexible field counts, no I/O).
+    while let Ok(true) = records.read_byte_record(&mut record) {
+        last = record_start(bytes, &record);
+    }
+    last
+}
+
+/// Where `record` starts in `bytes`: the `csv` crate's position is where
+/// the reader was, which after a `\r\n` is before its `\n`.
+fn record_start(bytes: &[u8], record: &csv::ByteRecord) -> usize {
+    let mut start = record.position().map_or(0, |p| p.byte() as usize);
+    while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+        start += 1;
+    }
+    start
+}
+
+/// The `csv` crate's reader of records, as the contract reader sets it up.
+fn record_reader(bytes: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(bytes)
+}
+
+fn worker(receiver: &Mutex<mpsc::Receiver<Block>>, layout: &Layout, failed: &AtomicBool) -> Result<Part> {
     let mut state = FollowUpState::new(&layout.groups);
     let mut parser = Parser::new(layout);
     loop {
         let block = match receiver.lock() {
             Ok(r) => r.recv(),
-            Err(_) => return Ok(state),
+            // Another worker panicked holding the lock: its panic reaches
+            // the caller when it is joined.
+            Err(_) => break,
         };
-        let Ok(block) = block else { return Ok(state) };
+        let Ok(block) = block else { break };
         if let Err(e) = parser.block(&block, &mut state) {
             failed.store(true, Ordering::Relaxed);
             return Err(e);
         }
     }
+    let mut keys = std::mem::take(&mut parser.keys);
+    keys.sort_unstable();
+    Ok(Part { state, keys, skipped: std::mem::take(&mut parser.skipped) })
 }
 
 /// Rows per batch handed to the state.
@@ -200,7 +303,13 @@ struct Parser<'l> {
     kon: CodeMemo<Kon>,
     status: CodeMemo<Utfall>,
     fields: Vec<(usize, usize)>,
-    unquoted: Vec<u8>,
+    /// A quoted record's fields joined by the delimiter, as its line would
+    /// read without quotes (for its duplicate key).
+    joined: Vec<u8>,
+    /// Per row: its hash and line (see [`LINE_BITS`]), to find repeats.
+    keys: Vec<u128>,
+    /// Lines that start no record (blank, or inside a quoted field).
+    skipped: Vec<u64>,
 }
 
 impl<'l> Parser<'l> {
@@ -212,20 +321,68 @@ impl<'l> Parser<'l> {
             kon: CodeMemo::new(),
             status: CodeMemo::new(),
             fields: Vec::new(),
-            unquoted: Vec::new(),
+            joined: Vec::new(),
+            keys: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 
     fn block(&mut self, block: &Block, state: &mut FollowUpState) -> Result<()> {
-        for (line, raw) in (block.first_line..).zip(block.bytes.split(|&b| b == b'\n')) {
+        if block.bytes.contains(&b'"') {
+            return self.quoted_block(block, state);
+        }
+        // Blocks end with a line break (but the last of the file may not).
+        let body = block.bytes.strip_suffix(b"\n").unwrap_or(&block.bytes);
+        for (line, raw) in (block.first_line..).zip(body.split(|&b| b == b'\n')) {
             let text = raw.strip_suffix(b"\r").unwrap_or(raw);
-            if !text.is_empty() {
-                self.line(text, line)?;
-                if self.rows.len() == BATCH {
-                    self.flush(state)?;
-                }
+            if text.is_empty() {
+                self.skipped.push(line);
+                continue;
+            }
+            split_plain(text, self.layout.delimiter, &mut self.fields);
+            if self.line(text, line)? && self.rows.len() == BATCH {
+                self.flush(state)?;
             }
         }
+        self.flush(state)
+    }
+
+    /// A block with quotes, record by record through the `csv` crate.
+    fn quoted_block(&mut self, block: &Block, state: &mut FollowUpState) -> Result<()> {
+        let mut records = record_reader(&block.bytes, self.layout.delimiter);
+        let mut record = csv::ByteRecord::new();
+        let mut next_line = block.first_line;
+        // The byte and line a record last started at.
+        let (mut at, mut line) = (0, block.first_line);
+        // Reading a slice cannot fail (flexible field counts, no I/O).
+        while let Ok(true) = records.read_byte_record(&mut record) {
+            let start = record_start(&block.bytes, &record);
+            line += block.bytes[at..start].iter().filter(|&&b| b == b'\n').count() as u64;
+            at = start;
+            self.skipped.extend(next_line..line);
+            next_line = line + 1;
+            let delimiter = self.layout.delimiter;
+            let (joined, fields) = (&mut self.joined, &mut self.fields);
+            joined.clear();
+            fields.clear();
+            for (i, field) in record.iter().enumerate() {
+                if i > 0 {
+                    joined.push(delimiter);
+                }
+                fields.push((joined.len(), joined.len() + field.len()));
+                joined.extend_from_slice(field);
+            }
+            let joined = std::mem::take(&mut self.joined);
+            let kept = self.line(&joined, line);
+            self.joined = joined;
+            if kept? && self.rows.len() == BATCH {
+                self.flush(state)?;
+            }
+        }
+        // Lines after the last record's first: inside it, or blank.
+        let lines =
+            block.bytes.iter().filter(|&&b| b == b'\n').count() as u64 + u64::from(!block.bytes.ends_with(b"\n"));
+        self.skipped.extend(next_line..block.first_line + lines);
         self.flush(state)
     }
 
@@ -240,16 +397,15 @@ impl<'l> Parser<'l> {
         result
     }
 
-    fn line(&mut self, text: &[u8], line: u64) -> Result<()> {
+    /// Reads the record of `line` whose fields are `self.fields` in
+    /// `bytes`; `false` if it is blank (skipped, as the contract reader does).
+    fn line(&mut self, bytes: &[u8], line: u64) -> Result<bool> {
         let layout = self.layout;
-        let bytes: &[u8] = if text.contains(&b'"') {
-            split_quoted(text, layout.delimiter, &mut self.fields, &mut self.unquoted);
-            &self.unquoted
-        } else {
-            split_plain(text, layout.delimiter, &mut self.fields);
-            text
-        };
         if self.fields.len() != layout.roles.len() {
+            if self.fields.len() == 1 && bytes.iter().all(u8::is_ascii_whitespace) {
+                self.skipped.push(line);
+                return Ok(false);
+            }
             return Err(Error::WrongFieldCount {
                 at: Box::new(Location::file(layout.source.as_str()).line(line)),
                 expected: layout.roles.len() as u64,
@@ -311,8 +467,40 @@ impl<'l> Parser<'l> {
             }
         }
         self.lines.push(line);
-        Ok(())
+        self.keys.push(
+            (record_hash(bytes, &self.fields) >> LINE_BITS << LINE_BITS) | u128::from(line.min((1 << LINE_BITS) - 1)),
+        );
+        Ok(true)
     }
+}
+
+/// A 128-bit hash of a record (its fields joined by the delimiter, and
+/// their lengths, so that a quoted delimiter cannot make two records one),
+/// to find exact repeats without keeping the rows: two rows of a file of
+/// 10 million share 88 bits by chance with a probability near 10⁻¹³.
+fn record_hash(joined: &[u8], fields: &[(usize, usize)]) -> u128 {
+    const K: [u64; 4] = [0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344, 0xa409_3822_299f_31d0, 0x082e_fa98_ec4e_6c89];
+    #[inline]
+    fn mix(a: u64, b: u64) -> u64 {
+        let p = u128::from(a) * u128::from(b);
+        (p as u64) ^ ((p >> 64) as u64)
+    }
+    let word = |b: &[u8]| {
+        let mut w = [0u8; 8];
+        w[..b.len()].copy_from_slice(b);
+        u64::from_le_bytes(w)
+    };
+    let lengths =
+        fields.iter().fold(fields.len() as u64, |h, &(s, e)| h.wrapping_mul(K[0]).wrapping_add((e - s) as u64));
+    let (mut a, mut b) = (K[0] ^ joined.len() as u64, K[1] ^ lengths);
+    for chunk in joined.chunks(16) {
+        let (x, y) = chunk.split_at(chunk.len().min(8));
+        let (x, y) = (word(x), word(y));
+        a = mix(a ^ x, K[2] ^ y);
+        b = mix(b ^ y, K[3] ^ x);
+    }
+    let (a, b) = (mix(a ^ K[3], b ^ K[1]), mix(b ^ K[2], a ^ K[0]));
+    (u128::from(a) << 64) | u128::from(b)
 }
 
 fn number_error(at: Location, field: &[u8], range: &str) -> Error {
@@ -337,33 +525,6 @@ fn split_plain(line: &[u8], delimiter: u8, out: &mut Vec<(usize, usize)>) {
         }
     }
     out.push((start, line.len()));
-}
-
-/// Splits a line with quoted fields (`"a;b"`, `""` for a quote) into
-/// `unquoted`, recording each field's range there.
-fn split_quoted(line: &[u8], delimiter: u8, out: &mut Vec<(usize, usize)>, unquoted: &mut Vec<u8>) {
-    out.clear();
-    unquoted.clear();
-    let mut start = 0;
-    let mut quoted = false;
-    let mut i = 0;
-    while i < line.len() {
-        let b = line[i];
-        match (quoted, b) {
-            (true, b'"') if line.get(i + 1) == Some(&b'"') => {
-                unquoted.push(b'"');
-                i += 1;
-            }
-            (_, b'"') => quoted = !quoted,
-            (false, d) if d == delimiter => {
-                out.push((start, unquoted.len()));
-                start = unquoted.len();
-            }
-            _ => unquoted.push(b),
-        }
-        i += 1;
-    }
-    out.push((start, unquoted.len()));
 }
 
 fn parse_int(b: &[u8]) -> Option<i64> {
@@ -408,33 +569,26 @@ fn parse_days(b: &[u8]) -> Option<i64> {
 fn layout(header: &[u8], source: &str, delimiter: Option<u8>) -> Result<Layout> {
     let header = header.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(header);
     let header = header.strip_suffix(b"\r").unwrap_or(header);
-    let delimiter = delimiter.unwrap_or_else(|| {
-        let count = |d: u8| header.iter().filter(|&&b| b == d).count();
-        [b';', b',', b'\t'].into_iter().max_by_key(|&d| count(d)).unwrap_or(b';')
-    });
-    let (mut fields, mut unquoted) = (Vec::new(), Vec::new());
-    split_quoted(header, delimiter, &mut fields, &mut unquoted);
-    let headers: Vec<String> =
-        fields.iter().map(|&(s, e)| decode_field(&unquoted[s..e]).trim().to_lowercase()).collect();
-    let names: Vec<&str> = headers.iter().map(String::as_str).collect();
-    for (i, h) in names.iter().enumerate() {
-        if names[..i].contains(h) {
-            return Err(Error::DuplicateColumn { at: Box::new(Location::file(source).line(1).column(*h)) });
-        }
-    }
-    let mut roles = vec![Role::Ignore; names.len()];
+    let delimiter = delimiter.unwrap_or_else(|| crate::ingest::csv::sniff_delimiter(header));
+    let mut record = csv::ByteRecord::new();
+    // Reading a slice cannot fail (flexible field counts, no I/O).
+    let _ = record_reader(header, delimiter).read_byte_record(&mut record);
+    let headers: Vec<String> = record.iter().map(|h| decode_field(h).trim().to_owned()).collect();
+    let columns = flat_columns(&headers, &|| Location::file(source).line(1))?;
+    let mut roles = vec![Role::Ignore; headers.len()];
     let required = [Role::Id, Role::Forbund, Role::Kon, Role::Start, Role::Slut, Role::Status];
-    for (name, role) in super::COLUMNS.iter().zip(required) {
-        let i = names.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn {
-            at: Box::new(Location::file(source).line(1).column(*name)),
-            found: names.join(", "),
-        })?;
+    for (&i, role) in columns.required.iter().zip(required) {
         roles[i] = role;
     }
-    let benefits = benefit_columns(&names);
-    for (group, &(_, before, after)) in benefits.iter().enumerate() {
+    for (group, &(_, before, after)) in columns.days.iter().enumerate() {
         roles[before] = Role::Days { group, after: false };
         roles[after] = Role::Days { group, after: true };
     }
-    Ok(Layout { source: source.to_owned(), delimiter, headers, roles, groups: benefits.iter().map(|b| b.0).collect() })
+    Ok(Layout {
+        source: source.to_owned(),
+        delimiter,
+        headers,
+        roles,
+        groups: columns.days.iter().map(|d| d.0).collect(),
+    })
 }

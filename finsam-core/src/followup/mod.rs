@@ -216,7 +216,13 @@ pub(crate) struct Persons {
 /// assert_eq!(state.rows(), 2);
 /// # Ok::<(), finsam_core::Error>(())
 /// ```
+///
+/// A deserialised state is checked before use (cell keys and indices in
+/// range, counts that add up, one person per ended participation), so a
+/// damaged or edited one is an `invalid_json` error, never a panic or a
+/// wrong number.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "StateData")]
 pub struct FollowUpState {
     groups: Vec<Ersattningsgrupp>,
     cells: Vec<CellKey>,
@@ -231,6 +237,99 @@ pub struct FollowUpState {
     /// Cell per (dense förbund, year, kön).
     #[serde(skip)]
     fast_slots: Vec<u32>,
+}
+
+/// A [`FollowUpState`] as serialised, before it is checked: every number
+/// in it can have been edited, so [`FollowUpState`]'s `TryFrom` checks what
+/// the readers guarantee:
+///
+/// * one count per cell, each cell's key once, its year a year of a date
+///   (1–9999) and its kön one of [`Kon::ALL`];
+/// * per cell: ended without status plus ended per status equals ended;
+///   per benefit group, with values plus without equals ended, and the sums
+///   are sums of at most ended differences of at most ±366 days (squares
+///   non-negative and at least the square of the sum over the count);
+/// * one person per ended participation, in its cell (so persons per cell
+///   equal ended), and started over all cells equals the rows read.
+#[derive(Deserialize)]
+struct StateData {
+    groups: Vec<Ersattningsgrupp>,
+    cells: Vec<CellKey>,
+    counts: Vec<Counts>,
+    persons: Persons,
+    rows: u64,
+}
+
+impl TryFrom<StateData> for FollowUpState {
+    type Error = String;
+
+    fn try_from(data: StateData) -> std::result::Result<FollowUpState, String> {
+        let StateData { groups, cells, counts, persons, rows } = data;
+        let invalid = |what: String| Err(format!("not a follow-up state: {what}"));
+        if cells.len() != counts.len() || cells.len() > u32::MAX as usize {
+            return invalid(format!("{} cells but {} counts", cells.len(), counts.len()));
+        }
+        if persons.ids.len() != persons.cells.len() {
+            return invalid(format!("{} person ids but {} person cells", persons.ids.len(), persons.cells.len()));
+        }
+        let mut persons_per_cell = vec![0u64; cells.len()];
+        for &c in &persons.cells {
+            match persons_per_cell.get_mut(c as usize) {
+                Some(n) => *n += 1,
+                None => return invalid(format!("a person in cell {c} of {}", cells.len())),
+            }
+        }
+        let mut started = 0u64;
+        let max_day = 366 * 4;
+        for (i, (key, c)) in cells.iter().zip(&counts).enumerate() {
+            if !(1..=9999).contains(&key.ar) || usize::from(key.kon) >= Kon::ALL.len() {
+                return invalid(format!("cell {i} has year {} and kön {}", key.ar, key.kon));
+            }
+            let by_status = c.utfall.iter().try_fold(c.utan_status, |a, &b| a.checked_add(b));
+            if by_status != Some(c.avslutade) || persons_per_cell[i] != c.avslutade {
+                return invalid(format!(
+                    "cell {i} has {} ended, {} persons, and {} without status plus {:?} by status",
+                    c.avslutade, persons_per_cell[i], c.utan_status, c.utfall
+                ));
+            }
+            if c.dagar.len() != groups.len() {
+                return invalid(format!("cell {i} has days of {} groups, the state {}", c.dagar.len(), groups.len()));
+            }
+            for d in &c.dagar {
+                let n = i128::from(d.n);
+                let (sum, sum_sq) = (i128::from(d.sum), d.sum_sq);
+                let consistent = d.n.checked_add(d.missing) == Some(c.avslutade)
+                    && sum.abs() <= n * max_day
+                    && (0..=n * max_day * max_day).contains(&sum_sq)
+                    && sum.checked_mul(sum).is_some_and(|s2| s2 <= sum_sq.saturating_mul(n));
+                if !consistent {
+                    return invalid(format!("cell {i} has inconsistent benefit days {d:?}"));
+                }
+            }
+            started = match started.checked_add(c.startade) {
+                Some(s) => s,
+                None => return invalid("more started participations than fit in 64 bits".into()),
+            };
+        }
+        if started != rows {
+            return invalid(format!("{started} started participations but {rows} rows"));
+        }
+        let mut state = FollowUpState {
+            groups,
+            cells,
+            counts,
+            persons,
+            rows,
+            index: FxHashMap::default(),
+            fast_forbund: Vec::new(),
+            fast_slots: Vec::new(),
+        };
+        state.rebuild_index();
+        if state.index.len() != state.cells.len() {
+            return invalid("a cell appears twice".into());
+        }
+        Ok(state)
+    }
 }
 
 const NONE: u32 = u32::MAX;
@@ -387,6 +486,14 @@ impl FollowUpState {
                     "the states measure different benefit groups ({:?} and {:?})",
                     self.groups, other.groups
                 ),
+            });
+        }
+        // Every count is at most the rows read, so sums cannot overflow
+        // when the rows do not.
+        if self.rows.checked_add(other.rows).is_none() {
+            return Err(Error::InvalidArgument {
+                name: "other",
+                message: format!("the states hold {} and {} rows: more than 2^64 together", self.rows, other.rows),
             });
         }
         let remap: Vec<u32> = other.cells.iter().map(|&k| self.cell(k)).collect();
@@ -655,21 +762,48 @@ impl FollowUp {
     }
 }
 
-/// Finds the benefit groups of a header: every `<grupp>_fore` with a
-/// matching `<grupp>_efter`, as (group, before column, after column).
-pub(crate) fn benefit_columns(headers: &[&str]) -> Vec<(Ersattningsgrupp, usize, usize)> {
-    let mut out = Vec::new();
-    for (i, h) in headers.iter().enumerate() {
-        let Some(stem) = h.strip_suffix("_fore") else { continue };
-        let Some(g) = Ersattningsgrupp::parse(stem) else { continue };
-        let after = format!("{stem}_efter");
-        if let Some(j) = headers.iter().position(|x| *x == after)
-            && !out.iter().any(|(x, _, _)| *x == g)
+/// Where the columns of a flat extract are, by position.
+pub(crate) struct FlatColumns {
+    /// The [`COLUMNS`], in that order.
+    pub(crate) required: [usize; 6],
+    /// Each benefit group with a `<grupp>_fore` and a `<grupp>_efter`
+    /// column: (group, before, after).
+    pub(crate) days: Vec<(Ersattningsgrupp, usize, usize)>,
+}
+
+/// Resolves the headers of a flat extract (CSV or Arrow) as the contract
+/// readers do: folded by [`fold_name`](crate::ingest::csv::fold_name), so
+/// `Kön`, `Förbund ID` and `SP/RP före` are found; unused headers (an
+/// Excel export's empty trailing ones too) are ignored, even repeated; a used
+/// one must appear once. `at` is the location of the header.
+///
+/// # Errors
+/// `missing_column` for the first required column absent, `duplicate_column`
+/// for a used column that appears twice.
+pub(crate) fn flat_columns(headers: &[String], at: &dyn Fn() -> Location) -> Result<FlatColumns> {
+    use crate::ingest::csv::{find_header, fold_name};
+    let keys: Vec<String> = headers.iter().map(|h| fold_name(h)).collect();
+    let find = |key: &str| {
+        find_header(&keys, key)
+            .map_err(|second| Error::DuplicateColumn { at: Box::new(at().column(headers[second].clone())) })
+    };
+    let mut required = [0; 6];
+    for (slot, name) in required.iter_mut().zip(COLUMNS) {
+        *slot = find(name)?
+            .ok_or_else(|| Error::MissingColumn { at: Box::new(at().column(name)), found: headers.join(", ") })?;
+    }
+    // Benefit groups in header order; a group's stem may be an alias (`se`).
+    let mut days: Vec<(Ersattningsgrupp, usize, usize)> = Vec::new();
+    for key in &keys {
+        let Some(stem) = key.strip_suffix("_fore") else { continue };
+        let Some(group) = Ersattningsgrupp::parse(stem) else { continue };
+        if let (Some(before), Some(after)) = (find(key)?, find(&format!("{stem}_efter"))?)
+            && !days.iter().any(|d| d.0 == group)
         {
-            out.push((g, i, j));
+            days.push((group, before, after));
         }
     }
-    out
+    Ok(FlatColumns { required, days })
 }
 
 /// A small memo of parsed codes: the columns hold a handful of distinct

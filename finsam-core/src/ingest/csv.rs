@@ -374,7 +374,7 @@ fn sniff_encoding(head: &[u8]) -> Decoder {
 
 /// The most frequent of `;`, `,` and tab outside quotes on the header line;
 /// `;` on a tie, as Swedish exports use it.
-fn sniff_delimiter(head: &[u8]) -> u8 {
+pub(crate) fn sniff_delimiter(head: &[u8]) -> u8 {
     let mut counts = [0usize; 3];
     let mut in_quotes = false;
     for &b in head.iter().take_while(|&&b| b != b'\n') {
@@ -392,13 +392,26 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
 }
 
 /// A header or file name folded for matching: case, Swedish diacritics and
-/// separators (` `, `-`, `_`, `.`) do not matter, so `Kön` is `kon` and
-/// `Deltaganden.CSV` is `deltaganden.csv`.
+/// separators (` `, `-`, `_`, `.`) do not matter, so `Kön`, `Förbund ID` and
+/// `forbund_id` match, and `Deltaganden.CSV` is `deltaganden.csv`. Every
+/// reader of named columns (CSV and Arrow, contract and flat extract) and
+/// of the files of a directory folds with it.
 pub(crate) fn fold_name(h: &str) -> String {
     let mut buf = [0u8; 64];
     match normalise(h, &mut buf) {
         Some(k) => String::from_utf8_lossy(k).into_owned(),
         None => h.trim().to_lowercase(),
+    }
+}
+
+/// The position of the one folded header equal to `key`, or `Err` with
+/// the position of a second one (a used column must not be ambiguous).
+pub(crate) fn find_header(keys: &[String], key: &str) -> std::result::Result<Option<usize>, usize> {
+    let mut found = keys.iter().enumerate().filter(|(_, k)| *k == key).map(|(i, _)| i);
+    let first = found.next();
+    match found.next() {
+        Some(second) => Err(second),
+        None => Ok(first),
     }
 }
 
@@ -414,14 +427,9 @@ pub(crate) fn resolve_columns(
     let mut positions = Vec::with_capacity(spec.columns.len());
     for column in spec.columns {
         let wanted = mapping.and_then(|m| m.columns.get(column.name)).map_or(column.name, String::as_str);
-        let key = fold_name(wanted);
-        let mut found = keys.iter().enumerate().filter(|(_, k)| **k == key).map(|(i, _)| i);
-        let first = found.next();
-        if let Some(second) = found.next() {
-            return Err(Error::DuplicateColumn {
-                at: Box::new(Location::file(source).line(1).column(headers[second].clone())),
-            });
-        }
+        let first = find_header(&keys, &fold_name(wanted)).map_err(|second| Error::DuplicateColumn {
+            at: Box::new(Location::file(source).line(1).column(headers[second].clone())),
+        })?;
         if first.is_none() && column.required {
             return Err(Error::MissingColumn {
                 at: Box::new(Location::file(source).line(1).column(wanted)),
