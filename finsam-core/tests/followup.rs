@@ -572,3 +572,35 @@ fn exact_duplicate_rows_are_refused_naming_both_lines() {
     let text = format!("{HEAD}{}\n{}\n", rows[0], rows[0].replace(";x", ";y"));
     assert!(read(&text, &FlatCsvOptions::default()).is_ok());
 }
+
+#[test]
+fn exact_duplicate_rows_of_a_frame_are_refused_like_those_of_a_file() {
+    use std::sync::Arc;
+
+    use arrow_array::types::Int32Type;
+    use arrow_array::{ArrayRef, Date32Array, DictionaryArray, Int64Array, RecordBatch, StringArray};
+    // Row 3 repeats row 1 in every column; a later row differs from row 0 only
+    // in an unused column, which makes it another row (as in a file).
+    let batch = |extra: [&str; 4]| {
+        RecordBatch::try_from_iter([
+            ("deltagare_id", Arc::new(Int64Array::from(vec![1, 2, 3, 2])) as ArrayRef),
+            ("forbund_id", Arc::new(Int64Array::from(vec![1, 1, 2, 1]))),
+            ("kon", Arc::new(["K", "M", "K", "M"].into_iter().collect::<DictionaryArray<Int32Type>>())),
+            ("startdatum", Arc::new(Date32Array::from(vec![18_700, 18_710, 18_720, 18_710]))),
+            ("slutdatum", Arc::new(Date32Array::from(vec![Some(18_800), None, Some(18_900), None]))),
+            ("status_efter", Arc::new(StringArray::from(vec![Some("arbete"), None, Some("studier"), None]))),
+            ("extra", Arc::new(StringArray::from(extra.to_vec()))),
+        ])
+        .unwrap()
+    };
+    for threads in [1, 2] {
+        // Split so that the repeat is in another slice than its first row.
+        let b = batch(["a", "b", "c", "b"]);
+        let e = FollowUpState::from_record_batches(&[b.slice(0, 2), b.slice(2, 2)], threads).unwrap_err();
+        assert_eq!(e.code(), "duplicate_row", "{e}");
+        let finsam_core::Error::DuplicateRow { first_row, .. } = &e else { panic!("{e}") };
+        assert_eq!((e.location().unwrap().row, *first_row), (Some(3), 1));
+        // The same rows differing in the unused column are not repeats.
+        assert!(FollowUpState::from_record_batches(&[batch(["a", "b", "c", "d"])], threads).is_ok());
+    }
+}

@@ -286,3 +286,28 @@ def test_tampered_states_are_errors_never_a_panic() -> None:
         with pytest.raises(finsam.InputError) as info:
             finsam.FollowUpState.from_json(tampered).finish()
         assert info.value.code == "invalid_json"
+
+
+def test_a_repeated_row_of_a_frame_is_refused_like_one_of_a_file(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "deltagare_id": [1, 2, 2],
+            "forbund_id": [7, 7, 7],
+            "kon": ["K", "M", "M"],
+            "startdatum": pd.to_datetime(["2021-01-10", "2021-02-01", "2021-02-01"]),
+            "slutdatum": pd.to_datetime(["2021-06-30", None, None]),
+            "status_efter": ["arbete", None, None],
+            "kommentar": ["a", "b", "b"],
+        }
+    )
+    path = tmp_path / "extract.csv"
+    frame.to_csv(path, sep=";", index=False, date_format="%Y-%m-%d")
+    for source in (frame, pl.from_pandas(frame), path):
+        with pytest.raises(finsam.FinsamError) as caught:
+            finsam.follow_up(source)
+        assert caught.value.code == "duplicate_row"
+    # Another comment makes it another row, in a frame as in a file.
+    other = frame.assign(kommentar=["a", "b", "c"])
+    other.to_csv(path, sep=";", index=False, date_format="%Y-%m-%d")
+    for source in (other, path):
+        finsam.follow_up(source)

@@ -9,6 +9,9 @@ use arrow_array::types::*;
 use arrow_array::{Array, ArrowPrimitiveType, RecordBatch};
 use arrow_schema::{DataType, Schema};
 
+use arrow_row::{RowConverter, SortField};
+
+use super::repeats::{first_duplicate, key, row_hash};
 use super::{CodeMemo, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, flat_columns};
 use crate::arrow::{Timestamps, dictionary_keys};
 use crate::error::{Error, Location, Result};
@@ -48,7 +51,9 @@ impl FollowUpState {
     /// `missing_column` (also for no batches at all: without a schema there
     /// are no columns), `arrow_type` for a column of an unusable type or an
     /// unknown time zone, and the value errors of [`from_csv`](Self::from_csv),
-    /// naming the row. A stream's schema with no rows is a batch of no rows.
+    /// naming the row; then `duplicate_row` for the first row that repeats
+    /// an earlier one in every column, used or not (as [`from_csv`](Self::from_csv)
+    /// judges a file's records). A stream's schema with no rows is a batch of no rows.
     pub fn from_record_batches(batches: &[RecordBatch], threads: usize) -> Result<FollowUpState> {
         let layout = match batches.first() {
             Some(first) => Layout::of(&first.schema())?,
@@ -74,21 +79,27 @@ impl FollowUpState {
         }
         let next = AtomicUsize::new(0);
         let share = (row as usize).div_ceil(threads.max(1));
-        let results: Vec<Result<FollowUpState>> = std::thread::scope(|scope| {
+        let repeats = RepeatColumns::of(&first.schema())?;
+        let results: Vec<Result<(FollowUpState, Vec<u128>)>> = std::thread::scope(|scope| {
             let work = || {
                 let mut state = FollowUpState::new(&layout.groups);
                 state.reserve(share);
                 let mut rows = Rows::new(layout.groups.len());
                 let (mut kon, mut status) = (CodeMemo::new(), CodeMemo::new());
+                let mut keys = Vec::with_capacity(share);
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((slice, first_row)) = slices.get(i) else { return Ok(state) };
+                    let Some((slice, first_row)) = slices.get(i) else {
+                        keys.sort_unstable();
+                        return Ok((state, keys));
+                    };
                     rows.clear();
                     layout.read(slice, *first_row, &mut rows, &mut kon, &mut status)?;
                     let locate = |r: usize, column: &str, value: String| {
                         Location::table("frame").row(first_row + r as u64).column(column).value(value)
                     };
                     state.add_rows(&rows, &locate)?;
+                    repeats.keys(slice, *first_row, &mut keys)?;
                 }
             };
             let handles: Vec<_> = (1..threads.max(1)).map(|_| scope.spawn(work)).collect();
@@ -96,11 +107,64 @@ impl FollowUpState {
             out.extend(crate::exec::join_all(handles));
             out
         });
-        let (states, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
-        match errors.into_iter().filter_map(Result::err).min_by_key(|e| e.location().and_then(|l| l.row).unwrap_or(0)) {
-            Some(e) => Err(e),
-            None => FollowUpState::merge_all(states.into_iter().filter_map(Result::ok).collect(), &layout.groups),
+        let (parts, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+        if let Some(e) =
+            errors.into_iter().filter_map(Result::err).min_by_key(|e| e.location().and_then(|l| l.row).unwrap_or(0))
+        {
+            return Err(e);
         }
+        let parts: Vec<(FollowUpState, Vec<u128>)> = parts.into_iter().filter_map(Result::ok).collect();
+        if let Some((first, second)) = first_duplicate(parts.iter().map(|(_, k)| k.as_slice()).collect()) {
+            return Err(Error::DuplicateRow {
+                at: Box::new(Location::table("frame").row(second)),
+                first_row: first,
+                first_line: None,
+            });
+        }
+        FollowUpState::merge_all(parts.into_iter().map(|(s, _)| s).collect(), &layout.groups)
+    }
+}
+
+/// The columns of a frame that exact repeats are judged on: every column
+/// whose type the Arrow row format can encode (all flat and nested types
+/// but a few rare ones, such as unions, which are left out of the
+/// comparison).
+struct RepeatColumns {
+    columns: Vec<usize>,
+    converter: Option<RowConverter>,
+}
+
+impl RepeatColumns {
+    fn of(schema: &Schema) -> Result<RepeatColumns> {
+        let (columns, fields): (Vec<usize>, Vec<SortField>) = schema
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (i, SortField::new(f.data_type().clone())))
+            .filter(|(_, f)| RowConverter::supports_fields(std::slice::from_ref(f)))
+            .unzip();
+        let converter = if fields.is_empty() {
+            None
+        } else {
+            Some(RowConverter::new(fields).map_err(|e| Error::ArrowType {
+                at: Box::new(Location::table("frame")),
+                message: format!("cannot compare rows: {e}"),
+            })?)
+        };
+        Ok(RepeatColumns { columns, converter })
+    }
+
+    /// Appends the repeat key of every row of `slice`, whose first row is
+    /// row `first_row` of the frame.
+    fn keys(&self, slice: &RecordBatch, first_row: u64, out: &mut Vec<u128>) -> Result<()> {
+        let Some(converter) = &self.converter else { return Ok(()) };
+        let arrays: Vec<_> = self.columns.iter().map(|&i| slice.column(i).clone()).collect();
+        let rows = converter.convert_columns(&arrays).map_err(|e| Error::ArrowType {
+            at: Box::new(Location::table("frame").row(first_row)),
+            message: format!("cannot compare rows: {e}"),
+        })?;
+        out.extend(rows.iter().enumerate().map(|(r, row)| key(row_hash(row.as_ref()), first_row + r as u64)));
+        Ok(())
     }
 }
 

@@ -16,6 +16,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
+use super::repeats::{first_duplicate, key, record_hash};
 use super::{CodeMemo, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, decode_field, flat_columns};
 use crate::Date;
 use crate::error::{Error, Location, Result};
@@ -151,39 +152,6 @@ impl FollowUpState {
         }
         FollowUpState::merge_all(parts.into_iter().map(|p| p.state).collect(), &layout.groups)
     }
-}
-
-/// Bits of a duplicate key that hold the line (the rest is the row's hash).
-const LINE_BITS: u32 = 40;
-
-/// The lines (first, second) of the exact repeat whose second line comes
-/// first in the file, from the sorted keys of each worker.
-fn first_duplicate(keys: Vec<&[u128]>) -> Option<(u64, u64)> {
-    let line = |k: u128| (k & ((1 << LINE_BITS) - 1)) as u64;
-    let hash = |k: u128| k >> LINE_BITS;
-    // A merge of the sorted runs: equal hashes meet, in line order.
-    let mut heads: Vec<&[u128]> = keys.into_iter().filter(|k| !k.is_empty()).collect();
-    let mut best: Option<(u64, u64)> = None;
-    let mut previous: Option<u128> = None;
-    let mut group_first = 0u64;
-    while let Some((i, _)) = heads.iter().enumerate().min_by_key(|(_, h)| h[0]) {
-        let key = heads[i][0];
-        heads[i] = &heads[i][1..];
-        if heads[i].is_empty() {
-            heads.swap_remove(i);
-        }
-        match previous {
-            Some(p) if hash(p) == hash(key) => {
-                // The second of a group is its earliest repeat.
-                if line(p) == group_first && best.is_none_or(|(_, s)| line(key) < s) {
-                    best = Some((group_first, line(key)));
-                }
-            }
-            _ => group_first = line(key),
-        }
-        previous = Some(key);
-    }
-    best
 }
 
 /// Reads until `buf` holds `want` more bytes or the input ends (`true`).
@@ -467,40 +435,9 @@ impl<'l> Parser<'l> {
             }
         }
         self.lines.push(line);
-        self.keys.push(
-            (record_hash(bytes, &self.fields) >> LINE_BITS << LINE_BITS) | u128::from(line.min((1 << LINE_BITS) - 1)),
-        );
+        self.keys.push(key(record_hash(bytes, &self.fields), line));
         Ok(true)
     }
-}
-
-/// A 128-bit hash of a record (its fields joined by the delimiter, and
-/// their lengths, so that a quoted delimiter cannot make two records one),
-/// to find exact repeats without keeping the rows: two rows of a file of
-/// 10 million share 88 bits by chance with a probability near 10⁻¹³.
-fn record_hash(joined: &[u8], fields: &[(usize, usize)]) -> u128 {
-    const K: [u64; 4] = [0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344, 0xa409_3822_299f_31d0, 0x082e_fa98_ec4e_6c89];
-    #[inline]
-    fn mix(a: u64, b: u64) -> u64 {
-        let p = u128::from(a) * u128::from(b);
-        (p as u64) ^ ((p >> 64) as u64)
-    }
-    let word = |b: &[u8]| {
-        let mut w = [0u8; 8];
-        w[..b.len()].copy_from_slice(b);
-        u64::from_le_bytes(w)
-    };
-    let lengths =
-        fields.iter().fold(fields.len() as u64, |h, &(s, e)| h.wrapping_mul(K[0]).wrapping_add((e - s) as u64));
-    let (mut a, mut b) = (K[0] ^ joined.len() as u64, K[1] ^ lengths);
-    for chunk in joined.chunks(16) {
-        let (x, y) = chunk.split_at(chunk.len().min(8));
-        let (x, y) = (word(x), word(y));
-        a = mix(a ^ x, K[2] ^ y);
-        b = mix(b ^ y, K[3] ^ x);
-    }
-    let (a, b) = (mix(a ^ K[3], b ^ K[1]), mix(b ^ K[2], a ^ K[0]));
-    (u128::from(a) << 64) | u128::from(b)
 }
 
 fn number_error(at: Location, field: &[u8], range: &str) -> Error {

@@ -52,6 +52,7 @@
 
 mod csv;
 mod distinct;
+mod repeats;
 
 #[cfg(feature = "arrow")]
 mod arrow;
