@@ -60,11 +60,16 @@ def finsam_runner(n: str, mode: str):
     import finsam
 
     _, peers = peer_modules()
+    # The whole extract, as the CSV mode reads it: without insats_id two
+    # participations of one person in one förbund on the same days are the
+    # same row, which finsam refuses as a repeat (it cannot tell them apart).
     if mode == "mem":
-        df = pl.read_parquet(peers.path_for(n, "parquet"), columns=peers.COLS)
+        df = pl.read_parquet(peers.path_for(n, "parquet"))
         return lambda: finsam.follow_up(df), df
     if mode == "mem_pandas":
-        df = peers.pd_load_parquet(peers.path_for(n, "parquet"))
+        import pandas as pd
+
+        df = pd.read_parquet(peers.path_for(n, "parquet"), to_pandas_kwargs={"date_as_object": False})
         return lambda: finsam.follow_up(df), df
     if mode == "csv":
         return lambda: finsam.follow_up(peers.path_for(n, "csv")), None

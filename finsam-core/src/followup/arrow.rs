@@ -9,9 +9,7 @@ use arrow_array::types::*;
 use arrow_array::{Array, ArrowPrimitiveType, RecordBatch};
 use arrow_schema::{DataType, Schema};
 
-use arrow_row::{RowConverter, SortField};
-
-use super::repeats::{first_duplicate, key, row_hash};
+use super::repeats::{first_repeat, key, repeat_groups, words_hash};
 use super::{CodeMemo, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, flat_columns};
 use crate::arrow::{Timestamps, dictionary_keys};
 use crate::error::{Error, Location, Result};
@@ -79,7 +77,6 @@ impl FollowUpState {
         }
         let next = AtomicUsize::new(0);
         let share = (row as usize).div_ceil(threads.max(1));
-        let repeats = RepeatColumns::of(&first.schema())?;
         let results: Vec<Result<(FollowUpState, Vec<u128>)>> = std::thread::scope(|scope| {
             let work = || {
                 let mut state = FollowUpState::new(&layout.groups);
@@ -89,17 +86,14 @@ impl FollowUpState {
                 let mut keys = Vec::with_capacity(share);
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((slice, first_row)) = slices.get(i) else {
-                        keys.sort_unstable();
-                        return Ok((state, keys));
-                    };
+                    let Some((slice, first_row)) = slices.get(i) else { return Ok((state, keys)) };
                     rows.clear();
                     layout.read(slice, *first_row, &mut rows, &mut kon, &mut status)?;
                     let locate = |r: usize, column: &str, value: String| {
                         Location::table("frame").row(first_row + r as u64).column(column).value(value)
                     };
                     state.add_rows(&rows, &locate)?;
-                    repeats.keys(slice, *first_row, &mut keys)?;
+                    repeat_keys(&rows, *first_row, &mut keys);
                 }
             };
             let handles: Vec<_> = (1..threads.max(1)).map(|_| scope.spawn(work)).collect();
@@ -113,59 +107,45 @@ impl FollowUpState {
         {
             return Err(e);
         }
-        let parts: Vec<(FollowUpState, Vec<u128>)> = parts.into_iter().filter_map(Result::ok).collect();
-        if let Some((first, second)) = first_duplicate(parts.iter().map(|(_, k)| k.as_slice()).collect()) {
+        let (states, keys): (Vec<FollowUpState>, Vec<Vec<u128>>) = parts.into_iter().filter_map(Result::ok).unzip();
+        // Equal hashes of the fields read are candidates; every column decides.
+        let groups = repeat_groups(keys);
+        if let Some((first, second)) = first_repeat(&groups, |a, b| same_row(&slices, a, b)) {
             return Err(Error::DuplicateRow {
                 at: Box::new(Location::table("frame").row(second)),
                 first_row: first,
                 first_line: None,
             });
         }
-        FollowUpState::merge_all(parts.into_iter().map(|(s, _)| s).collect(), &layout.groups)
+        FollowUpState::merge_all(states, &layout.groups)
     }
 }
 
-/// The columns of a frame that exact repeats are judged on: every column
-/// whose type the Arrow row format can encode (all flat and nested types
-/// but a few rare ones, such as unions, which are left out of the
-/// comparison).
-struct RepeatColumns {
-    columns: Vec<usize>,
-    converter: Option<RowConverter>,
+/// The repeat keys of the rows of one slice (whose first row is row
+/// `first_row` of the frame), from the fields the follow-up read.
+fn repeat_keys(rows: &Rows, first_row: u64, out: &mut Vec<u128>) {
+    let mut words: Vec<u64> = Vec::with_capacity(4 + 2 * rows.days.len());
+    for r in 0..rows.id.len() {
+        words.clear();
+        // Small fields packed into one word: förbund (32 bits), dates (2 × 32 bits packed
+        // with kön and status in a second word) keep the hash short.
+        words.push(rows.id[r] as u64);
+        words.push(u64::from(rows.forbund[r]) << 16 | u64::from(rows.kon[r]) << 8 | u64::from(rows.status[r]));
+        words.push((rows.start[r] as u32 as u64) << 32 | rows.slut[r] as u32 as u64);
+        words.extend(rows.days.iter().flat_map(|[before, after]| [before[r] as u64, after[r] as u64]));
+        out.push(key(words_hash(&words), first_row + r as u64));
+    }
 }
 
-impl RepeatColumns {
-    fn of(schema: &Schema) -> Result<RepeatColumns> {
-        let (columns, fields): (Vec<usize>, Vec<SortField>) = schema
-            .fields()
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (i, SortField::new(f.data_type().clone())))
-            .filter(|(_, f)| RowConverter::supports_fields(std::slice::from_ref(f)))
-            .unzip();
-        let converter = if fields.is_empty() {
-            None
-        } else {
-            Some(RowConverter::new(fields).map_err(|e| Error::ArrowType {
-                at: Box::new(Location::table("frame")),
-                message: format!("cannot compare rows: {e}"),
-            })?)
-        };
-        Ok(RepeatColumns { columns, converter })
-    }
-
-    /// Appends the repeat key of every row of `slice`, whose first row is
-    /// row `first_row` of the frame.
-    fn keys(&self, slice: &RecordBatch, first_row: u64, out: &mut Vec<u128>) -> Result<()> {
-        let Some(converter) = &self.converter else { return Ok(()) };
-        let arrays: Vec<_> = self.columns.iter().map(|&i| slice.column(i).clone()).collect();
-        let rows = converter.convert_columns(&arrays).map_err(|e| Error::ArrowType {
-            at: Box::new(Location::table("frame").row(first_row)),
-            message: format!("cannot compare rows: {e}"),
-        })?;
-        out.extend(rows.iter().enumerate().map(|(r, row)| key(row_hash(row.as_ref()), first_row + r as u64)));
-        Ok(())
-    }
+/// Whether rows `a` and `b` of the frame (cut into `slices`) are equal in
+/// every column, used or not, by Arrow's logical equality.
+fn same_row(slices: &[(RecordBatch, u64)], a: u64, b: u64) -> bool {
+    let at = |row: u64| {
+        let i = slices.partition_point(|(_, first)| *first <= row) - 1;
+        (&slices[i].0, (row - slices[i].1) as usize)
+    };
+    let ((sa, ra), (sb, rb)) = (at(a), at(b));
+    (0..sa.num_columns()).all(|c| sa.column(c).slice(ra, 1).to_data() == sb.column(c).slice(rb, 1).to_data())
 }
 
 /// Column positions of a schema.

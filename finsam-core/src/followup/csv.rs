@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
-use super::repeats::{first_duplicate, key, record_hash};
+use super::repeats::{first_repeat, key, record_hash, repeat_groups};
 use super::{CodeMemo, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, decode_field, flat_columns};
 use crate::Date;
 use crate::error::{Error, Location, Result};
@@ -74,7 +74,7 @@ struct Block {
 }
 
 /// What a worker hands back: its state, the duplicate keys of its rows
-/// (sorted) and the lines of its blocks that start no record.
+/// and the lines of its blocks that start no record.
 struct Part {
     state: FollowUpState,
     keys: Vec<u128>,
@@ -138,8 +138,10 @@ impl FollowUpState {
         if let Some(e) = earliest {
             return Err(e);
         }
-        let parts: Vec<Part> = parts.into_iter().filter_map(Result::ok).collect();
-        if let Some((first, second)) = first_duplicate(parts.iter().map(|p| p.keys.as_slice()).collect()) {
+        let mut parts: Vec<Part> = parts.into_iter().filter_map(Result::ok).collect();
+        // A hash of every field: equal hashes are equal records.
+        let groups = repeat_groups(parts.iter_mut().map(|p| std::mem::take(&mut p.keys)).collect());
+        if let Some((first, second)) = first_repeat(&groups, |_, _| true) {
             let mut skipped: Vec<u64> = parts.iter().flat_map(|p| p.skipped.iter().copied()).collect();
             skipped.sort_unstable();
             // Rows are records: lines after the header less those that start none.
@@ -255,9 +257,7 @@ fn worker(receiver: &Mutex<mpsc::Receiver<Block>>, layout: &Layout, failed: &Ato
             return Err(e);
         }
     }
-    let mut keys = std::mem::take(&mut parser.keys);
-    keys.sort_unstable();
-    Ok(Part { state, keys, skipped: std::mem::take(&mut parser.skipped) })
+    Ok(Part { state, keys: std::mem::take(&mut parser.keys), skipped: std::mem::take(&mut parser.skipped) })
 }
 
 /// Rows per batch handed to the state.

@@ -1,8 +1,10 @@
 //! Exact repeats of flat-extract rows, found without keeping the rows: a
-//! 128-bit hash of each row's fields with its position, sorted per worker,
-//! and merged at the end. The CSV reader hashes a record's fields as
-//! written; the Arrow reader the row-format bytes of every column, so in
-//! both a row repeats another only if every field, used or not, is equal.
+//! 128-bit hash of each row with its position, sorted per worker, and
+//! merged at the end. The CSV reader hashes a record's fields as written
+//! (every field, used or not). The Arrow reader hashes the fields it reads
+//! and confirms a candidate against every column of the frame, which it
+//! still holds. Either way a row repeats another only if every field, used
+//! or not, is equal.
 
 /// Bits of a key that hold the row's position (the rest is its hash).
 const POSITION_BITS: u32 = 40;
@@ -13,34 +15,80 @@ pub(crate) fn key(hash: u128, position: u64) -> u128 {
     (hash >> POSITION_BITS << POSITION_BITS) | u128::from(position.min((1 << POSITION_BITS) - 1))
 }
 
-/// The positions (first, second) of the exact repeat whose second row comes
-/// first, from the sorted keys of each worker.
-pub(crate) fn first_duplicate(keys: Vec<&[u128]>) -> Option<(u64, u64)> {
+/// The positions of rows whose hashes are equal, group by group (each in
+/// ascending order), from the keys of every worker.
+pub(crate) fn repeat_groups(parts: Vec<Vec<u128>>) -> Vec<Vec<u64>> {
     let position = |k: u128| (k & ((1 << POSITION_BITS) - 1)) as u64;
     let hash = |k: u128| k >> POSITION_BITS;
-    // A merge of the sorted runs: equal hashes meet, in position order.
-    let mut heads: Vec<&[u128]> = keys.into_iter().filter(|k| !k.is_empty()).collect();
+    let keys = bucket_sort(parts);
+    let mut groups: Vec<Vec<u64>> = Vec::new();
+    for run in keys.chunk_by(|a, b| hash(*a) == hash(*b)).filter(|run| run.len() > 1) {
+        groups.push(run.iter().map(|&k| position(k)).collect());
+    }
+    groups
+}
+
+/// Sorts keys whose high bits are uniform (a hash): one counting pass
+/// scatters them into 2¹⁶ buckets by their top 16 bits, then each small
+/// bucket is sorted; several times faster than a comparison sort of 16-byte
+/// keys at a million rows.
+fn bucket_sort(parts: Vec<Vec<u128>>) -> Vec<u128> {
+    const BITS: u32 = 16;
+    let bucket = |k: u128| (k >> (128 - BITS)) as usize;
+    let mut starts = vec![0usize; (1 << BITS) + 1];
+    for &k in parts.iter().flatten() {
+        starts[bucket(k) + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let total = starts[1 << BITS];
+    let mut out = vec![0u128; total];
+    let mut next = starts.clone();
+    for &k in parts.iter().flatten() {
+        let b = bucket(k);
+        out[next[b]] = k;
+        next[b] += 1;
+    }
+    drop(parts);
+    for w in starts.windows(2) {
+        out[w[0]..w[1]].sort_unstable();
+    }
+    out
+}
+
+/// The positions (first, second) of the repeat whose second row comes
+/// first, among the `groups` of equal hashes, where `same` confirms that
+/// two rows are equal (a hash of all fields needs no confirmation).
+pub(crate) fn first_repeat(groups: &[Vec<u64>], same: impl Fn(u64, u64) -> bool) -> Option<(u64, u64)> {
     let mut best: Option<(u64, u64)> = None;
-    let mut previous: Option<u128> = None;
-    let mut group_first = 0u64;
-    while let Some((i, _)) = heads.iter().enumerate().min_by_key(|(_, h)| h[0]) {
-        let key = heads[i][0];
-        heads[i] = &heads[i][1..];
-        if heads[i].is_empty() {
-            heads.swap_remove(i);
-        }
-        match previous {
-            Some(p) if hash(p) == hash(key) => {
-                // The second of a group is its earliest repeat.
-                if position(p) == group_first && best.is_none_or(|(_, s)| position(key) < s) {
-                    best = Some((group_first, position(key)));
+    for g in groups {
+        'later: for (j, &second) in g.iter().enumerate().skip(1) {
+            if best.is_some_and(|(_, s)| s <= second) {
+                break;
+            }
+            for &first in &g[..j] {
+                if same(first, second) {
+                    best = Some((first, second));
+                    break 'later;
                 }
             }
-            _ => group_first = position(key),
         }
-        previous = Some(key);
     }
     best
+}
+
+/// A 128-bit hash of a few whole numbers (the parsed fields of a row): two
+/// independent lanes, each folding two numbers per multiplication.
+#[cfg(feature = "arrow")]
+pub(crate) fn words_hash(words: &[u64]) -> u128 {
+    let (mut a, mut b) = (K[0] ^ words.len() as u64, K[1]);
+    for pair in words.chunks(2) {
+        let (x, y) = (pair[0], pair.get(1).copied().unwrap_or(K[3]));
+        a = mix(a ^ x, K[2] ^ y);
+        b = mix(b ^ y, K[3] ^ x);
+    }
+    finish(a, b)
 }
 
 /// A 128-bit hash of a CSV record (its fields joined by the delimiter, and
@@ -53,22 +101,11 @@ pub(crate) fn record_hash(joined: &[u8], fields: &[(usize, usize)]) -> u128 {
     bytes_hash(joined, lengths)
 }
 
-/// A 128-bit hash of self-delimiting bytes (an Arrow row-format row).
-#[cfg(feature = "arrow")]
-pub(crate) fn row_hash(bytes: &[u8]) -> u128 {
-    bytes_hash(bytes, 0)
-}
-
 const K: [u64; 4] = [0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344, 0xa409_3822_299f_31d0, 0x082e_fa98_ec4e_6c89];
 
 /// Two lanes of folded multiplication over 16-byte chunks, seeded with the
 /// length and `salt`.
 fn bytes_hash(bytes: &[u8], salt: u64) -> u128 {
-    #[inline]
-    fn mix(a: u64, b: u64) -> u64 {
-        let p = u128::from(a) * u128::from(b);
-        (p as u64) ^ ((p >> 64) as u64)
-    }
     let word = |b: &[u8]| {
         let mut w = [0u8; 8];
         w[..b.len()].copy_from_slice(b);
@@ -81,6 +118,18 @@ fn bytes_hash(bytes: &[u8], salt: u64) -> u128 {
         a = mix(a ^ x, K[2] ^ y);
         b = mix(b ^ y, K[3] ^ x);
     }
+    finish(a, b)
+}
+
+/// Folded multiplication: the high and low halves of the product, xored.
+#[inline]
+fn mix(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// Mixes the two lanes into one 128-bit hash.
+fn finish(a: u64, b: u64) -> u128 {
     let (a, b) = (mix(a ^ K[3], b ^ K[1]), mix(b ^ K[2], a ^ K[0]));
     (u128::from(a) << 64) | u128::from(b)
 }
