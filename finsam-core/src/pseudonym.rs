@@ -52,7 +52,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorPolicy, Location, Result, ValidationReport};
 use crate::ingest::Encoding;
-use crate::ingest::csv::{CsvOptions, csv_error, decode_headers, fold_name, sniff};
+use crate::ingest::csv::{CsvOptions, csv_error, decode_headers, fold_name, record_line, sniff};
 use crate::model::PersonId;
 use crate::personnummer::{self, Personnummer, Reason};
 use crate::{Date, ingest::csv::Decoder};
@@ -346,7 +346,7 @@ pub fn pseudonymise_csv(
             Err(e) => return Err(csv_error(e, source)),
             Ok(true) => {}
         }
-        line = record.position().map_or(line + 1, csv::Position::line);
+        line = record_line(&record, line, u64::from(sniffed.crlf));
         let this_row = row;
         row += 1;
         if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {

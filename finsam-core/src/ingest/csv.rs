@@ -204,6 +204,8 @@ pub struct CsvReader<T> {
     utf8: bool,
     row: u64,
     line: u64,
+    /// Added to the csv crate's line of a record (see [`record_line`]).
+    line_shift: u64,
     _row_type: PhantomData<fn() -> T>,
 }
 
@@ -223,7 +225,7 @@ impl<T: Record> CsvReader<T> {
     /// # Errors
     /// As [`open`](Self::open).
     pub fn from_reader(reader: impl Read + Send + 'static, source: &str, opts: &CsvOptions) -> Result<Self> {
-        let Sniffed { reader: chained, decoder, delimiter, .. } = sniff(reader, source, opts)?;
+        let Sniffed { reader: chained, decoder, delimiter, crlf, .. } = sniff(reader, source, opts)?;
         let mut csv_reader =
             csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(chained);
 
@@ -249,6 +251,7 @@ impl<T: Record> CsvReader<T> {
             utf8: false,
             row: 0,
             line: 1,
+            line_shift: u64::from(crlf),
             _row_type: PhantomData,
         })
     }
@@ -275,7 +278,7 @@ impl<T: Record> CsvReader<T> {
                 Some(Err(csv_error(e, &self.source)))
             }
             Ok(true) => {
-                self.line = self.record.position().map_or(self.line + 1, csv::Position::line);
+                self.line = record_line(&self.record, self.line, self.line_shift);
                 let row = self.row;
                 self.row += 1;
                 if self.record.len() == 1 && self.record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
@@ -362,6 +365,16 @@ pub(crate) fn decode_headers(record: &csv::ByteRecord, decoder: Decoder, source:
             })
         })
         .collect()
+}
+
+/// The 1-based line where `record` starts. The csv crate counts a line at
+/// each `\n` it consumes, but after a record ended by `\r\n` it consumes
+/// the `\n` only when it reads the next record, after taking that record's
+/// position: in a file with Windows line endings every record after the
+/// header would be named one line too early. `shift` is 1 for such a file
+/// (its first line ends in `\r\n`, see [`Sniffed::crlf`]), else 0.
+pub(crate) fn record_line(record: &csv::ByteRecord, previous: u64, shift: u64) -> u64 {
+    record.position().map_or(previous + 1, |p| p.line() + shift)
 }
 
 /// The csv crate reads bytes with flexible field counts, so the only
