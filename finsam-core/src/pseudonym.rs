@@ -702,7 +702,11 @@ mod arrow {
                 DataType::UInt64 => Texts::U64(array.as_primitive::<UInt64Type>()),
                 DataType::Dictionary(_, _) => {
                     let dict = array.as_any_dictionary();
-                    Texts::Dict(dict.normalized_keys(), Box::new(Texts::new(dict.values().as_ref())?))
+                    let values = Box::new(Texts::new(dict.values().as_ref())?);
+                    // `normalized_keys` panics on an empty dictionary; then
+                    // every key is null (or out of range: read as empty).
+                    let keys = if dict.values().is_empty() { vec![0; array.len()] } else { dict.normalized_keys() };
+                    Texts::Dict(keys, values)
                 }
                 _ => return None,
             })

@@ -212,6 +212,19 @@ mod arrow {
         assert_eq!(out.batches[1].column(1).as_any().downcast_ref::<Float64Array>().unwrap().value(0), 0.0);
     }
 
+    /// Found by the hypothesis strategies of `finsam-py/tests/test_arrow_fuzz.py`:
+    /// an all-null dictionary column with an empty dictionary panicked in
+    /// arrow's `normalized_keys`.
+    #[test]
+    fn an_empty_dictionary_is_a_column_of_empty_values() {
+        let keys = Int32Array::from(vec![None, None]);
+        let dict = DictionaryArray::<Int32Type>::new(keys, Arc::new(StringArray::from(Vec::<&str>::new())));
+        let b = batch(Arc::new(dict));
+        let out = pseudonymise_batches(&[b], &key(), &opts("pnr"), OnInvalid::Reject).unwrap();
+        assert_eq!(out.batches[0].num_rows(), 0);
+        assert_eq!(out.rejected.iter().map(|r| r.reason).collect::<Vec<_>>(), [Reason::Empty, Reason::Empty]);
+    }
+
     #[test]
     fn a_column_of_another_type_is_an_arrow_type_error() {
         let b = batch(Arc::new(Float64Array::from(vec![1.0])));
