@@ -380,6 +380,8 @@ impl FollowUpState {
     /// # Errors
     /// `invalid_argument` if the states measure different benefit groups.
     pub fn merge(&mut self, other: FollowUpState) -> Result<()> {
+        self.check()?;
+        other.check()?;
         if self.groups != other.groups {
             return Err(Error::InvalidArgument {
                 name: "other",
@@ -399,6 +401,28 @@ impl FollowUpState {
         Ok(())
     }
 
+    /// `invalid_json` if the parts of a state do not fit together, as only
+    /// a state deserialised from altered JSON can be (found by the
+    /// `state_json` fuzz target: a kön index of 5 panicked in `finish`).
+    fn check(&self) -> Result<()> {
+        let fail = |what: &str| Err(Error::InvalidJson { message: format!("not a follow-up state: {what}") });
+        if self.counts.len() != self.cells.len() {
+            return fail("`counts` and `cells` differ in length");
+        }
+        if self.cells.iter().any(|k| usize::from(k.kon) >= Kon::ALL.len()) {
+            return fail("a cell's `kon` is not an index of Kon::ALL");
+        }
+        if self.counts.iter().any(|c| c.dagar.len() != self.groups.len()) {
+            return fail("a cell's `dagar` does not have one entry per group");
+        }
+        if self.persons.ids.len() != self.persons.cells.len()
+            || self.persons.cells.iter().any(|&c| c as usize >= self.cells.len())
+        {
+            return fail("`persons` refers to cells that are not there");
+        }
+        Ok(())
+    }
+
     fn rebuild_index(&mut self) {
         self.index = self.cells.iter().enumerate().map(|(i, k)| (k.packed(), i as u32)).collect();
     }
@@ -410,6 +434,7 @@ impl FollowUpState {
     /// `invalid_argument` if the configuration is invalid.
     pub fn finish(&self, config: &Config) -> Result<FollowUp> {
         config.check()?;
+        self.check()?;
         let distinct = distinct::count(&self.cells, &self.persons);
         let ended = self.ended_tables(config, &distinct);
         Ok(FollowUp {
