@@ -15,10 +15,17 @@ fn a_state_with_an_impossible_kon_is_an_error() {
         env!("CARGO_MANIFEST_DIR"),
         "/fuzz/regressions/state_json/crash-1b3a6c0f1c323ab6e333c46282860089a1cbb320"
     );
-    let state: FollowUpState = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    assert_eq!(state.finish(&Config::default()).unwrap_err().code(), "invalid_json");
-    let mut merged = state.clone();
-    assert_eq!(merged.merge(state).unwrap_err().code(), "invalid_json");
+    // The second: more ended without a status than ended (a subtraction overflowed).
+    let second = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fuzz/regressions/state_json/crash-350d36cc9e5ba450157ee3e95cdbc727a00e7221"
+    );
+    for path in [path, second] {
+        let state: FollowUpState = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        assert_eq!(state.finish(&Config::default()).unwrap_err().code(), "invalid_json");
+        let mut merged = state.clone();
+        assert_eq!(merged.merge(state).unwrap_err().code(), "invalid_json");
+    }
     // The other inconsistencies a hand-edited state can have.
     let good = r#"{"groups":[],"cells":[{"ar":2021,"forbund":7,"kon":0}],"counts":[{"startade":1,"avslutade":1,"utan_status":0,"utfall":[1,0,0,0,0,0,0,0],"dagar":[]}],"persons":{"ids":[1],"cells":[0]},"rows":1}"#;
     let state: FollowUpState = serde_json::from_str(good).unwrap();
@@ -27,6 +34,8 @@ fn a_state_with_an_impossible_kon_is_an_error() {
         good.replace(r#""cells":[0]"#, r#""cells":[1]"#),
         good.replace(r#""ids":[1]"#, r#""ids":[1,2]"#),
         good.replace(r#""dagar":[]"#, r#""dagar":[{"n":0,"missing":0,"sum":0,"sum_sq":0}]"#),
+        good.replace(r#""startade":1"#, r#""startade":18446744073709551615"#),
+        good.replace(r#""utan_status":0"#, r#""utan_status":1"#),
         good.replace(
             r#","counts":[{"startade":1,"avslutade":1,"utan_status":0,"utfall":[1,0,0,0,0,0,0,0],"dagar":[]}]"#,
             r#","counts":[]"#,

@@ -415,6 +415,21 @@ impl FollowUpState {
         if self.counts.iter().any(|c| c.dagar.len() != self.groups.len()) {
             return fail("a cell's `dagar` does not have one entry per group");
         }
+        // Far beyond any real data, and far enough from the integer limits
+        // that merging states cannot overflow before a check refuses them.
+        const MAX_COUNT: u64 = 1 << 40;
+        for c in &self.counts {
+            let counts = [c.startade, c.avslutade, c.utan_status].into_iter().chain(c.utfall);
+            let days = c.dagar.iter().flat_map(|d| [d.n, d.missing]);
+            if counts.chain(days).any(|n| n > MAX_COUNT)
+                || c.dagar.iter().any(|d| d.sum.unsigned_abs() > 1 << 52 || !(0..=1 << 100).contains(&d.sum_sq))
+            {
+                return fail("a count or sum beyond what any extract can hold");
+            }
+            if c.utfall.iter().sum::<u64>() + c.utan_status != c.avslutade {
+                return fail("a cell's ended participations are not those with a status plus those without");
+            }
+        }
         if self.persons.ids.len() != self.persons.cells.len()
             || self.persons.cells.iter().any(|&c| c as usize >= self.cells.len())
         {
