@@ -206,7 +206,10 @@ fn complementary(counts: &[u64], margins: &[(Vec<usize>, usize)], cells: &mut [C
                 && m.0.iter().filter(|&&i| hidden(cells, i)).map(|&i| counts[i]).sum::<u64>() == 0;
             if withheld == 1 || zero_sum {
                 let shown_nonzero: Vec<usize> = m.0.iter().copied().filter(|&i| !zero_sum || counts[i] > 0).collect();
-                changed |= hide_smallest(counts, cells, if zero_sum { &shown_nonzero } else { &all });
+                // With every part zero, hiding a part cannot help: hide the
+                // total itself (found by the `disclosure` fuzz target).
+                changed |= hide_smallest(counts, cells, if zero_sum { &shown_nonzero } else { &all })
+                    || (zero_sum && hide_smallest(counts, cells, &all));
             }
         }
         if changed {

@@ -163,7 +163,8 @@ macro_rules! with_location {
             | Error::InconsistentQuestionnaire { at: $at, .. }
             | Error::AnswerOutOfScale { at: $at, .. }
             | Error::MissingStatistics { at: $at, .. }
-            | Error::ArrowType { at: $at, .. } => $found,
+            | Error::ArrowType { at: $at, .. }
+            | Error::InvalidPersonnummer { at: $at, .. } => $found,
             _ => None,
         }
     };
@@ -455,6 +456,16 @@ pub enum Error {
     /// Several errors, collected under [`ErrorPolicy::Collect`].
     #[error("{0}")]
     Invalid(ValidationReport),
+    /// Not a valid personnummer or samordningsnummer (see
+    /// [`personnummer`](crate::personnummer)). The location never holds
+    /// the value: a personnummer does not belong in a log.
+    #[error("{at}: not a valid personnummer: {reason}")]
+    InvalidPersonnummer {
+        /// Where (file, line, row, column; no value).
+        at: Box<Location>,
+        /// Why: length, date, check digit, ….
+        reason: crate::personnummer::Reason,
+    },
 }
 
 impl Error {
@@ -502,6 +513,7 @@ impl Error {
             Error::ArrowType { .. } => "arrow_type",
             Error::InvalidArgument { .. } => "invalid_argument",
             Error::Invalid(_) => "invalid_data",
+            Error::InvalidPersonnummer { .. } => "invalid_personnummer",
         }
     }
 
@@ -543,6 +555,7 @@ impl Error {
         "arrow_type",
         "invalid_argument",
         "invalid_data",
+        "invalid_personnummer",
     ];
 
     /// Where the error was found, if it has a location.

@@ -45,6 +45,8 @@ pub mod followup;
 pub mod indicators;
 pub mod ingest;
 pub mod model;
+pub mod personnummer;
+pub mod pseudonym;
 pub mod report;
 pub mod stats;
 pub mod summary;

@@ -892,7 +892,7 @@ impl<'a> Participations<'a> {
         } else {
             start.add_days(30 + (self.rng.exponential(200.0) + self.rng.exponential(200.0)).round() as i32)
         };
-        let (insats, end) = self.pick_insats(start, planned_end);
+        let (insats, start, end) = self.pick_insats(start, planned_end);
         let end = end.filter(|&e| e <= self.cutoff);
         let person = self.persons[p];
         let mut d = Deltagande {
@@ -932,7 +932,11 @@ impl<'a> Participations<'a> {
     /// An individinriktad insats running over the whole participation, by
     /// weight; if none does, one running at its start, and the participation
     /// ends with that insats.
-    fn pick_insats(&mut self, start: Date, end: Date) -> (InsatsId, Option<Date>) {
+    /// An insats for a participation planned from `start` to `end`: one
+    /// that runs on both days if one is drawn, else one that runs on the
+    /// start (the participation ends with it). Returns the insats, the start
+    /// (moved only if no insats of the year runs on it) and the end.
+    fn pick_insats(&mut self, start: Date, end: Date) -> (InsatsId, Date, Option<Date>) {
         let covers = |i: &Insats, d: Date| i.start <= d && i.slut.is_none_or(|s| s >= d);
         let span_end = end.min(self.cutoff);
         let (active, cumulative) = &self.by_year[&start.year()];
@@ -943,14 +947,29 @@ impl<'a> Participations<'a> {
                 continue;
             }
             if covers(i, span_end) {
-                return (i.id, Some(end));
+                return (i.id, start, Some(end));
             }
             fallback.get_or_insert(i);
         }
-        let i = fallback
-            .or_else(|| active.iter().map(|&a| &self.insatser[a].insats).find(|i| covers(i, start)))
-            .unwrap_or(&self.insatser[active[0]].insats);
-        (i.id, Some(i.slut.map_or(end, |s| s.min(end))))
+        let covering = fallback.or_else(|| active.iter().map(|&a| &self.insatser[a].insats).find(|i| covers(i, start)));
+        match covering {
+            Some(i) => (i.id, start, Some(i.slut.map_or(end, |s| s.min(end)))),
+            // No insats of the year runs on the start day (early in the first
+            // year, when every insats starts later): the participation starts
+            // with the first insats that starts after it, so it lies within
+            // that insats's lifetime as the validation rules require.
+            None => {
+                let i = active
+                    .iter()
+                    .map(|&a| &self.insatser[a].insats)
+                    .filter(|i| i.start > start)
+                    .min_by_key(|i| (i.start, i.id))
+                    .unwrap_or(&self.insatser[active[0]].insats);
+                let moved = i.start.max(start);
+                let end = end.max(moved);
+                (i.id, moved, Some(i.slut.map_or(end, |s| s.min(end))))
+            }
+        }
     }
 
     fn remittent(&mut self, fore: ForsorjningSet) -> Part {

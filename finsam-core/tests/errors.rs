@@ -526,6 +526,7 @@ fn zz_every_code_is_tested() {
         survey_and_money_errors,
         #[cfg(feature = "arrow")]
         arrow_type_errors_name_table_and_column,
+        invalid_personnummer_names_line_and_column_never_the_value,
     ];
     for test in others {
         test();
@@ -536,4 +537,21 @@ fn zz_every_code_is_tested() {
         missing.retain(|c| *c != "arrow_type");
     }
     assert!(missing.is_empty(), "codes without a test: {missing:?}");
+}
+
+#[test]
+fn invalid_personnummer_names_line_and_column_never_the_value() {
+    use finsam_core::pseudonym::{PseudonymKey, PseudonymOptions, pseudonymise_csv};
+    let key = PseudonymKey::new(b"0123456789abcdef".to_vec()).unwrap();
+    let opts = PseudonymOptions::new("personnummer").reference_date(finsam_core::Date::from_ymd(2025, 6, 1).unwrap());
+    // 800101-123?: the check digit is 1 (see tests/personnummer.rs), so 4 is a typo.
+    let input = "personnummer;kon\n800101-1231;K\n800101-1234;M\n";
+    let err = pseudonymise_csv(input.as_bytes(), "in.csv", Vec::new(), None, &key, &opts).unwrap_err();
+    assert_eq!(err.code(), "invalid_personnummer", "{err}");
+    let at = err.location().unwrap();
+    assert_eq!((at.source.as_deref(), at.line, at.row), (Some("in.csv"), Some(3), Some(1)));
+    assert_eq!((at.column.as_deref(), at.value.as_deref()), (Some("personnummer"), None));
+    assert!(matches!(err, Error::InvalidPersonnummer { reason: finsam_core::personnummer::Reason::CheckDigit, .. }));
+    assert!(!err.to_string().contains("800101"), "{err}");
+    seen("invalid_personnummer");
 }

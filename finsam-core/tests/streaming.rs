@@ -185,6 +185,8 @@ proptest! {
         year in 2018i32..=2022,
     ) {
         let data = generate(&SyntheticConfig { scale: 0.01, seed }).unwrap();
+        // The synthetic data of every seed are valid (the faults below are the only ones).
+        prop_assert!(data.validate(&Rules::default(), ErrorPolicy::FailFast).is_ok());
         let dir = tempfile::tempdir().unwrap();
         data.write_csv_dir(dir.path()).unwrap();
         let line = pick.index(data.deltaganden.len()) + 2;

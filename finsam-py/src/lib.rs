@@ -20,6 +20,7 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 
 mod frames;
 mod money;
+mod pseudonym;
 
 /// Turns a core error into the exception class `finsam.exceptions` maps its
 /// code to, with the location as attributes.
@@ -41,6 +42,9 @@ fn exception<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyAny>>
         kwargs.set_item("row", at.row)?;
         kwargs.set_item("column", at.column.as_deref())?;
         kwargs.set_item("value", at.value.as_deref())?;
+    }
+    if let Error::InvalidPersonnummer { reason, .. } = error {
+        kwargs.set_item("reason", reason.code())?;
     }
     if let Error::Invalid(report) = error {
         let errors = PyList::empty(py);
@@ -951,6 +955,7 @@ fn _finsam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyInterval>()?;
     frames::register(m)?;
     money::register(m)?;
+    pseudonym::register(m)?;
     m.add_function(wrap_pyfunction!(synthetic, m)?)?;
     m.add_function(wrap_pyfunction!(participants, m)?)?;
     m.add_function(wrap_pyfunction!(outcome_rates, m)?)?;

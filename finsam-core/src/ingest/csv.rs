@@ -139,27 +139,27 @@ impl CsvOptions {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Decoder {
+pub(crate) enum Decoder {
     Utf8,
     Windows1252,
 }
 
 impl Decoder {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Decoder::Utf8 => "UTF-8",
             Decoder::Windows1252 => "Windows-1252",
         }
     }
 
-    fn decode(self, bytes: &[u8]) -> Option<Cow<'_, str>> {
+    pub(crate) fn decode(self, bytes: &[u8]) -> Option<Cow<'_, str>> {
         match self {
             Decoder::Utf8 => std::str::from_utf8(bytes).ok().map(Cow::Borrowed),
             Decoder::Windows1252 => Some(encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0),
         }
     }
 
-    fn lossy(self, bytes: &[u8]) -> String {
+    pub(crate) fn lossy(self, bytes: &[u8]) -> String {
         match self {
             Decoder::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
             Decoder::Windows1252 => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
@@ -204,6 +204,8 @@ pub struct CsvReader<T> {
     utf8: bool,
     row: u64,
     line: u64,
+    /// Added to the csv crate's line of a record (see [`record_line`]).
+    line_shift: u64,
     _row_type: PhantomData<fn() -> T>,
 }
 
@@ -223,41 +225,13 @@ impl<T: Record> CsvReader<T> {
     /// # Errors
     /// As [`open`](Self::open).
     pub fn from_reader(reader: impl Read + Send + 'static, source: &str, opts: &CsvOptions) -> Result<Self> {
-        let mut reader = BufReader::with_capacity(256 * 1024, reader);
-        let mut head = Vec::with_capacity(SNIFF_BYTES as usize);
-        (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head).map_err(|e| Error::io(Path::new(source), e))?;
-        let has_bom = head.starts_with(b"\xEF\xBB\xBF");
-        if has_bom {
-            head.drain(..3);
-        }
-        let decoder = match opts.encoding {
-            Encoding::Utf8 => Decoder::Utf8,
-            Encoding::Windows1252 => Decoder::Windows1252,
-            Encoding::Auto if has_bom => Decoder::Utf8,
-            Encoding::Auto => sniff_encoding(&head),
-        };
-        let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
-        let chained: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(reader));
+        let Sniffed { reader: chained, decoder, delimiter, crlf, .. } = sniff(reader, source, opts)?;
         let mut csv_reader =
             csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(chained);
 
         let mut header_record = csv::ByteRecord::new();
-        let at_file = || Location::file(source).line(1);
         let got = csv_reader.read_byte_record(&mut header_record).map_err(|e| csv_error(e, source))?;
-        let headers: Vec<String> = if got {
-            header_record
-                .iter()
-                .enumerate()
-                .map(|(i, h)| {
-                    decoder.decode(h).map(|s| s.trim().to_owned()).ok_or_else(|| Error::InvalidEncoding {
-                        at: Box::new(at_file().column(format!("#{}", i + 1)).value(decoder.lossy(h))),
-                        encoding: decoder.name(),
-                    })
-                })
-                .collect::<Result<_>>()?
-        } else {
-            Vec::new()
-        };
+        let headers = if got { decode_headers(&header_record, decoder, source)? } else { Vec::new() };
         let mapping = opts.mapping(T::SPEC.name);
         let (positions, ignored) = resolve_columns(T::SPEC, &headers, mapping, source)?;
         Ok(CsvReader {
@@ -277,6 +251,7 @@ impl<T: Record> CsvReader<T> {
             utf8: false,
             row: 0,
             line: 1,
+            line_shift: u64::from(crlf),
             _row_type: PhantomData,
         })
     }
@@ -303,7 +278,7 @@ impl<T: Record> CsvReader<T> {
                 Some(Err(csv_error(e, &self.source)))
             }
             Ok(true) => {
-                self.line = self.record.position().map_or(self.line + 1, csv::Position::line);
+                self.line = record_line(&self.record, self.line, self.line_shift);
                 let row = self.row;
                 self.row += 1;
                 if self.record.len() == 1 && self.record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
@@ -341,9 +316,70 @@ impl<T: Record> Iterator for CsvReader<T> {
     }
 }
 
+/// A CSV stream with what was detected from its first 64 KiB.
+pub(crate) struct Sniffed {
+    /// The stream: the sample (without a BOM), then the rest.
+    pub(crate) reader: Box<dyn Read + Send>,
+    /// The encoding, as given or detected.
+    pub(crate) decoder: Decoder,
+    /// The delimiter, as given or detected.
+    pub(crate) delimiter: u8,
+    /// The stream began with a UTF-8 byte order mark.
+    pub(crate) bom: bool,
+    /// The first line ends in `\r\n`.
+    pub(crate) crlf: bool,
+}
+
+/// Reads the first 64 KiB of `reader` and decides its encoding and
+/// delimiter as `opts` asks (see [`Encoding::Auto`]); every reader of CSV
+/// starts here.
+pub(crate) fn sniff(reader: impl Read + Send + 'static, source: &str, opts: &CsvOptions) -> Result<Sniffed> {
+    let mut reader = BufReader::with_capacity(256 * 1024, reader);
+    let mut head = Vec::with_capacity(SNIFF_BYTES as usize);
+    (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head).map_err(|e| Error::io(Path::new(source), e))?;
+    let bom = head.starts_with(b"\xEF\xBB\xBF");
+    if bom {
+        head.drain(..3);
+    }
+    let decoder = match opts.encoding {
+        Encoding::Utf8 => Decoder::Utf8,
+        Encoding::Windows1252 => Decoder::Windows1252,
+        Encoding::Auto if bom => Decoder::Utf8,
+        Encoding::Auto => sniff_encoding(&head),
+    };
+    let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
+    let crlf = head.iter().position(|&b| b == b'\n').is_some_and(|i| i > 0 && head[i - 1] == b'\r');
+    Ok(Sniffed { reader: Box::new(Cursor::new(head).chain(reader)), decoder, delimiter, bom, crlf })
+}
+
+/// The header record as text, trimmed; `invalid_encoding` names the column
+/// by its position.
+pub(crate) fn decode_headers(record: &csv::ByteRecord, decoder: Decoder, source: &str) -> Result<Vec<String>> {
+    record
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            decoder.decode(h).map(|s| s.trim().to_owned()).ok_or_else(|| Error::InvalidEncoding {
+                at: Box::new(Location::file(source).line(1).column(format!("#{}", i + 1)).value(decoder.lossy(h))),
+                encoding: decoder.name(),
+            })
+        })
+        .collect()
+}
+
+/// The 1-based line where `record` starts. The csv crate counts a line at
+/// each `\n` it consumes, but after a record ended by `\r\n` it consumes
+/// the `\n` only when it reads the next record, after taking that record's
+/// position: in a file with Windows line endings every record after the
+/// header would be named one line too early. `shift` is 1 for such a file
+/// (its first line ends in `\r\n`, see [`Sniffed::crlf`]), else 0.
+pub(crate) fn record_line(record: &csv::ByteRecord, previous: u64, shift: u64) -> u64 {
+    record.position().map_or(previous + 1, |p| p.line() + shift)
+}
+
 /// The csv crate reads bytes with flexible field counts, so the only
 /// error it can report here is an I/O error.
-fn csv_error(e: csv::Error, source: &str) -> Error {
+pub(crate) fn csv_error(e: csv::Error, source: &str) -> Error {
     let io = match e.into_kind() {
         csv::ErrorKind::Io(io) => io,
         other => std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{other:?}")),

@@ -52,19 +52,31 @@ id_type! {
 }
 
 impl PersonId {
-    /// Derives a pseudonymous id from an identifier (such as a personnummer)
-    /// and a secret key: the first eight bytes (big-endian) of
-    /// HMAC-SHA-256(key, identifier). The same key and identifier always give
-    /// the same id; without the key the identifier cannot be recovered by
-    /// trying every personnummer. Keep the key secret and the same within a
-    /// study. With 64 bits, two of a million persons collide with a
-    /// probability of about 3·10⁻⁸.
+    /// Derives a pseudonymous id from an opaque identifier and a secret
+    /// key: the first eight bytes (big-endian) of HMAC-SHA-256(key,
+    /// identifier), with the top bit cleared so that every id fits the data
+    /// contract's `deltagare_id` (0..=2⁶³−1). The same key and identifier
+    /// always give the same id; without the key the identifier cannot be
+    /// recovered by trying every personnummer. Keep the key secret and the
+    /// same within a study. With 63 bits, two of a million persons collide
+    /// with a probability of about 5·10⁻⁸.
+    ///
+    /// The identifier is hashed exactly as given. For a personnummer, parse
+    /// it first with [`Personnummer`](crate::personnummer::Personnummer) and
+    /// use [`Personnummer::pseudonymise`](crate::personnummer::Personnummer::pseudonymise):
+    /// `19800101-1231`, `198001011231` and `800101-1231` are one person, and
+    /// only the normalised twelve digits give them one id.
     ///
     /// ```
     /// use finsam_core::PersonId;
-    /// let a = PersonId::pseudonymise(b"study-key", "19800101-1234");
-    /// assert_eq!(a, PersonId::pseudonymise(b"study-key", "19800101-1234"));
-    /// assert_ne!(a, PersonId::pseudonymise(b"other-key", "19800101-1234"));
+    /// use finsam_core::personnummer::Personnummer;
+    /// let a = PersonId::pseudonymise(b"study-key", "lopnr-4711");
+    /// assert_eq!(a, PersonId::pseudonymise(b"study-key", "lopnr-4711"));
+    /// assert_ne!(a, PersonId::pseudonymise(b"other-key", "lopnr-4711"));
+    /// assert!(a.0 <= i64::MAX as u64);
+    /// let today = finsam_core::Date::from_ymd(2025, 6, 1).unwrap();
+    /// let p = Personnummer::parse("800101-1231", today).unwrap();
+    /// assert_eq!(p.pseudonymise(b"study-key"), PersonId::pseudonymise(b"study-key", "198001011231"));
     /// ```
     pub fn pseudonymise(key: &[u8], identifier: &str) -> PersonId {
         use hmac::{Hmac, Mac};
@@ -74,6 +86,7 @@ impl PersonId {
         let digest = mac.finalize().into_bytes();
         let mut first = [0u8; 8];
         first.copy_from_slice(&digest[..8]);
+        first[0] &= 0x7F;
         PersonId(u64::from_be_bytes(first))
     }
 }

@@ -69,6 +69,8 @@ from finsam.exceptions import (
     ValidationError,
     exception_for,
 )
+from finsam.exceptions import PersonnummerError
+from finsam._pseudonym import pseudonymise, pseudonymise_csv
 
 __all__ = [
     "ERROR_CODES",
@@ -104,4 +106,7 @@ __all__ = [
     "__version__",
     "exception_for",
     "synthetic",
+    "PersonnummerError",
+    "pseudonymise",
+    "pseudonymise_csv",
 ]

@@ -52,6 +52,8 @@ __all__ = [
     "survey_mapping",
     "financing",
     "allocation",
+    "pseudonymise_frame",
+    "pseudonymise_csv",
 ]
 
 __version__: str
@@ -254,3 +256,29 @@ def follow_up_state(
 def follow_up(
     source: str | os.PathLike[str] | _Frame, *, threads: int = 2, delimiter: str | None = None, **options: Any
 ) -> FollowUp: ...
+
+def pseudonymise_frame(
+    frame: _Frame,
+    *,
+    column: str,
+    key: bytes | str,
+    invalid: Literal["raise", "collect", "reject"] | None = None,
+    reference_date: datetime.date | str | None = None,
+) -> tuple[pyarrow.Table, pyarrow.Table | None]:
+    """The frame as a pyarrow.Table with the column pseudonymised, and the rejected rows (only with invalid="reject")."""
+
+def pseudonymise_csv(
+    input: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    column: str,
+    key: bytes | str | None = None,
+    key_file: str | os.PathLike[str] | None = None,
+    key_env: str | None = None,
+    reject: str | os.PathLike[str] | None = None,
+    invalid: Literal["raise", "collect", "reject"] | None = None,
+    encoding: str = "auto",
+    delimiter: str | None = None,
+    reference_date: datetime.date | str | None = None,
+) -> dict[str, int]:
+    """Pseudonymises a CSV file into another; returns the counts rows, pseudonymised, rejected."""

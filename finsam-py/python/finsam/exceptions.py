@@ -31,6 +31,7 @@ __all__ = [
     "RuleError",
     "ValidationError",
     "ArgumentError",
+    "PersonnummerError",
     "exception_for",
 ]
 
@@ -101,6 +102,20 @@ class ValidationError(FinsamError):
         self.total = total
 
 
+class PersonnummerError(InputError):
+    """A value that is not a valid personnummer or samordningsnummer (code
+    ``invalid_personnummer``). ``reason`` says why: ``empty``,
+    ``characters``, ``length``, ``separator``, ``date`` or ``check_digit``.
+    ``value`` is always ``None``: a personnummer does not belong in a
+    message or a log."""
+
+    reason: str
+
+    def __init__(self, message: str, *, code: str, reason: str, **where: Any) -> None:
+        super().__init__(message, code=code, **where)
+        self.reason = reason
+
+
 _INPUT = {
     "invalid_encoding", "missing_column", "duplicate_column", "duplicate_file", "wrong_field_count", "missing_value",
     "invalid_date", "invalid_number", "invalid_code", "invalid_kommunkod", "invalid_amount",
@@ -122,6 +137,8 @@ def exception_for(code: str) -> type[FinsamError]:
     """
     if code == "io":
         return FileAccessError
+    if code == "invalid_personnummer":
+        return PersonnummerError
     if code in _INPUT:
         return InputError
     if code in _RULES:
