@@ -201,26 +201,18 @@ pub struct PseudonymOptions {
     pub column: String,
     /// The date that decides a ten-digit number's century; `None`: today.
     pub reference_date: Option<Date>,
-    /// When invalid numbers fail the run: stop at the first, or collect
-    /// them all into one report. Structural errors (a record with the wrong
-    /// number of fields) follow it too.
-    pub policy: ErrorPolicy,
-    /// The CSV encoding (detected by default).
-    pub encoding: Encoding,
-    /// The CSV delimiter; `None` detects it.
-    pub delimiter: Option<u8>,
+    /// How the file is read, as every reader reads it: encoding and
+    /// delimiter (detected by default), and the error policy. When invalid
+    /// numbers fail the run, the policy says whether to stop at the first or
+    /// collect them all; structural errors (a record with the wrong number
+    /// of fields) follow it too.
+    pub csv: CsvOptions,
 }
 
 impl PseudonymOptions {
     /// Pseudonymise `column`, failing at the first invalid number.
     pub fn new(column: &str) -> PseudonymOptions {
-        PseudonymOptions {
-            column: column.to_owned(),
-            reference_date: None,
-            policy: ErrorPolicy::FailFast,
-            encoding: Encoding::Auto,
-            delimiter: None,
-        }
+        PseudonymOptions { column: column.to_owned(), reference_date: None, csv: CsvOptions::default() }
     }
 
     /// Sets the reference date.
@@ -231,19 +223,19 @@ impl PseudonymOptions {
 
     /// Sets the error policy.
     pub fn policy(mut self, policy: ErrorPolicy) -> Self {
-        self.policy = policy;
+        self.csv = self.csv.policy(policy);
         self
     }
 
     /// Sets the CSV encoding.
     pub fn encoding(mut self, encoding: Encoding) -> Self {
-        self.encoding = encoding;
+        self.csv = self.csv.encoding(encoding);
         self
     }
 
     /// Sets the CSV delimiter.
     pub fn delimiter(mut self, delimiter: u8) -> Self {
-        self.delimiter = Some(delimiter);
+        self.csv = self.csv.delimiter(delimiter);
         self
     }
 
@@ -273,7 +265,7 @@ pub const REJECT_COLUMNS: [&str; 2] = ["finsam_line", "finsam_reason"];
 /// (they still hold the real number: treat the file as the input is
 /// treated), with two columns added ([`REJECT_COLUMNS`]: the input line and
 /// the reason); otherwise an invalid number is an `invalid_personnummer`
-/// error naming its line, row and column, under `opts.policy`. Under
+/// error naming its line, row and column, under `opts.csv.policy`. Under
 /// `Collect` the output is incomplete when an error is returned: discard it
 /// ([`pseudonymise_csv_file`] does).
 ///
@@ -303,8 +295,7 @@ pub fn pseudonymise_csv(
     key: &PseudonymKey,
     opts: &PseudonymOptions,
 ) -> Result<PseudonymSummary> {
-    let csv_opts = CsvOptions { delimiter: opts.delimiter, encoding: opts.encoding, ..CsvOptions::default() };
-    let sniffed = sniff(input, source, &csv_opts)?;
+    let sniffed = sniff(input, source, &opts.csv)?;
     let (decoder, delimiter) = (sniffed.decoder, sniffed.delimiter);
     let mut reader =
         csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(sniffed.reader);
@@ -334,7 +325,7 @@ pub fn pseudonymise_csv(
     };
 
     let reference = opts.reference();
-    let mut report = ValidationReport::new(opts.policy);
+    let mut report = ValidationReport::new(opts.csv.policy);
     let mut summary = PseudonymSummary::default();
     let mut record = csv::ByteRecord::new();
     let mut id = String::with_capacity(20);
@@ -619,7 +610,7 @@ mod arrow {
         on_invalid: OnInvalid,
     ) -> Result<Pseudonymised> {
         let reference = opts.reference();
-        let mut report = ValidationReport::new(opts.policy);
+        let mut report = ValidationReport::new(opts.csv.policy);
         let mut rejected = Vec::new();
         let mut out = Vec::with_capacity(batches.len());
         let mut first_row = 0u64;

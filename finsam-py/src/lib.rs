@@ -148,13 +148,8 @@ pub(crate) fn method_arg(value: &Bound<'_, PyAny>) -> PyResult<ProportionMethod>
     ProportionMethod::parse(m).ok_or_else(|| bad_option("method", "a known interval method", value))
 }
 
-fn csv_options(
-    encoding: &str,
-    delimiter: Option<&str>,
-    columns: Option<HashMap<String, HashMap<String, String>>>,
-    files: Option<HashMap<String, String>>,
-    errors: &str,
-) -> finsam_core::Result<CsvOptions> {
+/// The CSV options of the `encoding` and `delimiter` keywords.
+pub(crate) fn text_options(encoding: &str, delimiter: Option<&str>) -> finsam_core::Result<CsvOptions> {
     let encoding = match encoding {
         "auto" => Encoding::Auto,
         "utf-8" | "utf8" => Encoding::Utf8,
@@ -166,13 +161,24 @@ fn csv_options(
             ));
         }
     };
-    let mut opts = CsvOptions::default().encoding(encoding).policy(policy(errors)?);
+    let mut opts = CsvOptions::default().encoding(encoding);
     if let Some(d) = delimiter {
         match d.as_bytes() {
             [b] if b.is_ascii() => opts = opts.delimiter(*b),
             _ => return Err(argument("delimiter", format!("must be one ASCII character, got {d:?}"))),
         }
     }
+    Ok(opts)
+}
+
+fn csv_options(
+    encoding: &str,
+    delimiter: Option<&str>,
+    columns: Option<HashMap<String, HashMap<String, String>>>,
+    files: Option<HashMap<String, String>>,
+    errors: &str,
+) -> finsam_core::Result<CsvOptions> {
+    let mut opts = text_options(encoding, delimiter)?.policy(policy(errors)?);
     let mut tables: HashMap<String, TableMapping> = HashMap::new();
     for (table, map) in columns.unwrap_or_default() {
         let entry = tables.entry(table).or_default();

@@ -144,22 +144,9 @@ fn pseudonymise_csv<'py>(
         let message = "invalid=\"reject\" needs a reject file, and a reject file needs invalid=\"reject\"".to_owned();
         return Err(to_py_err(py, &argument("reject", message)));
     }
-    let mut opts = PseudonymOptions::new(&column).policy(policy);
-    opts.encoding = match encoding {
-        "auto" => finsam_core::ingest::Encoding::Auto,
-        "utf-8" | "utf8" => finsam_core::ingest::Encoding::Utf8,
-        "windows-1252" | "cp1252" => finsam_core::ingest::Encoding::Windows1252,
-        other => {
-            let message = format!("must be \"auto\", \"utf-8\" or \"windows-1252\", got {other:?}");
-            return Err(to_py_err(py, &argument("encoding", message)));
-        }
-    };
-    if let Some(d) = delimiter {
-        match d.as_bytes() {
-            [b] if b.is_ascii() => opts = opts.delimiter(*b),
-            _ => return Err(to_py_err(py, &argument("delimiter", format!("must be one ASCII character, got {d:?}")))),
-        }
-    }
+    let csv = crate::text_options(encoding, delimiter).map_err(|e| to_py_err(py, &e))?.policy(policy);
+    let mut opts = PseudonymOptions::new(&column);
+    opts.csv = csv;
     if let Some(date) = reference_date.map(|d| date_arg("reference_date", d)).transpose()?.flatten() {
         opts = opts.reference_date(date);
     }
