@@ -466,6 +466,29 @@ pub enum Error {
         /// Why: length, date, check digit, ….
         reason: crate::personnummer::Reason,
     },
+    /// An effect or model parameter the data cannot identify: no treated
+    /// or no comparison units left, a group without a pre-period, an
+    /// outcome that does not vary (see [`evaluation`](crate::evaluation)).
+    #[error("not identified: {message}")]
+    NotIdentified {
+        /// What cannot be estimated, and why.
+        message: String,
+    },
+    /// Treated and comparison units do not overlap: no comparison unit
+    /// within the caliper or exact strata, or propensity scores that
+    /// separate the groups perfectly.
+    #[error("no overlap: {message}")]
+    NoOverlap {
+        /// Where the overlap fails.
+        message: String,
+    },
+    /// A design matrix without full column rank (collinear covariates, a
+    /// category with one level only), or a model that does not converge.
+    #[error("singular design: {message}")]
+    SingularDesign {
+        /// Which columns or which model.
+        message: String,
+    },
 }
 
 impl Error {
@@ -514,6 +537,9 @@ impl Error {
             Error::InvalidArgument { .. } => "invalid_argument",
             Error::Invalid(_) => "invalid_data",
             Error::InvalidPersonnummer { .. } => "invalid_personnummer",
+            Error::NotIdentified { .. } => "not_identified",
+            Error::NoOverlap { .. } => "no_overlap",
+            Error::SingularDesign { .. } => "singular_design",
         }
     }
 
@@ -556,6 +582,9 @@ impl Error {
         "invalid_argument",
         "invalid_data",
         "invalid_personnummer",
+        "not_identified",
+        "no_overlap",
+        "singular_design",
     ];
 
     /// Where the error was found, if it has a location.

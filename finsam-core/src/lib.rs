@@ -39,6 +39,7 @@ pub mod dataset;
 pub mod date;
 pub mod disclosure;
 pub mod error;
+pub mod evaluation;
 mod exec;
 pub mod finance;
 pub mod followup;

@@ -58,7 +58,7 @@ impl ProportionMethod {
     }
 }
 
-fn check_level(level: f64) -> Result<()> {
+pub(crate) fn check_level(level: f64) -> Result<()> {
     if level.is_finite() && level > 0.0 && level < 1.0 {
         Ok(())
     } else {
@@ -67,12 +67,12 @@ fn check_level(level: f64) -> Result<()> {
 }
 
 /// The standard normal quantile `z` with `P(Z ≤ z) = p`.
-fn z(p: f64) -> f64 {
+pub(crate) fn z(p: f64) -> f64 {
     Normal::standard().inverse_cdf(p)
 }
 
 /// The Student t quantile with `df` degrees of freedom.
-fn t(p: f64, df: f64) -> f64 {
+pub(crate) fn t(p: f64, df: f64) -> f64 {
     let Ok(dist) = StudentsT::new(0.0, 1.0, df) else { return f64::NAN };
     // statrs inverts the CDF by a search that stops around 1e-7 for large
     // df; Newton steps on its (accurate) CDF polish the root to ~1e-15.

@@ -69,7 +69,7 @@ from finsam.exceptions import (
     ValidationError,
     exception_for,
 )
-from finsam.exceptions import PersonnummerError
+from finsam.exceptions import EstimationError, PersonnummerError
 from finsam._pseudonym import pseudonymise, pseudonymise_csv
 
 __all__ = [
@@ -107,6 +107,7 @@ __all__ = [
     "exception_for",
     "synthetic",
     "PersonnummerError",
+    "EstimationError",
     "pseudonymise",
     "pseudonymise_csv",
 ]

@@ -32,6 +32,7 @@ __all__ = [
     "ValidationError",
     "ArgumentError",
     "PersonnummerError",
+    "EstimationError",
     "exception_for",
 ]
 
@@ -116,6 +117,15 @@ class PersonnummerError(InputError):
         self.reason = reason
 
 
+class EstimationError(FinsamError):
+    """An estimate the data cannot support (codes ``not_identified``,
+    ``no_overlap``, ``singular_design``): no treated or comparison units
+    left, no common support, collinear covariates or a model that does not
+    converge. finsam raises it rather than returning a NaN as a number."""
+
+
+_ESTIMATION = {"not_identified", "no_overlap", "singular_design"}
+
 _INPUT = {
     "invalid_encoding", "missing_column", "duplicate_column", "duplicate_file", "wrong_field_count", "missing_value",
     "invalid_date", "invalid_number", "invalid_code", "invalid_kommunkod", "invalid_amount",
@@ -147,4 +157,6 @@ def exception_for(code: str) -> type[FinsamError]:
         return ValidationError
     if code == "invalid_argument":
         return ArgumentError
+    if code in _ESTIMATION:
+        return EstimationError
     return FinsamError

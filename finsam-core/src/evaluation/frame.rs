@@ -1,0 +1,445 @@
+//! The analysis frame: named numeric and categorical columns, one row per
+//! unit (a person, a person-quarter, a kommun-year), and the design
+//! matrices the estimators build from it.
+//!
+//! Categories are kept as codes into sorted levels, as R's `factor` keeps
+//! them, so that the reference level and the order of indicator columns
+//! are those of R's `model.matrix`.
+
+use rustc_hash::FxHashMap;
+
+use crate::error::{Error, Location, Result};
+
+/// One column of a [`Frame`]. A missing value is `None`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Column {
+    /// Numbers (never NaN or infinite; a missing value is `None`).
+    Numeric(Vec<Option<f64>>),
+    /// Categories: a code per row into `levels`, which are sorted.
+    Categorical {
+        /// The code of each row (`None` when missing).
+        codes: Vec<Option<u32>>,
+        /// The levels in sorted order; code `i` is `levels[i]`.
+        levels: Vec<String>,
+    },
+}
+
+impl Column {
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Column::Numeric(v) => v.len(),
+            Column::Categorical { codes, .. } => codes.len(),
+        }
+    }
+
+    /// Whether the column has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether row `i` is missing.
+    pub fn is_missing(&self, i: usize) -> bool {
+        match self {
+            Column::Numeric(v) => v[i].is_none(),
+            Column::Categorical { codes, .. } => codes[i].is_none(),
+        }
+    }
+}
+
+/// Named columns of equal length: the input of every estimator.
+///
+/// ```
+/// use finsam_core::evaluation::{Column, Frame};
+/// let f = Frame::new()
+///     .with_categorical("kon", [Some("Man"), Some("Kvinna"), None])?
+///     .with_numeric("alder", [Some(34.0), Some(51.0), Some(28.0)])?;
+/// assert_eq!(f.rows(), 3);
+/// let Column::Categorical { codes, levels } = f.column("kon")? else { unreachable!() };
+/// assert_eq!(levels, &["Kvinna", "Man"]);
+/// assert_eq!(codes, &[Some(1), Some(0), None]);
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Frame {
+    names: Vec<String>,
+    columns: Vec<Column>,
+    rows: Option<usize>,
+}
+
+/// Which indicator columns a categorical covariate expands to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Terms {
+    /// A model matrix as R's `model.matrix(~ x1 + x2)`: an intercept
+    /// column `(Intercept)`, then each covariate; a categorical one as an
+    /// indicator per level but the first (treatment contrasts).
+    Model,
+    /// Every level of a categorical covariate as its own indicator and no
+    /// intercept, as in balance tables (`MatchIt`'s `summary`).
+    AllLevels,
+}
+
+/// A dense design matrix (row-major) built from a [`Frame`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Design {
+    /// The number of rows (all rows of the frame, complete or not).
+    pub rows: usize,
+    /// The column names: a numeric covariate by its name, an indicator as
+    /// the covariate's name followed by the level (`konMan`), as R names
+    /// them.
+    pub names: Vec<String>,
+    /// The values, row-major: row `i` is `x[i * names.len()..][..names.len()]`.
+    /// A row with a missing covariate holds zeros there; see `complete`.
+    pub x: Vec<f64>,
+    /// Whether each row has every covariate.
+    pub complete: Vec<bool>,
+    /// For each column, the covariate (index into the `covariates` asked
+    /// for) it comes from; `None` for the intercept.
+    pub source: Vec<Option<usize>>,
+}
+
+impl Design {
+    /// The number of columns.
+    pub fn cols(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Row `i`.
+    pub fn row(&self, i: usize) -> &[f64] {
+        let p = self.cols();
+        &self.x[i * p..(i + 1) * p]
+    }
+
+    /// The rows with every covariate, in order.
+    pub fn complete_rows(&self) -> Vec<usize> {
+        (0..self.rows).filter(|&i| self.complete[i]).collect()
+    }
+
+    /// The design restricted to `rows` (in that order).
+    pub fn select(&self, rows: &[usize]) -> Design {
+        let p = self.cols();
+        let mut x = Vec::with_capacity(rows.len() * p);
+        for &i in rows {
+            x.extend_from_slice(self.row(i));
+        }
+        Design {
+            rows: rows.len(),
+            names: self.names.clone(),
+            x,
+            complete: rows.iter().map(|&i| self.complete[i]).collect(),
+            source: self.source.clone(),
+        }
+    }
+}
+
+impl Frame {
+    /// An empty frame.
+    pub fn new() -> Frame {
+        Frame::default()
+    }
+
+    /// The number of rows (0 for a frame without columns).
+    pub fn rows(&self) -> usize {
+        self.rows.unwrap_or(0)
+    }
+
+    /// The column names, in order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The frame with one more numeric column. A value that is NaN is
+    /// missing (as pandas writes a missing float); an infinite one is an
+    /// `invalid_number` error naming the row.
+    pub fn with_numeric(self, name: &str, values: impl IntoIterator<Item = Option<f64>>) -> Result<Frame> {
+        let mut out = Vec::new();
+        for (row, v) in values.into_iter().enumerate() {
+            out.push(match v {
+                Some(x) if x.is_nan() => None,
+                Some(x) if x.is_infinite() => {
+                    return Err(Error::InvalidNumber {
+                        at: Box::new(Location::table("frame").row(row as u64).column(name).value(x.to_string())),
+                        range: "a finite number".into(),
+                    });
+                }
+                other => other,
+            });
+        }
+        self.with_column(name, Column::Numeric(out))
+    }
+
+    /// The frame with one more categorical column; the levels are sorted.
+    pub fn with_categorical<S: AsRef<str>>(
+        self,
+        name: &str,
+        values: impl IntoIterator<Item = Option<S>>,
+    ) -> Result<Frame> {
+        self.with_column(name, categorical(values))
+    }
+
+    /// The frame with one more column, built elsewhere. A categorical
+    /// column's levels must be sorted and its codes in range.
+    pub fn with_column(mut self, name: &str, column: Column) -> Result<Frame> {
+        if self.names.iter().any(|n| n == name) {
+            return Err(Error::DuplicateColumn { at: Box::new(Location::table("frame").column(name)) });
+        }
+        if let Column::Categorical { codes, levels } = &column {
+            let sorted = levels.windows(2).all(|w| w[0] < w[1]);
+            let in_range = codes.iter().flatten().all(|&c| (c as usize) < levels.len());
+            if !sorted || !in_range {
+                return Err(Error::InvalidArgument {
+                    name: "column",
+                    message: format!("categorical column `{name}` needs sorted, distinct levels and codes within them"),
+                });
+            }
+        }
+        match self.rows {
+            Some(n) if n != column.len() => {
+                return Err(Error::InvalidArgument {
+                    name: "column",
+                    message: format!("column `{name}` has {} rows, the frame {n}", column.len()),
+                });
+            }
+            _ => self.rows = Some(column.len()),
+        }
+        self.names.push(name.to_owned());
+        self.columns.push(column);
+        Ok(self)
+    }
+
+    /// The column called `name`; a `missing_column` error if there is none.
+    pub fn column(&self, name: &str) -> Result<&Column> {
+        self.names.iter().position(|n| n == name).map(|i| &self.columns[i]).ok_or_else(|| Error::MissingColumn {
+            at: Box::new(Location::table("frame").column(name)),
+            found: self.names.join(", "),
+        })
+    }
+
+    /// The numeric column called `name`; an `invalid_argument` error if it
+    /// is categorical.
+    pub fn numeric(&self, name: &str) -> Result<&[Option<f64>]> {
+        match self.column(name)? {
+            Column::Numeric(v) => Ok(v),
+            Column::Categorical { .. } => Err(Error::InvalidArgument {
+                name: "column",
+                message: format!("`{name}` must be numeric, it holds categories"),
+            }),
+        }
+    }
+
+    /// The design matrix of `covariates` (see [`Terms`]). Rows with a
+    /// missing covariate are marked in [`Design::complete`]; the caller
+    /// decides whether they are dropped, and reports it.
+    ///
+    /// ```
+    /// use finsam_core::evaluation::{glm::Terms, Frame};
+    /// let f = Frame::new()
+    ///     .with_categorical("kon", [Some("Man"), Some("Kvinna"), Some("Man")])?
+    ///     .with_numeric("alder", [Some(34.0), None, Some(28.0)])?;
+    /// let d = f.design(&["kon", "alder"], Terms::Model)?;
+    /// assert_eq!(d.names, ["(Intercept)", "konMan", "alder"]);
+    /// assert_eq!(d.row(0), [1.0, 1.0, 34.0]);
+    /// assert_eq!(d.complete, [true, false, true]);
+    /// let b = f.design(&["kon"], Terms::AllLevels)?;
+    /// assert_eq!(b.names, ["konKvinna", "konMan"]);
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    pub fn design(&self, covariates: &[&str], terms: Terms) -> Result<Design> {
+        let columns = covariates.iter().map(|c| self.column(c)).collect::<Result<Vec<_>>>()?;
+        let mut names = Vec::new();
+        let mut source = Vec::new();
+        if terms == Terms::Model {
+            names.push("(Intercept)".to_owned());
+            source.push(None);
+        }
+        for (k, (name, column)) in covariates.iter().zip(&columns).enumerate() {
+            match column {
+                Column::Numeric(_) => {
+                    names.push((*name).to_owned());
+                    source.push(Some(k));
+                }
+                Column::Categorical { levels, .. } => {
+                    let skip = usize::from(terms == Terms::Model);
+                    if terms == Terms::Model && levels.len() < 2 {
+                        return Err(Error::SingularDesign {
+                            message: format!("`{name}` has {} level(s); a covariate needs two", levels.len()),
+                        });
+                    }
+                    for level in &levels[skip..] {
+                        names.push(format!("{name}{level}"));
+                        source.push(Some(k));
+                    }
+                }
+            }
+        }
+        let rows = self.rows();
+        let p = names.len();
+        let mut x = vec![0.0; rows * p];
+        let mut complete = vec![true; rows];
+        for (i, (out, ok)) in x.chunks_exact_mut(p.max(1)).zip(&mut complete).enumerate().take(rows) {
+            let mut j = 0;
+            if terms == Terms::Model {
+                out[0] = 1.0;
+                j = 1;
+            }
+            for column in &columns {
+                match column {
+                    Column::Numeric(v) => {
+                        match v[i] {
+                            Some(value) => out[j] = value,
+                            None => *ok = false,
+                        }
+                        j += 1;
+                    }
+                    Column::Categorical { codes, levels } => {
+                        let skip = usize::from(terms == Terms::Model);
+                        match codes[i] {
+                            Some(c) if (c as usize) >= skip => out[j + c as usize - skip] = 1.0,
+                            Some(_) => {}
+                            None => *ok = false,
+                        }
+                        j += levels.len() - skip;
+                    }
+                }
+            }
+        }
+        Ok(Design { rows, names, x, complete, source })
+    }
+}
+
+/// A categorical column from text values, with sorted levels.
+fn categorical<S: AsRef<str>>(values: impl IntoIterator<Item = Option<S>>) -> Column {
+    let mut index: FxHashMap<String, u32> = FxHashMap::default();
+    let mut levels: Vec<String> = Vec::new();
+    let codes = values
+        .into_iter()
+        .map(|v| {
+            v.map(|s| {
+                let s = s.as_ref();
+                if let Some(&c) = index.get(s) {
+                    return c;
+                }
+                let c = levels.len() as u32;
+                levels.push(s.to_owned());
+                index.insert(s.to_owned(), c);
+                c
+            })
+        })
+        .collect();
+    categorical_sorted(codes, levels)
+}
+
+/// Remaps codes so that the levels are in sorted order.
+fn categorical_sorted(codes: Vec<Option<u32>>, levels: Vec<String>) -> Column {
+    let mut order: Vec<u32> = (0..levels.len() as u32).collect();
+    order.sort_by(|&a, &b| levels[a as usize].cmp(&levels[b as usize]));
+    let mut new_code = vec![0u32; levels.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_code[old as usize] = new as u32;
+    }
+    let sorted = order.iter().map(|&old| levels[old as usize].clone()).collect();
+    let codes = codes.into_iter().map(|c| c.map(|c| new_code[c as usize])).collect();
+    Column::Categorical { codes, levels: sorted }
+}
+
+#[cfg(feature = "arrow")]
+mod arrow_io {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::*;
+    use arrow_array::{Array, ArrayRef, RecordBatch};
+    use arrow_schema::DataType;
+
+    use super::{Column, Frame};
+    use crate::error::{Error, Location, Result};
+
+    impl Frame {
+        /// A frame from Arrow columns: integers, floats and booleans
+        /// (as 0/1) become numeric columns, text and dictionary-encoded
+        /// text categorical ones. A float NaN is missing, like a null.
+        /// Any other type is an `arrow_type` error naming the column.
+        pub fn from_batch(batch: &RecordBatch) -> Result<Frame> {
+            let mut frame = Frame::new();
+            for (field, array) in batch.schema().fields().iter().zip(batch.columns()) {
+                frame = frame.with_column(field.name(), column(field.name(), array)?)?;
+            }
+            if frame.rows.is_none() {
+                frame.rows = Some(batch.num_rows());
+            }
+            Ok(frame)
+        }
+    }
+
+    fn column(name: &str, array: &ArrayRef) -> Result<Column> {
+        let numeric = |f: &dyn Fn(usize) -> f64| -> Column {
+            Column::Numeric(
+                (0..array.len())
+                    .map(|i| if array.is_null(i) { None } else { Some(f(i)) }.filter(|v| !v.is_nan()))
+                    .collect(),
+            )
+        };
+        let out = match array.data_type() {
+            DataType::Int8 => numeric(&|i| array.as_primitive::<Int8Type>().value(i) as f64),
+            DataType::Int16 => numeric(&|i| array.as_primitive::<Int16Type>().value(i) as f64),
+            DataType::Int32 => numeric(&|i| array.as_primitive::<Int32Type>().value(i) as f64),
+            DataType::Int64 => numeric(&|i| array.as_primitive::<Int64Type>().value(i) as f64),
+            DataType::UInt8 => numeric(&|i| array.as_primitive::<UInt8Type>().value(i) as f64),
+            DataType::UInt16 => numeric(&|i| array.as_primitive::<UInt16Type>().value(i) as f64),
+            DataType::UInt32 => numeric(&|i| array.as_primitive::<UInt32Type>().value(i) as f64),
+            DataType::UInt64 => numeric(&|i| array.as_primitive::<UInt64Type>().value(i) as f64),
+            DataType::Float32 => numeric(&|i| array.as_primitive::<Float32Type>().value(i) as f64),
+            DataType::Float64 => numeric(&|i| array.as_primitive::<Float64Type>().value(i)),
+            DataType::Boolean => numeric(&|i| f64::from(u8::from(array.as_boolean().value(i)))),
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(_, _) => {
+                return Ok(super::categorical(arrow_cast_text(name, array)?));
+            }
+            other => {
+                return Err(Error::ArrowType {
+                    at: Box::new(Location::table("frame").column(name)),
+                    message: format!("a covariate must be numeric, boolean or text, not {other}"),
+                });
+            }
+        };
+        if let Column::Numeric(v) = &out
+            && let Some(row) = v.iter().position(|x| x.is_some_and(f64::is_infinite))
+        {
+            return Err(Error::InvalidNumber {
+                at: Box::new(Location::table("frame").row(row as u64).column(name).value("inf")),
+                range: "a finite number".into(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The values of a text or dictionary-of-text column.
+    fn arrow_cast_text(name: &str, array: &ArrayRef) -> Result<Vec<Option<String>>> {
+        let not_text = || Error::ArrowType {
+            at: Box::new(Location::table("frame").column(name)),
+            message: format!("a categorical covariate must hold text, not {}", array.data_type()),
+        };
+        let get = |values: &ArrayRef, i: usize| -> Result<String> {
+            match values.data_type() {
+                DataType::Utf8 => Ok(values.as_string::<i32>().value(i).to_owned()),
+                DataType::LargeUtf8 => Ok(values.as_string::<i64>().value(i).to_owned()),
+                DataType::Utf8View => Ok(values.as_string_view().value(i).to_owned()),
+                _ => Err(not_text()),
+            }
+        };
+        let mut out = Vec::with_capacity(array.len());
+        if let DataType::Dictionary(_, _) = array.data_type() {
+            let dict = array.as_any_dictionary();
+            let keys = dict.normalized_keys();
+            for (i, key) in keys.iter().enumerate() {
+                out.push(if array.is_null(i) || dict.values().is_null(*key) {
+                    None
+                } else {
+                    Some(get(dict.values(), *key)?)
+                });
+            }
+        } else {
+            for i in 0..array.len() {
+                out.push(if array.is_null(i) { None } else { Some(get(array, i)?) });
+            }
+        }
+        Ok(out)
+    }
+}
