@@ -18,6 +18,7 @@ use finsam_core::{Dataset, Error, ErrorPolicy, LoadSummary, Rules};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
+mod evaluation;
 mod frames;
 mod money;
 mod pseudonym;
@@ -959,6 +960,7 @@ fn _finsam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTable>()?;
     m.add_class::<PyAnnualReport>()?;
     m.add_class::<PyInterval>()?;
+    evaluation::register(m)?;
     frames::register(m)?;
     money::register(m)?;
     pseudonym::register(m)?;

@@ -32,7 +32,7 @@ Surveys and money:
 
 from __future__ import annotations
 
-from finsam import stats
+from finsam import evaluation, stats
 from finsam._finsam import (
     ERROR_CODES,
     AnnualReport,
@@ -92,6 +92,7 @@ __all__ = [
     "outcome_categories",
     "outcome_rates",
     "participants",
+    "evaluation",
     "stats",
     "survey_change",
     "survey_comparison",

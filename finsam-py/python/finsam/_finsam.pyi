@@ -30,6 +30,7 @@ __all__ = [
     "Table",
     "AnnualReport",
     "Interval",
+    "Estimate",
     "synthetic",
     "participants",
     "outcome_rates",
@@ -158,6 +159,21 @@ class Interval:
     def lo(self) -> float: ...
     @property
     def hi(self) -> float: ...
+
+@final
+class Estimate:
+    """A point estimate with its standard error and confidence interval."""
+
+    @property
+    def estimate(self) -> float: ...
+    @property
+    def se(self) -> float: ...
+    @property
+    def lo(self) -> float: ...
+    @property
+    def hi(self) -> float: ...
+    @property
+    def level(self) -> float: ...
 
 def participants(data: Dataset, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...
 def outcome_rates(data: Dataset, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...
