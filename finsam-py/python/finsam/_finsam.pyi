@@ -31,6 +31,10 @@ __all__ = [
     "AnnualReport",
     "Interval",
     "Estimate",
+    "EventStudy",
+    "DidEstimate",
+    "event_study",
+    "did",
     "synthetic",
     "participants",
     "outcome_rates",
@@ -175,6 +179,67 @@ class Estimate:
     @property
     def level(self) -> float: ...
 
+@final
+class EventStudy:
+    """A person-level event study: the effect per period against the reference period."""
+
+    def table(self) -> Table: ...
+    def effects(self) -> list[tuple[int, Estimate | None]]: ...
+    @property
+    def units_treated(self) -> int: ...
+    @property
+    def units_control(self) -> int: ...
+    @property
+    def dropped(self) -> list[tuple[str, int]]: ...
+
+@final
+class DidEstimate:
+    """A 2×2 difference-in-differences estimate with its sample sizes."""
+
+    @property
+    def estimate(self) -> float: ...
+    @property
+    def se(self) -> float: ...
+    @property
+    def lo(self) -> float: ...
+    @property
+    def hi(self) -> float: ...
+    @property
+    def n_treated(self) -> int: ...
+    @property
+    def n_control(self) -> int: ...
+    @property
+    def clusters(self) -> int: ...
+    @property
+    def dropped(self) -> list[tuple[str, int]]: ...
+
+def event_study(
+    frame: Any,
+    *,
+    unit: str,
+    time: str,
+    treated: str,
+    outcome: str,
+    weights: str | None = None,
+    cluster: str | None = None,
+    reference: int | None = None,
+    level: float | None = None,
+    suppress: bool | None = None,
+    threshold: int | None = None,
+) -> EventStudy: ...
+def did(
+    frame: Any,
+    *,
+    unit: str,
+    time: str,
+    treated: str,
+    outcome: str,
+    pre: tuple[int, int],
+    post: tuple[int, int],
+    weights: str | None = None,
+    cluster: str | None = None,
+    level: float | None = None,
+) -> DidEstimate: ...
 def participants(data: Dataset, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...
 def outcome_rates(data: Dataset, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...
 def outcome_categories(data: Dataset, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...

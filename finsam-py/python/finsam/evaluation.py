@@ -10,6 +10,6 @@ number is computed by finsam's Rust core, with the conventions of R's
 
 from __future__ import annotations
 
-from finsam._finsam import Estimate
+from finsam._finsam import DidEstimate, Estimate, EventStudy, did, event_study
 
-__all__ = ["Estimate"]
+__all__ = ["DidEstimate", "Estimate", "EventStudy", "did", "event_study"]
