@@ -30,8 +30,10 @@
 
 pub mod event_study;
 pub mod frame;
+pub mod funnel;
 pub mod glm;
 pub(crate) mod linalg;
+pub mod shrinkage;
 
 use serde::{Deserialize, Serialize};
 

@@ -3,6 +3,7 @@
 import datetime
 import os
 from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any, Literal, Protocol, final
 
 import pandas  # type: ignore[import-untyped]
@@ -35,6 +36,12 @@ __all__ = [
     "DidEstimate",
     "event_study",
     "did",
+    "Shrinkage",
+    "Funnel",
+    "shrink",
+    "james_stein",
+    "ranks",
+    "funnel_limits",
     "synthetic",
     "participants",
     "outcome_rates",
@@ -240,6 +247,77 @@ def did(
     cluster: str | None = None,
     level: float | None = None,
 ) -> DidEstimate: ...
+@final
+class Shrinkage:
+    """Shrunken unit estimates with the random-effects summary."""
+
+    @property
+    def estimates(self) -> list[float]: ...
+    @property
+    def sd(self) -> list[float]: ...
+    @property
+    def lo(self) -> list[float]: ...
+    @property
+    def hi(self) -> list[float]: ...
+    @property
+    def reliability(self) -> list[float]: ...
+    @property
+    def tau2(self) -> float: ...
+    @property
+    def mean(self) -> float: ...
+    @property
+    def mean_se(self) -> float: ...
+    @property
+    def method(self) -> str: ...
+
+@final
+class Funnel:
+    """Units placed on a funnel plot, with the limits and the over-dispersion."""
+
+    @property
+    def value(self) -> list[float]: ...
+    @property
+    def z(self) -> list[float]: ...
+    @property
+    def limits_95(self) -> list[tuple[float, float]]: ...
+    @property
+    def limits_998(self) -> list[tuple[float, float]]: ...
+    @property
+    def flag(self) -> list[str]: ...
+    @property
+    def target(self) -> float: ...
+    @property
+    def phi(self) -> float: ...
+    @property
+    def tau2(self) -> float: ...
+    @property
+    def adjusted(self) -> bool: ...
+    def curve(self, sizes: Sequence[float], p: float) -> list[float]: ...
+
+def shrink(
+    estimates: Sequence[float],
+    variances: Sequence[float],
+    *,
+    method: Literal["reml", "dl", "pm"] = "reml",
+    level: float | None = None,
+) -> Shrinkage: ...
+def james_stein(values: Sequence[float], variance: float) -> list[float]: ...
+def ranks(
+    estimates: Sequence[float],
+    sds: Sequence[float],
+    *,
+    level: float | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
+) -> list[tuple[int, int, int]]: ...
+def funnel_limits(
+    observed: Sequence[float],
+    size: Sequence[float],
+    *,
+    kind: Literal["proportion", "ratio"] = "proportion",
+    target: float | None = None,
+    overdispersion: Literal["none", "multiplicative", "additive"] = "additive",
+) -> Funnel: ...
 def participants(data: Dataset, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...
 def outcome_rates(data: Dataset, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...
 def outcome_categories(data: Dataset, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...

@@ -10,6 +10,30 @@ number is computed by finsam's Rust core, with the conventions of R's
 
 from __future__ import annotations
 
-from finsam._finsam import DidEstimate, Estimate, EventStudy, did, event_study
+from finsam._finsam import (
+    DidEstimate,
+    Estimate,
+    EventStudy,
+    Funnel,
+    Shrinkage,
+    did,
+    event_study,
+    funnel_limits,
+    james_stein,
+    ranks,
+    shrink,
+)
 
-__all__ = ["DidEstimate", "Estimate", "EventStudy", "did", "event_study"]
+__all__ = [
+    "DidEstimate",
+    "Estimate",
+    "EventStudy",
+    "Funnel",
+    "Shrinkage",
+    "did",
+    "event_study",
+    "funnel_limits",
+    "james_stein",
+    "ranks",
+    "shrink",
+]

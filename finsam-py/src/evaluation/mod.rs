@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 use crate::frames::batches;
 use crate::{opt_bool, opt_int, to_py_err};
 
+mod compare;
 mod event_study;
 
 /// An analysis frame from any Arrow source (pandas ≥ 2.2, polars,
@@ -94,6 +95,7 @@ pub(crate) fn disclosure(
 /// Adds the evaluation classes and functions to the native module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEstimate>()?;
+    compare::register(m)?;
     event_study::register(m)?;
     Ok(())
 }
