@@ -28,6 +28,7 @@
 //! # Ok::<(), finsam_core::Error>(())
 //! ```
 
+pub mod casemix;
 pub mod event_study;
 pub mod frame;
 pub mod funnel;

@@ -42,6 +42,8 @@ __all__ = [
     "james_stein",
     "ranks",
     "funnel_limits",
+    "Comparison",
+    "compare_units",
     "synthetic",
     "participants",
     "outcome_rates",
@@ -294,6 +296,39 @@ class Funnel:
     def adjusted(self) -> bool: ...
     def curve(self, sizes: Sequence[float], p: float) -> list[float]: ...
 
+@final
+class Comparison:
+    """A case-mix-adjusted comparison of units."""
+
+    def table(self) -> Table: ...
+    @property
+    def coefficients(self) -> list[tuple[str, float]]: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def overall(self) -> float: ...
+    @property
+    def phi(self) -> float: ...
+    @property
+    def tau2(self) -> float: ...
+    @property
+    def dropped(self) -> list[tuple[str, int]]: ...
+
+def compare_units(
+    frame: Any,
+    *,
+    outcome: str,
+    unit: str,
+    case_mix: Sequence[str],
+    model: Literal["binary", "continuous"] | None = None,
+    overdispersion: Literal["none", "multiplicative", "additive"] = "additive",
+    tau2: Literal["reml", "dl", "pm"] = "reml",
+    level: float | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
+    suppress: bool | None = None,
+    threshold: int | None = None,
+) -> Comparison: ...
 def shrink(
     estimates: Sequence[float],
     variances: Sequence[float],

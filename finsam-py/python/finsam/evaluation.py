@@ -11,11 +11,13 @@ number is computed by finsam's Rust core, with the conventions of R's
 from __future__ import annotations
 
 from finsam._finsam import (
+    Comparison,
     DidEstimate,
     Estimate,
     EventStudy,
     Funnel,
     Shrinkage,
+    compare_units,
     did,
     event_study,
     funnel_limits,
@@ -25,11 +27,13 @@ from finsam._finsam import (
 )
 
 __all__ = [
+    "Comparison",
     "DidEstimate",
     "Estimate",
     "EventStudy",
     "Funnel",
     "Shrinkage",
+    "compare_units",
     "did",
     "event_study",
     "funnel_limits",

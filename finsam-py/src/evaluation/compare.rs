@@ -1,10 +1,12 @@
 //! `finsam.evaluation.shrink`, `james_stein`, `ranks` and `funnel_limits`.
 
+use finsam_core::evaluation::casemix::{self, CompareOptions, Comparison, OutcomeModel};
 use finsam_core::evaluation::funnel::{self, FunnelKind, Overdispersion};
 use finsam_core::evaluation::shrinkage::{self, Tau2Method};
 use pyo3::prelude::*;
 
-use crate::{bad_option, detached, level_arg, opt_choice, opt_int, seed_arg};
+use super::{disclosure, frame as to_frame};
+use crate::{PyTable, bad_option, detached, level_arg, opt_choice, opt_int, seed_arg};
 
 /// Shrunken unit estimates with the random-effects summary.
 #[pyclass(frozen, module = "finsam.evaluation", name = "Shrinkage", get_all)]
@@ -196,10 +198,119 @@ pub(crate) fn funnel_limits(
     Ok(PyFunnel { inner })
 }
 
+/// A case-mix-adjusted comparison of units.
+#[pyclass(frozen, module = "finsam.evaluation", name = "Comparison")]
+pub(crate) struct PyComparison {
+    inner: Comparison,
+}
+
+#[pymethods]
+impl PyComparison {
+    /// The published table `jamforelse_insatser` (units below the
+    /// disclosure threshold withheld whole).
+    fn table(&self) -> PyTable {
+        PyTable { inner: self.inner.table() }
+    }
+    /// The case-mix model's coefficients, `[(column, coefficient)]`.
+    #[getter]
+    fn coefficients(&self) -> Vec<(String, f64)> {
+        self.inner.coefficients.clone()
+    }
+    /// "binary" (logistic) or "continuous" (least squares).
+    #[getter]
+    fn model(&self) -> &'static str {
+        match self.inner.model {
+            OutcomeModel::Binary => "binary",
+            OutcomeModel::Continuous => "continuous",
+        }
+    }
+    /// The overall rate or mean.
+    #[getter]
+    fn overall(&self) -> f64 {
+        self.inner.overall
+    }
+    /// The funnel's φ̂.
+    #[getter]
+    fn phi(&self) -> f64 {
+        self.inner.phi
+    }
+    /// The shrinkage's τ̂².
+    #[getter]
+    fn tau2(&self) -> f64 {
+        self.inner.shrinkage_tau2
+    }
+    /// Rows left out and why.
+    #[getter]
+    fn dropped(&self) -> Vec<(String, u64)> {
+        self.inner.dropped.clone()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Comparison(units={}, model={:?}, overall={})",
+            self.inner.units.len(),
+            self.model(),
+            self.inner.overall
+        )
+    }
+}
+
+/// Compares units (insatser, förbund) adjusted for case mix: observed
+/// against expected, O/E with exact intervals, funnel limits with
+/// over-dispersion, empirical-Bayes shrinkage and ranks with intervals.
+#[pyfunction]
+#[pyo3(signature = (frame, *, outcome, unit, case_mix, model = None, overdispersion = "additive", tau2 = "reml", level = None, draws = None, seed = None, suppress = None, threshold = None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn compare_units(
+    py: Python<'_>,
+    frame: &Bound<'_, PyAny>,
+    outcome: &str,
+    unit: &str,
+    case_mix: Vec<String>,
+    model: Option<&str>,
+    overdispersion: &str,
+    tau2: &str,
+    level: Option<Bound<'_, PyAny>>,
+    draws: Option<Bound<'_, PyAny>>,
+    seed: Option<Bound<'_, PyAny>>,
+    suppress: Option<Bound<'_, PyAny>>,
+    threshold: Option<Bound<'_, PyAny>>,
+) -> PyResult<PyComparison> {
+    let names: Vec<&str> = case_mix.iter().map(String::as_str).collect();
+    let mut o = CompareOptions::new(outcome, unit, &names);
+    o.model = match model {
+        None => None,
+        Some(m) => Some(match opt_choice("model", m.into_pyobject(py)?.as_any(), &["binary", "continuous"])? {
+            "binary" => OutcomeModel::Binary,
+            _ => OutcomeModel::Continuous,
+        }),
+    };
+    let od = overdispersion.into_pyobject(py)?;
+    o.overdispersion =
+        Overdispersion::parse(opt_choice("overdispersion", od.as_any(), &["none", "multiplicative", "additive"])?)
+            .unwrap_or_default();
+    let t = tau2.into_pyobject(py)?;
+    o.shrinkage = Tau2Method::parse(opt_choice("tau2", t.as_any(), &["reml", "dl", "pm"])?).unwrap_or_default();
+    if let Some(l) = level {
+        o.level = level_arg(&l)?;
+    }
+    if let Some(d) = draws {
+        o.draws = opt_int("draws", &d, 1..=10_000_000)?;
+    }
+    if let Some(s) = seed {
+        o.seed = seed_arg(&s)?;
+    }
+    o.disclosure = disclosure(suppress.as_ref(), threshold.as_ref())?;
+    let f = to_frame(frame, "frame")?;
+    let inner = detached(py, || casemix::compare_units(&f, &o))?;
+    Ok(PyComparison { inner })
+}
+
 /// Adds the functions and classes.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyShrinkage>()?;
     m.add_class::<PyFunnel>()?;
+    m.add_class::<PyComparison>()?;
+    m.add_function(wrap_pyfunction!(compare_units, m)?)?;
     m.add_function(wrap_pyfunction!(shrink, m)?)?;
     m.add_function(wrap_pyfunction!(james_stein, m)?)?;
     m.add_function(wrap_pyfunction!(ranks, m)?)?;
