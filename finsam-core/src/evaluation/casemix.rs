@@ -53,10 +53,10 @@ use super::frame::{Column, Frame, Terms};
 use super::funnel::{self, Flag, FunnelKind, Overdispersion};
 use super::glm;
 use super::shrinkage::{self, Rank, Tau2Method};
-use crate::disclosure::Disclosure;
 use crate::error::{Error, Result};
-use crate::report::Table;
-use crate::report::table::{Builder, Raw, Unit};
+use crate::publish::Table;
+use crate::publish::disclosure::Disclosure;
+use crate::publish::table::{Builder, Raw, Unit};
 use crate::stats;
 
 /// The model of the expected outcome.
