@@ -8,7 +8,7 @@
 //! ```
 //! use finsam_core::publish::{Cell, Disclosure, Reason};
 //! let d = Disclosure::default();
-//! assert_eq!(d.suppress(&[3], &[]), vec![Cell::Suppressed(Reason::Small)]);
+//! assert_eq!(d.suppress(&[3], &[]), vec![Cell::Suppressed(Reason::Primary)]);
 //! ```
 
 pub mod disclosure;
