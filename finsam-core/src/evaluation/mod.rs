@@ -28,9 +28,11 @@
 //! # Ok::<(), finsam_core::Error>(())
 //! ```
 
+mod balance;
 pub mod frame;
 pub mod glm;
 pub(crate) mod linalg;
+pub mod matching;
 
 use serde::{Deserialize, Serialize};
 

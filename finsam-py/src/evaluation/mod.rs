@@ -6,17 +6,25 @@ use finsam_core::evaluation::{self, Frame};
 use pyo3::prelude::*;
 
 use crate::frames::batches;
+
+mod matching;
 use crate::to_py_err;
 
 /// An analysis frame from any Arrow source (pandas ≥ 2.2, polars,
 /// pyarrow, DuckDB): numeric and boolean columns become numbers, text and
 /// categorical ones categories.
-#[allow(dead_code)] // The estimators' bindings (matching, did) are its callers.
+#[allow(dead_code)] // The estimators' bindings (did) are its callers.
 pub(crate) fn frame(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Frame> {
+    let batch = batch(value, what)?;
+    Frame::from_batch(&batch).map_err(|e| to_py_err(value.py(), &e))
+}
+
+/// The rows of any Arrow source as one record batch.
+pub(crate) fn batch(value: &Bound<'_, PyAny>, what: &str) -> PyResult<arrow_array::RecordBatch> {
     let py = value.py();
     let parts = batches(value, what)?;
-    let batch = match parts.as_slice() {
-        [one] => one.clone(),
+    match parts.as_slice() {
+        [one] => Ok(one.clone()),
         _ => {
             let schema = match parts.first() {
                 Some(b) => b.schema(),
@@ -30,10 +38,9 @@ pub(crate) fn frame(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Frame> {
                         message: e.to_string(),
                     },
                 )
-            })?
+            })
         }
-    };
-    Frame::from_batch(&batch).map_err(|e| to_py_err(py, &e))
+    }
 }
 
 /// A point estimate with its standard error and confidence interval.
@@ -76,5 +83,6 @@ impl From<evaluation::Estimate> for PyEstimate {
 /// Adds the evaluation classes and functions to the native module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEstimate>()?;
+    matching::register(m)?;
     Ok(())
 }
