@@ -3,7 +3,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use finsam_core::evaluation::Frame;
-use finsam_core::evaluation::matching::{MatchOptions, match_units};
+use finsam_core::evaluation::matching::{MatchOptions, match_units, propensity};
 
 /// A deterministic frame: a treatment, two numeric covariates and a
 /// three-level category (a cheap LCG, so the bench needs no RNG crate).
@@ -42,6 +42,10 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("matching");
     group.sample_size(10);
     group.bench_function("nearest_20k_vs_2m", |b| b.iter(|| match_units(&f, &options).map(|m| m.counts.treated_after)));
+    // The propensity fit alone: the rest of the first is the matching.
+    group.bench_function("propensity_2m", |b| {
+        b.iter(|| propensity(&f, "t", &["alder", "dagar", "utbildning"]).map(|p| p.n_treated))
+    });
     group.finish();
 }
 

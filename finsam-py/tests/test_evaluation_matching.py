@@ -10,6 +10,7 @@ to 1e-10 (R's glm stops at its deviance tolerance, ~1e-13 here).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,7 @@ from finsam.evaluation import match, propensity
 
 REF = Path(__file__).parent / "reference"
 COVARIATES = ["alder", "kon", "utbildning", "dagar_fore", "forsorjning"]
-CONFIGS = {
+CONFIGS: dict[str, dict[str, Any]] = {
     "nearest": {},
     "ratio2": {"ratio": 2},
     "replace": {"replace": True},
@@ -146,7 +147,7 @@ def test_errors_are_typed(data: pd.DataFrame) -> None:
     with pytest.raises(finsam.ArgumentError, match="ratio"):
         match(data, treatment="treat", covariates=COVARIATES, ratio=0)
     with pytest.raises(finsam.ArgumentError, match="order"):
-        match(data, treatment="treat", covariates=COVARIATES, order="biggest")
+        match(data, treatment="treat", covariates=COVARIATES, order="biggest")  # type: ignore[arg-type]
     with pytest.raises(finsam.ArgumentError, match="caliper"):
         match(data, treatment="treat", covariates=COVARIATES, caliper=-1.0)
     with pytest.raises(finsam.ArgumentError, match="seed"):

@@ -15,6 +15,20 @@ use crate::report::table::{self, Table, Unit};
 
 /// One side (before or after matching) of a balance row: the columns of
 /// `MatchIt`'s `summary()`.
+///
+/// ```
+/// use finsam_core::evaluation::Frame;
+/// use finsam_core::evaluation::matching::{match_units, MatchOptions};
+/// let f = Frame::new()
+///     .with_numeric("t", [1.0, 0.0, 0.0, 1.0, 0.0, 0.0].map(Some))?
+///     .with_numeric("x", [1.0, 1.2, 5.0, 3.0, 2.9, 0.0].map(Some))?;
+/// let m = match_units(&f, &MatchOptions::new("t", &["x"]))?;
+/// let after = m.balance(&f)?.rows[1].after;
+/// assert_eq!(after.mean_treated, 2.0);
+/// assert!((after.mean_control - 2.05).abs() < 1e-12);
+/// assert_eq!(after.variance_ratio.is_some(), true);
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BalanceStats {
     /// The (weighted) mean among treated units.
@@ -42,6 +56,19 @@ pub struct BalanceStats {
 
 /// One covariate (or level of a categorical one, or the distance) of a
 /// balance table.
+///
+/// ```
+/// use finsam_core::evaluation::Frame;
+/// use finsam_core::evaluation::matching::{match_units, MatchOptions};
+/// let f = Frame::new()
+///     .with_numeric("t", [1.0, 0.0, 0.0, 1.0, 0.0, 0.0].map(Some))?
+///     .with_numeric("x", [1.0, 1.2, 5.0, 3.0, 2.9, 0.0].map(Some))?;
+/// let m = match_units(&f, &MatchOptions::new("t", &["x"]))?;
+/// let b = m.balance(&f)?;
+/// let names: Vec<&str> = b.rows.iter().map(|r| r.name.as_str()).collect();
+/// assert_eq!(names, ["distance", "x"]);
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BalanceRow {
     /// The name, as R's `model.matrix` names it (`konMan`), or `distance`.
@@ -94,6 +121,19 @@ const COLUMNS: [&str; 13] = [
 impl Balance {
     /// The table as a published [`Table`] keyed by `variable`; a statistic
     /// that cannot be computed is withheld as `not_computable`.
+    ///
+    /// ```
+    /// use finsam_core::evaluation::Frame;
+    /// use finsam_core::evaluation::matching::{match_units, MatchOptions};
+    /// let f = Frame::new()
+    ///     .with_numeric("t", [1.0, 0.0, 0.0, 1.0, 0.0, 0.0].map(Some))?
+    ///     .with_numeric("x", [1.0, 1.2, 5.0, 3.0, 2.9, 0.0].map(Some))?;
+    /// let m = match_units(&f, &MatchOptions::new("t", &["x"]))?;
+    /// let t = m.balance(&f)?.to_table();
+    /// assert_eq!(t.keys, ["variable"]);
+    /// assert!(t.value(&["x"], "smd_after").is_some());
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
     pub fn to_table(&self) -> Table {
         let cell = |v: Option<f64>| v.map_or(Cell::Suppressed(Reason::NotComputable), Cell::Shown);
         let side = |s: &BalanceStats| {
@@ -127,6 +167,18 @@ impl Balance {
 /// covariates matched on (and any exact-matching covariates not among
 /// them), every level of a categorical one, over the units the matching
 /// used.
+///
+/// ```
+/// use finsam_core::evaluation::Frame;
+/// use finsam_core::evaluation::matching::{match_units, MatchOptions};
+/// let f = Frame::new()
+///     .with_numeric("t", [1.0, 0.0, 0.0, 1.0, 0.0, 0.0].map(Some))?
+///     .with_numeric("x", [1.0, 1.2, 5.0, 3.0, 2.9, 0.0].map(Some))?;
+/// let m = match_units(&f, &MatchOptions::new("t", &["x"]))?;
+/// let b = finsam_core::evaluation::matching::balance(&f, &m)?;
+/// assert_eq!(b, m.balance(&f)?);
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 ///
 /// # Errors
 /// `missing_column` if the frame is not the one that was matched.
@@ -334,6 +386,19 @@ fn ecdf_distance(x: &[f64], treated: &[bool], w: &[f64]) -> (f64, f64) {
 }
 
 /// The effect on the treated estimated in the matched sample.
+///
+/// ```
+/// use finsam_core::evaluation::Frame;
+/// use finsam_core::evaluation::matching::{match_units, MatchOptions};
+/// let f = Frame::new()
+///     .with_numeric("t", [1.0, 0.0, 0.0, 1.0, 0.0, 0.0].map(Some))?
+///     .with_numeric("x", [1.0, 1.2, 5.0, 3.0, 2.9, 0.0].map(Some))?;
+/// let m = match_units(&f, &MatchOptions::new("t", &["x"]))?;
+/// let f = f.with_numeric("y", [4.0, 2.0, 1.0, 6.0, 3.5, 0.0].map(Some))?;
+/// let e = m.effect(&f, "y", &[], 0.95)?;
+/// assert_eq!((e.df, e.clusters, e.n_treated, e.n_control), (2.0, 2, 2, 2));
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Effect {
     /// The coefficient of the treatment, its cluster-robust standard error

@@ -1,6 +1,10 @@
 //! Propensity scores and matched comparison groups, with the conventions
 //! of R's `MatchIt` (4.5): the same matches, weights, subclasses and
-//! balance table for the same data and options.
+//! balance table for the same data and options. The reference is 4.5 with
+//! the fixes released in 4.5.3 (a control is never matched twice to one
+//! treated unit; distances compared as doubles, which some 4.5.1 builds
+//! truncated to integers, ignoring calipers); the tests compare with it on
+//! eleven configurations (`finsam-py/tests/reference/matchit.R`).
 //!
 //! The estimand is the effect on the treated (ATT): each treated unit
 //! (a participant) gets comparison units (controls) that resemble it.
@@ -34,11 +38,15 @@
 //! * Subclasses (without replacement): one per matched treated unit,
 //!   numbered in the order of the treated unit's 1-based row number *as
 //!   text* (`"10"` before `"9"`), as `MatchIt` 4.5 numbers the levels of
-//!   its `factor`.
+//!   its `factor` (4.7 numbers them in row order; only the labels differ).
+//!   Rows are counted among the rows used (after dropping missing values),
+//!   as in R after `na.omit`.
 //! * Exact and coarsened exact matching: strata of equal values (CEM
 //!   first bins each numeric covariate into Sturges' number of equal-width
 //!   bins); a control weighs `treated/controls` of its stratum, scaled as
 //!   above.
+
+use std::cmp::Ordering;
 
 use rand_core::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
@@ -87,6 +95,18 @@ pub struct Propensity {
 /// level the reference). Rows with a missing value are dropped and
 /// counted.
 ///
+///
+/// ```
+/// use finsam_core::evaluation::Frame;
+/// use finsam_core::evaluation::matching::propensity;
+/// let f = Frame::new()
+///     .with_numeric("t", [1.0, 0.0, 0.0, 1.0, 0.0, 0.0].map(Some))?
+///     .with_numeric("x", [1.0, 1.2, 5.0, 3.0, 2.9, 0.0].map(Some))?;
+/// let p = propensity(&f, "t", &["x"])?;
+/// assert_eq!((p.n_treated, p.n_control, p.dropped_missing), (2, 4, 0));
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+///
 /// # Errors
 /// `invalid_argument` for a treatment other than 0/1; `not_identified`
 /// without treated or control units; `singular_design` for collinear
@@ -97,6 +117,13 @@ pub fn propensity(frame: &Frame, treatment: &str, covariates: &[&str]) -> Result
 }
 
 /// How units are matched.
+///
+/// ```
+/// use finsam_core::evaluation::matching::{MatchOptions, Method};
+/// let o = MatchOptions { method: Method::Exact, ..MatchOptions::new("t", &["x"]) };
+/// assert_eq!(o.method, Method::Exact);
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
@@ -110,6 +137,18 @@ pub enum Method {
 }
 
 /// The distance nearest-neighbour matching uses.
+///
+/// ```
+/// use finsam_core::evaluation::Frame;
+/// use finsam_core::evaluation::matching::{match_units, Distance, MatchOptions};
+/// let f = Frame::new()
+///     .with_numeric("t", [1.0, 0.0, 0.0, 1.0, 0.0, 0.0].map(Some))?
+///     .with_numeric("x", [1.0, 1.2, 5.0, 3.0, 2.9, 0.0].map(Some))?;
+/// let o = MatchOptions { distance: Distance::LinearLogit, caliper: Some(0.2), ..MatchOptions::new("t", &["x"]) };
+/// let m = match_units(&f, &o)?;
+/// assert!(m.distance[0].unwrap() < 0.0); // a log-odds, not a probability
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Distance {
@@ -120,6 +159,17 @@ pub enum Distance {
 }
 
 /// The order in which treated units choose their controls (`m.order`).
+///
+/// ```
+/// use finsam_core::evaluation::Frame;
+/// use finsam_core::evaluation::matching::{match_units, MatchOptions, Order};
+/// let f = Frame::new()
+///     .with_numeric("t", [1.0, 0.0, 0.0, 1.0, 0.0, 0.0].map(Some))?
+///     .with_numeric("x", [1.0, 1.2, 5.0, 3.0, 2.9, 0.0].map(Some))?;
+/// let o = MatchOptions { order: Order::Random, seed: Some(7), ..MatchOptions::new("t", &["x"]) };
+/// assert_eq!(match_units(&f, &o)?.weights, match_units(&f, &o)?.weights);
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Order {
@@ -168,6 +218,12 @@ pub struct MatchOptions {
 impl MatchOptions {
     /// `MatchIt`'s defaults: 1:1 nearest neighbour on the propensity score
     /// without replacement, largest score first.
+    ///
+    /// ```
+    /// use finsam_core::evaluation::matching::{MatchOptions, Method, Order};
+    /// let o = MatchOptions::new("deltog", &["alder", "kon"]);
+    /// assert_eq!((o.method, o.ratio, o.replace, o.order), (Method::Nearest, 1, false, Order::Largest));
+    /// ```
     pub fn new(treatment: &str, covariates: &[&str]) -> MatchOptions {
         MatchOptions {
             treatment: treatment.to_owned(),
@@ -215,6 +271,19 @@ impl MatchOptions {
 }
 
 /// Sample sizes before and after matching, and the units left out and why.
+///
+/// ```
+/// use finsam_core::evaluation::Frame;
+/// use finsam_core::evaluation::matching::{match_units, MatchOptions};
+/// let f = Frame::new()
+///     .with_numeric("t", [1.0, 0.0, 0.0, 1.0, 0.0, 0.0].map(Some))?
+///     .with_numeric("x", [1.0, 1.2, 5.0, 3.0, 2.9, 0.0].map(Some))?;
+/// let o = MatchOptions { caliper: Some(0.1), ..MatchOptions::new("t", &["x"]) };
+/// let c = match_units(&f, &o)?.counts;
+/// assert_eq!((c.treated_before, c.control_before), (2, 4));
+/// assert_eq!(c.treated_after + c.treated_outside_caliper + c.treated_unmatched, 2);
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     /// Treated units with every value (before matching).
@@ -241,6 +310,19 @@ pub struct Counts {
 
 /// The result of [`match_units`]: per row of the frame, whether it was
 /// used, its distance, weight and subclass; and the counts.
+///
+/// ```
+/// use finsam_core::evaluation::Frame;
+/// use finsam_core::evaluation::matching::{match_units, MatchOptions};
+/// let f = Frame::new()
+///     .with_numeric("t", [1.0, 0.0, 0.0, 1.0, 0.0, 0.0].map(Some))?
+///     .with_numeric("x", [1.0, 1.2, 5.0, 3.0, 2.9, 0.0].map(Some))?;
+/// let m = match_units(&f, &MatchOptions::new("t", &["x"]))?;
+/// assert_eq!(m.pairs, [(0, vec![1]), (3, vec![4])]);
+/// assert_eq!(m.weights, [1.0, 1.0, 0.0, 1.0, 1.0, 0.0]);
+/// assert_eq!(m.subclass[4], Some(2));
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Matching {
     /// The options it was made with.
@@ -267,6 +349,18 @@ pub struct Matching {
 
 /// Matches control units to treated units (see the module documentation
 /// for `MatchIt`'s conventions followed).
+///
+/// ```
+/// use finsam_core::evaluation::Frame;
+/// use finsam_core::evaluation::matching::{match_units, MatchOptions};
+/// let f = Frame::new()
+///     .with_numeric("t", [1.0, 0.0, 0.0, 1.0, 0.0, 0.0].map(Some))?
+///     .with_numeric("x", [1.0, 1.2, 5.0, 3.0, 2.9, 0.0].map(Some))?;
+/// let o = MatchOptions { ratio: 2, ..MatchOptions::new("t", &["x"]) };
+/// let m = match_units(&f, &o)?;
+/// assert_eq!(m.counts.control_after, 4);
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 ///
 /// # Errors
 /// `invalid_argument` for bad options or a treatment other than 0/1;
@@ -378,7 +472,9 @@ impl Sample {
     }
 
     fn propensity(&self, frame: &Frame, covariates: &[&str]) -> Result<Propensity> {
-        let design = frame.design(covariates, Terms::Model)?.select(&self.rows);
+        let design = frame.design(covariates, Terms::Model)?;
+        // Selecting copies the matrix: skip it when every row is used.
+        let design = if self.rows.len() == design.rows { design } else { design.select(&self.rows) };
         let y: Vec<f64> = self.treated.iter().map(|&t| f64::from(u8::from(t))).collect();
         let fit = glm::logit(&design, &y, None)?;
         let linear: Vec<Option<f64>> = (0..self.rows.len()).map(|i| Some(fit.predict_linear(design.row(i)))).collect();
@@ -480,8 +576,9 @@ fn treated_order(distance: &[f64], treated: &[bool], order: Order, seed: Option<
     let mut units: Vec<usize> = (0..treated.len()).filter(|&i| treated[i]).collect();
     match order {
         Order::Data => {}
-        Order::Largest => units.sort_by(|&a, &b| distance[b].total_cmp(&distance[a])),
-        Order::Smallest => units.sort_by(|&a, &b| distance[a].total_cmp(&distance[b])),
+        // Stable sorts: ties keep the data order, as R's `order`.
+        Order::Largest => units.sort_by(|&a, &b| distance[b].partial_cmp(&distance[a]).unwrap_or(Ordering::Equal)),
+        Order::Smallest => units.sort_by(|&a, &b| distance[a].partial_cmp(&distance[b]).unwrap_or(Ordering::Equal)),
         Order::Random => {
             let mut rng = Pcg64Mcg::seed_from_u64(seed.unwrap_or(0));
             for i in (1..units.len()).rev() {
@@ -511,61 +608,100 @@ fn nearest(
     options: &MatchOptions,
     caliper: Option<f64>,
 ) -> Nearest {
-    let stratum = |i: usize| strata.map_or(0, |s| s[i]);
-    let count = strata.map_or(1, |s| s.iter().max().map_or(0, |m| *m as usize + 1));
-    // Controls of each stratum sorted by (distance, row): MatchIt's stable
-    // sort of all units, from which a treated unit looks left and right.
-    let mut controls: Vec<Vec<usize>> = vec![Vec::new(); count];
-    for i in (0..treated.len()).filter(|&i| !treated[i]) {
-        controls[stratum(i) as usize].push(i);
-    }
-    let key = |i: usize| (distance[i], i);
-    let before = |a: (f64, usize), b: (f64, usize)| a.0 < b.0 || (a.0 == b.0 && a.1 < b.1);
-    for c in &mut controls {
-        c.sort_by(|&a, &b| distance[a].total_cmp(&distance[b]).then(a.cmp(&b)));
-    }
-    let mut free: Vec<Available> = controls.iter().map(|c| Available::new(c.len())).collect();
-    let mut chosen: Vec<Vec<usize>> = vec![Vec::new(); treated.len()];
-    let mut outside = vec![false; treated.len()];
+    let stratum = |i: usize| strata.map_or(0, |s| s[i] as usize);
+    let mut sorted = sorted_controls(distance, treated, strata);
+    // Each treated unit's controls, by its place in `order`.
+    let mut chosen: Vec<Vec<usize>> = vec![Vec::new(); order.len()];
+    let mut outside_caliper = 0;
     for round in 0..options.ratio {
-        for &t in order {
-            if round > 0 && chosen[t].len() < round {
+        for (k, &t) in order.iter().enumerate() {
+            if chosen[k].len() < round {
                 continue; // it found nothing in an earlier round; nothing has become closer
             }
-            let s = stratum(t) as usize;
-            let sorted = &controls[s];
-            let at = sorted.partition_point(|&c| before(key(c), key(t)));
-            let taken = |p: usize| chosen[t].contains(&sorted[p]);
-            let mut left = free[s].left(at.checked_sub(1));
-            while let Some(p) = left.filter(|&p| taken(p)) {
-                left = free[s].left(p.checked_sub(1));
-            }
-            let mut right = free[s].right(at);
-            while let Some(p) = right.filter(|&p| taken(p)) {
-                right = free[s].right(p + 1);
-            }
-            let gap = |p: usize| (distance[sorted[p]] - distance[t]).abs();
-            let within = |p: &usize| caliper.is_none_or(|c| gap(*p) <= c);
-            let (l, r) = (left.filter(within), right.filter(within));
-            let pick = match (l, r) {
-                (Some(l), Some(r)) => Some(if gap(l) <= gap(r) { l } else { r }),
-                (l, r) => l.or(r),
-            };
-            match pick {
-                Some(p) => {
-                    chosen[t].push(sorted[p]);
+            let s = &mut sorted[stratum(t)];
+            match s.nearest(distance[t], t, &chosen[k], caliper) {
+                Search::Found(p) => {
+                    chosen[k].push(s.unit[p] as usize);
                     if !options.replace {
-                        free[s].take(p);
+                        s.free.take(p);
                     }
                 }
-                None if round == 0 => outside[t] = (left.is_some() || right.is_some()) && caliper.is_some(),
-                None => {}
+                Search::OutsideCaliper if round == 0 => outside_caliper += 1,
+                _ => {}
             }
         }
     }
-    let outside_caliper = outside.iter().filter(|o| **o).count();
-    let matches = chosen.into_iter().enumerate().filter(|(_, c)| !c.is_empty()).collect();
+    let mut matches: Vec<(usize, Vec<usize>)> =
+        order.iter().zip(chosen).filter(|(_, c)| !c.is_empty()).map(|(&t, c)| (t, c)).collect();
+    matches.sort_unstable_by_key(|(t, _)| *t);
     Nearest { matches, outside_caliper }
+}
+
+/// The controls of one stratum sorted by (distance, row), contiguous so
+/// that the sort and the searches stay in cache.
+struct Sorted {
+    /// The distances, ascending.
+    key: Vec<f64>,
+    /// The sample index of each.
+    unit: Vec<u32>,
+    /// Which are still available.
+    free: Available,
+}
+
+/// What one search for a control found.
+enum Search {
+    /// The position of the chosen control.
+    Found(usize),
+    /// Controls remain, but none within the caliper.
+    OutsideCaliper,
+    /// No control remains.
+    None,
+}
+
+/// Each stratum's controls in `MatchIt`'s order: its stable sort of all
+/// units by distance (ties in data order), from which a treated unit
+/// looks left and right.
+fn sorted_controls(distance: &[f64], treated: &[bool], strata: Option<&[u32]>) -> Vec<Sorted> {
+    let count = strata.map_or(1, |s| s.iter().max().map_or(0, |m| *m as usize + 1));
+    let mut keyed: Vec<Vec<(f64, u32)>> = vec![Vec::new(); count];
+    for i in (0..treated.len()).filter(|&i| !treated[i]) {
+        keyed[strata.map_or(0, |s| s[i] as usize)].push((distance[i], i as u32));
+    }
+    keyed
+        .into_iter()
+        .map(|mut k| {
+            k.sort_unstable_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(Ordering::Equal).then(a.1.cmp(&b.1)));
+            let free = Available::new(k.len());
+            let (key, unit) = k.into_iter().unzip();
+            Sorted { key, unit, free }
+        })
+        .collect()
+}
+
+impl Sorted {
+    /// The nearest available control to a treated unit at distance `d`
+    /// (sample index `t`), skipping those it already has: the nearest on
+    /// each side, the left one when they are equally far (`MatchIt`).
+    fn nearest(&mut self, d: f64, t: usize, have: &[usize], caliper: Option<f64>) -> Search {
+        let t = t as u32;
+        let at = self.key.partition_point(|&k| k < d);
+        let at = at + self.key[at..].iter().zip(&self.unit[at..]).take_while(|(k, u)| **k == d && **u < t).count();
+        let (mut left, mut right) = (self.free.left(at.checked_sub(1)), self.free.right(at));
+        while let Some(p) = left.filter(|&p| have.contains(&(self.unit[p] as usize))) {
+            left = self.free.left(p.checked_sub(1));
+        }
+        while let Some(p) = right.filter(|&p| have.contains(&(self.unit[p] as usize))) {
+            right = self.free.right(p + 1);
+        }
+        let gap = |p: usize| (self.key[p] - d).abs();
+        let within = |p: &usize| caliper.is_none_or(|c| gap(*p) <= c);
+        match (left.filter(within), right.filter(within)) {
+            (Some(l), Some(r)) => Search::Found(if gap(l) <= gap(r) { l } else { r }),
+            (Some(p), None) | (None, Some(p)) => Search::Found(p),
+            (None, None) if left.is_some() || right.is_some() => Search::OutsideCaliper,
+            (None, None) => Search::None,
+        }
+    }
 }
 
 /// The controls still available in one sorted stratum, with skip links
@@ -727,11 +863,35 @@ fn count_outcomes(counts: &mut Counts, weights: &[f64], treated: &[bool], strata
 impl Matching {
     /// The balance table of `MatchIt`'s `summary()`, before and after
     /// matching (see [`balance`]).
+    ///
+    /// ```
+    /// use finsam_core::evaluation::Frame;
+    /// use finsam_core::evaluation::matching::{match_units, MatchOptions};
+    /// let f = Frame::new()
+    ///     .with_numeric("t", [1.0, 0.0, 0.0, 1.0, 0.0, 0.0].map(Some))?
+    ///     .with_numeric("x", [1.0, 1.2, 5.0, 3.0, 2.9, 0.0].map(Some))?;
+    /// let m = match_units(&f, &MatchOptions::new("t", &["x"]))?;
+    /// assert_eq!(m.balance(&f)?.rows.len(), 2); // distance, x
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
     pub fn balance(&self, frame: &Frame) -> Result<Balance> {
         balance(frame, self)
     }
 
     /// The effect on the treated in the matched sample (see [`effect`]).
+    ///
+    /// ```
+    /// use finsam_core::evaluation::Frame;
+    /// use finsam_core::evaluation::matching::{match_units, MatchOptions};
+    /// let f = Frame::new()
+    ///     .with_numeric("t", [1.0, 0.0, 0.0, 1.0, 0.0, 0.0].map(Some))?
+    ///     .with_numeric("x", [1.0, 1.2, 5.0, 3.0, 2.9, 0.0].map(Some))?;
+    /// let f = f.with_numeric("y", [4.0, 2.0, 1.0, 6.0, 3.5, 0.0].map(Some))?;
+    /// let m = match_units(&f, &MatchOptions::new("t", &["x"]))?;
+    /// let e = m.effect(&f, "y", &[], 0.95)?;
+    /// assert!((e.estimate.estimate - 2.25).abs() < 1e-12);
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
     pub fn effect(&self, frame: &Frame, outcome: &str, covariates: &[&str], level: f64) -> Result<Effect> {
         effect(frame, self, outcome, covariates, level)
     }
