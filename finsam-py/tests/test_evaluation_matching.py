@@ -165,3 +165,12 @@ def test_errors_are_typed(data: pd.DataFrame) -> None:
     with pytest.raises(finsam.EstimationError) as e:
         match(data.assign(z=data.alder * 2), treatment="treat", covariates=["alder", "z"])
     assert e.value.code == "singular_design"
+
+
+def test_any_arrow_source_gives_the_same_match(data: pd.DataFrame) -> None:
+    import polars as pl
+    import pyarrow as pa
+
+    want = match(data, treatment="treat", covariates=COVARIATES, ratio=2).weights
+    for frame in (pl.from_pandas(data), pa.Table.from_pandas(data)):
+        assert match(frame, treatment="treat", covariates=COVARIATES, ratio=2).weights == want
