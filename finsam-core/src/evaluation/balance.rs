@@ -9,9 +9,9 @@ use super::Estimate;
 use super::frame::{Column, Frame, Terms};
 use super::glm;
 use super::matching::Matching;
-use crate::disclosure::{Cell, Reason};
-use crate::error::{Error, Result};
-use crate::report::table::{self, Table, Unit};
+use crate::error::Result;
+use crate::publish::disclosure::{Cell, Reason};
+use crate::publish::table::{self, Table, Unit};
 
 /// One side (before or after matching) of a balance row: the columns of
 /// `MatchIt`'s `summary()`.
@@ -445,7 +445,8 @@ pub struct Effect {
 ///
 /// # Errors
 /// `invalid_argument` for a non-numeric outcome; `not_identified` with
-/// fewer than two clusters or no residual degrees of freedom;
+/// fewer than two clusters or no residual degrees of freedom (from
+/// [`glm::cluster_robust`]);
 /// `singular_design` for collinear covariates.
 pub fn effect(frame: &Frame, matching: &Matching, outcome: &str, covariates: &[&str], level: f64) -> Result<Effect> {
     let y = frame.numeric(outcome)?;
@@ -458,24 +459,12 @@ pub fn effect(frame: &Frame, matching: &Matching, outcome: &str, covariates: &[&
     let design = design.select(&rows);
     let yv: Vec<f64> = rows.iter().map(|&r| y[r].unwrap_or(f64::NAN)).collect();
     let w: Vec<f64> = rows.iter().map(|&r| matching.weights[r]).collect();
-    let cluster: Vec<usize> =
-        rows.iter().enumerate().map(|(i, &r)| matching.subclass[r].map_or(usize::MAX - i, |s| s as usize)).collect();
+    let (cluster, g) = clusters(&rows, &matching.subclass);
     let fit = glm::ols(&design, &yv, Some(&w))?;
+    let v = glm::cluster_robust(&design, &fit, &yv, Some(&w), &cluster)?;
     let (n, k) = (rows.len() as f64, design.cols() as f64);
-    let scores: Vec<Vec<f64>> =
-        (0..rows.len()).map(|i| design.row(i).iter().map(|x| w[i] * (yv[i] - fit.fitted[i]) * x).collect()).collect();
-    let (meat, g) = cluster_meat(&scores, &cluster, design.cols());
-    if g < 2 || n <= k {
-        return Err(Error::NotIdentified {
-            message: format!("the matched sample has {g} cluster(s) and {n} units for {k} coefficients"),
-        });
-    }
-    let p = design.cols();
-    // The treatment's coefficient is column 1: (bread · meat · bread)[1][1].
-    let b1: Vec<f64> = (0..p).map(|j| fit.bread[p + j]).collect();
-    let quad: f64 = (0..p).map(|a| (0..p).map(|b| b1[a] * meat[a * p + b] * b1[b]).sum::<f64>()).sum();
-    let g_f = g as f64;
-    let se = (quad * g_f / (g_f - 1.0) * (n - 1.0) / (n - k)).sqrt();
+    // The treatment's coefficient is column 1.
+    let se = v[design.cols() + 1].sqrt();
     let treated_in = |t: bool| rows.iter().filter(|&&r| matching.treated[r] == Some(t)).count();
     Ok(Effect {
         estimate: Estimate::student(fit.coefficients[1], se, n - k, level)?,
@@ -488,22 +477,22 @@ pub fn effect(frame: &Frame, matching: &Matching, outcome: &str, covariates: &[&
     })
 }
 
-/// `Σ_g u_g u_gᵀ` (row-major p×p) and the number of clusters.
-fn cluster_meat(scores: &[Vec<f64>], cluster: &[usize], p: usize) -> (Vec<f64>, usize) {
-    let mut sums: rustc_hash::FxHashMap<usize, Vec<f64>> = rustc_hash::FxHashMap::default();
-    for (s, c) in scores.iter().zip(cluster) {
-        let u = sums.entry(*c).or_insert_with(|| vec![0.0; p]);
-        for (a, b) in u.iter_mut().zip(s) {
-            *a += b;
-        }
-    }
-    let mut meat = vec![0.0; p * p];
-    for u in sums.values() {
-        for a in 0..p {
-            for b in 0..p {
-                meat[a * p + b] += u[a] * u[b];
-            }
-        }
-    }
-    (meat, sums.len())
+/// A dense cluster id per row and the number of clusters: the subclass
+/// (matched set), or each unit its own cluster when matching with
+/// replacement left no subclasses.
+fn clusters(rows: &[usize], subclass: &[Option<u32>]) -> (Vec<u32>, usize) {
+    let mut ids: rustc_hash::FxHashMap<u32, u32> = rustc_hash::FxHashMap::default();
+    let mut next = 0u32;
+    let mut fresh = || {
+        next += 1;
+        next - 1
+    };
+    let cluster = rows
+        .iter()
+        .map(|&r| match subclass[r] {
+            Some(s) => *ids.entry(s).or_insert_with(&mut fresh),
+            None => fresh(),
+        })
+        .collect();
+    (cluster, next as usize)
 }

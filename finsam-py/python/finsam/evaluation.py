@@ -20,9 +20,45 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from finsam import _finsam
-from finsam._finsam import Estimate, MatchedEffect, Matching, Propensity
+from finsam._finsam import (
+    Comparison,
+    DidEstimate,
+    Estimate,
+    EventStudy,
+    Funnel,
+    MatchedEffect,
+    Matching,
+    Propensity,
+    Shrinkage,
+    compare_units,
+    did,
+    event_study,
+    funnel_limits,
+    james_stein,
+    ranks,
+    shrink,
+)
 
-__all__ = ["Estimate", "MatchedEffect", "Matching", "Propensity", "match", "propensity"]
+__all__ = [
+    "Comparison",
+    "DidEstimate",
+    "Estimate",
+    "EventStudy",
+    "Funnel",
+    "MatchedEffect",
+    "Matching",
+    "Propensity",
+    "Shrinkage",
+    "compare_units",
+    "did",
+    "event_study",
+    "funnel_limits",
+    "james_stein",
+    "match",
+    "propensity",
+    "ranks",
+    "shrink",
+]
 
 
 def propensity(frame: Any, *, treatment: str, covariates: str | list[str]) -> Propensity:
