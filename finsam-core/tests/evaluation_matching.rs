@@ -161,3 +161,62 @@ proptest! {
         prop_assert!((sum - m.counts.control_after as f64).abs() < 1e-9);
     }
 }
+
+/// The committed MatchIt fixtures (see finsam-py/tests/reference/matchit.R):
+/// the same weights and subclasses for three configurations, read without
+/// Python so that the Rust tests check MatchIt compatibility on their own.
+mod reference {
+    use super::*;
+
+    const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../finsam-py/tests/reference/");
+
+    fn data() -> Frame {
+        let mut reader = csv::Reader::from_path(format!("{DIR}matching_data.csv")).unwrap();
+        let headers = reader.headers().unwrap().clone();
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let mut frame = Frame::new();
+        for (j, name) in headers.iter().enumerate() {
+            let values: Vec<&str> = records.iter().map(|r| &r[j]).collect();
+            frame = if values[0].parse::<f64>().is_ok() {
+                frame.with_numeric(name, values.iter().map(|v| v.parse::<f64>().ok())).unwrap()
+            } else {
+                frame.with_categorical(name, values.iter().map(Some)).unwrap()
+            };
+        }
+        frame
+    }
+
+    fn check(config: &str, options: MatchOptions) {
+        let m = match_units(&data(), &options).unwrap();
+        let mut reader = csv::Reader::from_path(format!("{DIR}matchit_rows.csv")).unwrap();
+        let mut n = 0;
+        for (i, r) in reader.records().map(Result::unwrap).filter(|r| &r[0] == config).enumerate() {
+            let weight: f64 = r[3].parse().unwrap();
+            assert!((m.weights[i] - weight).abs() < 1e-12, "{config} row {i}: {} vs {weight}", m.weights[i]);
+            assert_eq!(m.subclass[i], r[4].parse::<u32>().ok(), "{config} row {i}");
+            if let (Some(d), Ok(want)) = (m.distance[i], r[2].parse::<f64>()) {
+                assert!((d - want).abs() < 1e-10, "{config} row {i}");
+            }
+            n += 1;
+        }
+        assert_eq!(n, 2000);
+    }
+
+    const COVARIATES: [&str; 5] = ["alder", "kon", "utbildning", "dagar_fore", "forsorjning"];
+
+    #[test]
+    fn nearest_ratio_two_matches_matchit() {
+        check("ratio2", MatchOptions { ratio: 2, ..MatchOptions::new("treat", &COVARIATES) });
+    }
+
+    #[test]
+    fn replacement_with_caliper_and_ratio_three_matches_matchit() {
+        let o = MatchOptions { ratio: 3, replace: true, caliper: Some(0.1), ..MatchOptions::new("treat", &COVARIATES) };
+        check("ratio3_replace_caliper", o);
+    }
+
+    #[test]
+    fn cem_matches_matchit() {
+        check("cem", MatchOptions { method: Method::Cem, ..MatchOptions::new("treat", &COVARIATES) });
+    }
+}
