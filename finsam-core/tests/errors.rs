@@ -513,6 +513,29 @@ fn arrow_type_errors_name_table_and_column() {
     seen("arrow_type");
 }
 
+/// The estimation errors, from matching: no controls, a caliper nobody
+/// meets, collinear covariates.
+#[test]
+fn estimation_errors_say_what_the_data_cannot_support() {
+    use finsam_core::evaluation::Frame;
+    use finsam_core::evaluation::matching::{MatchOptions, match_units};
+    let frame = |t: [f64; 4], x: [f64; 4]| {
+        Frame::new().with_numeric("t", t.map(Some)).and_then(|f| f.with_numeric("x", x.map(Some))).unwrap()
+    };
+    let options = MatchOptions::new("t", &["x"]);
+    let err = match_units(&frame([0.0; 4], [1.0, 2.0, 3.0, 4.0]), &options).unwrap_err();
+    assert_eq!(err.code(), "not_identified", "{err}");
+    seen("not_identified");
+    let narrow = MatchOptions { caliper: Some(1e-9), ..options.clone() };
+    let err = match_units(&frame([1.0, 0.0, 1.0, 0.0], [1.0, 2.0, 3.0, 5.0]), &narrow).unwrap_err();
+    assert_eq!(err.code(), "no_overlap", "{err}");
+    seen("no_overlap");
+    let err = match_units(&frame([1.0, 0.0, 1.0, 0.0], [1.0; 4]), &options).unwrap_err();
+    assert_eq!(err.code(), "singular_design", "{err}");
+    assert!(err.to_string().contains("`x`"), "{err}");
+    seen("singular_design");
+}
+
 /// Runs after the others in this file (cargo runs a file's tests in one
 /// process; this one waits for them).
 #[test]
@@ -527,6 +550,7 @@ fn zz_every_code_is_tested() {
         #[cfg(feature = "arrow")]
         arrow_type_errors_name_table_and_column,
         invalid_personnummer_names_line_and_column_never_the_value,
+        estimation_errors_say_what_the_data_cannot_support,
     ];
     for test in others {
         test();

@@ -28,12 +28,14 @@
 //! # Ok::<(), finsam_core::Error>(())
 //! ```
 
+mod balance;
 pub mod casemix;
 pub mod event_study;
 pub mod frame;
 pub mod funnel;
 pub mod glm;
 pub(crate) mod linalg;
+pub mod matching;
 pub mod shrinkage;
 
 use serde::{Deserialize, Serialize};

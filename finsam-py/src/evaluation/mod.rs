@@ -11,15 +11,22 @@ use crate::{opt_bool, opt_int, to_py_err};
 
 mod compare;
 mod event_study;
+mod matching;
 
 /// An analysis frame from any Arrow source (pandas ≥ 2.2, polars,
 /// pyarrow, DuckDB): numeric and boolean columns become numbers, text and
 /// categorical ones categories.
 pub(crate) fn frame(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Frame> {
+    let batch = batch(value, what)?;
+    Frame::from_batch(&batch).map_err(|e| to_py_err(value.py(), &e))
+}
+
+/// The rows of any Arrow source as one record batch.
+pub(crate) fn batch(value: &Bound<'_, PyAny>, what: &str) -> PyResult<arrow_array::RecordBatch> {
     let py = value.py();
     let parts = batches(value, what)?;
-    let batch = match parts.as_slice() {
-        [one] => one.clone(),
+    match parts.as_slice() {
+        [one] => Ok(one.clone()),
         _ => {
             let schema = match parts.first() {
                 Some(b) => b.schema(),
@@ -33,10 +40,9 @@ pub(crate) fn frame(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Frame> {
                         message: e.to_string(),
                     },
                 )
-            })?
+            })
         }
-    };
-    Frame::from_batch(&batch).map_err(|e| to_py_err(py, &e))
+    }
 }
 
 /// A point estimate with its standard error and confidence interval.
@@ -97,5 +103,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEstimate>()?;
     compare::register(m)?;
     event_study::register(m)?;
+    matching::register(m)?;
     Ok(())
 }
