@@ -271,6 +271,7 @@ pub fn generate(config: &SyntheticConfig) -> Result<Dataset> {
         forbund_ekonomi,
         kommunstatistik,
         kommunandelar,
+        jamforelsepersoner: Vec::new(),
         uttagsdatum: Some(uttagsdatum()),
         origins: Default::default(),
     })
