@@ -2,6 +2,8 @@
 //! differences, staggered event studies). Thin: every number comes from
 //! `finsam_core::evaluation`.
 
+mod data;
+
 use finsam_core::evaluation::{self, Frame};
 use pyo3::prelude::*;
 
@@ -76,5 +78,5 @@ impl From<evaluation::Estimate> for PyEstimate {
 /// Adds the evaluation classes and functions to the native module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEstimate>()?;
-    Ok(())
+    data::register(m)
 }
