@@ -98,6 +98,8 @@ fn small() -> Dataset {
     felreg.avslutsanledning = Some(Avslutsanledning::Felregistrering);
     data.deltaganden.push(felreg);
     let mut p2 = deltagande(2, 1, d(2019, 4, 1));
+    p2.forsorjning_fore = ForsorjningSet::of(&[Forsorjning::Aktivitetsersattning]);
+    p2.remittent = Some(Part::Forsakringskassan);
     p2.kon = Kon::Man;
     p2.fodelsear = Some(1995);
     data.deltaganden.push(p2);
@@ -172,7 +174,8 @@ fn participants_and_comparison_persons_with_exact_days_per_quarter() {
     let af = analysis_frame(&data, &options()).unwrap();
     let f = &af.frame;
     // Rows: persons 2 (2019-04-01) and 1 (2020-01-01) by start, then comparison persons 10 and 11.
-    assert_eq!(f.numeric("person").unwrap(), [Some(2.0), Some(1.0), Some(10.0), Some(11.0)]);
+    let persons: Vec<Option<String>> = (0..f.rows()).map(|i| text(f, "person", i)).collect();
+    assert_eq!(persons, ["2", "1", "10", "11"].map(|p| Some(p.to_owned())));
     assert_eq!(f.numeric("treated").unwrap(), [Some(1.0), Some(1.0), Some(0.0), Some(0.0)]);
     // Person 1: 91 + 91 days before, 0.5 × 91 in quarter +2 (2020-07-01 .. 2020-09-29).
     assert_eq!(value(f, "dagar_q-2", 1), Some(91.0));
@@ -187,6 +190,8 @@ fn participants_and_comparison_persons_with_exact_days_per_quarter() {
     assert_eq!(value(f, "dagar_q+3", 1), Some(0.0));
     assert_eq!(value(f, "dagar_q+4", 1), None);
     assert_eq!(value(f, "arbete_studier", 1), Some(1.0));
+    // No försörjning registered: every indicator missing.
+    assert_eq!(value(f, "forsorjning_sjukpenning", 1), None);
     assert_eq!(value(f, "alder", 1), Some(40.0));
     assert_eq!(text(f, "aldersgrupp", 1).as_deref(), Some("40–49"));
     assert_eq!(text(f, "forbund", 1).as_deref(), Some("1"));
@@ -199,6 +204,9 @@ fn participants_and_comparison_persons_with_exact_days_per_quarter() {
     assert_eq!(value(f, "alder", 0), Some(24.0));
     assert_eq!(text(f, "kon", 0).as_deref(), Some("man"));
     assert_eq!(value(f, "arbete_studier", 0), None);
+    assert_eq!(value(f, "forsorjning_aktivitetsersattning", 0), Some(1.0));
+    assert_eq!(value(f, "forsorjning_sjukpenning", 0), Some(0.0));
+    assert_eq!(text(f, "remittent", 0).as_deref(), Some("fk"));
     assert_eq!(value(f, "referensar", 0), Some(2019.0));
     // Comparison person 10 on 2020-01-01: its spell is quarter −3 exactly
     // (2019-04-03 .. 07-02) at 75 %.
@@ -247,18 +255,19 @@ fn the_person_panel_has_a_row_per_closed_quarter() {
     let data = small();
     let (panel, excluded) = person_panel(&data, &options()).unwrap();
     assert_eq!(excluded.len(), 6);
-    let unit = panel.numeric("unit").unwrap();
     let rel = panel.numeric("rel_quarter").unwrap();
     let outcome = panel.numeric("outcome").unwrap();
-    let of = |person: f64, q: f64| {
-        (0..panel.rows()).find(|&i| unit[i] == Some(person) && rel[i] == Some(q)).map(|i| outcome[i])
+    let of = |person: &str, q: f64| {
+        (0..panel.rows())
+            .find(|&i| text(&panel, "unit", i).as_deref() == Some(person) && rel[i] == Some(q))
+            .map(|i| outcome[i])
     };
-    assert_eq!(of(1.0, -1.0), Some(Some(91.0)));
-    assert_eq!(of(1.0, 2.0), Some(Some(45.5)));
-    assert_eq!(of(1.0, 4.0), None, "not closed: no row");
+    assert_eq!(of("1", -1.0), Some(Some(91.0)));
+    assert_eq!(of("1", 2.0), Some(Some(45.5)));
+    assert_eq!(of("1", 4.0), None, "not closed: no row");
     // Person 2 starts 2019-04-01: quarters up to +6 (ends 2020-12-28) closed.
-    assert_eq!(of(2.0, 6.0), Some(Some(0.0)));
-    assert_eq!(of(2.0, 7.0), None);
+    assert_eq!(of("2", 6.0), Some(Some(0.0)));
+    assert_eq!(of("2", 7.0), None);
     let names: Vec<&str> = panel.names().iter().map(String::as_str).collect();
     assert_eq!(names, ["unit", "rel_quarter", "treated", "outcome"]);
 }

@@ -48,7 +48,7 @@ def units_by_pandas(path: Path) -> pd.DataFrame:
     first = first[first["start"].dt.year.between(*YEARS)]
     participants = pd.DataFrame(
         {
-            "person": first["deltagare_id"].astype(float),
+            "person": first["deltagare_id"],
             "treated": 1.0,
             "reference": first["start"],
             "fodelsear": pd.to_numeric(first["fodelsear"]),
@@ -61,7 +61,7 @@ def units_by_pandas(path: Path) -> pd.DataFrame:
     j = j[~j["deltagare_id"].isin(set(read(path, "deltaganden")["deltagare_id"]))]
     comparison = pd.DataFrame(
         {
-            "person": j["deltagare_id"].astype(float),
+            "person": j["deltagare_id"],
             "treated": 0.0,
             "reference": dates(j["forsorjning_datum"]),
             "fodelsear": pd.to_numeric(j["fodelsear"]),
@@ -79,7 +79,7 @@ def quarter_days_by_pandas(path: Path, units: pd.DataFrame, cutoff: pd.Timestamp
     s = read(path, "ersattningsperioder")
     s = pd.DataFrame(
         {
-            "person": s["deltagare_id"].astype(float),
+            "person": s["deltagare_id"],
             "fran": dates(s["from_datum"]),
             "till": dates(s["till_datum"]),
             "extent": s["omfattning"].astype(float) / 100.0,
@@ -101,6 +101,7 @@ def quarter_days_by_pandas(path: Path, units: pd.DataFrame, cutoff: pd.Timestamp
 
 def test_the_analysis_frame_agrees_with_pandas(small: finsam.Dataset, export: Path) -> None:
     frame = analysis_frame(small, years=YEARS).to_pandas()
+    frame["person"] = frame["person"].astype(str)
     units = units_by_pandas(export)
     assert len(frame) == len(units)
     expected = units.merge(quarter_days_by_pandas(export, units, pd.Timestamp("2023-12-31")), on="person")
@@ -129,6 +130,8 @@ def test_memory_and_csv_round_trip_give_the_same_frames(small: finsam.Dataset, e
 def test_the_person_panel_is_the_frame_in_long_form(small: finsam.Dataset) -> None:
     frame = analysis_frame(small, years=YEARS).to_pandas()
     panel = person_panel(small, years=YEARS).to_pandas()
+    frame["person"] = frame["person"].astype(str)
+    panel["unit"] = panel["unit"].astype(str)
     assert list(panel.columns) == ["unit", "rel_quarter", "treated", "outcome"]
     quarters = [f"dagar_q{q:+d}" for q in range(-8, 9)]
     long = frame.melt(id_vars=["person", "treated"], value_vars=quarters, var_name="q", value_name="outcome").dropna()

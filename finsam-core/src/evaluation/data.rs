@@ -201,6 +201,10 @@ struct Unit {
     forbund: Option<ForbundId>,
     kommun: Option<KommunKod>,
     insats: Option<InsatsId>,
+    /// Sources of support before (participants) or on the register date
+    /// (comparison persons); empty when not registered.
+    forsorjning: ForsorjningSet,
+    remittent: Option<Part>,
     arbete_studier: Option<bool>,
 }
 
@@ -214,7 +218,7 @@ struct Unit {
 ///
 /// | column | holds |
 /// |---|---|
-/// | `person` | the pseudonymous id |
+/// | `person` | the pseudonymous id, as text (a keyed-hash id needs all 64 bits) |
 /// | `treated` | 1 for a participant, 0 for a comparison person |
 /// | `kon` | `kvinna`, `man`, `okand` |
 /// | `alder`, `aldersgrupp` | age in the year of the reference date (from födelseår), and its band |
@@ -222,6 +226,8 @@ struct Unit {
 /// | `forbund` | the insats's förbund; for a comparison person the förbund its kommun belonged to on the reference date |
 /// | `kommun` | the comparison person's kommun (participants: missing) |
 /// | `insats` | the participant's insats (comparison persons: missing) |
+/// | `remittent` | the referring party (comparison persons: missing) |
+/// | `forsorjning_<källa>` | 1 if the source of support (`sjukpenning`, `forsorjningsstod`, `lon`, …) was registered before the participation, or for a comparison person on its register date; 0 if others were; missing if none was |
 /// | `dagar_fore`, `dagar_fore_<grupp>` | benefit days in the four quarters before, in total and per benefit group present in the data (`sp_rp`, `ae`, `sa`, …) |
 /// | `dagar_q-8` … `dagar_q+8` | benefit days (all groups) per quarter relative to the reference date; missing when the quarter has not closed |
 /// | `arbete_studier` | 1 if the participation ended in work or studies, 0 in another registered status, missing otherwise (and for comparison persons) |
@@ -317,6 +323,8 @@ fn participants(data: &Dataset, options: &AnalysisOptions, cutoff: Date, exclude
             forbund: insatser.get(&d.insats).map(|i| i.forbund),
             kommun: None,
             insats: Some(d.insats),
+            forsorjning: d.forsorjning_fore,
+            remittent: d.remittent,
             arbete_studier: d.utfall.map(|u| matches!(u, Utfall::Arbete | Utfall::Studier)),
         });
     }
@@ -373,6 +381,8 @@ fn comparison_units(
             forbund: j.kommun.and_then(|k| areas.forbund_of(k, reference)),
             kommun: j.kommun,
             insats: None,
+            forsorjning: j.forsorjning,
+            remittent: None,
             arbete_studier: None,
         });
     }
@@ -447,8 +457,9 @@ fn build_frame(data: &Dataset, units: &[Unit], options: &AnalysisOptions, cutoff
         }
     }
     let age = |u: &Unit| u.fodelsear.map(|y| u.reference.year() - i32::from(y));
+    // Ids as text: a keyed-hash id uses all 64 bits, more than a float holds.
     let mut frame = Frame::new()
-        .with_numeric("person", units.iter().map(|u| Some(u.person.0 as f64)))?
+        .with_categorical("person", units.iter().map(|u| Some(u.person.0.to_string())))?
         .with_numeric("treated", units.iter().map(|u| Some(f64::from(u8::from(u.treated)))))?
         .with_categorical("kon", units.iter().map(|u| Some(u.kon.code())))?
         .with_numeric("alder", units.iter().map(|u| age(u).map(f64::from)))?
@@ -459,7 +470,12 @@ fn build_frame(data: &Dataset, units: &[Unit], options: &AnalysisOptions, cutoff
         .with_numeric("referensar", units.iter().map(|u| Some(f64::from(u.reference.year()))))?
         .with_categorical("forbund", units.iter().map(|u| u.forbund.map(|f| f.0.to_string())))?
         .with_categorical("kommun", units.iter().map(|u| u.kommun.map(|k| k.to_string())))?
-        .with_categorical("insats", units.iter().map(|u| u.insats.map(|i| i.0.to_string())))?;
+        .with_categorical("insats", units.iter().map(|u| u.insats.map(|i| i.0.to_string())))?
+        .with_categorical("remittent", units.iter().map(|u| u.remittent.map(Part::code)))?;
+    for &source in Forsorjning::ALL {
+        let has = |u: &Unit| (!u.forsorjning.is_empty()).then(|| f64::from(u8::from(u.forsorjning.contains(source))));
+        frame = frame.with_numeric(&format!("forsorjning_{}", source.code()), units.iter().map(has))?;
+    }
     let mut fore = fore.into_iter();
     frame = frame.with_column("dagar_fore", Column::Numeric(fore.next().unwrap_or_default()))?;
     for (&g, column) in groups.iter().zip(fore) {
@@ -512,7 +528,12 @@ impl AnalysisFrame {
     pub fn person_panel(&self) -> Result<Frame> {
         let first_q = -(self.config.quarters_before as i32);
         let last_q = self.config.quarters_after as i32 - 1;
-        let person = self.frame.numeric("person")?;
+        let Column::Categorical { codes: person, levels } = self.frame.column("person")? else {
+            return Err(Error::InvalidArgument {
+                name: "person",
+                message: "the person column must hold ids as text".into(),
+            });
+        };
         let treated = self.frame.numeric("treated")?;
         let columns: Vec<&[Option<f64>]> =
             (first_q..=last_q).map(|q| self.frame.numeric(&quarter_name(q))).collect::<Result<_>>()?;
@@ -534,7 +555,7 @@ impl AnalysisFrame {
             }
         }
         Frame::new()
-            .with_column("unit", Column::Numeric(unit))?
+            .with_column("unit", Column::Categorical { codes: unit, levels: levels.clone() })?
             .with_column("rel_quarter", Column::Numeric(rel))?
             .with_column("treated", Column::Numeric(tr))?
             .with_column("outcome", Column::Numeric(outcome))
