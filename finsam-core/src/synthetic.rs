@@ -30,7 +30,15 @@
 //!   2016–2023, the state's allocation of 339 million kr computed by the
 //!   allocation model, a budget twice that (the state pays half) and an
 //!   equity around 12 % of the budget; Södra Norrbotten splits the
-//!   kommuner's quarter by förbundsordning shares.
+//!   kommuner's quarter by förbundsordning shares;
+//! - for evaluations: member kommuner from 2005 along the published path
+//!   (221 in 2012, 247 in 2016; [`MEMBERS_BEFORE`]), kommun statistics from
+//!   2004 ([`FIRST_STATISTICS_YEAR`]) with a known effect of membership, and
+//!   a comparison population (`jamforelsepersoner`, 4× the participants of
+//!   2017–2022 by default, [`EvaluationConfig`]) whose spells follow the
+//!   path the participants would have followed without taking part, so that
+//!   the effect of participation is known ([`TRUE_EFFECTS`], [`TrueEffects`],
+//!   [`generate_with`]).
 //!
 //! Where §9 gives no figure, [`targets`] states the value assumed and marks
 //! it as such. The compositions of förbund and the names of synthetic förbund
