@@ -734,7 +734,7 @@ impl Dataset {
     }
 }
 
-impl crate::report::Table {
+impl crate::publish::Table {
     /// The table as a record batch: key columns as `int64` when every key
     /// value is a whole number (years, förbund ids) and `utf8` otherwise;
     /// each value column with withheld cells null, as `int64` for counts
@@ -770,7 +770,7 @@ impl crate::report::Table {
             columns.push((name.clone(), array));
         }
         for (c, column) in self.columns.iter().enumerate() {
-            use crate::report::Unit;
+            use crate::publish::Unit;
             let values = self.rows.iter().map(|r| r.values[c].value());
             let whole = match column.unit {
                 // Counts and money are whole numbers: integers in every frame library.
@@ -790,8 +790,8 @@ impl crate::report::Table {
         }
         for (c, column) in self.columns.iter().enumerate() {
             let reasons = StringArray::from_iter(self.rows.iter().map(|r| match r.values[c] {
-                crate::disclosure::Cell::Shown(_) => None,
-                crate::disclosure::Cell::Suppressed(reason) => Some(reason.code()),
+                crate::publish::disclosure::Cell::Shown(_) => None,
+                crate::publish::disclosure::Cell::Suppressed(reason) => Some(reason.code()),
             }));
             columns.push((format!("{}_reason", column.name), Arc::new(reasons)));
         }

@@ -37,7 +37,6 @@
 
 pub mod dataset;
 pub mod date;
-pub mod disclosure;
 pub mod error;
 pub mod evaluation;
 mod exec;
@@ -48,6 +47,7 @@ pub mod ingest;
 pub mod model;
 pub mod personnummer;
 pub mod pseudonym;
+pub mod publish;
 pub mod report;
 pub mod stats;
 pub mod summary;
@@ -62,6 +62,8 @@ pub use dataset::{Dataset, LoadSummary, Rules};
 pub use date::Date;
 pub use error::{Error, ErrorPolicy, Location, Result, ValidationReport};
 pub use model::*;
+/// Disclosure control, at its former path (it lives in [`publish`]).
+pub use publish::disclosure;
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

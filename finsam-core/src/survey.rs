@@ -46,11 +46,11 @@ use std::ops::RangeInclusive;
 use serde::{Deserialize, Serialize};
 
 use crate::Dataset;
-use crate::disclosure::{Cell, Disclosure, Reason};
 use crate::error::{Error, Location, Result};
 use crate::model::*;
-use crate::report::table::{Builder, CountId, Raw};
-use crate::report::{Table, Unit};
+use crate::publish::disclosure::{Cell, Disclosure, Reason};
+use crate::publish::table::{Builder, CountId, Raw};
+use crate::publish::{Table, Unit};
 use crate::stats::{Moments, ProportionMethod, mean_ci, newcombe_diff, welch_diff};
 
 /// One survey indicator: the items that make it and who is asked them.
@@ -502,7 +502,7 @@ pub fn indicators(
 
 fn indicator_table(state: &SurveyState, split: SurveySplit) -> Table {
     let built = indicator_builder(state, split);
-    let mut tables = crate::report::table::finish_together(vec![built.builder], &state.config.disclosure);
+    let mut tables = crate::publish::table::finish_together(vec![built.builder], &state.config.disclosure);
     let mut table = tables.pop().unwrap_or_else(|| unreachable!("one builder gives one table"));
     withhold_few(&mut table, &built.few);
     table
@@ -553,7 +553,7 @@ fn indicator_builder(state: &SurveyState, split: SurveySplit) -> IndicatorRows {
         let r = b.raw.len();
         let mut values = vec![Raw::Count(sums.n), Raw::Count(sums.vet_ej), Raw::Count(sums.ej_svar)];
         values.extend(mean_values(sums, state.unit, config.level, r));
-        values.extend(crate::report::share_values(sums.hog, sums.n, config.method, config.level, vec![(r, 0)]));
+        values.extend(crate::publish::table::share_values(sums.hog, sums.n, config.method, config.level, vec![(r, 0)]));
         b.push(label, values);
         index.insert(key, r);
         let (ar, f, g, k, i) = key;
@@ -634,7 +634,7 @@ fn change_table(state: &SurveyState, year: i32, split: SurveySplit, withheld: &H
         } else {
             difference_cells(now, &before, state.unit, config)
         };
-        rows.push(crate::report::Row { key, values });
+        rows.push(crate::publish::Row { key, values });
     }
     Table {
         id: "enkatindikatorer_forandring".into(),
@@ -650,8 +650,8 @@ fn change_table(state: &SurveyState, year: i32, split: SurveySplit, withheld: &H
     }
 }
 
-fn difference_columns(other: &str) -> Vec<crate::report::Column> {
-    let c = |name: String, unit| crate::report::Column { name, unit };
+fn difference_columns(other: &str) -> Vec<crate::publish::Column> {
+    let c = |name: String, unit| crate::publish::Column { name, unit };
     vec![
         c("medel".into(), Unit::Number),
         c(format!("medel_{other}"), Unit::Number),
@@ -748,10 +748,10 @@ fn comparison_table(state: &SurveyState, year: i32, withheld: &HashSet<CellKey>)
         );
         let key =
             vec![ar.to_string(), f.to_string(), group_of(g).code().into(), config.indikatorer[i as usize].id.clone()];
-        rows.push(crate::report::Row { key, values });
+        rows.push(crate::publish::Row { key, values });
     }
     let mut columns = difference_columns("ovriga");
-    columns.insert(2, crate::report::Column { name: "medel_riket".into(), unit: Unit::Number });
+    columns.insert(2, crate::publish::Column { name: "medel_riket".into(), unit: Unit::Number });
     Table {
         id: "enkatindikatorer_jamforelse".into(),
         title: "NNS-indikatorer: förbundet jämfört med övriga landet".into(),
@@ -789,7 +789,7 @@ pub fn report_tables(data: &Dataset, year: i32, config: &SurveyConfig) -> Result
     let [by_kon, by_forbund] = parts;
     let (indices, few) = ([by_kon.index, by_forbund.index], [by_kon.few, by_forbund.few]);
     let mut tables =
-        crate::report::table::finish_together(vec![by_kon.builder, by_forbund.builder], &config.disclosure);
+        crate::publish::table::finish_together(vec![by_kon.builder, by_forbund.builder], &config.disclosure);
     let mut withheld: HashSet<CellKey> = HashSet::new();
     for ((table, index), few) in tables.iter_mut().zip(&indices).zip(&few) {
         withhold_few(table, few);

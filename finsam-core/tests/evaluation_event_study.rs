@@ -106,11 +106,8 @@ fn small_groups_are_withheld_in_the_published_table() {
     for row in &table.rows {
         assert!(row.values.iter().all(|c| c.value().is_none()), "{row:?}");
     }
-    let big = event_study(
-        &frame(&panel(40, 1.0, 9).0, &panel(40, 1.0, 9).1, &panel(40, 1.0, 9).2, &panel(40, 1.0, 9).3),
-        &options(),
-    )
-    .unwrap();
+    let (u, t, d, y) = panel(40, 1.0, 9);
+    let big = event_study(&frame(&u, &t, &d, &y), &options()).unwrap();
     assert_eq!(big.table().value(&["1"], "n_behandlade"), Some(20.0));
 }
 

@@ -971,7 +971,7 @@ fn scale_arg(value: &Bound<'_, PyAny>) -> PyResult<f64> {
     opt_float("scale", value, "a positive number (1.0 is the national volume)", |x| x.is_finite() && x > 0.0)
 }
 
-fn seed_arg(value: &Bound<'_, PyAny>) -> PyResult<u64> {
+pub(crate) fn seed_arg(value: &Bound<'_, PyAny>) -> PyResult<u64> {
     let whole = value.is_instance_of::<pyo3::types::PyInt>() && !value.is_instance_of::<pyo3::types::PyBool>();
     whole
         .then(|| value.extract::<u64>().ok())

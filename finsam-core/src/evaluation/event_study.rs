@@ -42,10 +42,10 @@ use serde::{Deserialize, Serialize};
 
 use super::frame::{Column, Design, Frame};
 use super::{Estimate, glm};
-use crate::disclosure::Disclosure;
 use crate::error::{Error, Location, Result};
-use crate::report::Table;
-use crate::report::table::{Builder, Raw, Unit};
+use crate::publish::Table;
+use crate::publish::disclosure::Disclosure;
+use crate::publish::table::{Builder, Raw, Unit};
 
 /// Which columns of a long panel hold what, and the settings of an event
 /// study or a 2×2 difference-in-differences.

@@ -28,11 +28,14 @@
 //! # Ok::<(), finsam_core::Error>(())
 //! ```
 
+pub mod casemix;
 pub mod data;
 pub mod event_study;
 pub mod frame;
+pub mod funnel;
 pub mod glm;
 pub(crate) mod linalg;
+pub mod shrinkage;
 
 use serde::{Deserialize, Serialize};
 

@@ -35,10 +35,10 @@ use serde::{Deserialize, Serialize};
 
 use super::apportion;
 use crate::Dataset;
-use crate::disclosure::{Cell, Reason};
 use crate::error::{Error, Result};
 use crate::model::*;
-use crate::report::{Column, Row, Table, Unit};
+use crate::publish::disclosure::{Cell, Reason};
+use crate::publish::{Column, Row, Table, Unit};
 
 /// One step of the equity staircase: for budgets up to `budget_upto` (the
 /// last step: any budget), the recommended equity is at most
@@ -108,34 +108,6 @@ impl Default for AllocationParams {
             max_minskning_procent: 10,
             eget_kapital: Some(EquityRule::default()),
         }
-    }
-}
-
-/// What the model needs of one förbund.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AllocationInput {
-    /// The förbund.
-    pub forbund: ForbundId,
-    /// Its name.
-    pub namn: String,
-    /// Its area: the member kommuner.
-    pub kommuner: Vec<KommunKod>,
-    /// Inhabitants aged 16–64 in the area.
-    pub invanare_16_64: u64,
-    /// Full-year equivalents per benefit kind in the area (order of [`FORSORJNINGSMATT`]).
-    pub forsorjningsmatt: [Hundradelar; 7],
-    /// Last year's allocation (`None` for a new förbund: no floor).
-    pub foregaende: Option<Ore>,
-    /// Equity from the latest closed accounts (`None`: the equity rule is not applied).
-    pub eget_kapital: Option<Ore>,
-    /// The budget the equity is measured against (`None`: not applied).
-    pub budget: Option<Ore>,
-}
-
-impl AllocationInput {
-    /// The försörjningsmått: the sum over the benefit kinds.
-    pub fn forsorjningsmatt_total(&self) -> Hundradelar {
-        Hundradelar(self.forsorjningsmatt.iter().fold(0i64, |a, h| a.saturating_add(h.0)))
     }
 }
 

@@ -17,7 +17,8 @@
 pub mod allocation;
 pub mod split;
 
-pub use allocation::{Allocation, AllocationInput, AllocationParams, AllocationRow, EquityRule, EquityStep, allocate};
+pub use crate::model::AllocationInput;
+pub use allocation::{Allocation, AllocationParams, AllocationRow, EquityRule, EquityStep, allocate};
 pub use split::{Betalare, Contribution, FinancingSplit, KommunBasis, financing, split_budget};
 
 use crate::error::{Error, Result};

@@ -24,10 +24,10 @@ use serde::Serialize;
 
 use super::apportion;
 use crate::Dataset;
-use crate::disclosure::Cell;
 use crate::error::{Error, Location, Result};
 use crate::model::*;
-use crate::report::{Column, Row, Table, Unit};
+use crate::publish::disclosure::Cell;
+use crate::publish::{Column, Row, Table, Unit};
 
 /// Who pays a part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -357,8 +357,8 @@ pub fn financing_table(splits: &[FinancingSplit]) -> Table {
         rows.push(Row {
             key: vec![s.ar.to_string(), s.forbund.to_string(), "alla".into(), String::new()],
             values: vec![
-                Cell::Suppressed(crate::disclosure::Reason::NotComputable),
-                Cell::Suppressed(crate::disclosure::Reason::NotComputable),
+                Cell::Suppressed(crate::publish::disclosure::Reason::NotComputable),
+                Cell::Suppressed(crate::publish::disclosure::Reason::NotComputable),
                 Cell::Shown(1.0),
                 Cell::Shown(s.budget.0 as f64),
             ],

@@ -66,10 +66,10 @@ pub use csv::FlatCsvOptions;
 
 use crate::error::{Error, Location, Result};
 use crate::indicators::Config;
+use crate::indicators::ci_values;
 use crate::model::{Coded, Ersattningsgrupp, Kon, Utfall};
-use crate::report::ci_values;
-use crate::report::table::{Builder, Raw};
-use crate::report::{Table, Unit};
+use crate::publish::table::{Builder, Raw};
+use crate::publish::{Table, Unit};
 use crate::stats::{Moments, mean_ci};
 
 /// The required columns of a flat extract, in the contract's names.
@@ -717,7 +717,7 @@ fn split_ended(table: Table) -> (Table, Table, Table) {
         };
         for r in table.rows.iter().filter(|r| pick(&r.key)) {
             let key = keep.iter().map(|&i| r.key[i].clone()).collect();
-            t.rows.push(crate::report::Row { key, values: r.values.clone() });
+            t.rows.push(crate::publish::Row { key, values: r.values.clone() });
         }
         t
     };

@@ -20,8 +20,8 @@ pub use context::Context;
 pub use state::{Accumulator, Key, State};
 
 use crate::Date;
-use crate::disclosure::Disclosure;
 use crate::error::{Error, Result};
+use crate::publish::disclosure::Disclosure;
 use crate::stats::ProportionMethod;
 
 /// A dimension a table can be split by (the year is always a dimension).
@@ -289,4 +289,10 @@ impl Config {
         }
         self.age_bands.check()
     }
+}
+
+/// A share and its interval by the configured method and level, each
+/// withheld with the counts at `deps`.
+pub(crate) fn ci_values(k: u64, n: u64, config: &Config, deps: Vec<(usize, usize)>) -> [crate::publish::table::Raw; 3] {
+    crate::publish::table::share_values(k, n, config.method, config.level, deps)
 }

@@ -857,7 +857,7 @@ static FORDELNINGSUNDERLAG: TableSpec = TableSpec {
     ],
 };
 
-impl Record for crate::finance::AllocationInput {
+impl Record for AllocationInput {
     const SPEC: &'static TableSpec = &FORDELNINGSUNDERLAG;
     fn read(src: &impl FieldSource) -> Result<Self> {
         let forsorjningsmatt = forsorjningsmatt(src, 3)?;

@@ -136,3 +136,33 @@ pub struct Kommunandel {
     /// they are used in proportion to their sum).
     pub andel: Hundradelar,
 }
+
+/// What the allocation model ([`finance::allocation`](crate::finance::allocation))
+/// needs of one förbund: a domain value, read from `fordelningsunderlag.csv`
+/// by the data contract and computed from a data set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllocationInput {
+    /// The förbund.
+    pub forbund: ForbundId,
+    /// Its name.
+    pub namn: String,
+    /// Its area: the member kommuner.
+    pub kommuner: Vec<KommunKod>,
+    /// Inhabitants aged 16–64 in the area.
+    pub invanare_16_64: u64,
+    /// Full-year equivalents per benefit kind in the area (order of [`FORSORJNINGSMATT`]).
+    pub forsorjningsmatt: [Hundradelar; 7],
+    /// Last year's allocation (`None` for a new förbund: no floor).
+    pub foregaende: Option<Ore>,
+    /// Equity from the latest closed accounts (`None`: the equity rule is not applied).
+    pub eget_kapital: Option<Ore>,
+    /// The budget the equity is measured against (`None`: not applied).
+    pub budget: Option<Ore>,
+}
+
+impl AllocationInput {
+    /// The försörjningsmått: the sum over the benefit kinds.
+    pub fn forsorjningsmatt_total(&self) -> Hundradelar {
+        Hundradelar(self.forsorjningsmatt.iter().fold(0i64, |a, h| a.saturating_add(h.0)))
+    }
+}

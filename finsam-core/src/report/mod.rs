@@ -8,23 +8,24 @@
 //! by single-valued dimensions carry total rows (`alla`) so the margins are
 //! explicit and protected.
 
-pub mod table;
-
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::ops::RangeInclusive;
 
 use serde::Serialize;
 
-pub use table::{Column, Row, Table, Unit};
+/// The published table types, at their former path (they live in [`publish`](crate::publish)).
+pub use crate::publish::table;
+pub use crate::publish::{Column, Row, Table, Unit};
 
 use crate::error::{Error, Result};
+use crate::indicators::ci_values;
 use crate::indicators::state::{Accumulator, Key, SOURCES, UNUSED};
 use crate::indicators::{Config, Context, Dim, Split, State};
 use crate::model::*;
-use crate::stats::{mean_ci, newcombe_diff, proportion_ci, welch_diff};
+use crate::publish::table::{Builder, CountId, Raw, finish_together};
+use crate::stats::{mean_ci, newcombe_diff, welch_diff};
 use crate::{Dataset, Date};
-use table::{Builder, CountId, Raw, finish_together};
 
 /// A key part that stands for "all values" (a total row).
 const ALLA: u32 = u32::MAX - 1;
@@ -301,29 +302,6 @@ fn year_list(years: &std::collections::BTreeSet<i32>) -> String {
 /// `invalid_argument` for invalid options.
 pub fn outcomes(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
     Ok(outcomes_table(&compute(data, split, years, config)?, config)?.finish(&config.disclosure))
-}
-
-/// A share and its interval, each withheld with the counts at `deps`.
-pub(crate) fn ci_values(k: u64, n: u64, config: &Config, deps: Vec<(usize, usize)>) -> [Raw; 3] {
-    share_values(k, n, config.method, config.level, deps)
-}
-
-/// A share and its interval by `method` at `level`, each withheld with the counts at `deps`.
-pub(crate) fn share_values(
-    k: u64,
-    n: u64,
-    method: crate::stats::ProportionMethod,
-    level: f64,
-    deps: Vec<(usize, usize)>,
-) -> [Raw; 3] {
-    match proportion_ci(k, n, method, level) {
-        Ok(ci) => {
-            [Raw::Derived(ci.estimate, deps.clone()), Raw::Derived(ci.lo, deps.clone()), Raw::Derived(ci.hi, deps)]
-        }
-        Err(_) => {
-            [Raw::Derived(f64::NAN, deps.clone()), Raw::Derived(f64::NAN, deps.clone()), Raw::Derived(f64::NAN, deps)]
-        }
-    }
 }
 
 fn outcomes_table(state: &State, config: &Config) -> Result<Builder> {

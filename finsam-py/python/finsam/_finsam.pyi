@@ -3,6 +3,7 @@
 import datetime
 import os
 from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any, Literal, Protocol, final
 
 import pandas  # type: ignore[import-untyped]
@@ -32,6 +33,18 @@ __all__ = [
     "Interval",
     "Estimate",
     "EvaluationFrame",
+    "EventStudy",
+    "DidEstimate",
+    "event_study",
+    "did",
+    "Shrinkage",
+    "Funnel",
+    "shrink",
+    "james_stein",
+    "ranks",
+    "funnel_limits",
+    "Comparison",
+    "compare_units",
     "synthetic",
     "synthetic_true_effects",
     "analysis_frame",
@@ -223,6 +236,170 @@ def person_panel(
     uttagsdatum: datetime.date | str | None = None,
 ) -> EvaluationFrame: ...
 def kommun_panel(data: Dataset, *, years: _Years | None = None) -> EvaluationFrame: ...
+class EventStudy:
+    """A person-level event study: the effect per period against the reference period."""
+
+    def table(self) -> Table: ...
+    def effects(self) -> list[tuple[int, Estimate | None]]: ...
+    @property
+    def units_treated(self) -> int: ...
+    @property
+    def units_control(self) -> int: ...
+    @property
+    def dropped(self) -> list[tuple[str, int]]: ...
+
+@final
+class DidEstimate:
+    """A 2×2 difference-in-differences estimate with its sample sizes."""
+
+    @property
+    def estimate(self) -> float: ...
+    @property
+    def se(self) -> float: ...
+    @property
+    def lo(self) -> float: ...
+    @property
+    def hi(self) -> float: ...
+    @property
+    def n_treated(self) -> int: ...
+    @property
+    def n_control(self) -> int: ...
+    @property
+    def clusters(self) -> int: ...
+    @property
+    def dropped(self) -> list[tuple[str, int]]: ...
+
+def event_study(
+    frame: Any,
+    *,
+    unit: str,
+    time: str,
+    treated: str,
+    outcome: str,
+    weights: str | None = None,
+    cluster: str | None = None,
+    reference: int | None = None,
+    level: float | None = None,
+    suppress: bool | None = None,
+    threshold: int | None = None,
+) -> EventStudy: ...
+def did(
+    frame: Any,
+    *,
+    unit: str,
+    time: str,
+    treated: str,
+    outcome: str,
+    pre: tuple[int, int],
+    post: tuple[int, int],
+    weights: str | None = None,
+    cluster: str | None = None,
+    level: float | None = None,
+) -> DidEstimate: ...
+@final
+class Shrinkage:
+    """Shrunken unit estimates with the random-effects summary."""
+
+    @property
+    def estimates(self) -> list[float]: ...
+    @property
+    def sd(self) -> list[float]: ...
+    @property
+    def lo(self) -> list[float]: ...
+    @property
+    def hi(self) -> list[float]: ...
+    @property
+    def reliability(self) -> list[float]: ...
+    @property
+    def tau2(self) -> float: ...
+    @property
+    def mean(self) -> float: ...
+    @property
+    def mean_se(self) -> float: ...
+    @property
+    def method(self) -> str: ...
+
+@final
+class Funnel:
+    """Units placed on a funnel plot, with the limits and the over-dispersion."""
+
+    @property
+    def value(self) -> list[float]: ...
+    @property
+    def z(self) -> list[float]: ...
+    @property
+    def limits_95(self) -> list[tuple[float, float]]: ...
+    @property
+    def limits_998(self) -> list[tuple[float, float]]: ...
+    @property
+    def flag(self) -> list[str]: ...
+    @property
+    def target(self) -> float: ...
+    @property
+    def phi(self) -> float: ...
+    @property
+    def tau2(self) -> float: ...
+    @property
+    def adjusted(self) -> bool: ...
+    def curve(self, sizes: Sequence[float], p: float) -> list[float]: ...
+
+@final
+class Comparison:
+    """A case-mix-adjusted comparison of units."""
+
+    def table(self) -> Table: ...
+    @property
+    def coefficients(self) -> list[tuple[str, float]]: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def overall(self) -> float: ...
+    @property
+    def phi(self) -> float: ...
+    @property
+    def tau2(self) -> float: ...
+    @property
+    def dropped(self) -> list[tuple[str, int]]: ...
+
+def compare_units(
+    frame: Any,
+    *,
+    outcome: str,
+    unit: str,
+    case_mix: Sequence[str],
+    model: Literal["binary", "continuous"] | None = None,
+    overdispersion: Literal["none", "multiplicative", "additive"] = "additive",
+    tau2: Literal["reml", "dl", "pm"] = "reml",
+    level: float | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
+    suppress: bool | None = None,
+    threshold: int | None = None,
+) -> Comparison: ...
+def shrink(
+    estimates: Sequence[float],
+    variances: Sequence[float],
+    *,
+    method: Literal["reml", "dl", "pm"] = "reml",
+    level: float | None = None,
+) -> Shrinkage: ...
+def james_stein(values: Sequence[float], variance: float) -> list[float]: ...
+def ranks(
+    estimates: Sequence[float],
+    sds: Sequence[float],
+    *,
+    level: float | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
+) -> list[tuple[int, int, int]]: ...
+def funnel_limits(
+    observed: Sequence[float],
+    size: Sequence[float],
+    *,
+    kind: Literal["proportion", "ratio"] = "proportion",
+    target: float | None = None,
+    overdispersion: Literal["none", "multiplicative", "additive"] = "additive",
+) -> Funnel: ...
 def participants(data: Dataset, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...
 def outcome_rates(data: Dataset, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...
 def outcome_categories(data: Dataset, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...

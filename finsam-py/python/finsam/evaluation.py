@@ -31,11 +31,41 @@ True
 from __future__ import annotations
 
 from finsam._finsam import (
+    Comparison,
+    DidEstimate,
     Estimate,
     EvaluationFrame,
+    EventStudy,
+    Funnel,
+    Shrinkage,
     analysis_frame,
+    compare_units,
+    did,
+    event_study,
+    funnel_limits,
+    james_stein,
     kommun_panel,
     person_panel,
+    ranks,
+    shrink,
 )
 
-__all__ = ["Estimate", "EvaluationFrame", "analysis_frame", "kommun_panel", "person_panel"]
+__all__ = [
+    "Comparison",
+    "DidEstimate",
+    "Estimate",
+    "EvaluationFrame",
+    "EventStudy",
+    "Funnel",
+    "Shrinkage",
+    "analysis_frame",
+    "compare_units",
+    "did",
+    "event_study",
+    "funnel_limits",
+    "james_stein",
+    "kommun_panel",
+    "person_panel",
+    "ranks",
+    "shrink",
+]

@@ -4,16 +4,19 @@
 
 mod data;
 
+use finsam_core::disclosure::Disclosure;
 use finsam_core::evaluation::{self, Frame};
 use pyo3::prelude::*;
 
 use crate::frames::batches;
-use crate::to_py_err;
+use crate::{opt_bool, opt_int, to_py_err};
+
+mod compare;
+mod event_study;
 
 /// An analysis frame from any Arrow source (pandas ≥ 2.2, polars,
 /// pyarrow, DuckDB): numeric and boolean columns become numbers, text and
 /// categorical ones categories.
-#[allow(dead_code)] // The estimators' bindings (matching, did) are its callers.
 pub(crate) fn frame(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Frame> {
     let py = value.py();
     let parts = batches(value, what)?;
@@ -75,8 +78,26 @@ impl From<evaluation::Estimate> for PyEstimate {
     }
 }
 
+/// Disclosure control from the `suppress=` and `threshold=` options
+/// (default: on, threshold 5).
+pub(crate) fn disclosure(
+    suppress: Option<&Bound<'_, PyAny>>,
+    threshold: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Disclosure> {
+    if suppress.map(|s| opt_bool("suppress", s)).transpose()? == Some(false) {
+        return Ok(Disclosure::OFF);
+    }
+    let mut d = Disclosure::default();
+    if let Some(t) = threshold {
+        d.threshold = opt_int("threshold", t, 1..=i64::MAX)?;
+    }
+    Ok(d)
+}
+
 /// Adds the evaluation classes and functions to the native module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEstimate>()?;
+    compare::register(m)?;
+    event_study::register(m)?;
     data::register(m)
 }

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::disclosure::{Cell, Disclosure, Reason};
+use crate::publish::disclosure::{Cell, Disclosure, Reason};
 
 /// What a column holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -199,6 +199,25 @@ pub(crate) struct CountId {
     pub(crate) measure: String,
     pub(crate) ar: i32,
     pub(crate) parts: Vec<u32>,
+}
+
+/// A share and its interval by `method` at `level`, each withheld with
+/// the counts at `deps` (not computable when `n` is 0).
+pub(crate) fn share_values(
+    k: u64,
+    n: u64,
+    method: crate::stats::ProportionMethod,
+    level: f64,
+    deps: Vec<(usize, usize)>,
+) -> [Raw; 3] {
+    match crate::stats::proportion_ci(k, n, method, level) {
+        Ok(ci) => {
+            [Raw::Derived(ci.estimate, deps.clone()), Raw::Derived(ci.lo, deps.clone()), Raw::Derived(ci.hi, deps)]
+        }
+        Err(_) => {
+            [Raw::Derived(f64::NAN, deps.clone()), Raw::Derived(f64::NAN, deps.clone()), Raw::Derived(f64::NAN, deps)]
+        }
+    }
 }
 
 /// A table under construction.

@@ -1,0 +1,342 @@
+//! Funnel plots: control limits for unit proportions or observed/expected
+//! ratios against the unit's size, with over-dispersion handled as in
+//! Spiegelhalter (2005), "Funnel plots for comparing institutional
+//! performance", *Statistics in Medicine* 24:1185–1202.
+//!
+//! Without over-dispersion the limits are exact: for a proportion with
+//! target `θ₀` and size `n`, the `p`-limit is `(r_p − α)/n` where `r_p` is
+//! the `p`-quantile of Binomial(n, θ₀) (the smallest `r` with
+//! `F(r) ≥ p`) and `α = (F(r_p) − p)/(F(r_p) − F(r_p − 1))` interpolates
+//! between the integers (the paper's appendix); for an O/E ratio with
+//! expected count `E` the same with Poisson(E) and target 1.
+//!
+//! With over-dispersion, the z-scores `zᵢ = (yᵢ − θ₀)/sᵢ` (with
+//! `sᵢ² = θ₀(1−θ₀)/nᵢ` or `1/Eᵢ`) are winsorised at their 10th and 90th
+//! percentiles and `φ̂ = mean(z_w²)`. If `φ̂ > 1`:
+//! - *multiplicative*: limits `θ₀ ± z_p √φ̂ sᵢ`;
+//! - *additive* (random effects): `τ̂² = (Iφ̂ − (I − 1)) / (Σwᵢ − Σwᵢ²/Σwᵢ)`
+//!   with `wᵢ = 1/sᵢ²` (0 if negative) and limits `θ₀ ± z_p √(sᵢ² + τ̂²)`.
+//!
+//! ```
+//! use finsam_core::evaluation::funnel::{binomial_limit, poisson_limit};
+//! // 95 % limits for 100 participants around a target of 30 %.
+//! let lo = binomial_limit(100, 0.30, 0.025)?;
+//! let hi = binomial_limit(100, 0.30, 0.975)?;
+//! assert!(lo < 0.30 && 0.30 < hi && (hi - lo - 0.18).abs() < 0.01);
+//! assert!(poisson_limit(50.0, 0.999)? > 1.0);
+//! # Ok::<(), finsam_core::Error>(())
+//! ```
+
+use serde::{Deserialize, Serialize};
+use statrs::distribution::{Binomial, DiscreteCDF, Poisson};
+
+use crate::error::{Error, Result};
+use crate::stats;
+
+/// The `p`-limit of a proportion of `n` under Binomial(n, θ₀), exact with
+/// the interpolation of Spiegelhalter (2005).
+pub fn binomial_limit(n: u64, target: f64, p: f64) -> Result<f64> {
+    check_probability("target", target)?;
+    check_probability("p", p)?;
+    if n == 0 {
+        return Err(Error::InvalidArgument { name: "n", message: "a unit of size 0 has no limits".into() });
+    }
+    let dist =
+        Binomial::new(target, n).map_err(|e| Error::InvalidArgument { name: "target", message: e.to_string() })?;
+    Ok(interpolated_quantile(|r| dist.cdf(r), n, p) / n as f64)
+}
+
+/// The `p`-limit of an O/E ratio with expected count `expected` under
+/// Poisson(E) (target ratio 1), exact with the same interpolation.
+pub fn poisson_limit(expected: f64, p: f64) -> Result<f64> {
+    check_probability("p", p)?;
+    if !(expected.is_finite() && expected > 0.0) {
+        return Err(Error::InvalidArgument { name: "expected", message: format!("must be positive, got {expected}") });
+    }
+    let dist =
+        Poisson::new(expected).map_err(|e| Error::InvalidArgument { name: "expected", message: e.to_string() })?;
+    // An upper bound for the search: far beyond any quantile asked for.
+    let top = (expected + 40.0 * expected.sqrt() + 100.0).ceil() as u64;
+    Ok(interpolated_quantile(|r| dist.cdf(r), top, p) / expected)
+}
+
+/// `r_p − α` (see the module documentation) for a discrete distribution on
+/// `0..=top` with the given CDF.
+fn interpolated_quantile(cdf: impl Fn(u64) -> f64, top: u64, p: f64) -> f64 {
+    // The smallest r with F(r) ≥ p, by bisection (F is non-decreasing).
+    let (mut lo, mut hi) = (0u64, top);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if cdf(mid) >= p { hi = mid } else { lo = mid + 1 }
+    }
+    let r = lo;
+    let at = cdf(r);
+    let below = if r == 0 { 0.0 } else { cdf(r - 1) };
+    let alpha = if at > below { (at - p) / (at - below) } else { 0.0 };
+    r as f64 - alpha
+}
+
+fn check_probability(name: &'static str, p: f64) -> Result<()> {
+    if p.is_finite() && p > 0.0 && p < 1.0 {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument { name, message: format!("must be strictly between 0 and 1, got {p}") })
+    }
+}
+
+/// What the units' values are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FunnelKind {
+    /// A proportion `observed / size` against a target proportion
+    /// (binomial).
+    Proportion,
+    /// A ratio `observed / expected` against 1 (Poisson): `size` is the
+    /// expected count from a case-mix model.
+    Ratio,
+}
+
+/// How over-dispersion is allowed for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Overdispersion {
+    /// None: exact binomial or Poisson limits.
+    None,
+    /// A multiplicative factor φ on the variance.
+    Multiplicative,
+    /// An additive between-unit variance τ² (random effects; the default,
+    /// as it does not widen the limits of small units more than large).
+    #[default]
+    Additive,
+}
+
+impl Overdispersion {
+    /// Parses `none`, `multiplicative` or `additive`.
+    ///
+    /// ```
+    /// use finsam_core::evaluation::funnel::Overdispersion;
+    /// assert_eq!(Overdispersion::parse("additive"), Some(Overdispersion::Additive));
+    /// ```
+    pub fn parse(text: &str) -> Option<Overdispersion> {
+        match text {
+            "none" => Some(Overdispersion::None),
+            "multiplicative" => Some(Overdispersion::Multiplicative),
+            "additive" => Some(Overdispersion::Additive),
+            _ => None,
+        }
+    }
+}
+
+/// Where a unit falls against the limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    /// Above the 99.8 % limit.
+    Above998,
+    /// Above the 95 % limit (and within 99.8 %).
+    Above95,
+    /// Within the 95 % limits.
+    Within,
+    /// Below the 95 % limit (and within 99.8 %).
+    Below95,
+    /// Below the 99.8 % limit.
+    Below998,
+}
+
+impl Flag {
+    /// The flag's name: `above_99.8`, `above_95`, `within`, `below_95`,
+    /// `below_99.8`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flag::Above998 => "above_99.8",
+            Flag::Above95 => "above_95",
+            Flag::Within => "within",
+            Flag::Below95 => "below_95",
+            Flag::Below998 => "below_99.8",
+        }
+    }
+}
+
+/// One unit on the funnel.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunnelUnit {
+    /// The unit's value: the proportion or the O/E ratio.
+    pub value: f64,
+    /// Its size: n, or the expected count.
+    pub size: f64,
+    /// Its z-score, allowing for the over-dispersion used.
+    pub z: f64,
+    /// The 95 % limits (2.5 % and 97.5 %).
+    pub limits_95: (f64, f64),
+    /// The 99.8 % limits (0.1 % and 99.9 %).
+    pub limits_998: (f64, f64),
+    /// Where it falls.
+    pub flag: Flag,
+}
+
+/// A funnel plot's units, target and over-dispersion.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Funnel {
+    /// The units, in input order.
+    pub units: Vec<FunnelUnit>,
+    /// The target θ₀ (the overall proportion, or 1 for ratios).
+    pub target: f64,
+    /// φ̂ from the winsorised z-scores (1 would be no over-dispersion).
+    pub phi: f64,
+    /// τ̂² when the additive model was used and φ̂ > 1, else 0.
+    pub tau2: f64,
+    /// The model asked for.
+    pub overdispersion: Overdispersion,
+    /// Whether over-dispersion was applied (asked for and φ̂ > 1).
+    pub adjusted: bool,
+    /// What the values are.
+    pub kind: FunnelKind,
+}
+
+impl Funnel {
+    /// The standard deviation of a unit's value under the target, before
+    /// over-dispersion.
+    fn sd(&self, size: f64) -> f64 {
+        match self.kind {
+            FunnelKind::Proportion => (self.target * (1.0 - self.target) / size).sqrt(),
+            FunnelKind::Ratio => (1.0 / size).sqrt(),
+        }
+    }
+
+    /// The spread of a unit's value with the over-dispersion applied.
+    fn spread(&self, size: f64) -> f64 {
+        match (self.adjusted, self.overdispersion) {
+            (true, Overdispersion::Multiplicative) => self.phi.sqrt() * self.sd(size),
+            (true, Overdispersion::Additive) => (self.sd(size).powi(2) + self.tau2).sqrt(),
+            _ => self.sd(size),
+        }
+    }
+
+    /// The `p`-limit at a unit size (a whole number of participants for
+    /// proportions), for drawing the funnel's curves.
+    ///
+    /// ```
+    /// # use finsam_core::evaluation::funnel::{funnel, FunnelKind, Overdispersion};
+    /// let f = funnel(&[30.0, 28.0, 35.0], &[100.0; 3], FunnelKind::Proportion, None, Overdispersion::None)?;
+    /// let curve: Vec<f64> = [20.0, 50.0, 200.0].iter().map(|&n| f.limit(n, 0.975)).collect::<Result<_, _>>()?;
+    /// assert!(curve[0] > curve[1] && curve[1] > curve[2], "the funnel narrows");
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    pub fn limit(&self, size: f64, p: f64) -> Result<f64> {
+        check_probability("p", p)?;
+        if self.adjusted {
+            return Ok(self.target + stats::z(p) * self.spread(size));
+        }
+        match self.kind {
+            FunnelKind::Proportion => binomial_limit(size.round() as u64, self.target, p),
+            FunnelKind::Ratio => poisson_limit(size, p),
+        }
+    }
+}
+
+/// Places units on a funnel. `observed[i]` is the count of unit `i` with
+/// the outcome and `size[i]` its number of participants (proportions) or
+/// its expected count (ratios). The target of proportions is
+/// `target.unwrap_or(Σ observed / Σ size)`; of ratios, 1.
+///
+/// ```
+/// use finsam_core::evaluation::funnel::{funnel, Flag, FunnelKind, Overdispersion};
+/// let observed = [30.0, 28.0, 35.0, 90.0, 31.0];
+/// let n = [100.0, 100.0, 100.0, 150.0, 100.0];
+/// let f = funnel(&observed, &n, FunnelKind::Proportion, None, Overdispersion::None)?;
+/// assert_eq!(f.units[3].flag, Flag::Above998);
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+pub fn funnel(
+    observed: &[f64],
+    size: &[f64],
+    kind: FunnelKind,
+    target: Option<f64>,
+    overdispersion: Overdispersion,
+) -> Result<Funnel> {
+    check_units(observed, size, kind)?;
+    let target = match kind {
+        FunnelKind::Ratio => 1.0,
+        FunnelKind::Proportion => target.unwrap_or_else(|| observed.iter().sum::<f64>() / size.iter().sum::<f64>()),
+    };
+    if kind == FunnelKind::Proportion {
+        check_probability("target", target)?;
+    }
+    let mut funnel = Funnel { units: Vec::new(), target, phi: 1.0, tau2: 0.0, overdispersion, adjusted: false, kind };
+    let values: Vec<f64> = observed.iter().zip(size).map(|(o, n)| o / n).collect();
+    let z: Vec<f64> = values.iter().zip(size).map(|(y, &n)| (y - target) / funnel.sd(n)).collect();
+    funnel.phi = winsorised_phi(&z);
+    funnel.adjusted = overdispersion != Overdispersion::None && funnel.phi > 1.0;
+    if funnel.adjusted && overdispersion == Overdispersion::Additive {
+        funnel.tau2 = additive_tau2(size, funnel.phi, |n| funnel.sd(n));
+    }
+    funnel.units = values
+        .iter()
+        .zip(size)
+        .map(|(&value, &n)| {
+            let limits_95 = (funnel.limit(n, 0.025)?, funnel.limit(n, 0.975)?);
+            let limits_998 = (funnel.limit(n, 0.001)?, funnel.limit(n, 0.999)?);
+            let flag = flag(value, limits_95, limits_998);
+            Ok(FunnelUnit { value, size: n, z: (value - target) / funnel.spread(n), limits_95, limits_998, flag })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(funnel)
+}
+
+fn check_units(observed: &[f64], size: &[f64], kind: FunnelKind) -> Result<()> {
+    if observed.len() != size.len() || observed.len() < 2 {
+        return Err(Error::InvalidArgument {
+            name: "units",
+            message: format!("at least two units with one size each ({} values, {} sizes)", observed.len(), size.len()),
+        });
+    }
+    for (i, (&o, &n)) in observed.iter().zip(size).enumerate() {
+        let whole = kind == FunnelKind::Ratio || (n.fract() == 0.0 && o <= n);
+        if !(o.is_finite() && o >= 0.0 && n.is_finite() && n > 0.0 && whole) {
+            return Err(Error::InvalidArgument {
+                name: "units",
+                message: format!(
+                    "unit {i}: observed {o} and size {n} (need 0 ≤ observed, size > 0; a proportion's size is whole and ≥ observed)"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn flag(value: f64, limits_95: (f64, f64), limits_998: (f64, f64)) -> Flag {
+    if value > limits_998.1 {
+        Flag::Above998
+    } else if value > limits_95.1 {
+        Flag::Above95
+    } else if value < limits_998.0 {
+        Flag::Below998
+    } else if value < limits_95.0 {
+        Flag::Below95
+    } else {
+        Flag::Within
+    }
+}
+
+/// φ̂: the mean square of the z-scores winsorised at their 10th and 90th
+/// percentiles: the ⌊0.1·I⌋ lowest are set to the next lowest, and
+/// likewise at the top (with I = 20, the two lowest become the third
+/// lowest). The z-scores are on the natural scale; FunnelPlotR works on a
+/// transformed scale (log or arcsine) instead, so its φ̂ differs slightly.
+fn winsorised_phi(z: &[f64]) -> f64 {
+    let mut sorted = z.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let i = sorted.len();
+    let cut = (0.1 * i as f64).floor() as usize;
+    let (lo, hi) = (sorted[cut.min(i - 1)], sorted[(i - 1).saturating_sub(cut)]);
+    z.iter().map(|&v| v.clamp(lo, hi).powi(2)).sum::<f64>() / i as f64
+}
+
+/// τ̂² of the additive model (DerSimonian–Laird on the winsorised φ̂).
+fn additive_tau2(size: &[f64], phi: f64, sd: impl Fn(f64) -> f64) -> f64 {
+    let w: Vec<f64> = size.iter().map(|&n| 1.0 / sd(n).powi(2)).collect();
+    let sw: f64 = w.iter().sum();
+    let sw2: f64 = w.iter().map(|x| x * x).sum();
+    let i = size.len() as f64;
+    ((i * phi - (i - 1.0)) / (sw - sw2 / sw)).max(0.0)
+}
