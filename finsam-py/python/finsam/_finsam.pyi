@@ -236,6 +236,8 @@ def person_panel(
     uttagsdatum: datetime.date | str | None = None,
 ) -> EvaluationFrame: ...
 def kommun_panel(data: Dataset, *, years: _Years | None = None) -> EvaluationFrame: ...
+
+@final
 class EventStudy:
     """A person-level event study: the effect per period against the reference period."""
 
