@@ -245,6 +245,17 @@ fn reference_dates_registered_drawn_and_fixed() {
     for row in 2..4 {
         assert!(starts.contains(&value(&a.frame, "referensar", row)));
     }
+    let mut windows_only = data.clone();
+    windows_only.ersattningsperioder.clear();
+    windows_only.ersattningsdagar.push(Ersattningsdagar {
+        person: PersonId(1),
+        insats: InsatsId(1),
+        start: d(2020, 1, 1),
+        grupp: Ersattningsgrupp::SpRp,
+        fore: Dagar::from_quarters(4 * 182),
+        efter: None,
+    });
+    assert_eq!(analysis_frame(&windows_only, &options()).unwrap_err().code(), "invalid_argument");
     let no_participants = AnalysisOptions { years: Some(2030..=2031), reference: Reference::Drawn, ..options() };
     let e = analysis_frame(&data, &no_participants).unwrap_err();
     assert_eq!(e.code(), "invalid_argument");

@@ -259,10 +259,19 @@ struct Unit {
 ///
 /// # Errors
 /// `invalid_argument` if the options are invalid, the cut-off date is
-/// neither given nor in the data, or comparison persons need drawn reference
-/// dates but no participant is in the frame.
+/// neither given nor in the data, the benefit data are pre-computed window
+/// days without spells, or comparison persons need drawn reference dates
+/// but no participant is in the frame.
 pub fn analysis_frame(data: &Dataset, options: &AnalysisOptions) -> Result<AnalysisFrame> {
     options.check()?;
+    // Days per quarter need spells; pre-computed window days (one year
+    // before and after) cannot give them, and zeros would pass for data.
+    if data.ersattningsperioder.is_empty() && !data.ersattningsdagar.is_empty() {
+        return Err(Error::InvalidArgument {
+            name: "ersattningsperioder",
+            message: "days per quarter need benefit spells; the data hold only pre-computed window days".into(),
+        });
+    }
     let uttagsdatum = options.uttagsdatum.or(data.uttagsdatum).ok_or_else(|| Error::InvalidArgument {
         name: "uttagsdatum",
         message: "the cut-off date is not in the data; give it in the options".into(),
