@@ -729,6 +729,7 @@ impl Dataset {
             (crate::ForbundEkonomi::SPEC.name, to_record_batch(&self.forbund_ekonomi)?),
             (crate::Kommunstatistik::SPEC.name, to_record_batch(&self.kommunstatistik)?),
             (crate::Kommunandel::SPEC.name, to_record_batch(&self.kommunandelar)?),
+            (crate::Jamforelseperson::SPEC.name, to_record_batch(&self.jamforelsepersoner)?),
         ]))
     }
 }

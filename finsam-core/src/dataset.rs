@@ -8,7 +8,7 @@
 //!
 //! | code | rule |
 //! |---|---|
-//! | `duplicate_id` | förbund ids are unique; insats ids are unique |
+//! | `duplicate_id` | förbund ids are unique; insats ids are unique; comparison persons (`jamforelsepersoner`) are unique by person id |
 //! | `unknown_forbund` | every insats, membership event and predecessor names a förbund in the data set |
 //! | `unknown_insats` | every deltagande, anonymous count and aggregate row names an insats in the data set |
 //! | `end_before_start` | for förbund, insatser, deltaganden and benefit spells, the end date is not before the start date |
@@ -72,6 +72,10 @@ pub struct Dataset {
     pub kommunstatistik: Vec<Kommunstatistik>,
     /// The kommuner's shares in förbundsordningar (where not by population).
     pub kommunandelar: Vec<Kommunandel>,
+    /// Persons who did not take part, drawn from registers as a
+    /// comparison population for evaluations (optional; see
+    /// [`Jamforelseperson`]).
+    pub jamforelsepersoner: Vec<Jamforelseperson>,
     /// The data's cut-off date (uttagsdatum): nothing after it is observed.
     pub uttagsdatum: Option<Date>,
     /// Where the rows were read from, so that errors found later (by a
@@ -181,7 +185,7 @@ impl Dataset {
     /// `forbund.csv`, `medlemskap.csv`, `insatser.csv`, `deltaganden.csv`,
     /// `anonyma_deltagare.csv`, `insats_ar.csv`, `ersattningsperioder.csv`,
     /// `ersattningsdagar.csv`, `enkatsvar.csv`, `forbund_ekonomi.csv`,
-    /// `kommunstatistik.csv`, `kommunandelar.csv` (file names can be
+    /// `kommunstatistik.csv`, `kommunandelar.csv`, `jamforelsepersoner.csv` (file names can be
     /// mapped), and optionally `dataset.json` with the cut-off date
     /// (`{"uttagsdatum": "2023-12-31"}`). File names are matched the way
     /// headers are, ignoring case, diacritics and separators
@@ -231,6 +235,7 @@ impl Dataset {
             "forbund_ekonomi" => self.forbund_ekonomi.len(),
             "kommunstatistik" => self.kommunstatistik.len(),
             "kommunandelar" => self.kommunandelar.len(),
+            "jamforelsepersoner" => self.jamforelsepersoner.len(),
             _ => usize::MAX,
         }
     }
@@ -256,6 +261,10 @@ impl Dataset {
         write_file(dir, &self.forbund_ekonomi)?;
         write_file(dir, &self.kommunstatistik)?;
         write_file(dir, &self.kommunandelar)?;
+        // Optional: a data set without a comparison population writes no file.
+        if !self.jamforelsepersoner.is_empty() {
+            write_file(dir, &self.jamforelsepersoner)?;
+        }
         let meta = Metadata { uttagsdatum: self.uttagsdatum };
         let path = dir.join(METADATA_FILE);
         std::fs::write(&path, serde_json::to_string_pretty(&meta)?).map_err(|e| Error::io(&path, e))
@@ -444,6 +453,7 @@ pub(crate) fn load(source: &mut impl TableSource, policy: ErrorPolicy, rules: &R
         forbund_ekonomi: loader.table(source)?,
         kommunstatistik: loader.table(source)?,
         kommunandelar: loader.table(source)?,
+        jamforelsepersoner: loader.table(source)?,
         uttagsdatum: None,
         origins: Origins::default(),
     };

@@ -150,6 +150,7 @@ impl Dataset {
             ("forbund_ekonomi", self.forbund_ekonomi.len()),
             ("kommunstatistik", self.kommunstatistik.len()),
             ("kommunandelar", self.kommunandelar.len()),
+            ("jamforelsepersoner", self.jamforelsepersoner.len()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v as u64))

@@ -30,7 +30,15 @@
 //!   2016–2023, the state's allocation of 339 million kr computed by the
 //!   allocation model, a budget twice that (the state pays half) and an
 //!   equity around 12 % of the budget; Södra Norrbotten splits the
-//!   kommuner's quarter by förbundsordning shares.
+//!   kommuner's quarter by förbundsordning shares;
+//! - for evaluations: member kommuner from 2005 along the published path
+//!   (221 in 2012, 247 in 2016; [`MEMBERS_BEFORE`]), kommun statistics from
+//!   2004 ([`FIRST_STATISTICS_YEAR`]) with a known effect of membership, and
+//!   a comparison population (`jamforelsepersoner`, 4× the participants of
+//!   2017–2022 by default, [`EvaluationConfig`]) whose spells follow the
+//!   path the participants would have followed without taking part, so that
+//!   the effect of participation is known ([`TRUE_EFFECTS`], [`TrueEffects`],
+//!   [`generate_with`]).
 //!
 //! Where §9 gives no figure, [`targets`] states the value assumed and marks
 //! it as such. The compositions of förbund and the names of synthetic förbund
@@ -45,7 +53,9 @@
 //! functions, so the data set depends only on `seed` and `scale`, not on the
 //! version of a sampling library.
 
+mod comparison;
 mod economy;
+mod kommuner;
 mod surveys;
 
 use std::collections::HashMap;
@@ -57,6 +67,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::{Dataset, Date};
+pub use comparison::{EffectParameters, QuarterEffect, TRUE_EFFECTS, TrueEffects};
+pub use kommuner::FIRST_STATISTICS_YEAR;
 pub use surveys::SurveyTarget;
 
 /// Options of the generator.
@@ -72,6 +84,27 @@ pub struct SyntheticConfig {
 impl Default for SyntheticConfig {
     fn default() -> Self {
         SyntheticConfig { scale: 1.0, seed: 2004 }
+    }
+}
+
+/// Options of the evaluation part of the data set (see [`generate_with`]).
+/// They are apart from [`SyntheticConfig`] so that code that builds that
+/// struct field by field keeps compiling.
+///
+/// ```
+/// assert_eq!(finsam_core::synthetic::EvaluationConfig::default().comparison, 4.0);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EvaluationConfig {
+    /// Comparison persons (`jamforelsepersoner`) per participant of the
+    /// reference years (first participations 2017–2022); 0 draws none.
+    pub comparison: f64,
+}
+
+impl Default for EvaluationConfig {
+    fn default() -> Self {
+        EvaluationConfig { comparison: 4.0 }
     }
 }
 
@@ -238,10 +271,45 @@ fn date(y: i32, m: u32, d: u32) -> Date {
 /// # Errors
 /// `invalid_argument` if `scale` is not a finite number in (0, 1000].
 pub fn generate(config: &SyntheticConfig) -> Result<Dataset> {
+    generate_with(config, &EvaluationConfig::default()).map(|(data, _)| data)
+}
+
+/// Generates the data set with a comparison population of the given size,
+/// and returns the effects realised in it (see [`TrueEffects`] and
+/// [`TRUE_EFFECTS`]): participation lowers the benefit days after the start
+/// against the counterfactual path that the comparison persons follow, and
+/// membership lowers a kommun's försörjningsmått.
+///
+/// Every table of [`generate`] without the evaluation part is as it was:
+/// the comparison persons, their spells and the kommun statistics before
+/// 2015 come from random streams of their own. (The start years of the
+/// förbund that exist by 2016 follow [`MEMBERS_BEFORE`].)
+///
+/// ```
+/// use finsam_core::synthetic::{generate_with, EvaluationConfig, SyntheticConfig};
+/// let config = SyntheticConfig { scale: 0.02, ..Default::default() };
+/// let (data, truth) = generate_with(&config, &EvaluationConfig { comparison: 2.0 })?;
+/// assert!(data.jamforelsepersoner.len() > data.deltaganden.len());
+/// let q1 = truth.dagar.iter().find(|q| q.quarter == 1).unwrap();
+/// assert!(q1.att < -20.0); // far fewer benefit days while taking part
+/// assert!(truth.dagar.iter().filter(|q| q.quarter < 0).all(|q| q.att == 0.0));
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+///
+/// # Errors
+/// `invalid_argument` if `scale` is not a finite number in (0, 1000], or
+/// `comparison` not one in [0, 100].
+pub fn generate_with(config: &SyntheticConfig, evaluation: &EvaluationConfig) -> Result<(Dataset, TrueEffects)> {
     if !(config.scale.is_finite() && config.scale > 0.0 && config.scale <= 1000.0) {
         return Err(Error::InvalidArgument {
             name: "scale",
             message: format!("must be in (0, 1000], got {}", config.scale),
+        });
+    }
+    if !(evaluation.comparison.is_finite() && (0.0..=100.0).contains(&evaluation.comparison)) {
+        return Err(Error::InvalidArgument {
+            name: "comparison",
+            message: format!("must be in [0, 100], got {}", evaluation.comparison),
         });
     }
     let mut rng = Sampler::new(config.seed);
@@ -251,17 +319,25 @@ pub fn generate(config: &SyntheticConfig) -> Result<Dataset> {
     for year in WARMUP_YEAR..=*YEARS.end() {
         builder.year(year);
     }
-    let Participations { deltaganden, spells, .. } = builder;
+    let Participations { deltaganden, mut spells, anchors, .. } = builder;
     let mut rng = rng.fork(2);
     let anonyma = anonymous_counts(&mut rng, config.scale, &insatser);
     let (insats_ar, mut insatser) = yearly_rows(&mut rng, config.scale, insatser);
     let enkatsvar = surveys::generate(&mut rng.fork(3), config.scale, &forbund);
     let statistics = economy::statistics(&mut rng.fork(4));
-    let (forbund_ekonomi, kommunstatistik, kommunandelar) = economy::finances(&mut rng.fork(5), &forbund, statistics)?;
+    let (forbund_ekonomi, mut kommunstatistik, kommunandelar) =
+        economy::finances(&mut rng.fork(5), &forbund, statistics)?;
     calibrate_behovsgrupper(&mut rng.fork(6), &mut insatser);
-    Ok(Dataset {
+    // The evaluation part: new streams, forked after every existing one.
+    let truth = comparison::realised(&mut rng.fork(7), &anchors, &deltaganden, &spells);
+    let insatser: Vec<Insats> = insatser.into_iter().map(|p| p.insats).collect();
+    let (jamforelsepersoner, comparison_spells) =
+        comparison::population(&mut rng.fork(8), evaluation.comparison, &anchors, &deltaganden, &insatser, &forbund);
+    spells.extend(comparison_spells);
+    kommunstatistik.extend(kommuner::history(&mut rng.fork(9), &forbund, &kommunstatistik));
+    let data = Dataset {
         forbund,
-        insatser: insatser.into_iter().map(|p| p.insats).collect(),
+        insatser,
         deltaganden,
         anonyma_deltagare: anonyma,
         insats_ar,
@@ -271,9 +347,11 @@ pub fn generate(config: &SyntheticConfig) -> Result<Dataset> {
         forbund_ekonomi,
         kommunstatistik,
         kommunandelar,
+        jamforelsepersoner,
         uttagsdatum: Some(uttagsdatum()),
         origins: Default::default(),
-    })
+    };
+    Ok((data, truth))
 }
 
 /// Sampling functions over PCG-64.
@@ -425,6 +503,7 @@ fn build_forbund(rng: &mut Sampler) -> Vec<Forbund> {
         let namn = format!("Samordningsförbundet {}{}", group[0].name(), if group.len() > 1 { " m.fl." } else { "" });
         b.add(namn, start, group, vec![]);
     }
+    calibrate_start_years(&mut b.forbund);
     // Year by year: mergers take effect on 1 January, then kommuner join.
     // In 2017 one joining kommun forms a förbund of its own; the others join
     // a förbund of their län.
@@ -462,6 +541,57 @@ fn build_forbund(rng: &mut Sampler) -> Vec<Forbund> {
     }
     b.leave(named[8], k(1401), date(2024, 1, 1));
     b.forbund
+}
+
+/// Member kommuner on 31 December of the years before the calibrated ones:
+/// 221 in 2012 and 247 in 2016 are published (domain.md §9), the others
+/// assumed along a path of early growth that slows.
+pub const MEMBERS_BEFORE: [(i32, usize); 11] = [
+    (2005, 30),
+    (2006, 70),
+    (2007, 110),
+    (2008, 145),
+    (2009, 175),
+    (2010, 195),
+    (2011, 210),
+    (2012, 221),
+    (2013, 230),
+    (2014, 239),
+    (2015, 247),
+];
+
+/// Moves the start years of the förbund that exist by 2016 so that the
+/// member kommuner follow [`MEMBERS_BEFORE`]: in the order of their drawn
+/// start dates, each year takes every förbund whose members still fit under
+/// its target (smaller ones can fill the gap a larger one leaves). The month
+/// and day drawn are kept, and no random number is drawn, so every later
+/// part of the data set stays as it was; nothing from 2016 on depends on
+/// these years.
+fn calibrate_start_years(forbund: &mut [Forbund]) {
+    let mut order: Vec<usize> = (0..forbund.len()).collect();
+    order.sort_by_key(|&i| (forbund[i].start, forbund[i].id));
+    let mut year_of: Vec<Option<i32>> = vec![None; forbund.len()];
+    let mut members = 0;
+    for &(year, target) in &MEMBERS_BEFORE {
+        for &i in &order {
+            let size = forbund[i].medlemskap.len();
+            if year_of[i].is_none() && members + size <= target {
+                year_of[i] = Some(year);
+                members += size;
+            }
+        }
+    }
+    let last = MEMBERS_BEFORE[MEMBERS_BEFORE.len() - 1].0;
+    for (f, year) in forbund.iter_mut().zip(year_of) {
+        let (_, m, d) = f.start.ymd();
+        let year = year.unwrap_or(last);
+        // 29 February has no day in a common year; the 28th stands in.
+        let start = Date::from_ymd(year, m, d).or_else(|| Date::from_ymd(year, m, 28)).unwrap_or(f.start);
+        f.start = start;
+        for e in &mut f.medlemskap {
+            e.datum = start;
+        }
+    }
 }
 
 /// Splits kommuner (sorted by code) into `groups` förbund of contiguous
@@ -771,6 +901,8 @@ struct Participations<'a> {
     /// Per participation, the index of its person.
     owner: Vec<u32>,
     spells: Vec<Ersattningsperiod>,
+    /// Per person with spells, what the counterfactual path needs.
+    anchors: Vec<comparison::Anchor>,
     cutoff: Date,
 }
 
@@ -801,6 +933,7 @@ impl<'a> Participations<'a> {
             deltaganden: Vec::new(),
             owner: Vec::new(),
             spells: Vec::new(),
+            anchors: Vec::new(),
             cutoff: uttagsdatum(),
         }
     }
@@ -1025,33 +1158,15 @@ impl<'a> Participations<'a> {
     /// benefits in the försörjning before (plus rare others), and after its
     /// end with the persistence and onset that give §9's changes.
     fn benefit_spells(&mut self, person: Person, d: &Deltagande) {
-        for model in &SPELL_MODELS {
-            let had = model.sources.iter().any(|&s| person.fore.contains(s));
-            let fore_days = if had {
-                (model.before_days)(&mut self.rng)
-            } else if self.rng.chance(model.occasional) {
-                self.rng.range(10, 150)
-            } else {
-                0
-            };
-            let slag = if model.sources[0] == Forsorjning::Sjukpenning
-                && person.fore.contains(Forsorjning::Rehabiliteringspenning)
-                && !person.fore.contains(Forsorjning::Sjukpenning)
-            {
-                Ersattningsslag::Rehabiliteringspenning
-            } else {
-                model.slag
-            };
-            let omfattning = Omfattning::ALL[self.rng.weighted(&model.omfattning)];
-            if fore_days > 0 {
-                self.spells.push(Ersattningsperiod {
-                    person: person.id,
-                    slag,
-                    fran: d.start.add_days(-fore_days),
-                    till: d.start.add_days(-1),
-                    omfattning,
-                });
+        let first_spell = self.spells.len();
+        let mut before = [BeforeSpell::default(); 3];
+        for (m, model) in SPELL_MODELS.iter().enumerate() {
+            let b = spell_before(&mut self.rng, model, person.fore);
+            before[m] = b;
+            if let Some(spell) = b.spell(person.id, d.start) {
+                self.spells.push(spell);
             }
+            let fore_days = b.days;
             let Some(end) = d.slut else { continue };
             let after = if fore_days > 0 {
                 if self.rng.chance(model.persist) {
@@ -1066,17 +1181,75 @@ impl<'a> Participations<'a> {
             };
             if after > 0 {
                 let omfattning =
-                    if fore_days > 0 { omfattning } else { Omfattning::ALL[self.rng.weighted(&model.omfattning)] };
+                    if fore_days > 0 { b.omfattning } else { Omfattning::ALL[self.rng.weighted(&model.omfattning)] };
                 self.spells.push(Ersattningsperiod {
                     person: person.id,
-                    slag,
+                    slag: b.slag,
                     fran: end.add_days(1),
                     till: end.add_days(after),
                     omfattning,
                 });
             }
         }
+        self.anchors.push(comparison::Anchor {
+            participation: self.deltaganden.len(),
+            before,
+            spells: first_spell..self.spells.len(),
+        });
     }
+}
+
+/// A spell up to the day before a reference date, as drawn for one benefit
+/// model: its length (0: none), kind and extent.
+#[derive(Clone, Copy, Debug)]
+struct BeforeSpell {
+    days: i32,
+    slag: Ersattningsslag,
+    omfattning: Omfattning,
+}
+
+impl Default for BeforeSpell {
+    fn default() -> Self {
+        BeforeSpell { days: 0, slag: Ersattningsslag::Sjukpenning, omfattning: Omfattning::ALL[3] }
+    }
+}
+
+impl BeforeSpell {
+    /// The spell ending the day before `reference`, if there is one.
+    fn spell(&self, person: PersonId, reference: Date) -> Option<Ersattningsperiod> {
+        (self.days > 0).then(|| Ersattningsperiod {
+            person,
+            slag: self.slag,
+            fran: reference.add_days(-self.days),
+            till: reference.add_days(-1),
+            omfattning: self.omfattning,
+        })
+    }
+}
+
+/// The spell before a reference date for one benefit model: for a person
+/// with the benefit in `fore` its long spell, for others a rare short one.
+/// Participants and comparison persons share it, so that the two groups
+/// differ in who has which benefit, not in how the spells are drawn.
+fn spell_before(rng: &mut Sampler, model: &SpellModel, fore: ForsorjningSet) -> BeforeSpell {
+    let had = model.sources.iter().any(|&s| fore.contains(s));
+    let days = if had {
+        (model.before_days)(rng)
+    } else if rng.chance(model.occasional) {
+        rng.range(10, 150)
+    } else {
+        0
+    };
+    let slag = if model.sources[0] == Forsorjning::Sjukpenning
+        && fore.contains(Forsorjning::Rehabiliteringspenning)
+        && !fore.contains(Forsorjning::Sjukpenning)
+    {
+        Ersattningsslag::Rehabiliteringspenning
+    } else {
+        model.slag
+    };
+    let omfattning = Omfattning::ALL[rng.weighted(&model.omfattning)];
+    BeforeSpell { days, slag, omfattning }
 }
 
 /// How spells of one benefit are generated.

@@ -32,6 +32,24 @@ impl<'a> Validator<'a> {
         self.benefits()?;
         self.surveys(&forbund)?;
         self.economy(&forbund)?;
+        self.comparison()
+    }
+
+    /// Comparison persons: one row per person. A comparison person who also
+    /// took part is no error (a population draw can include later
+    /// participants); the evaluation builders leave them out and count them.
+    fn comparison(&mut self) -> Result<()> {
+        let mut seen: HashMap<PersonId, usize> = HashMap::new();
+        for (row, j) in self.data.jamforelsepersoner.iter().enumerate() {
+            if let Some(&first) = seen.get(&j.person) {
+                self.report.push(Error::DuplicateId {
+                    at: at("jamforelsepersoner", row, "deltagare_id", j.person.0),
+                    first_row: first as u64,
+                })?;
+            } else {
+                seen.insert(j.person, row);
+            }
+        }
         Ok(())
     }
 

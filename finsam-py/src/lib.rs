@@ -927,16 +927,44 @@ fn welch_diff(
         .map_err(|e| to_py_err(py, &e))
 }
 
-/// The calibrated synthetic national data set (seeded, deterministic).
+/// The calibrated synthetic national data set (seeded, deterministic),
+/// with `comparison` comparison persons per participant of 2017–2022.
 #[pyfunction]
-#[pyo3(signature = (*, scale = 1.0, seed = 2004))]
+#[pyo3(signature = (*, scale = 1.0, seed = 2004, comparison = 4.0))]
 fn synthetic(
     py: Python<'_>,
     #[pyo3(from_py_with = scale_arg)] scale: f64,
     #[pyo3(from_py_with = seed_arg)] seed: u64,
+    #[pyo3(from_py_with = comparison_arg)] comparison: f64,
 ) -> PyResult<PyDataset> {
-    let data = detached(py, || finsam_core::synthetic::generate(&SyntheticConfig { scale, seed }))?;
+    let evaluation = finsam_core::synthetic::EvaluationConfig { comparison };
+    let (data, _) =
+        detached(py, || finsam_core::synthetic::generate_with(&SyntheticConfig { scale, seed }, &evaluation))?;
     Ok(PyDataset::new(data))
+}
+
+/// The effects planted in `synthetic(scale=, seed=)` and realised in its
+/// participants (see `finsam_core::synthetic::TrueEffects`), as a dict.
+#[pyfunction]
+#[pyo3(signature = (*, scale = 1.0, seed = 2004))]
+fn synthetic_true_effects<'py>(
+    py: Python<'py>,
+    #[pyo3(from_py_with = scale_arg)] scale: f64,
+    #[pyo3(from_py_with = seed_arg)] seed: u64,
+) -> PyResult<Bound<'py, PyAny>> {
+    // The realised effects do not depend on the size of the comparison pool.
+    let evaluation = finsam_core::synthetic::EvaluationConfig { comparison: 0.0 };
+    let (_, truth) =
+        detached(py, || finsam_core::synthetic::generate_with(&SyntheticConfig { scale, seed }, &evaluation))?;
+    let json = serde_json::json!({
+        "realised": truth,
+        "parameters": finsam_core::synthetic::TRUE_EFFECTS,
+    });
+    PyModule::import(py, "json")?.getattr("loads")?.call1((json.to_string(),))
+}
+
+fn comparison_arg(value: &Bound<'_, PyAny>) -> PyResult<f64> {
+    opt_float("comparison", value, "a number from 0 to 100 (0: no comparison persons)", |x| (0.0..=100.0).contains(&x))
 }
 
 fn scale_arg(value: &Bound<'_, PyAny>) -> PyResult<f64> {
@@ -965,6 +993,7 @@ fn _finsam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     money::register(m)?;
     pseudonym::register(m)?;
     m.add_function(wrap_pyfunction!(synthetic, m)?)?;
+    m.add_function(wrap_pyfunction!(synthetic_true_effects, m)?)?;
     m.add_function(wrap_pyfunction!(participants, m)?)?;
     m.add_function(wrap_pyfunction!(outcome_rates, m)?)?;
     m.add_function(wrap_pyfunction!(outcome_categories, m)?)?;

@@ -139,12 +139,13 @@ def test_file_names_are_matched_ignoring_case_and_listed(small: finsam.Dataset, 
     (tmp_path / "readme.txt").write_text("not a table", encoding="utf-8")
     data = finsam.Dataset.from_csv(tmp_path)
     assert data.num_rows == small.num_rows
-    assert len(data.num_rows) == 12
+    # Every table of the contract, the comparison persons (jamforelsepersoner) included.
+    assert len(data.num_rows) == 13
     load = data.load_summary
     assert load is not None and small.load_summary is None
     assert load["unmatched_files"] == ["readme.txt"]
     files = {f["table"]: f for f in load["files"]}
-    assert len(files) == 12
+    assert len(files) == 13
     assert files["deltaganden"]["file"].endswith("Deltaganden.csv")
     assert files["deltaganden"]["rows"] == small.num_rows["deltaganden"]
     assert {f["encoding"] for f in files.values()} == {"UTF-8"}

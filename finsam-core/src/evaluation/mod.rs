@@ -30,6 +30,7 @@
 
 mod balance;
 pub mod casemix;
+pub mod data;
 pub mod event_study;
 pub mod frame;
 pub mod funnel;

@@ -665,7 +665,7 @@ pub fn contract_markdown() -> String {
 }
 
 /// Every table of the contract, in load order.
-pub fn tables() -> [&'static TableSpec; 12] {
+pub fn tables() -> [&'static TableSpec; 13] {
     [
         &FORBUND,
         &MEDLEMSKAP,
@@ -679,6 +679,7 @@ pub fn tables() -> [&'static TableSpec; 12] {
         &FORBUND_EKONOMI,
         &KOMMUNSTATISTIK,
         &KOMMUNANDELAR,
+        &JAMFORELSEPERSONER,
     ]
 }
 
@@ -909,5 +910,49 @@ impl Record for Kommunandel {
         out.int(Some(i64::from(self.ar)));
         out.text(Some(&self.kommun.to_string()));
         out.money(Some(Ore(self.andel.0)));
+    }
+}
+
+static JAMFORELSEPERSONER: TableSpec = TableSpec {
+    name: "jamforelsepersoner",
+    doc: "Optional: persons who did not take part, drawn from registers as a comparison population for evaluations; their benefit spells go in `ersattningsperioder` under the same id. A person who also appears in `deltaganden` is kept in the data but left out of the comparison pool (and counted) by the evaluation builders.",
+    columns: &[
+        col(
+            "deltagare_id",
+            Kind::Int,
+            true,
+            "The pseudonymous person id, in the same id space as `deltaganden`; unique.",
+        ),
+        col("kon", Kind::Text, true, "`kvinna`/`K`, `man`/`M`, or `okand`; empty means not registered (`okand`)."),
+        col("fodelsear", Kind::Int, false, "Födelseår; empty if not registered."),
+        col("kommunkod", Kind::Text, false, "The kommun of residence (SCB's four digits); empty if not known."),
+        col("forsorjning", Kind::Text, false, "Sources of support on `forsorjning_datum`, separated by `|`."),
+        col("forsorjning_datum", Kind::Date, false, "The date `forsorjning` refers to."),
+    ],
+};
+
+impl Record for Jamforelseperson {
+    const SPEC: &'static TableSpec = &JAMFORELSEPERSONER;
+    fn read(src: &impl FieldSource) -> Result<Self> {
+        let kommun = match src.text(3)? {
+            None => None,
+            Some(_) => Some(kommun(src, 3)?),
+        };
+        Ok(Jamforelseperson {
+            person: person_id(src, 0)?,
+            kon: code(src, 1)?.unwrap_or(Kon::Okand),
+            fodelsear: int_as::<u16>(src, 2, "0..=65535")?,
+            kommun,
+            forsorjning: code_set(src, 4)?,
+            forsorjning_datum: src.date(5)?,
+        })
+    }
+    fn write(&self, out: &mut impl FieldSink) {
+        out.int(Some(self.person.0 as i64));
+        out.text(Some(self.kon.code()));
+        out.int(self.fodelsear.map(i64::from));
+        out.text(self.kommun.map(|k| k.to_string()).as_deref());
+        out.text(set_text(self.forsorjning).as_deref());
+        out.date(self.forsorjning_datum);
     }
 }

@@ -328,6 +328,40 @@ impl InsatsAr {
     }
 }
 
+/// A person who did not take part, drawn from a register as a comparison
+/// for evaluations (`jamforelsepersoner.csv`, optional). Their benefit spells
+/// are in `ersattningsperioder` under the same pseudonymous id.
+///
+/// `forsorjning` is the register's sources of support on `forsorjning_datum`
+/// (both optional: a draw from the benefit register alone has neither). A
+/// comparison person who also appears in `deltaganden` is valid data (a
+/// population draw can include later participants); the evaluation builders
+/// leave such persons out of the comparison pool and count them.
+///
+/// ```
+/// use finsam_core::*;
+/// let j = Jamforelseperson { person: PersonId(9_000_001), kon: Kon::Kvinna, fodelsear: Some(1985),
+///     kommun: KommunKod::new(180), forsorjning: ForsorjningSet::of(&[Forsorjning::Sjukpenning]),
+///     forsorjning_datum: Date::from_ymd(2020, 3, 1) };
+/// assert_eq!(j.kommun.map(|k| k.name()), Some("Stockholm"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Jamforelseperson {
+    /// The pseudonymous id, in the same id space as participants.
+    pub person: PersonId,
+    /// Kön as registered.
+    pub kon: Kon,
+    /// Födelseår, if registered.
+    pub fodelsear: Option<u16>,
+    /// The kommun of residence, if known.
+    pub kommun: Option<KommunKod>,
+    /// Sources of support on `forsorjning_datum` (empty: not registered).
+    #[serde(default)]
+    pub forsorjning: ForsorjningSet,
+    /// The date `forsorjning` refers to.
+    pub forsorjning_datum: Option<Date>,
+}
+
 /// A benefit spell from a register: a person had a benefit at an extent
 /// from one day to another (both inclusive).
 ///

@@ -58,6 +58,7 @@ from finsam._finsam import (
     survey_indicators,
     survey_mapping,
     synthetic,
+    synthetic_true_effects,
     transitions,
 )
 from finsam.exceptions import (
@@ -107,6 +108,7 @@ __all__ = [
     "__version__",
     "exception_for",
     "synthetic",
+    "synthetic_true_effects",
     "PersonnummerError",
     "EstimationError",
     "pseudonymise",

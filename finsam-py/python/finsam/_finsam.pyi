@@ -37,6 +37,7 @@ __all__ = [
     "Matching",
     "propensity",
     "match",
+    "EvaluationFrame",
     "EventStudy",
     "DidEstimate",
     "event_study",
@@ -50,6 +51,10 @@ __all__ = [
     "Comparison",
     "compare_units",
     "synthetic",
+    "synthetic_true_effects",
+    "analysis_frame",
+    "person_panel",
+    "kommun_panel",
     "participants",
     "outcome_rates",
     "outcome_categories",
@@ -119,7 +124,8 @@ class Dataset:
     @property
     def uttagsdatum(self) -> datetime.date | None: ...
 
-def synthetic(*, scale: float = 1.0, seed: int = 2004) -> Dataset: ...
+def synthetic(*, scale: float = 1.0, seed: int = 2004, comparison: float = 4.0) -> Dataset: ...
+def synthetic_true_effects(*, scale: float = 1.0, seed: int = 2004) -> dict[str, Any]: ...
 
 # A year, a (first, last) pair, or a range with step 1; an empty span is refused.
 _Years = int | tuple[int, int] | range
@@ -192,6 +198,49 @@ class Estimate:
     def hi(self) -> float: ...
     @property
     def level(self) -> float: ...
+
+@final
+class EvaluationFrame:
+    """An evaluation frame: rows as Arrow, rows left out by reason, options used."""
+
+    @property
+    def excluded(self) -> dict[str, int]: ...
+    @property
+    def config(self) -> dict[str, Any]: ...
+    @property
+    def columns(self) -> list[str]: ...
+    def __len__(self) -> int: ...
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+    def to_arrow(self) -> pyarrow.Table: ...
+    def to_pandas(self) -> pandas.DataFrame: ...
+    def to_polars(self) -> polars.DataFrame: ...
+
+# "registered" (the comparison person's forsorjning_datum, else drawn), "drawn", or a fixed date.
+_Reference = Literal["registered", "drawn"] | datetime.date | str
+
+def analysis_frame(
+    data: Dataset,
+    *,
+    years: _Years | None = None,
+    reference: _Reference = ...,
+    seed: int = 11,
+    comparison: bool = True,
+    quarters_before: int = 8,
+    quarters_after: int = 9,
+    uttagsdatum: datetime.date | str | None = None,
+) -> EvaluationFrame: ...
+def person_panel(
+    data: Dataset,
+    *,
+    years: _Years | None = None,
+    reference: _Reference = ...,
+    seed: int = 11,
+    comparison: bool = True,
+    quarters_before: int = 8,
+    quarters_after: int = 9,
+    uttagsdatum: datetime.date | str | None = None,
+) -> EvaluationFrame: ...
+def kommun_panel(data: Dataset, *, years: _Years | None = None) -> EvaluationFrame: ...
 
 @final
 class EventStudy:

@@ -2,6 +2,8 @@
 //! differences, staggered event studies). Thin: every number comes from
 //! `finsam_core::evaluation`.
 
+mod data;
+
 use finsam_core::disclosure::Disclosure;
 use finsam_core::evaluation::{self, Frame};
 use pyo3::prelude::*;
@@ -104,5 +106,5 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     compare::register(m)?;
     event_study::register(m)?;
     matching::register(m)?;
-    Ok(())
+    data::register(m)
 }
