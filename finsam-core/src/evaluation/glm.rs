@@ -222,14 +222,18 @@ pub fn logit(design: &Design, y: &[f64], weights: Option<&[f64]>) -> Result<Fit>
         let (mut xtwx, score) = newton_terms(design, y, weights, &beta);
         // Under separation the weights μ(1−μ) vanish and XᵀWX becomes
         // singular: say which of the two it is.
-        let chol = factor(&mut xtwx, design).map_err(|e| if separated(design, &beta) { separation() } else { e })?;
+        let chol = factor(&mut xtwx, design)
+            .map_err(|e| if separated(design, &beta) { separation(design, &beta) } else { e })?;
         let step = chol.solve(&score);
         let mut largest = 0.0f64;
         for (b, s) in beta.iter_mut().zip(&step) {
             *b += s;
             largest = largest.max(s.abs() / (1.0 + b.abs()));
         }
-        if largest < 1e-13 {
+        // Newton converges quadratically: once a step is below 1e-10 (relative)
+        // the remaining error is far below it. A stricter bound can be out of
+        // reach, because the score sums n terms and carries their rounding.
+        if largest < 1e-10 {
             let (mut xtwx, _) = newton_terms(design, y, weights, &beta);
             let bread = factor(&mut xtwx, design)?.inverse();
             let fitted = (0..design.rows).map(|i| sigmoid(dot(design.row(i), &beta))).collect();
@@ -237,7 +241,7 @@ pub fn logit(design: &Design, y: &[f64], weights: Option<&[f64]>) -> Result<Fit>
         }
     }
     Err(if separated(design, &beta) {
-        separation()
+        separation(design, &beta)
     } else {
         Error::SingularDesign {
             message: format!("the logistic regression did not converge in {MAX_ITERATIONS} iterations"),
@@ -253,9 +257,17 @@ fn separated(design: &Design, beta: &[f64]) -> bool {
     })
 }
 
-fn separation() -> Error {
+/// The separation error, naming the column whose coefficient runs away
+/// (the largest in absolute value, the intercept aside).
+fn separation(design: &Design, beta: &[f64]) -> Error {
+    let culprit = (0..beta.len())
+        .filter(|&j| design.source[j].is_some())
+        .max_by(|&a, &b| beta[a].abs().total_cmp(&beta[b].abs()))
+        .map_or_else(String::new, |j| {
+            format!(" (most likely `{}`: a value or category found in one group only)", design.names[j])
+        });
     Error::NoOverlap {
-        message: "the covariates separate the outcome perfectly (fitted probabilities of 0 or 1)".into(),
+        message: format!("the covariates separate the outcome perfectly (fitted probabilities of 0 or 1){culprit}"),
     }
 }
 
