@@ -28,6 +28,7 @@
 //! # Ok::<(), finsam_core::Error>(())
 //! ```
 
+pub mod did;
 pub mod event_study;
 pub mod frame;
 pub mod glm;

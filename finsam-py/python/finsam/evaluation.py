@@ -10,6 +10,26 @@ number is computed by finsam's Rust core, with the conventions of R's
 
 from __future__ import annotations
 
-from finsam._finsam import DidEstimate, Estimate, EventStudy, did, event_study
+from finsam._finsam import (
+    Aggregate,
+    AttGt,
+    DidEstimate,
+    Estimate,
+    EventStudy,
+    Pretest,
+    att_gt,
+    did,
+    event_study,
+)
 
-__all__ = ["DidEstimate", "Estimate", "EventStudy", "did", "event_study"]
+__all__ = [
+    "Aggregate",
+    "AttGt",
+    "DidEstimate",
+    "Estimate",
+    "EventStudy",
+    "Pretest",
+    "att_gt",
+    "did",
+    "event_study",
+]

@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 use crate::frames::batches;
 use crate::{opt_bool, opt_int, to_py_err};
 
+mod did;
 mod event_study;
 
 /// An analysis frame from any Arrow source (pandas ≥ 2.2, polars,
@@ -95,5 +96,6 @@ pub(crate) fn disclosure(
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEstimate>()?;
     event_study::register(m)?;
+    did::register(m)?;
     Ok(())
 }
