@@ -15,6 +15,22 @@ use crate::report::table::Builder;
 use crate::stats;
 
 /// How to aggregate the ATT(g, t) (`did::aggte`'s `type`).
+///
+/// ```
+/// # use finsam_core::evaluation::did::{att_gt, AttGtOptions, Aggregation};
+/// # use finsam_core::evaluation::Frame;
+/// # let unit = [1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 4.0, 4.0];
+/// # let time = [1.0, 2.0, 3.0].repeat(4);
+/// # let group = [2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+/// # let y = [1.0, 3.0, 4.0, 2.0, 3.0, 7.0, 1.0, 2.0, 3.0, 3.0, 4.0, 6.0];
+/// # let frame = Frame::new().with_numeric("id", unit.map(Some))?
+/// #     .with_numeric("t", time.into_iter().map(Some))?
+/// #     .with_numeric("g", group.map(Some))?.with_numeric("y", y.map(Some))?;
+/// # let result = att_gt(&frame, &AttGtOptions::new("y", "id", "t", "g"))?;
+/// let by_group = result.aggregate(&Aggregation::Group)?;
+/// assert_eq!(by_group.rows.iter().map(|r| r.key).collect::<Vec<_>>(), [2.0, 3.0]);
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Aggregation {
@@ -38,6 +54,24 @@ pub enum Aggregation {
 }
 
 /// One row of an aggregation: a group, an event time or a period.
+///
+/// ```
+/// # use finsam_core::evaluation::did::{att_gt, AttGtOptions, Aggregation};
+/// # use finsam_core::evaluation::Frame;
+/// # let unit = [1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 4.0, 4.0];
+/// # let time = [1.0, 2.0, 3.0].repeat(4);
+/// # let group = [2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+/// # let y = [1.0, 3.0, 4.0, 2.0, 3.0, 7.0, 1.0, 2.0, 3.0, 3.0, 4.0, 6.0];
+/// # let frame = Frame::new().with_numeric("id", unit.map(Some))?
+/// #     .with_numeric("t", time.into_iter().map(Some))?
+/// #     .with_numeric("g", group.map(Some))?.with_numeric("y", y.map(Some))?;
+/// # let result = att_gt(&frame, &AttGtOptions::new("y", "id", "t", "g"))?;
+/// let calendar = result.aggregate(&Aggregation::Calendar)?;
+/// let row = &calendar.rows[0];
+/// assert_eq!(row.key, 2.0); // only group 2 is treated in period 2
+/// assert_eq!(row.att, result.cells.iter().find(|c| c.group == 2.0 && c.time == 2.0).unwrap().att);
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AggregateRow {
     /// The group, event time or period.
@@ -54,6 +88,24 @@ pub struct AggregateRow {
 }
 
 /// An aggregation of the ATT(g, t): the result of [`AttGt::aggregate`].
+///
+/// ```
+/// # use finsam_core::evaluation::did::{att_gt, AttGtOptions, Aggregation};
+/// # use finsam_core::evaluation::Frame;
+/// # let unit = [1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 4.0, 4.0];
+/// # let time = [1.0, 2.0, 3.0].repeat(4);
+/// # let group = [2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+/// # let y = [1.0, 3.0, 4.0, 2.0, 3.0, 7.0, 1.0, 2.0, 3.0, 3.0, 4.0, 6.0];
+/// # let frame = Frame::new().with_numeric("id", unit.map(Some))?
+/// #     .with_numeric("t", time.into_iter().map(Some))?
+/// #     .with_numeric("g", group.map(Some))?.with_numeric("y", y.map(Some))?;
+/// # let result = att_gt(&frame, &AttGtOptions::new("y", "id", "t", "g"))?;
+/// let simple = result.aggregate(&Aggregation::Simple)?;
+/// let overall = simple.overall.expect("a standard error");
+/// assert!(overall.lo < overall.estimate && overall.estimate < overall.hi);
+/// assert!(simple.rows.is_empty());
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Aggregate {
     /// The aggregation.
@@ -72,6 +124,23 @@ pub struct Aggregate {
 impl Aggregate {
     /// The published table: one row per group, event time or period
     /// (key `group`, `event_time` or `time`) and a last row `overall`.
+    ///
+    /// ```
+    /// # use finsam_core::evaluation::did::{att_gt, AttGtOptions, Aggregation};
+    /// # use finsam_core::evaluation::Frame;
+    /// # let unit = [1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 4.0, 4.0];
+    /// # let time = [1.0, 2.0, 3.0].repeat(4);
+    /// # let group = [2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+    /// # let y = [1.0, 3.0, 4.0, 2.0, 3.0, 7.0, 1.0, 2.0, 3.0, 3.0, 4.0, 6.0];
+    /// # let frame = Frame::new().with_numeric("id", unit.map(Some))?
+    /// #     .with_numeric("t", time.into_iter().map(Some))?
+    /// #     .with_numeric("g", group.map(Some))?.with_numeric("y", y.map(Some))?;
+    /// # let result = att_gt(&frame, &AttGtOptions::new("y", "id", "t", "g"))?;
+    /// let table = result.aggregate(&Aggregation::Group)?.table();
+    /// assert_eq!(table.rows.len(), 3);
+    /// assert!(table.value(&["overall"], "att").is_some());
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
     pub fn table(&self) -> Table {
         let (id, name, title) = match self.aggregation {
             Aggregation::Simple => ("att_simple", "overall", "Genomsnittlig effekt (ATT)"),

@@ -60,6 +60,12 @@ use crate::report::table::{Builder, Raw, Unit};
 use crate::stats;
 
 /// Which units a group is compared with.
+///
+/// ```
+/// use finsam_core::evaluation::did::{AttGtOptions, Control};
+/// let o = AttGtOptions { control: Control::NotYetTreated, ..AttGtOptions::new("y", "id", "t", "g") };
+/// assert_eq!(serde_json::to_string(&o.control).unwrap(), "\"not_yet_treated\"");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Control {
@@ -71,6 +77,12 @@ pub enum Control {
 }
 
 /// The 2×2 estimator of each cell (`did`'s `est_method`).
+///
+/// ```
+/// use finsam_core::evaluation::did::{AttGtOptions, Method};
+/// let o = AttGtOptions { method: Method::Ipw, ..AttGtOptions::new("y", "id", "t", "g") };
+/// assert_ne!(o.method, Method::Dr);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
@@ -83,6 +95,12 @@ pub enum Method {
 }
 
 /// The base period of the pre-treatment cells (`did`'s `base_period`).
+///
+/// ```
+/// use finsam_core::evaluation::did::{AttGtOptions, BasePeriod};
+/// let o = AttGtOptions { base_period: BasePeriod::Universal, ..AttGtOptions::new("y", "id", "t", "g") };
+/// assert_eq!(o.base_period, BasePeriod::Universal);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BasePeriod {
@@ -99,6 +117,24 @@ pub enum BasePeriod {
 /// `bstrap = TRUE, cband = TRUE`): standard errors from the interquartile
 /// range of the draws and a simultaneous critical value for uniform
 /// bands.
+///
+/// ```
+/// # use finsam_core::evaluation::did::{att_gt, AttGtOptions};
+/// # use finsam_core::evaluation::Frame;
+/// # let unit = [1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 4.0, 4.0, 5.0, 5.0, 5.0];
+/// # let time = [1.0, 2.0, 3.0].repeat(5);
+/// # let group = [3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+/// # let y = [1.0, 2.0, 6.0, 2.0, 4.0, 8.0, 1.0, 2.0, 3.0, 3.0, 3.5, 5.0, 2.0, 2.0, 4.0];
+/// # let frame = Frame::new().with_numeric("id", unit.map(Some))?
+/// #     .with_numeric("t", time.into_iter().map(Some))?
+/// #     .with_numeric("g", group.map(Some))?.with_numeric("y", y.map(Some))?;
+/// use finsam_core::evaluation::did::Bootstrap;
+/// let o = AttGtOptions { bootstrap: Some(Bootstrap { iterations: 199, seed: 7 }), ..AttGtOptions::new("y", "id", "t", "g") };
+/// let (a, b) = (att_gt(&frame, &o)?, att_gt(&frame, &o)?);
+/// assert_eq!(a.cells, b.cells); // the same seed, the same draws
+/// assert!(a.critical_value >= 1.0);
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bootstrap {
     /// Draws (`did`'s `biters`, 1000 by default there).
@@ -183,6 +219,22 @@ impl AttGtOptions {
 }
 
 /// One group-time average treatment effect.
+///
+/// ```
+/// # use finsam_core::evaluation::did::{att_gt, AttGtOptions};
+/// # use finsam_core::evaluation::Frame;
+/// # let unit = [1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 4.0, 4.0, 5.0, 5.0, 5.0];
+/// # let time = [1.0, 2.0, 3.0].repeat(5);
+/// # let group = [3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+/// # let y = [1.0, 2.0, 6.0, 2.0, 4.0, 8.0, 1.0, 2.0, 3.0, 3.0, 3.5, 5.0, 2.0, 2.0, 4.0];
+/// # let frame = Frame::new().with_numeric("id", unit.map(Some))?
+/// #     .with_numeric("t", time.into_iter().map(Some))?
+/// #     .with_numeric("g", group.map(Some))?.with_numeric("y", y.map(Some))?;
+/// let cell = &att_gt(&frame, &AttGtOptions::new("y", "id", "t", "g"))?.cells[1];
+/// assert_eq!((cell.group, cell.time, cell.base, cell.post), (3.0, 3.0, 2.0, true));
+/// assert_eq!((cell.n_treated, cell.n_control), (2, 3));
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroupTime {
     /// The group (first treated period).
@@ -250,6 +302,22 @@ impl Spec {
 
 /// The group-time average treatment effects of a panel: the result of
 /// [`att_gt`].
+///
+/// ```
+/// # use finsam_core::evaluation::did::{att_gt, AttGtOptions};
+/// # use finsam_core::evaluation::Frame;
+/// # let unit = [1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 4.0, 4.0, 5.0, 5.0, 5.0];
+/// # let time = [1.0, 2.0, 3.0].repeat(5);
+/// # let group = [3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+/// # let y = [1.0, 2.0, 6.0, 2.0, 4.0, 8.0, 1.0, 2.0, 3.0, 3.0, 3.5, 5.0, 2.0, 2.0, 4.0];
+/// # let frame = Frame::new().with_numeric("id", unit.map(Some))?
+/// #     .with_numeric("t", time.into_iter().map(Some))?
+/// #     .with_numeric("g", group.map(Some))?.with_numeric("y", y.map(Some))?;
+/// let result = att_gt(&frame, &AttGtOptions::new("y", "id", "t", "g"))?;
+/// assert_eq!((result.units, result.groups.as_slice(), result.periods.len()), (5, &[3.0][..], 3));
+/// assert!(result.dropped.is_empty());
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct AttGt {
     /// The cells, by group and then period.
@@ -559,6 +627,22 @@ impl AttGt {
     /// interval, by group and period. Estimates, not counts: no cell is
     /// withheld; an empty standard error is the reference cell or a
     /// vanishing influence function.
+    ///
+    /// ```
+    /// # use finsam_core::evaluation::did::{att_gt, AttGtOptions};
+    /// # use finsam_core::evaluation::Frame;
+    /// # let unit = [1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 4.0, 4.0, 5.0, 5.0, 5.0];
+    /// # let time = [1.0, 2.0, 3.0].repeat(5);
+    /// # let group = [3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+    /// # let y = [1.0, 2.0, 6.0, 2.0, 4.0, 8.0, 1.0, 2.0, 3.0, 3.0, 3.5, 5.0, 2.0, 2.0, 4.0];
+    /// # let frame = Frame::new().with_numeric("id", unit.map(Some))?
+    /// #     .with_numeric("t", time.into_iter().map(Some))?
+    /// #     .with_numeric("g", group.map(Some))?.with_numeric("y", y.map(Some))?;
+    /// let table = att_gt(&frame, &AttGtOptions::new("y", "id", "t", "g"))?.table();
+    /// assert_eq!(table.rows.len(), 2);
+    /// assert!(table.value(&["3", "3"], "att").is_some());
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
     pub fn table(&self) -> Table {
         let mut b =
             Builder::new("att_gt", "ATT(g, t) per grupp och period", vec!["group".into(), "time".into()], &COLUMNS);
@@ -601,6 +685,22 @@ impl AttGt {
     /// # Errors
     /// `not_identified` without pre-treatment cells; `singular_design`
     /// when their covariance is singular.
+    ///
+    /// ```
+    /// # use finsam_core::evaluation::did::{att_gt, AttGtOptions};
+    /// # use finsam_core::evaluation::Frame;
+    /// # let unit = [1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 4.0, 4.0, 5.0, 5.0, 5.0];
+    /// # let time = [1.0, 2.0, 3.0].repeat(5);
+    /// # let group = [3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+    /// # let y = [1.0, 2.0, 6.0, 2.0, 4.0, 8.0, 1.0, 2.0, 3.0, 3.0, 3.5, 5.0, 2.0, 2.0, 4.0];
+    /// # let frame = Frame::new().with_numeric("id", unit.map(Some))?
+    /// #     .with_numeric("t", time.into_iter().map(Some))?
+    /// #     .with_numeric("g", group.map(Some))?.with_numeric("y", y.map(Some))?;
+    /// let test = att_gt(&frame, &AttGtOptions::new("y", "id", "t", "g"))?.pretest()?;
+    /// assert_eq!(test.df, 1); // the one pre-treatment cell, ATT(3, 2)
+    /// assert!(test.p_value > 0.0 && test.p_value <= 1.0);
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
     pub fn pretest(&self) -> Result<Pretest> {
         let pre: Vec<usize> = (0..self.cells.len())
             .filter(|&c| self.cells[c].group > self.cells[c].time && self.cells[c].se.is_some())
@@ -652,7 +752,25 @@ impl AttGt {
 /// Units per block when influence functions are evaluated in blocks.
 const CHUNK: usize = 1 << 14;
 
-/// The pre-trend Wald test of [`AttGt::pretest`].
+/// The pre-trend Wald test of [`AttGt::pretest`]; with one cell,
+/// `statistic` is its squared t-ratio.
+///
+/// ```
+/// # use finsam_core::evaluation::did::{att_gt, AttGtOptions};
+/// # use finsam_core::evaluation::Frame;
+/// # let unit = [1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 4.0, 4.0, 5.0, 5.0, 5.0];
+/// # let time = [1.0, 2.0, 3.0].repeat(5);
+/// # let group = [3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+/// # let y = [1.0, 2.0, 6.0, 2.0, 4.0, 8.0, 1.0, 2.0, 3.0, 3.0, 3.5, 5.0, 2.0, 2.0, 4.0];
+/// # let frame = Frame::new().with_numeric("id", unit.map(Some))?
+/// #     .with_numeric("t", time.into_iter().map(Some))?
+/// #     .with_numeric("g", group.map(Some))?.with_numeric("y", y.map(Some))?;
+/// let result = att_gt(&frame, &AttGtOptions::new("y", "id", "t", "g"))?;
+/// let pre = &result.cells[0];
+/// let test = result.pretest()?;
+/// assert!((test.statistic - (pre.att / pre.se.unwrap()).powi(2)).abs() < 1e-9);
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Pretest {
     /// The Wald statistic.
