@@ -60,53 +60,72 @@ pub(super) fn run(result: &AttGt, columns: &[Combination], b: Bootstrap) -> Draw
     Draws { se, critical_value }
 }
 
+/// Segments of units whose draw sums are added in a fixed order, so that
+/// the result is the same bit for bit whatever the number of threads.
+const SEGMENTS: usize = 8;
+
 /// `Σ_i IF_j,i · v_b,i` for every draw `b` and column `j` (row-major
-/// draws × columns), over blocks of units in parallel.
+/// draws × columns): the units are cut into [`SEGMENTS`] contiguous
+/// segments, summed block by block in parallel over segments, and the
+/// segments' sums are added in order.
 fn draw_sums(result: &AttGt, columns: &[Combination], b: Bootstrap) -> Vec<f64> {
     let n = result.panel.n;
     let k = columns.len();
-    let blocks = n.div_ceil(CHUNK);
+    let per_segment = n.div_ceil(SEGMENTS).max(1);
+    let segments = n.div_ceil(per_segment);
     let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(blocks).max(1);
-    let partials: Vec<Vec<f64>> = std::thread::scope(|scope| {
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(segments).max(1);
+    let mut done: Vec<(usize, Vec<f64>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
-                    let mut acc = vec![0.0; b.iterations * k];
-                    let mut block = vec![0.0; k * CHUNK.min(n)];
-                    let mut v = vec![0.0; CHUNK.min(n)];
+                    let mut out = Vec::new();
                     loop {
-                        let blk = next.fetch_add(1, Ordering::Relaxed);
-                        if blk >= blocks {
-                            break acc;
+                        let s = next.fetch_add(1, Ordering::Relaxed);
+                        if s >= segments {
+                            break out;
                         }
-                        let start = blk * CHUNK;
-                        let len = (start + CHUNK).min(n) - start;
-                        for (j, comb) in columns.iter().enumerate() {
-                            result.influence(comb, start..start + len, &mut block[j * len..(j + 1) * len]);
-                        }
-                        for draw in 0..b.iterations {
-                            for (o, i) in v[..len].iter_mut().zip(start..) {
-                                *o = mammen(b.seed, draw as u64, i as u64);
-                            }
-                            for j in 0..k {
-                                let col = &block[j * len..(j + 1) * len];
-                                acc[draw * k + j] += col.iter().zip(&v[..len]).map(|(x, w)| x * w).sum::<f64>();
-                            }
-                        }
+                        let units = s * per_segment..((s + 1) * per_segment).min(n);
+                        out.push((s, segment_sums(result, columns, b, units)));
                     }
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
     });
+    done.sort_by_key(|(s, _)| *s);
     let mut sums = vec![0.0; b.iterations * k];
-    for p in partials {
-        for (s, v) in sums.iter_mut().zip(p) {
+    for (_, part) in done {
+        for (s, v) in sums.iter_mut().zip(part) {
             *s += v;
         }
     }
     sums
+}
+
+/// The draw sums over one segment of units, block by block.
+fn segment_sums(result: &AttGt, columns: &[Combination], b: Bootstrap, units: std::ops::Range<usize>) -> Vec<f64> {
+    let k = columns.len();
+    let mut acc = vec![0.0; b.iterations * k];
+    let width = CHUNK.min(units.len());
+    let mut block = vec![0.0; k * width];
+    let mut v = vec![0.0; width];
+    for start in units.clone().step_by(CHUNK) {
+        let len = (start + CHUNK).min(units.end) - start;
+        for (j, comb) in columns.iter().enumerate() {
+            result.influence(comb, start..start + len, &mut block[j * len..(j + 1) * len]);
+        }
+        for draw in 0..b.iterations {
+            for (o, i) in v[..len].iter_mut().zip(start..) {
+                *o = mammen(b.seed, draw as u64, i as u64);
+            }
+            for j in 0..k {
+                let col = &block[j * len..(j + 1) * len];
+                acc[draw * k + j] += col.iter().zip(&v[..len]).map(|(x, w)| x * w).sum::<f64>();
+            }
+        }
+    }
+    acc
 }
 
 /// R's `quantile(type = 1)` of sorted values: the smallest value with at
