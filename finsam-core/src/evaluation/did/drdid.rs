@@ -48,6 +48,8 @@ pub(super) struct CellFit {
     /// `n / n₁`: `did` rescales the cell's influence function from the
     /// cell's units to the whole panel.
     pub scale: f64,
+    /// The propensity score of every unit when there are no covariates.
+    ps_const: Option<f64>,
 }
 
 impl CellFit {
@@ -57,7 +59,7 @@ impl CellFit {
     }
 
     fn ps(&self, x: &[f64]) -> f64 {
-        glm::sigmoid(dot(x, &self.gamma)).min(PS_CAP)
+        self.ps_const.unwrap_or_else(|| glm::sigmoid(dot(x, &self.gamma)).min(PS_CAP))
     }
 
     /// The (rescaled) influence of one unit of the cell.
@@ -91,12 +93,23 @@ pub(super) struct CellData {
     pub d: Vec<f64>,
     pub dy: Vec<f64>,
     pub design: Design,
+    /// Whether the design is the intercept alone (no covariates); its
+    /// rows are then not stored.
+    pub intercept_only: bool,
+}
+
+impl CellData {
+    /// The design row of unit `i` of the cell.
+    #[inline]
+    pub fn row(&self, i: usize) -> &[f64] {
+        if self.intercept_only { &[1.0] } else { self.design.row(i) }
+    }
 }
 
 /// Fits one cell. `n` is the number of units of the whole panel.
 pub(super) fn fit(method: Method, cell: &CellData, n: usize) -> Result<CellFit> {
     let n1 = cell.d.len();
-    let p = cell.design.cols();
+    let p = if cell.intercept_only { 1 } else { cell.design.cols() };
     let nf = n1 as f64;
     let mut fit = CellFit {
         method,
@@ -109,32 +122,42 @@ pub(super) fn fit(method: Method, cell: &CellData, n: usize) -> Result<CellFit> 
         or_effect: vec![0.0; p],
         ps_effect: vec![0.0; p],
         scale: n as f64 / nf,
+        ps_const: None,
     };
-    // The propensity score (DR, IPW): a logit of D on the covariates.
-    let ps_fit = if method == Method::Reg {
+    // The propensity score (DR, IPW): a logit of D on the covariates; its
+    // bread (XᵀWX)⁻¹ gives the estimation effect.
+    let ps_bread = if method == Method::Reg {
         None
+    } else if cell.intercept_only {
+        // The logit on an intercept fits the share of treated units:
+        // closed forms instead of Newton steps (`did` takes the same
+        // shortcut for its overlap check).
+        let p_treat = cell.d.iter().sum::<f64>() / nf;
+        check_overlap(p_treat)?;
+        fit.gamma = vec![(p_treat / (1.0 - p_treat)).ln()];
+        fit.ps_const = Some(p_treat.min(PS_CAP));
+        Some(vec![1.0 / (nf * p_treat * (1.0 - p_treat))])
     } else {
         let ps = glm::logit(&cell.design, &cell.d, None)?;
-        if ps.fitted.iter().any(|&p| p >= OVERLAP) {
-            return Err(Error::NoOverlap {
-                message: format!(
-                    "a propensity score reaches {OVERLAP}: some treated units have no comparable untreated units (R's `did` leaves the cell out with a warning)"
-                ),
-            });
-        }
-        fit.gamma = ps.coefficients.clone();
-        Some(ps)
+        check_overlap(ps.fitted.iter().copied().fold(0.0, f64::max))?;
+        fit.gamma = ps.coefficients;
+        Some(ps.bread)
     };
     // The outcome regression (DR, REG): least squares of ΔY on the
     // covariates among the comparison units.
-    let or_fit = if method == Method::Ipw {
+    let or_bread = if method == Method::Ipw {
         None
+    } else if cell.intercept_only {
+        let (sum, count) =
+            (0..n1).filter(|&i| cell.d[i] == 0.0).fold((0.0, 0.0), |(s, c), i| (s + cell.dy[i], c + 1.0));
+        fit.beta = vec![sum / count];
+        Some(vec![1.0 / count])
     } else {
         let controls: Vec<usize> = (0..n1).filter(|&i| cell.d[i] == 0.0).collect();
         let dy: Vec<f64> = controls.iter().map(|&i| cell.dy[i]).collect();
         let ols = glm::ols(&cell.design.select(&controls), &dy, None)?;
-        fit.beta = ols.coefficients.clone();
-        Some(ols)
+        fit.beta = ols.coefficients;
+        Some(ols.bread)
     };
 
     // The weighted components and the derivative vectors M of DRDID, in
@@ -146,7 +169,7 @@ pub(super) fn fit(method: Method, cell: &CellData, n: usize) -> Result<CellFit> 
     let mut m_treat = vec![0.0; p]; // Σ w_treat x
     let mut m_control = vec![0.0; p]; // Σ w_cont x
     for i in 0..n1 {
-        let x = cell.design.row(i);
+        let x = cell.row(i);
         let od = if method == Method::Ipw { 0.0 } else { dot(x, &fit.beta) };
         let treated = cell.d[i] == 1.0;
         let (wt, wc, yt, yc) = match method {
@@ -178,10 +201,10 @@ pub(super) fn fit(method: Method, cell: &CellData, n: usize) -> Result<CellFit> 
     fit.mean_control = sum_wc / nf;
 
     // The propensity-score estimation effect needs M2 = mean(w_c (ΔY − od − η_c) x).
-    if let Some(ps) = &ps_fit {
+    if let Some(bread) = &ps_bread {
         let mut m2 = vec![0.0; p];
         for i in 0..n1 {
-            let x = cell.design.row(i);
+            let x = cell.row(i);
             if cell.d[i] == 1.0 {
                 continue;
             }
@@ -193,22 +216,34 @@ pub(super) fn fit(method: Method, cell: &CellData, n: usize) -> Result<CellFit> 
             axpy(&mut m2, ps_i / (1.0 - ps_i) * (cell.dy[i] - od - fit.eta_control), x);
         }
         // Hessian.ps = (XᵀWX)⁻¹ · n₁, applied to M2 / n₁: the n₁ cancel.
-        let a2 = mat_vec(&ps.bread, &m2);
+        let a2 = mat_vec(bread, &m2);
         fit.ps_effect = a2.iter().map(|v| v / fit.mean_control).collect();
     }
     // The outcome-regression estimation effect: XpX⁻¹ = n₁ (X_cᵀX_c)⁻¹,
     // applied to M = Σ w x / n₁: again the n₁ cancel.
-    if let Some(or) = &or_fit {
-        let a1 = mat_vec(&or.bread, &m_treat);
+    if let Some(bread) = &or_bread {
+        let a1 = mat_vec(bread, &m_treat);
         fit.or_effect = match method {
             Method::Reg => a1.iter().map(|v| v / fit.mean_control).collect(),
             _ => {
-                let a3 = mat_vec(&or.bread, &m_control);
+                let a3 = mat_vec(bread, &m_control);
                 a1.iter().zip(&a3).map(|(a, b)| a / fit.mean_treat - b / fit.mean_control).collect()
             }
         };
     }
     Ok(fit)
+}
+
+/// `did`'s overlap guard on the largest propensity score of a cell.
+fn check_overlap(largest: f64) -> Result<()> {
+    if largest >= OVERLAP {
+        return Err(Error::NoOverlap {
+            message: format!(
+                "a propensity score reaches {OVERLAP}: some treated units have no comparable untreated units (R's `did` leaves the cell out with a warning)"
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {

@@ -511,30 +511,42 @@ fn fit_cell(panel: &Panel, spec: &Spec, o: &AttGtOptions) -> Result<CellOutcome>
     if !att.is_finite() {
         return Err(Error::NotIdentified { message: format!("{}: the ATT is not finite", where_()) });
     }
-    let sum_sq: f64 =
-        (0..data.d.len()).map(|i| fit.influence(data.d[i] == 1.0, data.dy[i], data.design.row(i)).powi(2)).sum();
+    let sum_sq: f64 = (0..data.d.len()).map(|i| fit.influence(data.d[i] == 1.0, data.dy[i], data.row(i)).powi(2)).sum();
     Ok((Fitted::Fit(Box::new(fit)), sum_sq, n_treated as u64, n_control as u64))
 }
 
-/// Gathers a cell's units in one pass over the group column and the two
-/// periods' outcomes (and the earlier period's covariates).
+/// Gathers a cell's units: the groups that take part are contiguous
+/// ranges of units, read straight through (the two periods' outcomes and,
+/// with covariates, the earlier period's design rows).
 fn cell_data(panel: &Panel, spec: &Spec, control: Control) -> CellData {
-    let p = panel.p();
-    let mut d = Vec::new();
-    let mut dy = Vec::new();
-    let mut x = Vec::new();
+    let intercept_only = panel.x.is_none();
     let earlier = spec.earlier();
-    for i in 0..panel.n {
-        let Some(treated) = spec.role(panel.group[i], control) else { continue };
-        d.push(if treated { 1.0 } else { 0.0 });
-        dy.push(panel.y(spec.current, i) - panel.y(spec.base, i));
-        x.extend_from_slice(panel.x(earlier, i));
+    let members: Vec<(bool, Range<usize>)> = (0..panel.group_values.len())
+        .filter_map(|k| spec.role(panel.group_values[k], control).map(|treated| (treated, panel.group_units(k))))
+        .collect();
+    let rows: usize = members.iter().map(|(_, r)| r.len()).sum();
+    let mut d = Vec::with_capacity(rows);
+    let mut dy = Vec::with_capacity(rows);
+    let mut x = Vec::with_capacity(if intercept_only { 0 } else { rows * panel.p() });
+    for (treated, units) in members {
+        let (post, base) =
+            (&panel.y[spec.current * panel.n..][units.clone()], &panel.y[spec.base * panel.n..][units.clone()]);
+        d.extend(std::iter::repeat_n(if treated { 1.0 } else { 0.0 }, units.len()));
+        dy.extend(post.iter().zip(base).map(|(a, b)| a - b));
+        if !intercept_only {
+            for i in units {
+                x.extend_from_slice(panel.x(earlier, i));
+            }
+        }
     }
-    let rows = d.len();
-    let design =
-        Design { rows, names: panel.names.clone(), x, complete: vec![true; rows], source: panel.source.clone() };
-    debug_assert_eq!(design.x.len(), rows * p);
-    CellData { d, dy, design }
+    let design = Design {
+        rows,
+        names: panel.names.clone(),
+        x,
+        complete: if intercept_only { Vec::new() } else { vec![true; rows] },
+        source: panel.source.clone(),
+    };
+    CellData { d, dy, design, intercept_only }
 }
 
 /// A linear combination of cell influence functions, plus the influence

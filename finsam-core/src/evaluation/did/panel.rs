@@ -5,8 +5,8 @@
 
 use super::{AttGtOptions, Control};
 use crate::error::{Error, Location, Result};
-use crate::evaluation::event_study::dense_ids;
-use crate::evaluation::frame::{Frame, Terms};
+use crate::evaluation::event_study::{DenseIds, dense_ids};
+use crate::evaluation::frame::{Column, Frame, Terms};
 
 /// The design row of a model without covariates.
 const INTERCEPT: [f64; 1] = [1.0];
@@ -37,6 +37,9 @@ pub(super) struct Panel {
     pub group_index: Vec<u32>,
     /// The number of units with each of `group_values`.
     pub group_counts: Vec<u64>,
+    /// Where the units of each of `group_values` start (units are ordered
+    /// by group).
+    pub group_start: Vec<usize>,
     /// What was left out and why.
     pub dropped: Vec<(String, u64)>,
 }
@@ -45,6 +48,11 @@ impl Panel {
     /// The number of design columns.
     pub fn p(&self) -> usize {
         self.names.len()
+    }
+
+    /// The units of the `k`-th of `group_values`.
+    pub fn group_units(&self, k: usize) -> std::ops::Range<usize> {
+        self.group_start[k]..self.group_start[k] + self.group_counts[k] as usize
     }
 
     /// Unit `i`'s outcome in period `k`.
@@ -68,7 +76,7 @@ impl Panel {
     /// Reads and prepares the panel (see the module documentation).
     pub fn read(frame: &Frame, o: &AttGtOptions) -> Result<Panel> {
         let rows = frame.rows();
-        let units = dense_ids(frame, &o.unit)?;
+        let units = unit_ids(frame, &o.unit)?;
         let time = frame.numeric(&o.time)?;
         let outcome = frame.numeric(&o.outcome)?;
         let group = frame.numeric(&o.group)?;
@@ -121,9 +129,16 @@ impl Panel {
             }
         }
 
-        let mut times: Vec<f64> = complete.iter().filter_map(|&r| time[r]).collect();
-        times.sort_by(f64::total_cmp);
-        times.dedup();
+        // The distinct periods through a set: a person panel has millions
+        // of rows but a handful of periods, so sorting every row would
+        // dominate the preparation.
+        let mut times: Vec<f64> = Vec::new();
+        for &r in &complete {
+            let t = time[r].unwrap_or_default();
+            if let Err(at) = times.binary_search_by(|x| x.total_cmp(&t)) {
+                times.insert(at, t);
+            }
+        }
         let Some(&last) = times.last() else {
             return Err(Error::NotIdentified { message: "the panel has no complete row".into() });
         };
@@ -208,16 +223,22 @@ impl Panel {
                 unbalanced,
             ));
         }
-        let kept: Vec<usize> = (0..units.count).filter(|&u| keep_unit[u]).collect();
+        // Units ordered by group, so that a cell's units are a few
+        // contiguous ranges (its group, the never treated, the groups
+        // treated later) read straight through.
+        let mut kept: Vec<usize> = (0..units.count).filter(|&u| keep_unit[u]).collect();
+        kept.sort_by(|&a, &b| unit_group[a].unwrap_or(0.0).total_cmp(&unit_group[b].unwrap_or(0.0)));
         let n = kept.len();
         if n == 0 {
             return Err(Error::NotIdentified { message: "no unit is observed in every period".into() });
         }
 
+        // Unit by unit: a unit's rows are usually together in the input,
+        // so the reads stay local; the writes are one stream per period.
         let mut y = vec![0.0; n * t_count];
-        for k in 0..t_count {
-            for (i, &u) in kept.iter().enumerate() {
-                y[k * n + i] = outcome[slot[u * t_count + k] as usize].unwrap_or_default();
+        for (i, &u) in kept.iter().enumerate() {
+            for (k, &row) in slot[u * t_count..(u + 1) * t_count].iter().enumerate() {
+                y[k * n + i] = outcome[row as usize].unwrap_or_default();
             }
         }
         let group: Vec<f64> = kept.iter().map(|&u| unit_group[u].unwrap_or(0.0)).collect();
@@ -226,10 +247,9 @@ impl Panel {
             Some(d) => {
                 let p = d.cols();
                 let mut x = vec![0.0; n * t_count * p];
-                for k in 0..t_count {
-                    for (i, &u) in kept.iter().enumerate() {
-                        let row = d.row(slot[u * t_count + k] as usize);
-                        x[(k * n + i) * p..][..p].copy_from_slice(row);
+                for (i, &u) in kept.iter().enumerate() {
+                    for (k, &row) in slot[u * t_count..(u + 1) * t_count].iter().enumerate() {
+                        x[(k * n + i) * p..][..p].copy_from_slice(d.row(row as usize));
                     }
                 }
                 (d.names.clone(), d.source.clone(), Some(x))
@@ -258,6 +278,48 @@ impl Panel {
         for &k in &group_index {
             group_counts[k as usize] += 1;
         }
-        Ok(Panel { n, times, y, group, x, names, source, groups, group_values, group_index, group_counts, dropped })
+        let group_start = group_counts
+            .iter()
+            .scan(0usize, |start, &c| {
+                let here = *start;
+                *start += c as usize;
+                Some(here)
+            })
+            .collect();
+        Ok(Panel {
+            n,
+            times,
+            y,
+            group,
+            x,
+            names,
+            source,
+            groups,
+            group_values,
+            group_index,
+            group_counts,
+            group_start,
+            dropped,
+        })
     }
+}
+
+/// Dense unit ids. Whole-number ids in a range not much wider than the
+/// rows (person and kommun numbers) index directly, without hashing
+/// millions of rows; ids without rows are units that do not exist and are
+/// never kept. Other ids are numbered through a hash map.
+fn unit_ids(frame: &Frame, name: &str) -> Result<DenseIds> {
+    if let Column::Numeric(values) = frame.column(name)? {
+        let (mut lo, mut hi, mut whole) = (f64::INFINITY, f64::NEG_INFINITY, true);
+        for &v in values.iter().flatten() {
+            lo = lo.min(v);
+            hi = hi.max(v);
+            whole &= v.fract() == 0.0;
+        }
+        if whole && lo.is_finite() && hi - lo < 2.0 * values.len() as f64 + 1.0 && hi - lo < u32::MAX as f64 {
+            let ids = values.iter().map(|v| v.map(|v| (v - lo) as u32)).collect();
+            return Ok(DenseIds { ids, count: (hi - lo) as usize + 1 });
+        }
+    }
+    dense_ids(frame, name)
 }
