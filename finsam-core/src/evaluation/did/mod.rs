@@ -257,7 +257,8 @@ pub struct GroupTime {
     pub hi: Option<f64>,
     /// Units of the group.
     pub n_treated: u64,
-    /// Comparison units of the cell.
+    /// Comparison units of the cell (0 in the reference cell of a
+    /// universal base period, which compares nothing).
     pub n_control: u64,
 }
 
