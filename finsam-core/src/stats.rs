@@ -5,7 +5,7 @@
 //! their source) and against hand-worked cases.
 
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{Beta, Continuous, ContinuousCDF, Normal, StudentsT};
+use statrs::distribution::{Beta, ChiSquared, Continuous, ContinuousCDF, Normal, StudentsT};
 
 use crate::error::{Error, Result};
 
@@ -69,6 +69,12 @@ pub(crate) fn check_level(level: f64) -> Result<()> {
 /// The standard normal quantile `z` with `P(Z ≤ z) = p`.
 pub(crate) fn z(p: f64) -> f64 {
     Normal::standard().inverse_cdf(p)
+}
+
+/// The upper tail `P(χ²_df ≥ x)` of the chi-square distribution (NaN for
+/// df ≤ 0).
+pub(crate) fn chi_square_sf(x: f64, df: f64) -> f64 {
+    ChiSquared::new(df).map_or(f64::NAN, |d| d.sf(x))
 }
 
 /// The Student t quantile with `df` degrees of freedom.

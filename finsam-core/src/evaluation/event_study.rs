@@ -453,13 +453,14 @@ fn same_within_unit<T: PartialEq + Copy + ToString>(
     }
 }
 
-/// Dense ids `0..count` for the values of a numeric or categorical column.
-struct DenseIds {
-    ids: Vec<Option<u32>>,
-    count: usize,
+/// Dense ids `0..count` for the values of a numeric or categorical column
+/// (shared with the staggered difference-in-differences).
+pub(super) struct DenseIds {
+    pub(super) ids: Vec<Option<u32>>,
+    pub(super) count: usize,
 }
 
-fn dense_ids(frame: &Frame, name: &str) -> Result<DenseIds> {
+pub(super) fn dense_ids(frame: &Frame, name: &str) -> Result<DenseIds> {
     match frame.column(name)? {
         Column::Categorical { codes, levels } => Ok(DenseIds { ids: codes.clone(), count: levels.len() }),
         Column::Numeric(values) => {

@@ -31,6 +31,7 @@
 mod balance;
 pub mod casemix;
 pub mod data;
+pub mod did;
 pub mod event_study;
 pub mod frame;
 pub mod funnel;

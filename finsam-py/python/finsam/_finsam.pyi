@@ -40,6 +40,9 @@ __all__ = [
     "EvaluationFrame",
     "EventStudy",
     "DidEstimate",
+    "AttGt",
+    "Aggregate",
+    "Pretest",
     "event_study",
     "did",
     "Shrinkage",
@@ -50,6 +53,7 @@ __all__ = [
     "funnel_limits",
     "Comparison",
     "compare_units",
+    "att_gt",
     "synthetic",
     "synthetic_true_effects",
     "analysis_frame",
@@ -498,6 +502,71 @@ def match(
 ) -> Matching:
     """Matches control units to treated units, as R's ``MatchIt::matchit``."""
 
+@final
+class AttGt:
+    """Group-time average treatment effects ATT(g, t) (Callaway & Sant'Anna 2021, as R's did)."""
+
+    def table(self) -> Table: ...
+    def cells(self) -> list[tuple[float, float, float, float | None]]: ...
+    def aggregate(
+        self,
+        kind: Literal["simple", "group", "dynamic", "calendar"],
+        *,
+        min_e: float | None = None,
+        max_e: float | None = None,
+    ) -> Aggregate: ...
+    def pretest(self) -> Pretest: ...
+    @property
+    def units(self) -> int: ...
+    @property
+    def groups(self) -> list[float]: ...
+    @property
+    def periods(self) -> list[float]: ...
+    @property
+    def dropped(self) -> list[tuple[str, int]]: ...
+    @property
+    def critical_value(self) -> float: ...
+    @property
+    def seed(self) -> int | None: ...
+
+@final
+class Aggregate:
+    """An aggregation of ATT(g, t) as R's did::aggte."""
+
+    @property
+    def overall(self) -> Estimate | None: ...
+    def rows(self) -> list[tuple[float, float, float | None]]: ...
+    @property
+    def critical_value(self) -> float: ...
+    def table(self) -> Table: ...
+
+@final
+class Pretest:
+    """The pre-trend Wald test of the pre-treatment ATT(g, t)."""
+
+    @property
+    def statistic(self) -> float: ...
+    @property
+    def df(self) -> int: ...
+    @property
+    def p_value(self) -> float: ...
+
+def att_gt(
+    frame: _Frame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    group: str,
+    covariates: list[str] | None = None,
+    control: Literal["never_treated", "not_yet_treated"] | None = None,
+    method: Literal["dr", "ipw", "reg"] | None = None,
+    base_period: Literal["varying", "universal"] | None = None,
+    anticipation: float | None = None,
+    level: float | None = None,
+    bootstrap: int | None = None,
+    seed: int | None = None,
+) -> AttGt: ...
 def participants(data: Dataset, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...
 def outcome_rates(data: Dataset, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...
 def outcome_categories(data: Dataset, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...

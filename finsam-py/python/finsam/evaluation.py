@@ -43,6 +43,8 @@ from typing import Any, Literal
 
 from finsam import _finsam
 from finsam._finsam import (
+    Aggregate,
+    AttGt,
     Comparison,
     DidEstimate,
     Estimate,
@@ -51,9 +53,11 @@ from finsam._finsam import (
     Funnel,
     MatchedEffect,
     Matching,
+    Pretest,
     Propensity,
     Shrinkage,
     analysis_frame,
+    att_gt,
     compare_units,
     did,
     event_study,
@@ -66,6 +70,8 @@ from finsam._finsam import (
 )
 
 __all__ = [
+    "Aggregate",
+    "AttGt",
     "Comparison",
     "DidEstimate",
     "Estimate",
@@ -74,9 +80,11 @@ __all__ = [
     "Funnel",
     "MatchedEffect",
     "Matching",
+    "Pretest",
     "Propensity",
     "Shrinkage",
     "analysis_frame",
+    "att_gt",
     "compare_units",
     "did",
     "event_study",

@@ -12,6 +12,7 @@ use crate::frames::batches;
 use crate::{opt_bool, opt_int, to_py_err};
 
 mod compare;
+mod did;
 mod event_study;
 mod matching;
 
@@ -105,6 +106,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEstimate>()?;
     compare::register(m)?;
     event_study::register(m)?;
+    did::register(m)?;
     matching::register(m)?;
     data::register(m)
 }
