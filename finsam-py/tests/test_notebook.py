@@ -1,6 +1,6 @@
-"""The example notebook runs end to end. With FINSAM_BLESS=1 its outputs
-(printed text and figures) are written back into it, so the committed
-notebook shows what this run produced."""
+"""The example notebooks run end to end. With FINSAM_BLESS=1 their outputs
+(printed text and figures) are written back into them, so the committed
+notebooks show what this run produced."""
 
 from __future__ import annotations
 
@@ -16,11 +16,20 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "examples" / "finsam_notebook.ipynb"
+import pytest  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
 
 
-def test_notebook_runs_end_to_end() -> None:
-    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+def test_every_example_notebook_is_tested() -> None:
+    names = [n.name for n in NOTEBOOKS]
+    assert "finsam_notebook.ipynb" in names and "evaluation_notebook.ipynb" in names, names
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_end_to_end(notebook: Path) -> None:
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
     namespace: dict[str, object] = {}
     count = 0
     for cell in nb["cells"]:
@@ -29,7 +38,7 @@ def test_notebook_runs_end_to_end() -> None:
         count += 1
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            exec(compile("".join(cell["source"]), f"{NOTEBOOK.name} cell {count}", "exec"), namespace)
+            exec(compile("".join(cell["source"]), f"{notebook.name} cell {count}", "exec"), namespace)
         outputs: list[dict[str, object]] = []
         if out.getvalue():
             outputs.append({"name": "stdout", "output_type": "stream", "text": out.getvalue().splitlines(keepends=True)})
@@ -42,4 +51,4 @@ def test_notebook_runs_end_to_end() -> None:
         cell["outputs"], cell["execution_count"] = outputs, count
     assert count >= 5
     if os.environ.get("FINSAM_BLESS"):
-        NOTEBOOK.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
