@@ -10,8 +10,8 @@ use super::{AttGt, COLUMNS, Combination, Shares, estimate_values, key};
 use crate::disclosure::Disclosure;
 use crate::error::{Error, Result};
 use crate::evaluation::Estimate;
-use crate::report::Table;
-use crate::report::table::Builder;
+use crate::publish::Table;
+use crate::publish::table::Builder;
 use crate::stats;
 
 /// How to aggregate the ATT(g, t) (`did::aggte`'s `type`).

@@ -55,8 +55,8 @@ use super::frame::{Design, Frame};
 use super::linalg::Cholesky;
 use crate::disclosure::Disclosure;
 use crate::error::{Error, Result};
-use crate::report::Table;
-use crate::report::table::{Builder, Raw, Unit};
+use crate::publish::Table;
+use crate::publish::table::{Builder, Raw, Unit};
 use crate::stats;
 
 /// Which units a group is compared with.
