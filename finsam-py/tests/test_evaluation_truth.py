@@ -86,3 +86,18 @@ def test_att_gt_recovers_the_effect_of_membership_per_cohort(runs):
             elif group >= 2017:
                 assert se is not None and abs(estimate) <= 4 * se, f"no effect was planted for cohort {group}"
     assert _report("att_gt per cohort (group aggregation)", hits, total) >= 0.85
+
+
+def test_propensity_on_a_real_benefit_day_covariate_converges_and_agrees_with_statsmodels():
+    # Found while writing the evaluation notebook: on this frame (51,267 rows,
+    # zero-inflated days up to a year) Newton's steps stalled near 1e-12
+    # relative, above a convergence bound of 1e-13, and the fit reported
+    # `singular_design: did not converge`.
+    import numpy as np
+    import statsmodels.api as sm
+
+    frame = ev.analysis_frame(finsam.synthetic(scale=0.25), years=(2018, 2020)).to_pandas()
+    for covariate in ("dagar_fore_sp_rp", "dagar_q-1"):
+        fit = ev.propensity(frame, treatment="treated", covariates=[covariate])
+        reference = sm.Logit(frame["treated"], sm.add_constant(frame[[covariate]])).fit(disp=0, tol=1e-12, maxiter=100)
+        np.testing.assert_allclose([c for _, c in fit.coefficients], reference.params.to_numpy(), rtol=1e-8, atol=1e-10)

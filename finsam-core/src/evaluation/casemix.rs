@@ -258,7 +258,7 @@ pub fn compare_units(frame: &Frame, options: &CompareOptions) -> Result<Comparis
                     let unit_z = diff / se;
                     let within = |p: f64| (stats::z(1.0 - p) * se, stats::z(p) * se);
                     let (l95, l998) = (within(0.975), within(0.999));
-                    let flag = continuous_flag(diff, l95, l998);
+                    let flag = funnel::flag(diff, l95, l998);
                     ((diff, diff - z * se, diff + z * se), overall + diff, unit_z, (l95, l998), flag)
                 }
             };
@@ -339,20 +339,6 @@ fn poisson_ci(o: f64, level: f64) -> (f64, f64) {
     let quantile = |df: f64, p: f64| ChiSquared::new(df).map(|d| d.inverse_cdf(p)).unwrap_or(f64::NAN);
     let lo = if o > 0.0 { quantile(2.0 * o, alpha / 2.0) / 2.0 } else { 0.0 };
     (lo, quantile(2.0 * o + 2.0, 1.0 - alpha / 2.0) / 2.0)
-}
-
-fn continuous_flag(diff: f64, l95: (f64, f64), l998: (f64, f64)) -> Flag {
-    if diff > l998.1 {
-        Flag::Above998
-    } else if diff > l95.1 {
-        Flag::Above95
-    } else if diff < l998.0 {
-        Flag::Below998
-    } else if diff < l95.0 {
-        Flag::Below95
-    } else {
-        Flag::Within
-    }
 }
 
 impl Comparison {

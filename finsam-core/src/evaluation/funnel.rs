@@ -304,7 +304,8 @@ fn check_units(observed: &[f64], size: &[f64], kind: FunnelKind) -> Result<()> {
     Ok(())
 }
 
-fn flag(value: f64, limits_95: (f64, f64), limits_998: (f64, f64)) -> Flag {
+/// Where `value` falls against the 95 % and 99.8 % limits.
+pub(crate) fn flag(value: f64, limits_95: (f64, f64), limits_998: (f64, f64)) -> Flag {
     if value > limits_998.1 {
         Flag::Above998
     } else if value > limits_95.1 {
