@@ -375,9 +375,9 @@ class Comparison:
 def compare_units(
     frame: Any,
     *,
-    outcome: str,
-    unit: str,
     case_mix: Sequence[str],
+    outcome: str = "arbete_studier",
+    unit: str = "insats",
     model: Literal["binary", "continuous"] | None = None,
     overdispersion: Literal["none", "multiplicative", "additive"] = "additive",
     tau2: Literal["reml", "dl", "pm"] = "reml",

@@ -254,18 +254,21 @@ impl PyComparison {
     }
 }
 
-/// Compares units (insatser, förbund) adjusted for case mix: observed
+/// Compares units (insatser by default, or förbund) adjusted for case mix:
+/// by default the share to work or studies in an analysis frame
+/// (`finsam.evaluation.analysis_frame(data, comparison=False)`: each
+/// person's first participation) or any frame with the columns. Observed
 /// against expected, O/E with exact intervals, funnel limits with
 /// over-dispersion, empirical-Bayes shrinkage and ranks with intervals.
 #[pyfunction]
-#[pyo3(signature = (frame, *, outcome, unit, case_mix, model = None, overdispersion = "additive", tau2 = "reml", level = None, draws = None, seed = None, suppress = None, threshold = None))]
+#[pyo3(signature = (frame, *, case_mix, outcome = "arbete_studier", unit = "insats", model = None, overdispersion = "additive", tau2 = "reml", level = None, draws = None, seed = None, suppress = None, threshold = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn compare_units(
     py: Python<'_>,
     frame: &Bound<'_, PyAny>,
+    case_mix: Vec<String>,
     outcome: &str,
     unit: &str,
-    case_mix: Vec<String>,
     model: Option<&str>,
     overdispersion: &str,
     tau2: &str,
