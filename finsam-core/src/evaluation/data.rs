@@ -125,6 +125,12 @@ pub struct AnalysisOptions {
     pub uttagsdatum: Option<Date>,
     /// The age bands of `aldersgrupp`.
     pub age_bands: AgeBands,
+    /// Every individinriktad participation starting within `years` is a
+    /// row, not only each person's first: the population of a comparison of
+    /// insatser ([`compare_units`](super::casemix::compare_units)), where a
+    /// person's second insats counts for that insats. An effect study keeps
+    /// the default (`false`): one row per person.
+    pub all_participations: bool,
 }
 
 impl Default for AnalysisOptions {
@@ -138,6 +144,7 @@ impl Default for AnalysisOptions {
             quarters_after: 9,
             uttagsdatum: None,
             age_bands: AgeBands::default(),
+            all_participations: false,
         }
     }
 }
@@ -290,10 +297,12 @@ pub fn analysis_frame(data: &Dataset, options: &AnalysisOptions) -> Result<Analy
 }
 
 /// The participants' rows: each person's first individinriktad,
-/// non-felregistrering participation, if it starts within the years.
+/// non-felregistrering participation (or every one, with
+/// `all_participations`), if it starts within the years.
 fn participants(data: &Dataset, options: &AnalysisOptions, cutoff: Date, excluded: &mut Excluded) -> Vec<Unit> {
     let insatser: FxHashMap<InsatsId, &Insats> = data.insatser.iter().map(|i| (i.id, i)).collect();
     let mut first: FxHashMap<PersonId, &Deltagande> = FxHashMap::default();
+    let mut every: Vec<&Deltagande> = Vec::new();
     let mut kept = 0u64;
     for d in &data.deltaganden {
         if d.is_felregistrering() {
@@ -305,14 +314,22 @@ fn participants(data: &Dataset, options: &AnalysisOptions, cutoff: Date, exclude
             continue;
         }
         kept += 1;
+        if options.all_participations {
+            every.push(d);
+            continue;
+        }
         let entry = first.entry(d.person).or_insert(d);
         if (d.start, d.insats) < (entry.start, entry.insats) {
             *entry = d;
         }
     }
-    excluded.add(LATER, kept - first.len() as u64);
-    let mut chosen: Vec<&Deltagande> = first.into_values().collect();
-    chosen.sort_by_key(|d| (d.start, d.person));
+    let mut chosen: Vec<&Deltagande> = if options.all_participations {
+        every
+    } else {
+        excluded.add(LATER, kept - first.len() as u64);
+        first.into_values().collect()
+    };
+    chosen.sort_by_key(|d| (d.start, d.person, d.insats));
     let mut units = Vec::with_capacity(chosen.len());
     for d in chosen {
         if options.years.as_ref().is_some_and(|y| !y.contains(&d.start.year())) {

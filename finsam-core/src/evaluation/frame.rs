@@ -478,14 +478,13 @@ mod arrow_io {
         };
         let mut out = Vec::with_capacity(array.len());
         if let DataType::Dictionary(_, _) = array.data_type() {
-            let dict = array.as_any_dictionary();
-            let keys = dict.normalized_keys();
-            for (i, key) in keys.iter().enumerate() {
-                out.push(if array.is_null(i) || dict.values().is_null(*key) {
-                    None
-                } else {
-                    Some(get(dict.values(), *key)?)
-                });
+            let values = array.as_any_dictionary().values();
+            let keys = crate::arrow::dictionary_keys(array.as_ref()).map_err(|expected| Error::ArrowType {
+                at: Box::new(Location::table("frame").column(name)),
+                message: format!("expected {expected}"),
+            })?;
+            for (i, &key) in keys.iter().enumerate() {
+                out.push(if array.is_null(i) || values.is_null(key) { None } else { Some(get(values, key)?) });
             }
         } else {
             for i in 0..array.len() {
@@ -493,5 +492,19 @@ mod arrow_io {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(all(test, feature = "arrow"))]
+mod tests {
+    use super::Frame;
+
+    #[test]
+    fn a_categorical_column_of_nulls_round_trips_through_arrow() {
+        // Found with an analysis frame without comparison persons: `kommun`
+        // is all missing, and its dictionary has no values.
+        let frame = Frame::new().with_categorical("kommun", [None::<&str>, None, None]).unwrap();
+        let back = Frame::from_batch(&frame.to_batch().unwrap()).unwrap();
+        assert_eq!(back, frame);
     }
 }

@@ -232,6 +232,7 @@ def analysis_frame(
     quarters_before: int = 8,
     quarters_after: int = 9,
     uttagsdatum: datetime.date | str | None = None,
+    all_participations: bool = False,
 ) -> EvaluationFrame: ...
 def person_panel(
     data: Dataset,

@@ -118,6 +118,10 @@ fn comparison_arg(value: &Bound<'_, PyAny>) -> PyResult<bool> {
     opt_bool("comparison", value)
 }
 
+fn all_participations_arg(value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    opt_bool("all_participations", value)
+}
+
 fn quarters_before_arg(value: &Bound<'_, PyAny>) -> PyResult<u32> {
     opt_int::<u32>("quarters_before", value, 1..=16)
 }
@@ -144,10 +148,13 @@ fn years_opt(
 
 /// One row per participant and comparison person, with covariates at the
 /// reference date and benefit days per quarter around it.
+/// `all_participations=True` makes every participation starting within
+/// `years` a row (not only each person's first), the population of
+/// `compare_units`.
 #[pyfunction]
 #[pyo3(signature = (
     data, *, years = None, reference = Reference::Registered, seed = 11, comparison = true,
-    quarters_before = 8, quarters_after = 9, uttagsdatum = None
+    quarters_before = 8, quarters_after = 9, uttagsdatum = None, all_participations = false
 ))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn analysis_frame(
@@ -160,6 +167,7 @@ pub(crate) fn analysis_frame(
     #[pyo3(from_py_with = quarters_before_arg)] quarters_before: u32,
     #[pyo3(from_py_with = quarters_after_arg)] quarters_after: u32,
     #[pyo3(from_py_with = uttagsdatum_arg)] uttagsdatum: Option<finsam_core::Date>,
+    #[pyo3(from_py_with = all_participations_arg)] all_participations: bool,
 ) -> PyResult<PyEvaluationFrame> {
     let options = AnalysisOptions {
         years: years_opt(py, data, years)?,
@@ -169,6 +177,7 @@ pub(crate) fn analysis_frame(
         quarters_before,
         quarters_after,
         uttagsdatum,
+        all_participations,
         ..AnalysisOptions::default()
     };
     let inner = data.inner.clone();
