@@ -37,6 +37,7 @@
 
 pub mod dataset;
 pub mod date;
+mod engine;
 pub mod error;
 pub mod evaluation;
 mod exec;

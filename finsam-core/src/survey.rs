@@ -43,6 +43,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::RangeInclusive;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::Dataset;
@@ -379,13 +380,15 @@ impl SurveyState {
     fn compute_rows(data: &Dataset, years: RangeInclusive<i32>, config: &SurveyConfig) -> Result<SurveyState> {
         config.check()?;
         let unit = config.unit();
-        let mut item_index: HashMap<&str, Vec<u16>> = HashMap::new();
+        let mut item_index: FxHashMap<&str, Vec<u16>> = FxHashMap::default();
         for (i, ind) in config.indikatorer.iter().enumerate() {
             for f in &ind.fragor {
                 item_index.entry(f.as_str()).or_default().push(i as u16);
             }
         }
-        let mut by_questionnaire: BTreeMap<EnkatId, Vec<usize>> = BTreeMap::new();
+        // The answers of the years, grouped by questionnaire (in id order, rows
+        // in file order within one) by one stable sort of row numbers.
+        let mut in_years: Vec<usize> = Vec::new();
         for (row, a) in data.enkatsvar.iter().enumerate() {
             if let Svar::Varde(v) = a.svar
                 && (v < config.skala_min || v > config.skala_max)
@@ -397,14 +400,15 @@ impl SurveyState {
                 });
             }
             if years.contains(&a.ar) {
-                by_questionnaire.entry(a.enkat).or_default().push(row);
+                in_years.push(row);
             }
         }
-        let mut cells: BTreeMap<CellKey, CellSums> = BTreeMap::new();
+        in_years.sort_by_key(|&row| data.enkatsvar[row].enkat);
+        let mut cells: FxHashMap<CellKey, CellSums> = FxHashMap::default();
         // Per indicator: the sum and count of answers on the scale, whether any was
         // "vet ej", and whether any of its items was on the form at all.
         let mut scratch = vec![(0u32, 0u32, false, false); config.indikatorer.len()];
-        for rows in by_questionnaire.values() {
+        for rows in in_years.chunk_by(|&a, &b| data.enkatsvar[a].enkat == data.enkatsvar[b].enkat) {
             let head = &data.enkatsvar[rows[0]];
             scratch.iter_mut().for_each(|s| *s = (0, 0, false, false));
             for (j, &row) in rows.iter().enumerate() {
@@ -445,7 +449,7 @@ impl SurveyState {
                 }
             }
         }
-        Ok(SurveyState { config: config.clone(), unit, cells })
+        Ok(SurveyState { config: config.clone(), unit, cells: cells.into_iter().collect() })
     }
 
     /// The sums of a cell (`None` for a förbund or kön means all).

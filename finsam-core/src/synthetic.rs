@@ -334,6 +334,9 @@ pub fn generate_with(config: &SyntheticConfig, evaluation: &EvaluationConfig) ->
     let (jamforelsepersoner, comparison_spells) =
         comparison::population(&mut rng.fork(8), evaluation.comparison, &anchors, &deltaganden, &insatser, &forbund);
     spells.extend(comparison_spells);
+    // In (person, start) order, as register extracts come: the indicator
+    // context then borrows them instead of sorting a copy on every call.
+    spells.sort_by_key(|s| (s.person, s.fran));
     kommunstatistik.extend(kommuner::history(&mut rng.fork(9), &forbund, &kommunstatistik));
     let data = Dataset {
         forbund,

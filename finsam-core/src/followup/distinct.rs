@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use super::{CellKey, Persons};
+use crate::engine::radix::{bits, radix_sort};
 
 /// Distinct persons per year, per (year, kön) and per (year, förbund).
 #[derive(Debug, Default)]
@@ -71,10 +72,6 @@ pub(crate) fn count(cells: &[CellKey], persons: &Persons) -> Distinct {
 enum Bucket {
     Packed { keys: Vec<u64>, cell_bits: u32, id_bits: u32 },
     Pairs(Vec<(i64, u32)>),
-}
-
-fn bits(n: u64) -> u32 {
-    64 - n.leading_zeros()
 }
 
 fn bucket_by_year(persons: &Persons, year_of_cell: &[usize], years: usize, cells: usize) -> Vec<Bucket> {
@@ -199,51 +196,9 @@ fn count_person(run: &[u32], cells: &Cells<'_>, counts: &mut YearCounts) {
     }
 }
 
-/// Sorts `keys` by bits `lo .. lo + width` (least significant digit first,
-/// stable, up to 12 bits per pass); the bits below `lo` are carried along.
-fn radix_sort(keys: &mut Vec<u64>, scratch: &mut Vec<u64>, lo: u32, width: u32) {
-    if width == 0 || keys.len() < 2 {
-        return;
-    }
-    let passes = width.div_ceil(12);
-    let digit = width.div_ceil(passes);
-    let radix = 1usize << digit;
-    let mask = (radix - 1) as u64;
-    scratch.clear();
-    scratch.resize(keys.len(), 0);
-    let mut counts = vec![0usize; radix];
-    for pass in 0..passes {
-        let shift = lo + pass * digit;
-        counts.iter_mut().for_each(|c| *c = 0);
-        for &k in keys.iter() {
-            counts[((k >> shift) & mask) as usize] += 1;
-        }
-        let mut sum = 0;
-        for c in counts.iter_mut() {
-            let n = *c;
-            *c = sum;
-            sum += n;
-        }
-        for &k in keys.iter() {
-            let d = ((k >> shift) & mask) as usize;
-            scratch[counts[d]] = k;
-            counts[d] += 1;
-        }
-        std::mem::swap(keys, scratch);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn radix_sort_orders_by_the_selected_bits_only() {
-        let mut keys: Vec<u64> = (0..5000u64).map(|i| (i * 7919 % 5000) << 3 | (i % 8)).collect();
-        let mut scratch = Vec::new();
-        radix_sort(&mut keys, &mut scratch, 3, 13);
-        assert!(keys.windows(2).all(|w| w[0] >> 3 <= w[1] >> 3));
-    }
 
     #[test]
     fn packed_and_pair_buckets_count_the_same() {

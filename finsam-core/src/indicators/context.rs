@@ -2,6 +2,7 @@
 //! benefit data, the cut-off date and the years. Built once from the small
 //! tables of a data set, so that participations can be streamed in chunks.
 
+use std::borrow::Cow;
 use std::ops::RangeInclusive;
 
 use rustc_hash::FxHashMap;
@@ -28,8 +29,9 @@ pub(crate) type WindowDays = [Option<(i64, Option<i64>)>; 8];
 pub struct Context<'a> {
     pub(crate) config: &'a Config,
     pub(crate) insatser: FxHashMap<InsatsId, InsatsInfo>,
-    /// Spells sorted by person and start.
-    spells: Vec<Ersattningsperiod>,
+    /// Spells sorted by person and start: the data's own when they come
+    /// sorted (as exports and the synthetic data do), else a sorted copy.
+    spells: Cow<'a, [Ersattningsperiod]>,
     precomputed: FxHashMap<DeltagandeKey, WindowDays>,
     use_precomputed: bool,
     /// The benefit groups present in the benefit data.
@@ -56,7 +58,7 @@ impl<'a> Context<'a> {
     /// # Errors
     /// `invalid_argument` if the configuration is invalid, or the cut-off
     /// date is neither configured, nor in the data, nor observable.
-    pub fn new(data: &Dataset, config: &'a Config, years: RangeInclusive<i32>) -> Result<Context<'a>> {
+    pub fn new(data: &'a Dataset, config: &'a Config, years: RangeInclusive<i32>) -> Result<Context<'a>> {
         config.check()?;
         let uttagsdatum = config.uttagsdatum.or(data.uttagsdatum).or_else(|| latest_date(data)).ok_or_else(|| {
             Error::InvalidArgument {
@@ -86,9 +88,8 @@ impl<'a> Context<'a> {
                     Some((i64::from(w.fore.quarters()), w.efter.map(|e| i64::from(e.quarters()))));
             }
         }
-        let mut spells = if use_precomputed { Vec::new() } else { data.ersattningsperioder.clone() };
-        spells.sort_unstable_by_key(|s| (s.person, s.fran));
-        for s in &spells {
+        let spells = if use_precomputed { Cow::Borrowed(&[][..]) } else { sorted_spells(&data.ersattningsperioder) };
+        for s in spells.iter() {
             present[s.slag.grupp() as usize] = true;
         }
         let groups = Ersattningsgrupp::ALL.iter().copied().filter(|g| present[*g as usize]).collect();
@@ -149,6 +150,17 @@ impl<'a> Context<'a> {
         let q = i64::from(s.days_within(from, to).quarters());
         if self.config.whole_days { q / i64::from(s.omfattning.quarters()) * 4 } else { q }
     }
+}
+
+/// `spells` in (person, start) order, borrowed when they already are: the
+/// sort of every spell was a fifth of the annual report's time at ×100.
+fn sorted_spells(spells: &[Ersattningsperiod]) -> Cow<'_, [Ersattningsperiod]> {
+    if spells.is_sorted_by_key(|s| (s.person, s.fran)) {
+        return Cow::Borrowed(spells);
+    }
+    let mut copy = spells.to_vec();
+    copy.sort_unstable_by_key(|s| (s.person, s.fran));
+    Cow::Owned(copy)
 }
 
 /// The latest date in participations and spells.

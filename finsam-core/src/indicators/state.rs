@@ -152,8 +152,7 @@ impl Accumulator {
     }
 
     fn finish(&mut self) {
-        self.personer.sort_unstable();
-        self.personer.dedup();
+        crate::engine::radix::sort_dedup(&mut self.personer);
     }
 
     /// The merge of many accumulators at once: counts are summed, and the
@@ -167,8 +166,7 @@ impl Accumulator {
             out.merge(&p.clone_without_persons());
         }
         if parts.len() > 1 {
-            persons.sort_unstable();
-            persons.dedup();
+            crate::engine::radix::sort_dedup(&mut persons);
         }
         out.personer = persons;
         out

@@ -1,0 +1,6 @@
+//! The shared machinery of the indicator engine (see `../shared/architecture.md`):
+//! the parts every participation source uses alike. It grows as the
+//! computations of `indicators/` and `followup/` move onto one engine; for now
+//! it holds the sort that distinct person counts rest on.
+
+pub(crate) mod radix;
