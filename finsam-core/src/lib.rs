@@ -37,7 +37,7 @@
 
 pub mod dataset;
 pub mod date;
-mod engine;
+pub mod engine;
 pub mod error;
 pub mod evaluation;
 mod exec;

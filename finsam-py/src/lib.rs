@@ -309,6 +309,22 @@ impl PyDataset {
         detached(py, move || data.write_csv_dir(&path))
     }
 
+    /// Writes the participations as a flat extract (one row per
+    /// participation in individinriktade insatser, with benefit days in the
+    /// windows of `options`), the file `finsam.follow_up` reads.
+    #[pyo3(signature = (path, **options))]
+    fn to_flat_csv(&self, py: Python<'_>, path: PathBuf, options: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+        let config = config(options)?;
+        let data = Arc::clone(&self.inner);
+        detached(py, move || {
+            let batch = finsam_core::engine::Participations::from_dataset(&data, &config)?;
+            let io = |source| finsam_core::Error::Io { path: path.display().to_string(), source };
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io)?);
+            batch.write_flat_csv(&mut out)?;
+            std::io::Write::flush(&mut out).map_err(io)
+        })
+    }
+
     /// The whole data set as JSON.
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
         let data = Arc::clone(&self.inner);

@@ -1,6 +1,10 @@
 //! The shared machinery of the indicator engine (see `../shared/architecture.md`):
 //! the parts every participation source uses alike. It grows as the
 //! computations of `indicators/` and `followup/` move onto one engine; for now
-//! it holds the sort that distinct person counts rest on.
+//! it holds the columnar [`Participations`] batch (the flat extract of a
+//! data set) and the sort that distinct person counts rest on.
 
+pub mod participations;
 pub(crate) mod radix;
+
+pub use participations::Participations;

@@ -13,7 +13,7 @@ use super::repeats::{first_repeat, key, repeat_groups, words_hash};
 use super::{CodeMemo, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, flat_columns};
 use crate::arrow::{Timestamps, dictionary_keys};
 use crate::error::{Error, Location, Result};
-use crate::model::{Coded, Dagar, Ersattningsgrupp, Kon, Utfall};
+use crate::model::{Avslutsanledning, Coded, Dagar, Ersattningsgrupp, Kon, Utfall};
 
 /// Rows per slice handed to a worker.
 const SLICE: usize = 1 << 15;
@@ -81,14 +81,14 @@ impl FollowUpState {
             let work = || {
                 let mut state = FollowUpState::new(&layout.groups);
                 state.reserve(share);
-                let mut rows = Rows::new(layout.groups.len());
-                let (mut kon, mut status) = (CodeMemo::new(), CodeMemo::new());
+                let mut rows = Rows::new(layout.groups.len(), layout.avslutsanledning.is_some());
+                let mut codes = Codes { kon: CodeMemo::new(), status: CodeMemo::new(), avslut: CodeMemo::new() };
                 let mut keys = Vec::with_capacity(share);
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some((slice, first_row)) = slices.get(i) else { return Ok((state, keys)) };
                     rows.clear();
-                    layout.read(slice, *first_row, &mut rows, &mut kon, &mut status)?;
+                    layout.read(slice, *first_row, &mut rows, &mut codes)?;
                     let locate = |r: usize, column: &str, value: String| {
                         Location::table("frame").row(first_row + r as u64).column(column).value(value)
                     };
@@ -130,7 +130,12 @@ fn repeat_keys(rows: &Rows, first_row: u64, out: &mut Vec<u128>) {
         // Small fields packed into one word: förbund (32 bits), dates (2 × 32 bits packed
         // with kön and status in a second word) keep the hash short.
         words.push(rows.id[r] as u64);
-        words.push(u64::from(rows.forbund[r]) << 16 | u64::from(rows.kon[r]) << 8 | u64::from(rows.status[r]));
+        words.push(
+            u64::from(rows.avslut[r]) << 48
+                | u64::from(rows.forbund[r]) << 16
+                | u64::from(rows.kon[r]) << 8
+                | u64::from(rows.status[r]),
+        );
         words.push((rows.start[r] as u32 as u64) << 32 | rows.slut[r] as u32 as u64);
         words.extend(rows.days.iter().flat_map(|[before, after]| [before[r] as u64, after[r] as u64]));
         out.push(key(words_hash(&words), first_row + r as u64));
@@ -153,6 +158,7 @@ struct Layout {
     /// The column names as the frame spells them (for errors).
     names: Vec<String>,
     required: [usize; 6],
+    avslutsanledning: Option<usize>,
     days: Vec<(usize, usize)>,
     groups: Vec<Ersattningsgrupp>,
 }
@@ -164,19 +170,13 @@ impl Layout {
         Ok(Layout {
             names,
             required: columns.required,
+            avslutsanledning: columns.avslutsanledning,
             days: columns.days.iter().map(|d| (d.1, d.2)).collect(),
             groups: columns.days.iter().map(|d| d.0).collect(),
         })
     }
 
-    fn read(
-        &self,
-        batch: &RecordBatch,
-        first_row: u64,
-        rows: &mut Rows,
-        kon: &mut CodeMemo<Kon>,
-        status: &mut CodeMemo<Utfall>,
-    ) -> Result<()> {
+    fn read(&self, batch: &RecordBatch, first_row: u64, rows: &mut Rows, codes: &mut Codes) -> Result<()> {
         let col = |i: usize| Input { array: batch.column(i).as_ref(), name: &self.names[i], first_row };
         let [id, forbund, k, start, slut, st] = self.required;
         col(id).ints(&mut rows.id, true)?;
@@ -186,16 +186,27 @@ impl Layout {
             let v = u32::try_from(v).map_err(|_| col(forbund).error_at(r, v.to_string(), "0..=4294967295"))?;
             rows.forbund.push(v);
         }
-        col(k).codes(&mut rows.kon, kon, false)?;
+        col(k).codes(&mut rows.kon, &mut codes.kon, false)?;
         col(start).dates(&mut rows.start, false)?;
         col(slut).dates(&mut rows.slut, true)?;
-        col(st).codes(&mut rows.status, status, true)?;
+        col(st).codes(&mut rows.status, &mut codes.status, true)?;
+        match self.avslutsanledning {
+            Some(a) => col(a).codes(&mut rows.avslut, &mut codes.avslut, true)?,
+            None => rows.avslut.resize(rows.id.len(), NO_STATUS),
+        }
         for (g, &(before, after)) in self.days.iter().enumerate() {
             col(before).days(&mut rows.days[g][0])?;
             col(after).days(&mut rows.days[g][1])?;
         }
         Ok(())
     }
+}
+
+/// The code memos of one reader thread.
+struct Codes {
+    kon: CodeMemo<Kon>,
+    status: CodeMemo<Utfall>,
+    avslut: CodeMemo<Avslutsanledning>,
 }
 
 /// One column of a slice.
@@ -359,7 +370,10 @@ impl Input<'_> {
             // Each entry of the dictionary parsed once: its code, or its text
             // if it is not one (an error only if a row uses it); `None` if null.
             let codes: Vec<Option<std::result::Result<u8, &str>>> = (0..values.len())
-                .map(|v| text_at(values.as_ref(), v).map(|t| memo.get(t.as_bytes()).map(T::index).ok_or(t)))
+                .map(|v| {
+                    let text = text_at(values.as_ref(), v).filter(|t| !(nullable && t.trim().is_empty()));
+                    text.map(|t| memo.get(t.as_bytes()).map(T::index).ok_or(t))
+                })
                 .collect();
             for (r, &key) in keys.iter().enumerate() {
                 out.push(match codes.get(key) {
@@ -377,8 +391,11 @@ impl Input<'_> {
             return Ok(());
         }
         let nulls = self.array.nulls();
+        // An empty text in a column that may be empty is no value, as an
+        // empty CSV field is (pandas and pyarrow's CSV reader write it so).
+        let empty = |bytes: &[u8]| nullable && bytes.trim_ascii().is_empty();
         let mut push = |r: usize, bytes: &[u8]| -> Result<()> {
-            out.push(match nulls.is_some_and(|n| n.is_null(r)) {
+            out.push(match nulls.is_some_and(|n| n.is_null(r)) || empty(bytes) {
                 true => NO_STATUS,
                 false => memo.get(bytes).ok_or_else(|| bad(r, &String::from_utf8_lossy(bytes)))?.index(),
             });
@@ -388,7 +405,7 @@ impl Input<'_> {
             DataType::Utf8View => {
                 let a = self.array.as_string_view();
                 for (r, &view) in a.views().iter().enumerate() {
-                    if nulls.is_some_and(|n| n.is_null(r)) {
+                    if nulls.is_some_and(|n| n.is_null(r)) || empty(a.value(r).as_bytes()) {
                         out.push(NO_STATUS);
                         continue;
                     }

@@ -20,7 +20,7 @@ use super::repeats::{first_repeat, key, record_hash, repeat_groups};
 use super::{CodeMemo, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, decode_field, flat_columns};
 use crate::Date;
 use crate::error::{Error, Location, Result};
-use crate::model::{Dagar, Ersattningsgrupp, Kon, Utfall};
+use crate::model::{Avslutsanledning, Dagar, Ersattningsgrupp, Kon, Utfall};
 
 /// Options of [`FollowUpState::from_csv`].
 ///
@@ -54,6 +54,7 @@ enum Role {
     Start,
     Slut,
     Status,
+    Avslutsanledning,
     Days { group: usize, after: bool },
     Ignore,
 }
@@ -65,6 +66,8 @@ struct Layout {
     headers: Vec<String>,
     roles: Vec<Role>,
     groups: Vec<Ersattningsgrupp>,
+    /// Whether the header has an `avslutsanledning` column.
+    avslut_known: bool,
 }
 
 /// A block of whole records and the line number of its first.
@@ -270,6 +273,7 @@ struct Parser<'l> {
     lines: Vec<u64>,
     kon: CodeMemo<Kon>,
     status: CodeMemo<Utfall>,
+    avslut: CodeMemo<Avslutsanledning>,
     fields: Vec<(usize, usize)>,
     /// A quoted record's fields joined by the delimiter, as its line would
     /// read without quotes (for its duplicate key).
@@ -284,10 +288,11 @@ impl<'l> Parser<'l> {
     fn new(layout: &'l Layout) -> Self {
         Parser {
             layout,
-            rows: Rows::new(layout.groups.len()),
+            rows: Rows::new(layout.groups.len(), layout.avslut_known),
             lines: Vec::with_capacity(BATCH),
             kon: CodeMemo::new(),
             status: CodeMemo::new(),
+            avslut: CodeMemo::new(),
             fields: Vec::new(),
             joined: Vec::new(),
             keys: Vec::new(),
@@ -424,6 +429,11 @@ impl<'l> Parser<'l> {
                 } else {
                     self.status.get(field).ok_or_else(|| code_error::<Utfall>(at(c)))? as u8
                 }),
+                Role::Avslutsanledning => rows.avslut.push(if field.is_empty() {
+                    NO_STATUS
+                } else {
+                    self.avslut.get(field).ok_or_else(|| code_error::<Avslutsanledning>(at(c)))? as u8
+                }),
                 Role::Days { group, after } => {
                     let v = if field.is_empty() {
                         NO_DAYS
@@ -433,6 +443,9 @@ impl<'l> Parser<'l> {
                     rows.days[group][usize::from(after)].push(v);
                 }
             }
+        }
+        if !layout.avslut_known {
+            rows.avslut.push(NO_STATUS);
         }
         self.lines.push(line);
         self.keys.push(key(record_hash(bytes, &self.fields), line));
@@ -517,6 +530,9 @@ fn layout(header: &[u8], source: &str, delimiter: Option<u8>) -> Result<Layout> 
     for (&i, role) in columns.required.iter().zip(required) {
         roles[i] = role;
     }
+    if let Some(i) = columns.avslutsanledning {
+        roles[i] = Role::Avslutsanledning;
+    }
     for (group, &(_, before, after)) in columns.days.iter().enumerate() {
         roles[before] = Role::Days { group, after: false };
         roles[after] = Role::Days { group, after: true };
@@ -527,5 +543,6 @@ fn layout(header: &[u8], source: &str, delimiter: Option<u8>) -> Result<Layout> 
         headers,
         roles,
         groups: columns.days.iter().map(|d| d.0).collect(),
+        avslut_known: columns.avslutsanledning.is_some(),
     })
 }

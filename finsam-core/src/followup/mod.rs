@@ -67,7 +67,7 @@ pub use csv::FlatCsvOptions;
 use crate::error::{Error, Location, Result};
 use crate::indicators::Config;
 use crate::indicators::ci_values;
-use crate::model::{Coded, Ersattningsgrupp, Kon, Utfall};
+use crate::model::{Avslutsanledning, Coded, Ersattningsgrupp, Kon, Utfall};
 use crate::publish::table::{Builder, Raw};
 use crate::publish::{Table, Unit};
 use crate::stats::{Moments, mean_ci};
@@ -92,13 +92,18 @@ pub(crate) struct Rows {
     pub(crate) start: Vec<i32>,
     pub(crate) slut: Vec<i32>,
     pub(crate) status: Vec<u8>,
+    /// Avslutsanledning ([`Avslutsanledning`] as `u8`, [`NO_STATUS`] if none
+    /// or the source has no such column).
+    pub(crate) avslut: Vec<u8>,
+    /// Whether the source has an `avslutsanledning` column.
+    pub(crate) avslut_known: bool,
     /// Quarter days: per benefit group, before then after.
     pub(crate) days: Vec<[Vec<i64>; 2]>,
 }
 
 impl Rows {
-    pub(crate) fn new(groups: usize) -> Rows {
-        Rows { days: (0..groups).map(|_| [Vec::new(), Vec::new()]).collect(), ..Rows::default() }
+    pub(crate) fn new(groups: usize, avslut_known: bool) -> Rows {
+        Rows { days: (0..groups).map(|_| [Vec::new(), Vec::new()]).collect(), avslut_known, ..Rows::default() }
     }
 
     pub(crate) fn clear(&mut self) {
@@ -108,6 +113,7 @@ impl Rows {
         self.start.clear();
         self.slut.clear();
         self.status.clear();
+        self.avslut.clear();
         for [f, e] in &mut self.days {
             f.clear();
             e.clear();
@@ -141,6 +147,11 @@ pub struct Counts {
     pub avslutade: u64,
     /// Ended in the year without a status.
     pub utan_status: u64,
+    /// Registered by mistake (avslutsanledning `felregistrering`), by year of
+    /// slutdatum (of startdatum if none): excluded from every other count,
+    /// as the catalogue excludes them.
+    #[serde(default)]
+    pub felregistrering: u64,
     /// Ended in the year, by status ([`Utfall::ALL`] order).
     pub utfall: [u64; 8],
     /// Benefit days per group of the state.
@@ -152,6 +163,7 @@ impl Counts {
         self.startade += o.startade;
         self.avslutade += o.avslutade;
         self.utan_status += o.utan_status;
+        self.felregistrering += o.felregistrering;
         for (a, b) in self.utfall.iter_mut().zip(&o.utfall) {
             *a += b;
         }
@@ -230,6 +242,10 @@ pub struct FollowUpState {
     counts: Vec<Counts>,
     persons: Persons,
     rows: u64,
+    /// Rows read from sources without an `avslutsanledning` column (their
+    /// felregistrering cannot be excluded).
+    #[serde(default)]
+    without_avslutsanledning: u64,
     #[serde(skip)]
     index: FxHashMap<u64, u32>,
     /// Dense förbund number per förbund id (see [`FollowUpState::cell_of`]).
@@ -259,13 +275,15 @@ struct StateData {
     counts: Vec<Counts>,
     persons: Persons,
     rows: u64,
+    #[serde(default)]
+    without_avslutsanledning: u64,
 }
 
 impl TryFrom<StateData> for FollowUpState {
     type Error = String;
 
     fn try_from(data: StateData) -> std::result::Result<FollowUpState, String> {
-        let StateData { groups, cells, counts, persons, rows } = data;
+        let StateData { groups, cells, counts, persons, rows, without_avslutsanledning } = data;
         let invalid = |what: String| Err(format!("not a follow-up state: {what}"));
         if cells.len() != counts.len() || cells.len() > u32::MAX as usize {
             return invalid(format!("{} cells but {} counts", cells.len(), counts.len()));
@@ -307,13 +325,15 @@ impl TryFrom<StateData> for FollowUpState {
                     return invalid(format!("cell {i} has inconsistent benefit days {d:?}"));
                 }
             }
-            started = match started.checked_add(c.startade) {
+            started = match started.checked_add(c.startade).and_then(|s| s.checked_add(c.felregistrering)) {
                 Some(s) => s,
                 None => return invalid("more started participations than fit in 64 bits".into()),
             };
         }
-        if started != rows {
-            return invalid(format!("{started} started participations but {rows} rows"));
+        if started != rows || without_avslutsanledning > rows {
+            return invalid(format!(
+                "{started} started and felregistrerade participations, {without_avslutsanledning} without avslutsanledning, but {rows} rows"
+            ));
         }
         let mut state = FollowUpState {
             groups,
@@ -321,6 +341,7 @@ impl TryFrom<StateData> for FollowUpState {
             counts,
             persons,
             rows,
+            without_avslutsanledning,
             index: FxHashMap::default(),
             fast_forbund: Vec::new(),
             fast_slots: Vec::new(),
@@ -348,6 +369,7 @@ impl FollowUpState {
             counts: Vec::new(),
             persons: Persons::default(),
             rows: 0,
+            without_avslutsanledning: 0,
             index: FxHashMap::default(),
             fast_forbund: Vec::new(),
             fast_slots: Vec::new(),
@@ -434,6 +456,12 @@ impl FollowUpState {
         for i in 0..rows.len() {
             let (start, slut, status) = (rows.start[i], rows.slut[i], rows.status[i]);
             let (forbund, kon) = (rows.forbund[i], rows.kon[i]);
+            if rows.avslut[i] == Avslutsanledning::Felregistrering as u8 {
+                let year = crate::Date::from_checked(if slut == NO_DATE { start } else { slut }).year();
+                let cell = self.cell_of(year, forbund, kon);
+                self.counts[cell as usize].felregistrering += 1;
+                continue;
+            }
             let start_cell = self.cell_of(crate::Date::from_checked(start).year(), forbund, kon);
             self.counts[start_cell as usize].startade += 1;
             if slut == NO_DATE {
@@ -472,6 +500,9 @@ impl FollowUpState {
             self.persons.cells.push(cell);
         }
         self.rows += rows.len() as u64;
+        if !rows.avslut_known {
+            self.without_avslutsanledning += rows.len() as u64;
+        }
         Ok(())
     }
 
@@ -504,6 +535,7 @@ impl FollowUpState {
         self.persons.ids.extend_from_slice(&other.persons.ids);
         self.persons.cells.extend(other.persons.cells.iter().map(|&c| remap[c as usize]));
         self.rows += other.rows;
+        self.without_avslutsanledning += other.without_avslutsanledning;
         Ok(())
     }
 
@@ -539,6 +571,28 @@ impl FollowUpState {
                 .add(c);
         }
         out
+    }
+
+    /// What the tables say about their population: the catalogue's rule
+    /// (individinriktade insatser, felregistrering excluded) as far as the
+    /// extract's columns let it be applied.
+    fn population_notes(&self) -> Vec<String> {
+        let mut notes = vec![
+            "A flat extract does not say which insatser are individinriktade: the catalogue's population is assumed, not checked.".to_owned(),
+        ];
+        let felregistrering: u64 = self.counts.iter().map(|c| c.felregistrering).sum();
+        if felregistrering > 0 {
+            notes.push(format!(
+                "Excluded from every count: {felregistrering} participations registered by mistake (felregistrering)."
+            ));
+        }
+        if self.without_avslutsanledning > 0 {
+            notes.push(format!(
+                "{} of {} rows came without an avslutsanledning column: felregistrering among them could not be excluded.",
+                self.without_avslutsanledning, self.rows
+            ));
+        }
+        notes
     }
 
     fn ended_tables(&self, config: &Config, distinct: &distinct::Distinct) -> (Table, Table, Table) {
@@ -603,6 +657,7 @@ impl FollowUpState {
             config.method,
             config.level * 100.0
         ));
+        b.table.notes.extend(self.population_notes());
         let table = b.finish(&config.disclosure);
         split_ended(table)
     }
@@ -664,6 +719,7 @@ impl FollowUpState {
             "Year of slutdatum. Mean of after − before over ended participations with both values, paired t-interval at {:.0} %.",
             config.level * 100.0
         ));
+        b.table.notes.extend(self.population_notes());
         for (g, m) in self.groups.iter().zip(&missing) {
             if *m > 0 {
                 b.table.notes.push(format!(
@@ -699,6 +755,7 @@ impl FollowUpState {
             previous = Some((ar, c.startade, row));
         }
         b.table.notes.push("Year of startdatum; every participation, ended or ongoing.".to_owned());
+        b.table.notes.extend(self.population_notes());
         b.finish(&config.disclosure)
     }
 }
@@ -767,6 +824,8 @@ impl FollowUp {
 pub(crate) struct FlatColumns {
     /// The [`COLUMNS`], in that order.
     pub(crate) required: [usize; 6],
+    /// The optional `avslutsanledning` column.
+    pub(crate) avslutsanledning: Option<usize>,
     /// Each benefit group with a `<grupp>_fore` and a `<grupp>_efter`
     /// column: (group, before, after).
     pub(crate) days: Vec<(Ersattningsgrupp, usize, usize)>,
@@ -804,7 +863,8 @@ pub(crate) fn flat_columns(headers: &[String], at: &dyn Fn() -> Location) -> Res
             days.push((group, before, after));
         }
     }
-    Ok(FlatColumns { required, days })
+    let avslutsanledning = find("avslutsanledning")?;
+    Ok(FlatColumns { required, avslutsanledning, days })
 }
 
 /// A small memo of parsed codes: the columns hold a handful of distinct

@@ -145,6 +145,21 @@ impl<'a> Context<'a> {
         Some(days)
     }
 
+    /// Quarter days of `group` in the window before `d` (known even while the
+    /// after-window is open), or `None` if the data have none for the group.
+    pub(crate) fn days_before(
+        &self,
+        d: &Deltagande,
+        spells: &[Ersattningsperiod],
+        group: Ersattningsgrupp,
+    ) -> Option<i64> {
+        if self.use_precomputed {
+            return self.precomputed.get(&d.key()).and_then(|days| days[group as usize]).map(|(before, _)| before);
+        }
+        let (b0, b1) = (d.start.add_days(-(self.config.before_days as i32)), d.start.add_days(-1));
+        Some(spells.iter().filter(|s| s.slag.grupp() == group).map(|s| self.days(s, b0, b1)).sum())
+    }
+
     /// Quarter days of a spell within a window, by the configured counting.
     fn days(&self, s: &Ersattningsperiod, from: Date, to: Date) -> i64 {
         let q = i64::from(s.days_within(from, to).quarters());

@@ -1,0 +1,154 @@
+//! The same participations through both paths of the engine give the same
+//! figures (issue 12's agreement test): a data set computed by the indicator
+//! functions, and the same data set written as a flat extract
+//! ([`Participations::write_flat_csv`]) and read by the follow-up. Every
+//! count must be equal and every share and mean equal to 1e-12.
+//!
+//! The paths still differ in table ids and columns (the follow-up's own
+//! `uppfoljning_*` tables), so the test maps one onto the other; that
+//! mapping disappears when the follow-up publishes the catalogue's tables.
+
+use finsam_core::engine::Participations;
+use finsam_core::followup::{FollowUp, FollowUpState};
+use finsam_core::indicators::{Config, Split};
+use finsam_core::publish::Table;
+use finsam_core::publish::disclosure::Disclosure;
+use finsam_core::report;
+use finsam_core::synthetic::{SyntheticConfig, generate};
+use finsam_core::{Dataset, Kon};
+
+const YEARS: std::ops::RangeInclusive<i32> = 2018..=2022;
+
+fn config() -> Config {
+    Config { disclosure: Disclosure::OFF, ..Config::default() }
+}
+
+fn both_paths() -> (Dataset, Participations, FollowUp) {
+    let data = generate(&SyntheticConfig { scale: 0.1, ..SyntheticConfig::default() }).expect("synthetic data");
+    let batch = Participations::from_dataset(&data, &config()).expect("participations");
+    let mut csv = Vec::new();
+    batch.write_flat_csv(&mut csv).expect("flat extract");
+    let state = FollowUpState::from_csv_reader(csv.as_slice(), "flat.csv", &Default::default()).expect("read back");
+    let follow_up = state.finish(&config()).expect("follow-up tables");
+    (data, batch, follow_up)
+}
+
+/// A published value; a value the table holds but cannot give (an interval
+/// of one observation) is NaN, a row or column it lacks is a failure.
+fn value(table: &Table, key: &[&str], column: &str) -> f64 {
+    let cell = table.get(key, column).unwrap_or_else(|| panic!("{} has no {column} at {key:?}", table.id));
+    cell.value().unwrap_or(f64::NAN)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-12 * a.abs().max(1.0)
+}
+
+/// The outcome figures of one cell agree: ended = with a status + without
+/// (felregistrering excluded on both paths), and both shares.
+fn assert_outcomes_agree(flat: &Table, dataset: &Table, flat_key: &[&str], key: &[&str]) {
+    let ended = value(flat, flat_key, "n_avslutade");
+    let with_status = value(dataset, key, "n");
+    let without = value(dataset, key, "utan_status");
+    assert_eq!(ended, with_status + without, "ended at {key:?}");
+    assert_eq!(value(flat, flat_key, "utan_status"), without, "without status at {key:?}");
+    for column in ["andel_arbete_studier", "lo", "hi", "andel_arbete_studier_sokande", "lo_sokande", "hi_sokande"] {
+        let (a, b) = (value(flat, flat_key, column), value(dataset, key, column));
+        assert!(close(a, b), "{column} at {key:?}: flat {a}, data set {b}");
+    }
+}
+
+#[test]
+fn outcomes_agree_nationally_per_kon_and_per_forbund() {
+    let (data, _, flat) = both_paths();
+    let config = config();
+    for year in YEARS {
+        let y = year.to_string();
+        let national = report::outcomes(&data, &Split::national(), year..=year, &config).expect("national");
+        assert_outcomes_agree(&flat.national, &national, &[&y], &[&y]);
+        let by_kon =
+            report::outcomes(&data, &Split::parse(&["kon"]).expect("split"), year..=year, &config).expect("kön");
+        for kon in Kon::ALL.iter().map(|k| k.code()) {
+            if by_kon.value(&[&y, kon], "n").is_some_and(|n| n > 0.0) {
+                assert_outcomes_agree(&flat.by_kon, &by_kon, &[&y, kon], &[&y, kon]);
+            }
+        }
+        let by_forbund = report::outcomes(&data, &Split::parse(&["forbund"]).expect("split"), year..=year, &config)
+            .expect("förbund");
+        for f in &data.forbund {
+            let id = f.id.0.to_string();
+            let ended = by_forbund.value(&[&y, &id], "n").unwrap_or(0.0)
+                + by_forbund.value(&[&y, &id], "utan_status").unwrap_or(0.0);
+            if ended > 0.0 {
+                assert_outcomes_agree(&flat.by_forbund, &by_forbund, &[&y, &id], &[&y, &id]);
+            }
+        }
+    }
+}
+
+#[test]
+fn benefit_days_agree_nationally_and_per_kon() {
+    let (data, batch, flat) = both_paths();
+    let config = config();
+    for year in YEARS {
+        let y = year.to_string();
+        let national = report::benefit_days(&data, &Split::national(), year..=year, &config).expect("national");
+        let by_kon =
+            report::benefit_days(&data, &Split::parse(&["kon"]).expect("split"), year..=year, &config).expect("kön");
+        for group in batch.groups().iter().map(|g| g.code()) {
+            let mut cells = vec![(vec![y.clone(), "alla".to_owned()], &national, vec![y.clone(), group.to_owned()])];
+            for kon in Kon::ALL.iter().map(|k| k.code()) {
+                if by_kon.value(&[&y, kon, group], "n").is_some_and(|n| n > 0.0) {
+                    cells.push((
+                        vec![y.clone(), kon.to_owned()],
+                        &by_kon,
+                        vec![y.clone(), kon.to_owned(), group.to_owned()],
+                    ));
+                }
+            }
+            for (flat_key, table, key) in cells {
+                let (flat_key, key): (Vec<&str>, Vec<&str>) =
+                    (flat_key.iter().map(String::as_str).collect(), key.iter().map(String::as_str).collect());
+                let t = &flat.benefit_days;
+                assert_eq!(value(t, &flat_key, &format!("n_{group}")), value(table, &key, "n"), "n at {key:?}");
+                for (mine, theirs) in [("medel", "medel_skillnad"), ("lo", "lo"), ("hi", "hi")] {
+                    let (a, b) = (value(t, &flat_key, &format!("{group}_{mine}")), value(table, &key, theirs));
+                    assert!(close(a, b), "{theirs} at {key:?}: flat {a}, data set {b}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn started_participations_agree() {
+    let (data, _, flat) = both_paths();
+    for year in YEARS {
+        let y = year.to_string();
+        let participants =
+            report::participants(&data, &Split::national(), year..=year, &config()).expect("participants");
+        assert_eq!(value(&flat.started, &[&y], "n_startade"), value(&participants, &[&y], "startade"), "{year}");
+    }
+}
+
+#[test]
+fn the_flat_extract_holds_the_population_and_says_what_it_left_out() {
+    let (data, batch, flat) = both_paths();
+    let individ = data
+        .deltaganden
+        .iter()
+        .filter(|d| data.insatser.iter().any(|i| i.id == d.insats && i.inriktning == finsam_core::Inriktning::Individ))
+        .count();
+    assert_eq!(batch.len(), individ);
+    assert_eq!(batch.len() as u64 + batch.structural() + batch.unknown_insats(), data.deltaganden.len() as u64);
+    let structural = data
+        .deltaganden
+        .iter()
+        .filter(|d| data.insatser.iter().any(|i| i.id == d.insats && i.inriktning != finsam_core::Inriktning::Individ))
+        .count();
+    assert_eq!(batch.structural(), structural as u64);
+    let fel = data.deltaganden.iter().filter(|d| d.is_felregistrering()).count();
+    assert!(fel > 0, "the synthetic data have felregistrering to exclude");
+    assert!(flat.national.notes.iter().any(|n| n.contains(&format!("{fel} participations registered by mistake"))));
+    assert_eq!(flat.rows, batch.len() as u64);
+}
