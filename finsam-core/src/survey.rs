@@ -403,7 +403,9 @@ impl SurveyState {
                 in_years.push(row);
             }
         }
-        in_years.sort_by_key(|&row| data.enkatsvar[row].enkat);
+        if !in_years.is_sorted_by_key(|&row| data.enkatsvar[row].enkat) {
+            in_years.sort_by_key(|&row| data.enkatsvar[row].enkat);
+        }
         let mut cells: FxHashMap<CellKey, CellSums> = FxHashMap::default();
         // Per indicator: the sum and count of answers on the scale, whether any was
         // "vet ej", and whether any of its items was on the form at all.

@@ -155,19 +155,25 @@ impl Accumulator {
         crate::engine::radix::sort_dedup(&mut self.personer);
     }
 
-    /// The merge of many accumulators at once: counts are summed, and the
-    /// person sets are concatenated and sorted once (merging them pairwise
-    /// would copy the growing union again for every part).
+    /// The merge of many accumulators at once: counts are summed; the person
+    /// sets of a few parts are merged as the sorted lists they are, those of
+    /// many are concatenated and sorted once (merging them pairwise would copy
+    /// the growing union again for every part).
     fn merge_all(parts: &[&Accumulator]) -> Accumulator {
+        const MERGE_UP_TO: usize = 4;
         let mut out = Accumulator::default();
+        for p in parts {
+            out.merge(&p.clone_without_persons());
+        }
+        if parts.len() <= MERGE_UP_TO {
+            out.personer = parts.iter().fold(Vec::new(), |union, p| union_sorted(&union, &p.personer));
+            return out;
+        }
         let mut persons = Vec::with_capacity(parts.iter().map(|p| p.personer.len()).sum());
         for p in parts {
             persons.extend_from_slice(&p.personer);
-            out.merge(&p.clone_without_persons());
         }
-        if parts.len() > 1 {
-            crate::engine::radix::sort_dedup(&mut persons);
-        }
+        crate::engine::radix::sort_dedup(&mut persons);
         out.personer = persons;
         out
     }

@@ -927,8 +927,10 @@ fn report_split() -> Split {
 
 fn report_from_state(data: &Dataset, ctx: &Context<'_>, year: i32, state: &State) -> Result<AnnualReport> {
     let config = ctx.config;
-    let national = state.rollup(&Split::national())?;
+    // The national cells from the three kön cells of a year, not from every
+    // förbund's: their person sets are merged as lists instead of sorted.
     let by_kon = state.rollup(&Split::new(&[Dim::Kon])?)?;
+    let national = by_kon.rollup(&Split::national())?;
     let by_forbund = state.rollup(&Split::new(&[Dim::Forbund])?)?;
     let years = year..=year;
     let complete = complete_years(data, state, ctx.uttagsdatum);
