@@ -4,6 +4,7 @@
 //! it holds the columnar [`Participations`] batch (the flat extract of a
 //! data set) and the sort that distinct person counts rest on.
 
+pub(crate) mod build;
 pub mod participations;
 pub(crate) mod radix;
 

@@ -1,6 +1,7 @@
 //! The columnar participations batch: one row per participation with its
 //! förbund, the catalogue's population fields and the benefit days in the
-//! windows around it, column by column.
+//! windows around it, column by column. It is the one input of the state
+//! builder ([`build`](super::build)).
 //!
 //! A [`Dataset`] is turned into it once ([`Participations::from_dataset`]):
 //! the insats is looked up, the catalogue's population (individinriktade
@@ -13,14 +14,20 @@
 use std::io::Write;
 
 use crate::error::{Error, Result};
+use crate::indicators::context::WindowDays;
 use crate::indicators::{Config, Context};
-use crate::model::{Avslutsanledning, Ersattningsgrupp, Inriktning, Kon, Utfall};
+use crate::model::{
+    Avslutsanledning, BehovsgruppSet, Deltagande, Ersattningsgrupp, ForsorjningSet, Inriktning, Kon, Part, Utfall,
+};
 use crate::{Dataset, Date};
 
 /// Quarter days before and after one participation for one benefit group:
 /// `None` where the data have no value (not ended, felregistrering, the
 /// after-window not closed by the cut-off, or no delivered days).
 type WindowPair = (Option<i64>, Option<i64>);
+
+/// No window days for a row.
+pub(crate) const NO_WINDOW: u32 = u32::MAX;
 
 /// Participations in columns (see the [module](self)).
 ///
@@ -37,19 +44,34 @@ type WindowPair = (Option<i64>, Option<i64>);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Participations {
-    person: Vec<u64>,
-    forbund: Vec<u32>,
-    insats: Vec<u32>,
-    kon: Vec<Kon>,
-    start: Vec<Date>,
-    slut: Vec<Option<Date>>,
-    utfall: Vec<Option<Utfall>>,
-    avslutsanledning: Vec<Option<Avslutsanledning>>,
-    /// The benefit groups measured, and per group one pair per row.
-    groups: Vec<Ersattningsgrupp>,
-    days: Vec<Vec<WindowPair>>,
+    pub(crate) person: Vec<u64>,
+    pub(crate) forbund: Vec<u32>,
+    pub(crate) insats: Vec<u32>,
+    /// The behovsgrupper the insats targets.
+    pub(crate) behov: Vec<BehovsgruppSet>,
+    pub(crate) kon: Vec<Kon>,
+    pub(crate) fodelsear: Vec<Option<u16>>,
+    pub(crate) start: Vec<Date>,
+    pub(crate) slut: Vec<Option<Date>>,
+    pub(crate) utfall: Vec<Option<Utfall>>,
+    pub(crate) avslutsanledning: Vec<Option<Avslutsanledning>>,
+    pub(crate) remittent: Vec<Option<Part>>,
+    pub(crate) fore: Vec<ForsorjningSet>,
+    pub(crate) efter: Vec<ForsorjningSet>,
+    /// Ended participations whose after-window had not closed by the cut-off.
+    pub(crate) open: Vec<bool>,
+    /// The benefit groups measured.
+    pub(crate) groups: Vec<Ersattningsgrupp>,
+    /// Per row, its place in `days` ([`NO_WINDOW`] if it has no window days:
+    /// ongoing, felregistrering, or ended outside the years computed).
+    pub(crate) window: Vec<u32>,
+    /// Per measured row, one pair per group (in `groups` order).
+    pub(crate) days: Vec<WindowPair>,
     structural: u64,
     unknown_insats: u64,
+    /// The earliest year of start among every participation offered, also
+    /// those left out (where the data begin).
+    pub(crate) first_start: Option<i32>,
 }
 
 impl Participations {
@@ -61,53 +83,96 @@ impl Participations {
     /// `invalid_argument` if `config` is invalid or the cut-off is unknown.
     pub fn from_dataset(data: &Dataset, config: &Config) -> Result<Participations> {
         let ctx = Context::new(data, config, i32::MIN..=i32::MAX)?;
+        Ok(Participations::from_rows(&ctx, &data.deltaganden))
+    }
+
+    /// The participations among `rows` under `ctx` that a state of the
+    /// context's years counts (active in one of them, or ended in one), with
+    /// window days for those that ended in them.
+    pub(crate) fn from_rows(ctx: &Context<'_>, rows: &[Deltagande]) -> Participations {
         let mut out = Participations { groups: ctx.groups.clone(), ..Participations::default() };
-        out.days = vec![Vec::new(); out.groups.len()];
-        let mut rows = Vec::with_capacity(data.deltaganden.len());
-        for (row, d) in data.deltaganden.iter().enumerate() {
+        out.first_start = rows.iter().map(|d| d.start.year()).min();
+        let (first, last) = (*ctx.years.start(), *ctx.years.end());
+        let counted = |d: &Deltagande| {
+            let end_year = d.slut.unwrap_or(ctx.uttagsdatum).year().min(last);
+            d.start.year().max(first) <= end_year || d.slut.is_some_and(|s| ctx.years.contains(&s.year()))
+        };
+        let mut kept: Vec<(Deltagande, u32, BehovsgruppSet)> = Vec::new();
+        for d in rows {
             match ctx.insatser.get(&d.insats) {
                 None => out.unknown_insats += 1,
                 Some(info) if info.inriktning != Inriktning::Individ => out.structural += 1,
-                Some(info) => {
-                    out.person.push(d.person.0);
-                    out.forbund.push(info.forbund.0);
-                    out.insats.push(d.insats.0);
-                    out.kon.push(d.kon);
-                    out.start.push(d.start);
-                    out.slut.push(d.slut);
-                    out.utfall.push(d.utfall);
-                    out.avslutsanledning.push(d.avslutsanledning);
-                    rows.push(row);
-                }
+                Some(_) if !counted(d) => {}
+                Some(info) => kept.push((*d, info.forbund.0, info.behovsgrupper)),
             }
         }
-        for days in &mut out.days {
-            days.resize(rows.len(), (None, None));
+        // Rows in person order: the spell join is then one forward pass, and
+        // every cell's persons arrive sorted (no sort when the state finishes).
+        kept.sort_unstable_by_key(|(d, _, _)| (d.person, d.start));
+        for (d, forbund, behov) in &kept {
+            out.push(d, *forbund, *behov);
         }
-        out.join_window_days(data, &ctx, &rows);
-        Ok(out)
+        out.open = vec![false; kept.len()];
+        out.window = vec![NO_WINDOW; kept.len()];
+        out.join_window_days(ctx, kept.iter().map(|(d, _, _)| d));
+        out
     }
 
-    /// Fills the window days of ended participations by one merge join with
-    /// the spells (both in person order). `rows[i]` is the data row of
-    /// batch row `i`.
-    fn join_window_days(&mut self, data: &Dataset, ctx: &Context<'_>, rows: &[usize]) {
-        let mut ended: Vec<usize> = (0..rows.len())
-            .filter(|&i| self.slut[i].is_some() && self.avslutsanledning[i] != Some(Avslutsanledning::Felregistrering))
-            .collect();
-        ended.sort_unstable_by_key(|&i| self.person[i]);
+    fn push(&mut self, d: &Deltagande, forbund: u32, behov: BehovsgruppSet) {
+        self.person.push(d.person.0);
+        self.forbund.push(forbund);
+        self.insats.push(d.insats.0);
+        self.behov.push(behov);
+        self.kon.push(d.kon);
+        self.fodelsear.push(d.fodelsear);
+        self.start.push(d.start);
+        self.slut.push(d.slut);
+        self.utfall.push(d.utfall);
+        self.avslutsanledning.push(d.avslutsanledning);
+        self.remittent.push(d.remittent);
+        self.fore.push(d.forsorjning_fore);
+        self.efter.push(d.forsorjning_efter);
+    }
+
+    /// Whether row `i` was registered by mistake.
+    pub(crate) fn is_felregistrering(&self, i: usize) -> bool {
+        self.avslutsanledning[i] == Some(Avslutsanledning::Felregistrering)
+    }
+
+    /// Fills the window days of participations ended in the context's years
+    /// by one merge join with the spells: `rows` (the batch's rows) come in
+    /// person order, as the spells do.
+    fn join_window_days<'d>(&mut self, ctx: &Context<'_>, rows: impl Iterator<Item = &'d Deltagande>) {
+        let groups = self.groups.len();
         let mut cursor = 0;
-        for i in ended {
-            let d = &data.deltaganden[rows[i]];
-            let Some(slut) = d.slut else { continue };
+        for (i, d) in rows.enumerate() {
+            let Some(slut) = d.slut.filter(|s| ctx.years.contains(&s.year())) else { continue };
+            if self.is_felregistrering(i) {
+                continue;
+            }
             let spells = ctx.spells_from(&mut cursor, d.person);
-            let window = ctx.window_days(d, slut, spells);
-            for (g, group) in self.groups.iter().enumerate() {
-                self.days[g][i] = match window {
+            let window: Option<WindowDays> = ctx.window_days(d, slut, spells);
+            self.open[i] = window.is_none();
+            self.window[i] = (self.days.len() / groups.max(1)) as u32;
+            for group in &self.groups {
+                self.days.push(match window {
                     // The after-window is open: the days before are known.
                     None => (ctx.days_before(d, spells, *group), None),
                     Some(days) => days[*group as usize].map_or((None, None), |(f, e)| (Some(f), e)),
-                };
+                });
+            }
+        }
+    }
+
+    /// The window days of row `i`, one pair per group (all unknown if the
+    /// row has none).
+    pub(crate) fn window_days(&self, i: usize) -> &[WindowPair] {
+        const UNKNOWN: [WindowPair; 8] = [(None, None); 8];
+        match self.window[i] {
+            NO_WINDOW => &UNKNOWN[..self.groups.len()],
+            w => {
+                let at = w as usize * self.groups.len();
+                &self.days[at..at + self.groups.len()]
             }
         }
     }
@@ -169,9 +234,8 @@ impl Participations {
                 text(self.utfall[i].map(|u| u.code().to_owned())),
                 text(self.avslutsanledning[i].map(|a| a.code().to_owned())),
             );
-            for g in &self.days {
-                let (fore, efter) = g[i];
-                line.push_str(&format!(";{};{}", days(fore), days(efter)));
+            for (fore, efter) in self.window_days(i) {
+                line.push_str(&format!(";{};{}", days(*fore), days(*efter)));
             }
             writeln!(out, "{line}").map_err(io)?;
         }

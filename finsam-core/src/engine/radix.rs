@@ -43,12 +43,14 @@ pub(crate) fn bits(n: u64) -> u32 {
     64 - n.leading_zeros()
 }
 
-/// Sorts `values` ascending and removes repeats. Small inputs take the
-/// comparison sort; large ones are offset by their minimum and radix-sorted
-/// on the bits their range needs.
+/// Sorts `values` ascending and removes repeats. Sorted inputs are only
+/// deduplicated; small ones take the comparison sort; large ones are offset
+/// by their minimum and radix-sorted on the bits their range needs.
 pub(crate) fn sort_dedup(values: &mut Vec<u64>) {
     const RADIX_FROM: usize = 4096;
-    if values.len() < RADIX_FROM {
+    if values.is_sorted() {
+        // Built from rows in person order: nothing to sort.
+    } else if values.len() < RADIX_FROM {
         values.sort_unstable();
     } else {
         let (min, max) = values.iter().fold((u64::MAX, 0), |(lo, hi), &v| (lo.min(v), hi.max(v)));

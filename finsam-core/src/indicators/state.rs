@@ -10,11 +10,12 @@
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::context::{Context, InsatsInfo};
-use super::{Dim, Split};
+use super::Split;
+use super::context::Context;
+use crate::engine::Participations;
+use crate::engine::build::{Builder, Query};
 use crate::error::{Error, Result};
 use crate::model::*;
 
@@ -45,7 +46,7 @@ pub struct DaysAcc {
 }
 
 impl DaysAcc {
-    fn add(&mut self, fore: i64, efter: i64) {
+    pub(crate) fn add(&mut self, fore: i64, efter: i64) {
         self.n += 1;
         self.fore += fore;
         self.efter += efter;
@@ -277,10 +278,26 @@ impl State {
         deltaganden: &[Deltagande],
         anonyma: &[AnonymaDeltagare],
     ) -> State {
-        let mut builder = Builder::new(split, ctx);
-        builder.add_deltaganden(deltaganden);
-        builder.add_anonyma(anonyma);
+        let batch = Participations::from_rows(ctx, deltaganden);
+        let query = Query { split, years: ctx.years.clone(), cutoff: ctx.uttagsdatum, bands: &ctx.config.age_bands };
+        let mut builder = Builder::new(&query);
+        builder.add(&batch);
+        builder.add_anonyma(anonyma, |id| ctx.insatser.get(&id).map(|i| i.forbund));
         builder.finish()
+    }
+
+    /// A finished state of `cells` (their person sets sorted here).
+    pub(crate) fn from_cells(
+        split: Split,
+        cells: impl IntoIterator<Item = (Key, Accumulator)>,
+        unknown_insats: u64,
+        first_start: Option<i32>,
+    ) -> State {
+        let mut cells: BTreeMap<Key, Accumulator> = cells.into_iter().collect();
+        for acc in cells.values_mut() {
+            acc.finish();
+        }
+        State { split, cells, unknown_insats, first_start }
     }
 
     /// [`compute`](Self::compute) on `threads` slices of the rows in
@@ -412,204 +429,5 @@ impl State {
         }
         let cells = groups.into_iter().map(|(k, parts)| (k, Accumulator::merge_all(&parts))).collect();
         Ok(State { split: to.clone(), cells, unknown_insats: self.unknown_insats, first_start: self.first_start })
-    }
-}
-
-/// The values a participation takes along one dimension (several for
-/// multi-valued dimensions).
-fn values_of(dim: Dim, d: &Deltagande, info: &InsatsInfo, ctx: &Context<'_>, out: &mut Vec<u32>) {
-    out.clear();
-    match dim {
-        Dim::Forbund => out.push(info.forbund.0),
-        Dim::Insats => out.push(d.insats.0),
-        Dim::Kon => out.push(d.kon as u32),
-        Dim::Aldersgrupp => out.push(ctx.config.age_bands.band_of(d.age_at_start())),
-        Dim::Remittent => out.push(d.remittent.map_or(Part::ALL.len() as u32, |p| p as u32)),
-        Dim::Behovsgrupp => {
-            out.extend(info.behovsgrupper.iter().map(|b| b as u32));
-            if out.is_empty() {
-                out.push(Behovsgrupp::ALL.len() as u32);
-            }
-        }
-        Dim::ForsorjningFore => {
-            out.extend(d.forsorjning_fore.iter().map(|f| f as u32));
-            if out.is_empty() {
-                out.push(Forsorjning::ALL.len() as u32);
-            }
-        }
-    }
-}
-
-/// Builds a state row by row with a hash map, then sorts it into a [`State`].
-struct Builder<'c, 'a> {
-    split: Split,
-    ctx: &'c Context<'a>,
-    cells: FxHashMap<Key, Accumulator>,
-    unknown_insats: u64,
-    first_start: Option<i32>,
-    values: Vec<Vec<u32>>,
-    keys: Vec<[u32; Split::MAX]>,
-}
-
-impl<'c, 'a> Builder<'c, 'a> {
-    fn new(split: &Split, ctx: &'c Context<'a>) -> Self {
-        Builder {
-            split: split.clone(),
-            ctx,
-            cells: FxHashMap::default(),
-            first_start: None,
-            unknown_insats: 0,
-            values: vec![Vec::new(); split.dims().len()],
-            keys: Vec::new(),
-        }
-    }
-
-    /// Fills `self.keys` with every combination of the row's split values.
-    fn keys_of(&mut self, d: &Deltagande, info: &InsatsInfo) {
-        for (i, &dim) in self.split.dims().iter().enumerate() {
-            values_of(dim, d, info, self.ctx, &mut self.values[i]);
-        }
-        self.keys.clear();
-        self.keys.push([UNUSED; Split::MAX]);
-        for (i, vals) in self.values.iter().enumerate() {
-            if vals.len() == 1 {
-                for k in &mut self.keys {
-                    k[i] = vals[0];
-                }
-            } else {
-                let base = std::mem::take(&mut self.keys);
-                for k in base {
-                    for &v in vals {
-                        let mut k = k;
-                        k[i] = v;
-                        self.keys.push(k);
-                    }
-                }
-            }
-        }
-    }
-
-    fn add_deltaganden(&mut self, rows: &[Deltagande]) {
-        let (first, last) = (*self.ctx.years.start(), *self.ctx.years.end());
-        let mut ended: Vec<Deltagande> = Vec::new();
-        if let Some(min) = rows.iter().map(|d| d.start.year()).min() {
-            self.first_start = Some(self.first_start.map_or(min, |f| f.min(min)));
-        }
-        for d in rows {
-            let Some(info) = self.ctx.insatser.get(&d.insats).copied() else {
-                self.unknown_insats += 1;
-                continue;
-            };
-            if info.inriktning != Inriktning::Individ {
-                continue;
-            }
-            let end_year = d.slut.unwrap_or(self.ctx.uttagsdatum).year().min(last);
-            let start_year = d.start.year();
-            let ended_in = d.slut.map(|s| s.year()).filter(|y| (first..=last).contains(y));
-            if start_year.max(first) > end_year && ended_in.is_none() {
-                continue;
-            }
-            self.keys_of(d, &info);
-            if d.is_felregistrering() {
-                if let Some(y) = ended_in {
-                    for i in 0..self.keys.len() {
-                        self.cell(y, i).felregistrering += 1;
-                    }
-                }
-                continue;
-            }
-            for year in start_year.max(first)..=end_year {
-                for i in 0..self.keys.len() {
-                    let cell = self.cell(year, i);
-                    cell.deltaganden += 1;
-                    cell.startade += u64::from(year == start_year);
-                    cell.personer.push(d.person.0);
-                }
-            }
-            if ended_in.is_some() {
-                ended.push(*d);
-            }
-        }
-        // Ended participations, copied and sorted by person, so that both they
-        // and the spells (sorted by person too) are read in order: a merge
-        // join instead of a random probe per participation.
-        ended.sort_unstable_by_key(|d| d.person);
-        let mut cursor = 0;
-        for d in &ended {
-            let (Some(info), Some(slut)) = (self.ctx.insatser.get(&d.insats).copied(), d.slut) else { continue };
-            self.keys_of(d, &info);
-            let spells = self.ctx.spells_from(&mut cursor, d.person);
-            let days = self.ctx.window_days(d, slut, spells);
-            self.ended(d, slut.year(), days);
-        }
-    }
-
-    fn ended(&mut self, d: &Deltagande, year: i32, days: Option<super::context::WindowDays>) {
-        let source_index = |set: ForsorjningSet, out: &mut Vec<usize>| {
-            out.clear();
-            out.extend(set.iter().map(|f| f as usize));
-            if out.is_empty() {
-                out.push(SOURCES - 1);
-            }
-        };
-        let (mut before, mut after) = (Vec::new(), Vec::new());
-        source_index(d.forsorjning_fore, &mut before);
-        source_index(d.forsorjning_efter, &mut after);
-        for i in 0..self.keys.len() {
-            let cell = self.cell(year, i);
-            match d.utfall {
-                Some(u) => cell.utfall[u as usize] += 1,
-                None => cell.utan_status += 1,
-            }
-            match &days {
-                None => cell.oppet_efterfonster += 1,
-                Some(days) => {
-                    for (g, day) in days.iter().enumerate() {
-                        if let Some((fore, Some(efter))) = day {
-                            cell.dagar[g].add(*fore, *efter);
-                        }
-                    }
-                }
-            }
-            for &b in &before {
-                cell.fore[b] += 1;
-                for &a in &after {
-                    cell.overgang[b][a] += 1;
-                }
-            }
-        }
-    }
-
-    fn cell(&mut self, ar: i32, key: usize) -> &mut Accumulator {
-        self.cells.entry(Key { ar, parts: self.keys[key] }).or_default()
-    }
-
-    fn add_anonyma(&mut self, rows: &[AnonymaDeltagare]) {
-        if !self.split.knows_anonymous() {
-            return;
-        }
-        for a in rows {
-            if !self.ctx.years.contains(&a.ar) {
-                continue;
-            }
-            let Some(info) = self.ctx.insatser.get(&a.insats).copied() else { continue };
-            let mut parts = [UNUSED; Split::MAX];
-            for (i, dim) in self.split.dims().iter().enumerate() {
-                parts[i] = match dim {
-                    Dim::Forbund => info.forbund.0,
-                    Dim::Insats => a.insats.0,
-                    _ => a.kon as u32,
-                };
-            }
-            self.cells.entry(Key { ar: a.ar, parts }).or_default().anonyma += u64::from(a.antal);
-        }
-    }
-
-    fn finish(self) -> State {
-        let mut cells: BTreeMap<Key, Accumulator> = self.cells.into_iter().collect();
-        for acc in cells.values_mut() {
-            acc.finish();
-        }
-        State { split: self.split, cells, unknown_insats: self.unknown_insats, first_start: self.first_start }
     }
 }

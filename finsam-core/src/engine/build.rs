@@ -1,0 +1,212 @@
+//! The one state builder: [`Participations`] in, a [`State`] out, for any
+//! split. Grouping (the cell keys of a row), population (the rows counted in
+//! a year) and measures (the accumulator of a cell) are kept apart so that
+//! every source of participations is counted by the same code.
+
+use std::ops::RangeInclusive;
+
+use rustc_hash::FxHashMap;
+
+use super::Participations;
+use crate::Date;
+use crate::indicators::state::{Accumulator, Key, SOURCES, UNUSED};
+use crate::indicators::{AgeBands, Dim, Split, State};
+use crate::model::{AnonymaDeltagare, Behovsgrupp, ForbundId, Forsorjning, ForsorjningSet, InsatsId, Part};
+
+/// What a state is computed for: the split, the years and the cut-off date
+/// (ongoing participations count up to its year).
+pub(crate) struct Query<'q> {
+    pub(crate) split: &'q Split,
+    pub(crate) years: RangeInclusive<i32>,
+    pub(crate) cutoff: Date,
+    pub(crate) bands: &'q AgeBands,
+}
+
+/// Builds a state batch by batch with a hash map of cells, then sorts it.
+pub(crate) struct Builder<'q> {
+    query: &'q Query<'q>,
+    cells: FxHashMap<Key, Accumulator>,
+    unknown_insats: u64,
+    first_start: Option<i32>,
+    /// Per dimension of the split, the row's values (several for a
+    /// multi-valued dimension), and every combination of them.
+    values: Vec<Vec<u32>>,
+    keys: Vec<[u32; Split::MAX]>,
+    before: Vec<usize>,
+    after: Vec<usize>,
+}
+
+impl<'q> Builder<'q> {
+    pub(crate) fn new(query: &'q Query<'q>) -> Self {
+        Builder {
+            query,
+            cells: FxHashMap::default(),
+            unknown_insats: 0,
+            first_start: None,
+            values: vec![Vec::new(); query.split.dims().len()],
+            keys: Vec::new(),
+            before: Vec::new(),
+            after: Vec::new(),
+        }
+    }
+
+    /// Counts the participations of `p`.
+    pub(crate) fn add(&mut self, p: &Participations) {
+        self.unknown_insats += p.unknown_insats();
+        self.first_start = self.first_start.into_iter().chain(p.first_start).min();
+        let (first, last) = (*self.query.years.start(), *self.query.years.end());
+        for i in 0..p.len() {
+            let start_year = p.start[i].year();
+            let end_year = p.slut[i].unwrap_or(self.query.cutoff).year().min(last);
+            let ended_in = p.slut[i].map(|s| s.year()).filter(|y| (first..=last).contains(y));
+            if start_year.max(first) > end_year && ended_in.is_none() {
+                continue;
+            }
+            self.keys_of(p, i);
+            if p.is_felregistrering(i) {
+                if let Some(y) = ended_in {
+                    for k in 0..self.keys.len() {
+                        self.cell(y, k).felregistrering += 1;
+                    }
+                }
+                continue;
+            }
+            for year in start_year.max(first)..=end_year {
+                for k in 0..self.keys.len() {
+                    let cell = self.cell(year, k);
+                    cell.deltaganden += 1;
+                    cell.startade += u64::from(year == start_year);
+                    cell.personer.push(p.person[i]);
+                }
+            }
+            if let Some(year) = ended_in {
+                self.ended(p, i, year);
+            }
+        }
+    }
+
+    /// Fills `self.keys` with every combination of row `i`'s split values.
+    fn keys_of(&mut self, p: &Participations, i: usize) {
+        for (v, &dim) in self.query.split.dims().iter().enumerate() {
+            values_of(dim, p, i, self.query.bands, &mut self.values[v]);
+        }
+        self.keys.clear();
+        self.keys.push([UNUSED; Split::MAX]);
+        for (v, vals) in self.values.iter().enumerate() {
+            if let [only] = vals[..] {
+                self.keys.iter_mut().for_each(|k| k[v] = only);
+            } else {
+                let base = std::mem::take(&mut self.keys);
+                for k in base {
+                    for &value in vals {
+                        let mut k = k;
+                        k[v] = value;
+                        self.keys.push(k);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Counts an ended participation in its cells of `year`: the status, the
+    /// benefit days (or an open after-window) and försörjning before → after.
+    fn ended(&mut self, p: &Participations, i: usize, year: i32) {
+        source_indices(p.fore[i], &mut self.before);
+        source_indices(p.efter[i], &mut self.after);
+        let (before, after) = (std::mem::take(&mut self.before), std::mem::take(&mut self.after));
+        for k in 0..self.keys.len() {
+            let cell = self.cell(year, k);
+            match p.utfall[i] {
+                Some(u) => cell.utfall[u as usize] += 1,
+                None => cell.utan_status += 1,
+            }
+            if p.open[i] {
+                cell.oppet_efterfonster += 1;
+            } else {
+                for (group, days) in p.groups.iter().zip(p.window_days(i)) {
+                    if let (Some(fore), Some(efter)) = *days {
+                        cell.dagar[*group as usize].add(fore, efter);
+                    }
+                }
+            }
+            for &b in &before {
+                cell.fore[b] += 1;
+                for &a in &after {
+                    cell.overgang[b][a] += 1;
+                }
+            }
+        }
+        (self.before, self.after) = (before, after);
+    }
+
+    fn cell(&mut self, ar: i32, key: usize) -> &mut Accumulator {
+        self.cells.entry(Key { ar, parts: self.keys[key] }).or_default()
+    }
+
+    /// Counts anonymous participants (known by insats, year and kön);
+    /// `forbund_of` gives an insats's förbund, `None` if it is unknown.
+    pub(crate) fn add_anonyma(
+        &mut self,
+        rows: &[AnonymaDeltagare],
+        forbund_of: impl Fn(InsatsId) -> Option<ForbundId>,
+    ) {
+        if !self.query.split.knows_anonymous() {
+            return;
+        }
+        for a in rows {
+            if !self.query.years.contains(&a.ar) {
+                continue;
+            }
+            let Some(forbund) = forbund_of(a.insats) else { continue };
+            let mut parts = [UNUSED; Split::MAX];
+            for (v, dim) in self.query.split.dims().iter().enumerate() {
+                parts[v] = match dim {
+                    Dim::Forbund => forbund.0,
+                    Dim::Insats => a.insats.0,
+                    _ => a.kon as u32,
+                };
+            }
+            self.cells.entry(Key { ar: a.ar, parts }).or_default().anonyma += u64::from(a.antal);
+        }
+    }
+
+    pub(crate) fn finish(self) -> State {
+        State::from_cells(self.query.split.clone(), self.cells, self.unknown_insats, self.first_start)
+    }
+}
+
+/// The values row `i` takes along one dimension (several for multi-valued
+/// dimensions).
+fn values_of(dim: Dim, p: &Participations, i: usize, bands: &AgeBands, out: &mut Vec<u32>) {
+    out.clear();
+    match dim {
+        Dim::Forbund => out.push(p.forbund[i]),
+        Dim::Insats => out.push(p.insats[i]),
+        Dim::Kon => out.push(p.kon[i] as u32),
+        Dim::Aldersgrupp => {
+            out.push(bands.band_of(p.fodelsear[i].map(|y| p.start[i].year() - i32::from(y))));
+        }
+        Dim::Remittent => out.push(p.remittent[i].map_or(Part::ALL.len() as u32, |r| r as u32)),
+        Dim::Behovsgrupp => {
+            out.extend(p.behov[i].iter().map(|b| b as u32));
+            if out.is_empty() {
+                out.push(Behovsgrupp::ALL.len() as u32);
+            }
+        }
+        Dim::ForsorjningFore => {
+            out.extend(p.fore[i].iter().map(|f| f as u32));
+            if out.is_empty() {
+                out.push(Forsorjning::ALL.len() as u32);
+            }
+        }
+    }
+}
+
+/// The accumulator indices of a set of sources (the last: none registered).
+fn source_indices(set: ForsorjningSet, out: &mut Vec<usize>) {
+    out.clear();
+    out.extend(set.iter().map(|f| f as usize));
+    if out.is_empty() {
+        out.push(SOURCES - 1);
+    }
+}
