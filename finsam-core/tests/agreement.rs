@@ -152,3 +152,88 @@ fn the_flat_extract_holds_the_population_and_says_what_it_left_out() {
     assert!(flat.national.notes.iter().any(|n| n.contains(&format!("{fel} participations registered by mistake"))));
     assert_eq!(flat.rows, batch.len() as u64);
 }
+
+/// The flat extract read back as an [`Extract`]: the indicator functions take
+/// it in place of the data set.
+fn extract_of(batch: &Participations) -> finsam_core::engine::Extract {
+    let mut csv = Vec::new();
+    batch.write_flat_csv(&mut csv).expect("flat extract");
+    finsam_core::engine::Extract::from_csv_reader(csv.as_slice(), "flat.csv", &Default::default()).expect("extract")
+}
+
+/// Identical rows: keys, values and withheld cells with their reasons.
+fn assert_same_rows(a: &Table, b: &Table, what: &str) {
+    assert_eq!(a.id, b.id, "{what}");
+    assert_eq!(a.keys, b.keys, "{what}");
+    assert_eq!(a.columns, b.columns, "{what}");
+    assert_eq!(a.rows.len(), b.rows.len(), "{what}: rows");
+    for (x, y) in a.rows.iter().zip(&b.rows) {
+        assert_eq!(x, y, "{what}");
+    }
+}
+
+#[test]
+fn every_indicator_function_gives_the_same_table_from_the_data_set_and_its_extract() {
+    let (mut data, batch, _) = both_paths();
+    let extract = extract_of(&batch);
+    // Anonymous participants (known by insats, year and kön only) cannot be
+    // in a flat extract; without them the two sources hold the same.
+    data.anonyma_deltagare.clear();
+    // Disclosure control on: the withheld cells must agree too.
+    let config = Config::default();
+    type Indicator =
+        fn(report::Source<'_>, &Split, std::ops::RangeInclusive<i32>, &Config) -> finsam_core::Result<Table>;
+    let functions: [(&str, Indicator); 5] = [
+        ("outcomes", |s, sp, y, c| report::outcomes(s, sp, y, c)),
+        ("outcome_categories", |s, sp, y, c| report::outcome_categories(s, sp, y, c)),
+        ("benefit_days", |s, sp, y, c| report::benefit_days(s, sp, y, c)),
+        ("gender_gap", |s, sp, y, c| report::gender_gap(s, sp, y, c)),
+        ("gender_gap_days", |s, sp, y, c| report::gender_gap_days(s, sp, y, c)),
+    ];
+    for (name, f) in functions {
+        for by in [&[][..], &["kon"][..], &["forbund"][..], &["forbund", "kon"][..]] {
+            if name.starts_with("gender_gap") && by.contains(&"kon") {
+                continue;
+            }
+            let split = Split::parse(by).expect("split");
+            let years = 2019..=2021;
+            let from_data = f((&data).into(), &split, years.clone(), &config).expect("data set");
+            let from_extract = f((&extract).into(), &split, years, &config).expect("extract");
+            assert_same_rows(&from_data, &from_extract, &format!("{name} by {by:?}"));
+            assert!(from_extract.notes.iter().any(|n| n.starts_with("Source: a flat extract")));
+        }
+    }
+}
+
+#[test]
+fn participants_agree_but_for_the_anonymous_a_flat_extract_cannot_hold() {
+    let (data, batch, _) = both_paths();
+    let extract = extract_of(&batch);
+    let config = config();
+    let split = Split::parse(&["forbund"]).expect("split");
+    let from_data = report::participants(&data, &split, 2020..=2021, &config).expect("data set");
+    let from_extract = report::participants(&extract, &split, 2020..=2021, &config).expect("extract");
+    // The data set also has förbund whose only participants are anonymous.
+    assert!(from_data.rows.len() >= from_extract.rows.len());
+    for row in &from_extract.rows {
+        let key: Vec<&str> = row.key.iter().map(String::as_str).collect();
+        for column in ["personer", "deltaganden", "startade"] {
+            assert_eq!(from_data.value(&key, column), from_extract.value(&key, column), "{column} at {key:?}");
+        }
+        assert_eq!(from_extract.value(&key, "anonyma"), Some(0.0));
+    }
+}
+
+#[test]
+fn an_extract_refuses_what_it_has_no_columns_for() {
+    let (_, batch, _) = both_paths();
+    let extract = extract_of(&batch);
+    let by_age = Split::parse(&["aldersgrupp"]).expect("split");
+    let err = report::outcomes(&extract, &by_age, 2020..=2020, &config()).expect_err("no födelseår");
+    assert_eq!(err.code(), "invalid_argument");
+    assert!(err.to_string().contains("aldersgrupp"), "{err}");
+    let err = report::transitions(&extract, &Split::national(), 2020..=2020, &config()).expect_err("no försörjning");
+    assert!(err.to_string().contains("försörjning"), "{err}");
+    let err = report::outcomes(&extract, &Split::national(), 1990..=1990, &config()).expect_err("before the data");
+    assert_eq!(err.code(), "invalid_argument");
+}

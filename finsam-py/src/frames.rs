@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use arrow_array::{RecordBatch, RecordBatchReader, StructArray};
 use arrow_schema::SchemaRef;
+use finsam_core::engine::Extract;
 use finsam_core::followup::{FlatCsvOptions, FollowUp, FollowUpState};
 use finsam_core::ingest::TableMapping;
 use finsam_core::{Dataset, Error, Location, Rules};
@@ -241,6 +242,32 @@ impl PyFollowUp {
     }
 }
 
+/// The two readers of a flat extract into `T`: from a CSV path, and from
+/// Arrow record batches.
+struct FlatReaders<T> {
+    csv: fn(&std::path::Path, &FlatCsvOptions) -> finsam_core::Result<T>,
+    arrow: fn(&[RecordBatch], usize) -> finsam_core::Result<T>,
+}
+
+/// Reads a flat extract from a CSV path or a frame by `readers`.
+fn read_flat<T: Send>(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    threads: usize,
+    delimiter: Option<u8>,
+    readers: FlatReaders<T>,
+) -> PyResult<T> {
+    if let Ok(path) = source.extract::<PathBuf>() {
+        let options = FlatCsvOptions { threads, delimiter, ..FlatCsvOptions::default() };
+        return detached(py, || (readers.csv)(&path, &options));
+    }
+    let (mut frame, schema) = batches_and_schema(source, "frame")?;
+    if frame.is_empty() {
+        frame.push(RecordBatch::new_empty(schema));
+    }
+    detached(py, move || (readers.arrow)(&frame, threads))
+}
+
 /// Reads a flat extract from a CSV path or a frame into a state.
 fn read_state(
     py: Python<'_>,
@@ -248,15 +275,61 @@ fn read_state(
     threads: usize,
     delimiter: Option<u8>,
 ) -> PyResult<FollowUpState> {
-    if let Ok(path) = source.extract::<PathBuf>() {
-        let options = FlatCsvOptions { threads, delimiter, ..FlatCsvOptions::default() };
-        return detached(py, || FollowUpState::from_csv(&path, &options));
+    let readers = FlatReaders { csv: FollowUpState::from_csv, arrow: FollowUpState::from_record_batches };
+    read_flat(py, source, threads, delimiter, readers)
+}
+
+/// The participations of a flat extract, in memory: the indicator functions
+/// (`outcome_rates`, `benefit_days`, …) take it in place of a `Dataset` and
+/// publish the same tables, with notes on what an extract cannot say.
+#[pyclass(frozen, module = "finsam", name = "Extract")]
+pub(crate) struct PyExtract {
+    pub(crate) inner: Arc<Extract>,
+}
+
+#[pymethods]
+impl PyExtract {
+    /// Rows read.
+    #[getter]
+    fn rows(&self) -> u64 {
+        self.inner.rows()
     }
-    let (mut frame, schema) = batches_and_schema(source, "frame")?;
-    if frame.is_empty() {
-        frame.push(RecordBatch::new_empty(schema));
+
+    /// The benefit groups with days in the extract (their codes).
+    #[getter]
+    fn groups(&self) -> Vec<&'static str> {
+        self.inner.groups().iter().map(|g| g.code()).collect()
     }
-    detached(py, move || FollowUpState::from_record_batches(&frame, threads))
+
+    /// The latest start or end date: the cut-off unless `uttagsdatum=` is given.
+    #[getter]
+    fn latest(&self) -> String {
+        self.inner.latest().to_string()
+    }
+
+    /// What every table of the extract says about its population.
+    #[getter]
+    fn notes(&self) -> Vec<String> {
+        self.inner.notes()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("finsam.Extract(rows={}, latest={})", self.inner.rows(), self.inner.latest())
+    }
+}
+
+/// Reads a flat extract (a CSV path or a pandas, polars or pyarrow frame)
+/// for the indicator functions, under the same rules as `follow_up`.
+#[pyfunction]
+#[pyo3(signature = (source, *, threads = 2, delimiter = None))]
+fn read_extract(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    #[pyo3(from_py_with = threads_arg)] threads: usize,
+    #[pyo3(from_py_with = delimiter_arg)] delimiter: Option<u8>,
+) -> PyResult<PyExtract> {
+    let readers = FlatReaders { csv: Extract::from_csv, arrow: Extract::from_record_batches };
+    Ok(PyExtract { inner: Arc::new(read_flat(py, source, threads, delimiter, readers)?) })
 }
 
 /// The mergeable state of the follow-up of a flat extract: a CSV path or a
@@ -294,6 +367,8 @@ fn follow_up(
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyFollowUpState>()?;
     m.add_class::<PyFollowUp>()?;
+    m.add_class::<PyExtract>()?;
+    m.add_function(wrap_pyfunction!(read_extract, m)?)?;
     m.add_function(wrap_pyfunction!(follow_up, m)?)?;
     m.add_function(wrap_pyfunction!(follow_up_state, m)?)?;
     Ok(())

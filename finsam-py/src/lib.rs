@@ -506,14 +506,22 @@ pub(crate) fn years(
     data: &Dataset,
     value: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<std::ops::RangeInclusive<i32>> {
-    let accepts = "a year, a (first, last) pair or a range(first, last + 1) with step 1";
-    let Some(v) = value else {
+    years_or(value, || {
         let all = data.reporting_years();
-        return match (all.first(), all.last()) {
+        match (all.first(), all.last()) {
             (Some(&a), Some(&b)) => Ok(a..=b),
             _ => Err(to_py_err(py, &argument("years", "the data have no reporting year; give years=".into()))),
-        };
-    };
+        }
+    })
+}
+
+/// [`years`] with the years `all` gives when none are asked for.
+pub(crate) fn years_or(
+    value: Option<&Bound<'_, PyAny>>,
+    all: impl FnOnce() -> PyResult<std::ops::RangeInclusive<i32>>,
+) -> PyResult<std::ops::RangeInclusive<i32>> {
+    let accepts = "a year, a (first, last) pair or a range(first, last + 1) with step 1";
+    let Some(v) = value else { return all() };
     let year =
         |x: &Bound<'_, PyAny>| opt_int::<i32>("years", x, 1900..=2100).map_err(|_| bad_option("years", accepts, v));
     let span = if let Ok(r) = v.cast::<pyo3::types::PyRange>() {
@@ -764,11 +772,38 @@ impl PyAnnualReport {
     }
 }
 
-type TableFn = fn(&Dataset, &Split, std::ops::RangeInclusive<i32>, &Config) -> finsam_core::Result<Table>;
+type TableFn = fn(report::Source<'_>, &Split, std::ops::RangeInclusive<i32>, &Config) -> finsam_core::Result<Table>;
+
+/// A data set or a flat extract, held for a computation without the GIL.
+enum OwnedSource {
+    Data(Arc<Dataset>),
+    Extract(Arc<finsam_core::engine::Extract>),
+}
+
+impl OwnedSource {
+    fn of(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<OwnedSource> {
+        if let Ok(d) = data.cast::<PyDataset>() {
+            return Ok(OwnedSource::Data(Arc::clone(&d.get().inner)));
+        }
+        if let Ok(e) = data.cast::<frames::PyExtract>() {
+            return Ok(OwnedSource::Extract(Arc::clone(&e.get().inner)));
+        }
+        let found = data.get_type().name()?;
+        let message = format!("expected a finsam.Dataset or a finsam.Extract (finsam.read_extract), got {found}");
+        Err(to_py_err(py, &argument("data", message)))
+    }
+
+    fn source(&self) -> report::Source<'_> {
+        match self {
+            OwnedSource::Data(d) => report::Source::Data(d),
+            OwnedSource::Extract(e) => report::Source::Extract(e),
+        }
+    }
+}
 
 fn indicator(
     py: Python<'_>,
-    data: &PyDataset,
+    data: &Bound<'_, PyAny>,
     by: Option<&Bound<'_, PyAny>>,
     years_arg: Option<&Bound<'_, PyAny>>,
     options: Option<&Bound<'_, PyDict>>,
@@ -776,9 +811,14 @@ fn indicator(
 ) -> PyResult<PyTable> {
     let config = config(options)?;
     let split = split(py, by)?;
-    let years = years(py, &data.inner, years_arg)?;
-    let inner = Arc::clone(&data.inner);
-    let table = detached(py, move || compute(&inner, &split, years, &config))?;
+    let owned = OwnedSource::of(py, data)?;
+    let years = match &owned {
+        OwnedSource::Data(d) => years(py, d, years_arg)?,
+        OwnedSource::Extract(_) => {
+            years_or(years_arg, || owned.source().years(&config).map_err(|e| to_py_err(py, &e)))?
+        }
+    };
+    let table = detached(py, move || compute(owned.source(), &split, years, &config))?;
     Ok(PyTable { inner: table })
 }
 
@@ -790,12 +830,12 @@ macro_rules! indicator_fn {
         #[pyo3(signature = (data, *, by = None, years = None, **options))]
         fn $name(
             py: Python<'_>,
-            data: &PyDataset,
+            data: &Bound<'_, PyAny>,
             by: Option<&Bound<'_, PyAny>>,
             years: Option<&Bound<'_, PyAny>>,
             options: Option<&Bound<'_, PyDict>>,
         ) -> PyResult<PyTable> {
-            indicator(py, data, by, years, options, $compute)
+            indicator(py, data, by, years, options, |s, split, y, c| $compute(s, split, y, c))
         }
     };
 }

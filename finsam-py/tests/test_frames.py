@@ -340,3 +340,33 @@ def test_a_data_set_and_its_flat_extract_give_the_same_figures_through_every_pat
             mine = flat.loc[(year, row.kon)]
             assert mine["n_avslutade"] == row.n + row.utan_status
             assert mine["andel_arbete_studier"] == pytest.approx(row.andel_arbete_studier, abs=1e-12, nan_ok=True)
+
+
+def test_indicator_functions_take_an_extract_and_publish_the_data_sets_tables(
+    small: finsam.Dataset, tmp_path: Path
+) -> None:
+    """One definition per indicator: `outcome_rates(extract)` is the same
+    table, cell for cell and withheld cell for withheld cell (disclosure on),
+    as `outcome_rates(data)`, whichever frame library the extract comes in."""
+    import pyarrow.csv as pv
+
+    path = tmp_path / "flat.csv"
+    small.to_flat_csv(path)
+    table = pv.read_csv(path, parse_options=pv.ParseOptions(delimiter=";"))
+    extracts = {
+        "csv": finsam.read_extract(path),
+        "pyarrow": finsam.read_extract(table),
+        "pandas": finsam.read_extract(table.to_pandas()),
+        "polars": finsam.read_extract(pl.from_arrow(table)),
+    }
+    assert {e.rows for e in extracts.values()} == {small.num_rows["deltaganden"]}
+    for function in (finsam.outcome_rates, finsam.outcome_categories, finsam.benefit_days):
+        expected = function(small, by="kon", years=(2019, 2021)).to_pandas()
+        for name, extract in extracts.items():
+            got = function(extract, by="kon", years=(2019, 2021))
+            pd.testing.assert_frame_equal(got.to_pandas(), expected, check_exact=True, obj=f"{name} {function.__name__}")
+            assert any(n.startswith("Source: a flat extract") for n in got.notes)
+    with pytest.raises(finsam.ArgumentError, match="aldersgrupp"):
+        finsam.outcome_rates(extracts["csv"], by="aldersgrupp")
+    with pytest.raises(finsam.ArgumentError, match="finsam.Extract"):
+        finsam.outcome_rates(table)  # type: ignore[arg-type]

@@ -5,7 +5,9 @@
 //! data set) and the sort that distinct person counts rest on.
 
 pub(crate) mod build;
+pub mod extract;
 pub mod participations;
 pub(crate) mod radix;
 
+pub use extract::Extract;
 pub use participations::Participations;

@@ -67,8 +67,8 @@ pub struct Participations {
     pub(crate) window: Vec<u32>,
     /// Per measured row, one pair per group (in `groups` order).
     pub(crate) days: Vec<WindowPair>,
-    structural: u64,
-    unknown_insats: u64,
+    pub(crate) structural: u64,
+    pub(crate) unknown_insats: u64,
     /// The earliest year of start among every participation offered, also
     /// those left out (where the data begin).
     pub(crate) first_start: Option<i32>,

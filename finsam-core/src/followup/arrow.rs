@@ -10,7 +10,7 @@ use arrow_array::{Array, ArrowPrimitiveType, RecordBatch};
 use arrow_schema::{DataType, Schema};
 
 use super::repeats::{first_repeat, key, repeat_groups, words_hash};
-use super::{CodeMemo, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, flat_columns};
+use super::{CodeMemo, FlatSink, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, flat_columns};
 use crate::arrow::{Timestamps, dictionary_keys};
 use crate::error::{Error, Location, Result};
 use crate::model::{Avslutsanledning, Coded, Dagar, Ersattningsgrupp, Kon, Utfall};
@@ -53,11 +53,19 @@ impl FollowUpState {
     /// an earlier one in every column, used or not (as [`from_csv`](Self::from_csv)
     /// judges a file's records). A stream's schema with no rows is a batch of no rows.
     pub fn from_record_batches(batches: &[RecordBatch], threads: usize) -> Result<FollowUpState> {
+        read_batches(batches, threads)
+    }
+}
+
+/// Reads a flat extract from record batches into the sink `S`, on `threads`
+/// workers.
+pub(crate) fn read_batches<S: FlatSink>(batches: &[RecordBatch], threads: usize) -> Result<S> {
+    {
         let layout = match batches.first() {
             Some(first) => Layout::of(&first.schema())?,
             None => Layout::of(&Schema::empty())?,
         };
-        let Some(first) = batches.first() else { return Ok(FollowUpState::new(&layout.groups)) };
+        let Some(first) = batches.first() else { return Ok(S::empty(&layout.groups)) };
         let mut slices = Vec::new();
         let mut row = 0u64;
         for batch in batches {
@@ -77,9 +85,9 @@ impl FollowUpState {
         }
         let next = AtomicUsize::new(0);
         let share = (row as usize).div_ceil(threads.max(1));
-        let results: Vec<Result<(FollowUpState, Vec<u128>)>> = std::thread::scope(|scope| {
+        let results: Vec<Result<(S, Vec<u128>)>> = std::thread::scope(|scope| {
             let work = || {
-                let mut state = FollowUpState::new(&layout.groups);
+                let mut state = S::empty(&layout.groups);
                 state.reserve(share);
                 let mut rows = Rows::new(layout.groups.len(), layout.avslutsanledning.is_some());
                 let mut codes = Codes { kon: CodeMemo::new(), status: CodeMemo::new(), avslut: CodeMemo::new() };
@@ -107,7 +115,7 @@ impl FollowUpState {
         {
             return Err(e);
         }
-        let (states, keys): (Vec<FollowUpState>, Vec<Vec<u128>>) = parts.into_iter().filter_map(Result::ok).unzip();
+        let (states, keys): (Vec<S>, Vec<Vec<u128>>) = parts.into_iter().filter_map(Result::ok).unzip();
         // Equal hashes of the fields read are candidates; every column decides.
         let groups = repeat_groups(keys);
         if let Some((first, second)) = first_repeat(&groups, |a, b| same_row(&slices, a, b)) {
@@ -117,7 +125,7 @@ impl FollowUpState {
                 first_line: None,
             });
         }
-        FollowUpState::merge_all(states, &layout.groups)
+        S::merge_all(states, &layout.groups)
     }
 }
 

@@ -17,7 +17,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 use super::repeats::{first_repeat, key, record_hash, repeat_groups};
-use super::{CodeMemo, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, decode_field, flat_columns};
+use super::{
+    CodeMemo, FlatSink, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, decode_field, flat_columns,
+};
 use crate::Date;
 use crate::error::{Error, Location, Result};
 use crate::model::{Avslutsanledning, Dagar, Ersattningsgrupp, Kon, Utfall};
@@ -78,8 +80,8 @@ struct Block {
 
 /// What a worker hands back: its state, the duplicate keys of its rows
 /// and the lines of its blocks that start no record.
-struct Part {
-    state: FollowUpState,
+struct Part<S> {
+    state: S,
     keys: Vec<u128>,
     skipped: Vec<u64>,
 }
@@ -105,7 +107,15 @@ impl FollowUpState {
     ///
     /// # Errors
     /// As [`from_csv`](Self::from_csv).
-    pub fn from_csv_reader(mut reader: impl Read, source: &str, options: &FlatCsvOptions) -> Result<FollowUpState> {
+    pub fn from_csv_reader(reader: impl Read, source: &str, options: &FlatCsvOptions) -> Result<FollowUpState> {
+        read_csv(reader, source, options)
+    }
+}
+
+/// Reads a flat extract from any reader into the sink `S` (the follow-up
+/// state, or an extract's participations); `source` names it in errors.
+pub(crate) fn read_csv<S: FlatSink>(mut reader: impl Read, source: &str, options: &FlatCsvOptions) -> Result<S> {
+    {
         let io = |e| Error::Io { path: source.to_owned(), source: e };
         let block_size = options.block_size.max(1 << 12);
         let mut carry: Vec<u8> = Vec::new();
@@ -117,19 +127,19 @@ impl FollowUpState {
         let (sender, receiver) = mpsc::sync_channel::<Block>(threads * 2);
         let receiver = Arc::new(Mutex::new(receiver));
         let failed = AtomicBool::new(false);
-        let results: Vec<Result<Part>> = std::thread::scope(|scope| {
+        let results: Vec<Result<Part<S>>> = std::thread::scope(|scope| {
             let workers: Vec<_> = (0..threads)
                 .map(|_| {
                     let receiver = Arc::clone(&receiver);
                     let (layout, failed) = (&layout, &failed);
-                    scope.spawn(move || worker(&receiver, layout, failed))
+                    scope.spawn(move || worker::<S>(&receiver, layout, failed))
                 })
                 .collect();
             let read = feed(&mut reader, carry, eof, block_size, layout.delimiter, &sender, &failed).map_err(io);
             drop(sender);
             // A worker that panicked is a bug: its panic reaches the caller,
             // never a result without its rows.
-            let mut results: Vec<Result<Part>> = crate::exec::join_all(workers);
+            let mut results: Vec<Result<Part<S>>> = crate::exec::join_all(workers);
             if let Err(e) = read {
                 results.push(Err(e));
             }
@@ -141,7 +151,7 @@ impl FollowUpState {
         if let Some(e) = earliest {
             return Err(e);
         }
-        let mut parts: Vec<Part> = parts.into_iter().filter_map(Result::ok).collect();
+        let mut parts: Vec<Part<S>> = parts.into_iter().filter_map(Result::ok).collect();
         // A hash of every field: equal hashes are equal records.
         let groups = repeat_groups(parts.iter_mut().map(|p| std::mem::take(&mut p.keys)).collect());
         if let Some((first, second)) = first_repeat(&groups, |_, _| true) {
@@ -155,7 +165,7 @@ impl FollowUpState {
                 first_line: Some(first),
             });
         }
-        FollowUpState::merge_all(parts.into_iter().map(|p| p.state).collect(), &layout.groups)
+        S::merge_all(parts.into_iter().map(|p| p.state).collect(), &layout.groups)
     }
 }
 
@@ -244,8 +254,12 @@ fn record_reader(bytes: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(bytes)
 }
 
-fn worker(receiver: &Mutex<mpsc::Receiver<Block>>, layout: &Layout, failed: &AtomicBool) -> Result<Part> {
-    let mut state = FollowUpState::new(&layout.groups);
+fn worker<S: FlatSink>(
+    receiver: &Mutex<mpsc::Receiver<Block>>,
+    layout: &Layout,
+    failed: &AtomicBool,
+) -> Result<Part<S>> {
+    let mut state = S::empty(&layout.groups);
     let mut parser = Parser::new(layout);
     loop {
         let block = match receiver.lock() {
@@ -300,7 +314,7 @@ impl<'l> Parser<'l> {
         }
     }
 
-    fn block(&mut self, block: &Block, state: &mut FollowUpState) -> Result<()> {
+    fn block<S: FlatSink>(&mut self, block: &Block, state: &mut S) -> Result<()> {
         if block.bytes.contains(&b'"') {
             return self.quoted_block(block, state);
         }
@@ -321,7 +335,7 @@ impl<'l> Parser<'l> {
     }
 
     /// A block with quotes, record by record through the `csv` crate.
-    fn quoted_block(&mut self, block: &Block, state: &mut FollowUpState) -> Result<()> {
+    fn quoted_block<S: FlatSink>(&mut self, block: &Block, state: &mut S) -> Result<()> {
         let mut records = record_reader(&block.bytes, self.layout.delimiter);
         let mut record = csv::ByteRecord::new();
         let mut next_line = block.first_line;
@@ -359,7 +373,7 @@ impl<'l> Parser<'l> {
         self.flush(state)
     }
 
-    fn flush(&mut self, state: &mut FollowUpState) -> Result<()> {
+    fn flush<S: FlatSink>(&mut self, state: &mut S) -> Result<()> {
         let (lines, source) = (&self.lines, &self.layout.source);
         let locate = |i: usize, column: &str, value: String| {
             Location::file(source.as_str()).line(lines[i]).column(column).value(value)

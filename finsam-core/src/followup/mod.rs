@@ -63,6 +63,10 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 pub use csv::FlatCsvOptions;
+pub(crate) use csv::read_csv;
+
+#[cfg(feature = "arrow")]
+pub(crate) use arrow::read_batches;
 
 use crate::error::{Error, Location, Result};
 use crate::indicators::Config;
@@ -453,6 +457,7 @@ impl FollowUpState {
 
     /// Adds a batch of rows; `locate` names a row for errors.
     pub(crate) fn add_rows(&mut self, rows: &Rows, locate: &dyn Fn(usize, &str, String) -> Location) -> Result<()> {
+        check_rows(rows, locate)?;
         for i in 0..rows.len() {
             let (start, slut, status) = (rows.start[i], rows.slut[i], rows.status[i]);
             let (forbund, kon) = (rows.forbund[i], rows.kon[i]);
@@ -465,18 +470,7 @@ impl FollowUpState {
             let start_cell = self.cell_of(crate::Date::from_checked(start).year(), forbund, kon);
             self.counts[start_cell as usize].startade += 1;
             if slut == NO_DATE {
-                if status != NO_STATUS {
-                    return Err(Error::OutcomeWithoutEnd {
-                        at: Box::new(locate(i, "status_efter", Utfall::ALL[status as usize].code().to_owned())),
-                    });
-                }
                 continue;
-            }
-            if slut < start {
-                return Err(Error::EndBeforeStart {
-                    at: Box::new(locate(i, "slutdatum", crate::Date::from_checked(slut).to_string())),
-                    start: crate::Date::from_checked(start).to_string(),
-                });
             }
             let cell = self.cell_of(crate::Date::from_checked(slut).year(), forbund, kon);
             let counts = &mut self.counts[cell as usize];
@@ -758,6 +752,59 @@ impl FollowUpState {
         b.table.notes.extend(self.population_notes());
         b.finish(&config.disclosure)
     }
+}
+
+/// What the flat readers fill: the follow-up state, or the participations
+/// of an [`Extract`](crate::engine::Extract). Readers give every worker its
+/// own sink and merge them at the end.
+pub(crate) trait FlatSink: Sized + Send {
+    /// An empty sink for `groups`.
+    fn empty(groups: &[Ersattningsgrupp]) -> Self;
+    /// Makes room for `rows` more rows.
+    fn reserve(&mut self, _rows: usize) {}
+    /// Adds a batch of rows; `locate` names a row for errors.
+    fn add_rows(&mut self, rows: &Rows, locate: &dyn Fn(usize, &str, String) -> Location) -> Result<()>;
+    /// The sinks of every worker as one.
+    fn merge_all(parts: Vec<Self>, groups: &[Ersattningsgrupp]) -> Result<Self>;
+}
+
+impl FlatSink for FollowUpState {
+    fn empty(groups: &[Ersattningsgrupp]) -> Self {
+        FollowUpState::new(groups)
+    }
+
+    fn reserve(&mut self, rows: usize) {
+        FollowUpState::reserve(self, rows);
+    }
+
+    fn add_rows(&mut self, rows: &Rows, locate: &dyn Fn(usize, &str, String) -> Location) -> Result<()> {
+        FollowUpState::add_rows(self, rows, locate)
+    }
+
+    fn merge_all(parts: Vec<Self>, groups: &[Ersattningsgrupp]) -> Result<Self> {
+        FollowUpState::merge_all(parts, groups)
+    }
+}
+
+/// The row rules of a flat extract: a status needs an end
+/// (`outcome_without_end`), and the end is not before the start
+/// (`end_before_start`). The first row that breaks one is the error.
+pub(crate) fn check_rows(rows: &Rows, locate: &dyn Fn(usize, &str, String) -> Location) -> Result<()> {
+    for i in 0..rows.len() {
+        let (start, slut, status) = (rows.start[i], rows.slut[i], rows.status[i]);
+        if slut == NO_DATE && status != NO_STATUS {
+            return Err(Error::OutcomeWithoutEnd {
+                at: Box::new(locate(i, "status_efter", Utfall::ALL[status as usize].code().to_owned())),
+            });
+        }
+        if slut != NO_DATE && slut < start {
+            return Err(Error::EndBeforeStart {
+                at: Box::new(locate(i, "slutdatum", crate::Date::from_checked(slut).to_string())),
+                start: crate::Date::from_checked(start).to_string(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Splits the protected table of ended participations into its national,

@@ -18,6 +18,7 @@ use serde::Serialize;
 pub use crate::publish::table;
 pub use crate::publish::{Column, Row, Table, Unit};
 
+use crate::engine::Extract;
 use crate::error::{Error, Result};
 use crate::indicators::ci_values;
 use crate::indicators::state::{Accumulator, Key, SOURCES, UNUSED};
@@ -30,14 +31,112 @@ use crate::{Dataset, Date};
 /// A key part that stands for "all values" (a total row).
 const ALLA: u32 = u32::MAX - 1;
 
-/// Computes the state of `split` over `years` (validating the options).
+/// Where the participations of an indicator come from: a data set, or a
+/// flat extract. Every indicator function takes either (`&Dataset` and
+/// `&Extract` convert), counts it with the one state builder and publishes
+/// the same table; an extract's tables add notes on what it cannot say.
+#[derive(Clone, Copy, Debug)]
+pub enum Source<'a> {
+    /// A data set in the contract.
+    Data(&'a Dataset),
+    /// A flat extract.
+    Extract(&'a Extract),
+}
+
+impl<'a> From<&'a Dataset> for Source<'a> {
+    fn from(data: &'a Dataset) -> Self {
+        Source::Data(data)
+    }
+}
+
+impl<'a> From<&'a Extract> for Source<'a> {
+    fn from(extract: &'a Extract) -> Self {
+        Source::Extract(extract)
+    }
+}
+
+impl Source<'_> {
+    /// The years the source can report on: from its first participation
+    /// data to the year of the cut-off (see [`data_years`]).
+    ///
+    /// # Errors
+    /// `invalid_argument` if the source holds no dated rows.
+    pub fn years(self, config: &Config) -> Result<RangeInclusive<i32>> {
+        match self {
+            Source::Data(data) => data_years(data, config),
+            Source::Extract(e) => {
+                let cutoff = config.uttagsdatum.unwrap_or_else(|| e.latest());
+                e.first_year().map(|first| first..=cutoff.year().max(first)).ok_or_else(|| Error::InvalidArgument {
+                    name: "years",
+                    message: "the extract holds no participations to report on".into(),
+                })
+            }
+        }
+    }
+}
+
+/// A state with what its tables need to know of the source.
+struct Computed {
+    state: State,
+    /// The benefit groups with data.
+    groups: Vec<Ersattningsgrupp>,
+    cutoff: Date,
+    /// The complete reporting years (see [`complete_years`]).
+    complete: std::collections::BTreeSet<i32>,
+    /// What the source's tables must say about it.
+    notes: Vec<String>,
+}
+
+/// The state of `split` over `state_years` of `source`, after checking the
+/// asked `years` against what the source can report on.
+fn computed(
+    source: Source<'_>,
+    split: &Split,
+    years: &RangeInclusive<i32>,
+    state_years: RangeInclusive<i32>,
+    config: &Config,
+) -> Result<Computed> {
+    check_years(source, config, years)?;
+    match source {
+        Source::Data(data) => {
+            let ctx = Context::new(data, config, state_years)?;
+            let state = State::compute_parallel(split, &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
+            let complete = complete_years(data, &state, ctx.uttagsdatum);
+            Ok(Computed { state, groups: ctx.groups.clone(), cutoff: ctx.uttagsdatum, complete, notes: Vec::new() })
+        }
+        Source::Extract(extract) => {
+            let state = extract.state(split, state_years, config)?;
+            let cutoff = config.uttagsdatum.unwrap_or_else(|| extract.latest());
+            let complete = observed_complete_years(&state, cutoff);
+            let mut notes = extract.notes();
+            if split.knows_anonymous() {
+                notes.push("A flat extract has no anonymous participants: deltagare are the persons.".into());
+            }
+            Ok(Computed { state, groups: extract.groups().to_vec(), cutoff, complete, notes })
+        }
+    }
+}
+
+impl Computed {
+    /// `builder`'s table with the source's notes, disclosure-controlled.
+    fn finish(&self, mut builder: Builder, config: &Config) -> Table {
+        builder.table.notes.extend(self.notes.iter().cloned());
+        builder.finish(&config.disclosure)
+    }
+}
+
+/// Computes the state of `split` over `years` of a data set or an extract
+/// (validating the options).
 ///
 /// # Errors
 /// `invalid_argument` for invalid options or years.
-pub fn compute(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<State> {
-    check_years(data, config, &years)?;
-    let ctx = Context::new(data, config, years)?;
-    Ok(State::compute_parallel(split, &ctx, &data.deltaganden, &data.anonyma_deltagare, 2))
+pub fn compute<'a>(
+    source: impl Into<Source<'a>>,
+    split: &Split,
+    years: RangeInclusive<i32>,
+    config: &Config,
+) -> Result<State> {
+    Ok(computed(source.into(), split, &years, years.clone(), config)?.state)
 }
 
 /// Labels of key values.
@@ -109,11 +208,11 @@ pub fn data_years(data: &Dataset, config: &Config) -> Result<RangeInclusive<i32>
 
 /// Refuses years the data cannot speak for: an empty range, or years
 /// before the first data or after the cut-off.
-fn check_years(data: &Dataset, config: &Config, years: &RangeInclusive<i32>) -> Result<()> {
+fn check_years(source: Source<'_>, config: &Config, years: &RangeInclusive<i32>) -> Result<()> {
     if years.is_empty() {
         return Err(Error::InvalidArgument { name: "years", message: format!("empty range {years:?}") });
     }
-    let valid = data_years(data, config)?;
+    let valid = source.years(config)?;
     if valid.contains(years.start()) && valid.contains(years.end()) {
         return Ok(());
     }
@@ -136,15 +235,23 @@ fn check_years(data: &Dataset, config: &Config, years: &RangeInclusive<i32>) -> 
 /// cut-off. A change from the previous year is only shown between two
 /// complete years.
 fn complete_years(data: &Dataset, state: &State, cutoff: Date) -> std::collections::BTreeSet<i32> {
+    if data.anonyma_deltagare.is_empty() && data.insats_ar.iter().all(|r| r.deltagare().is_none()) {
+        return observed_complete_years(state, cutoff);
+    }
     let counted = data.reporting_years();
-    let years = if data.anonyma_deltagare.is_empty() && data.insats_ar.iter().all(|r| r.deltagare().is_none()) {
-        let observed: std::collections::BTreeSet<i32> = state.cells().keys().map(|k| k.ar).collect();
-        let first = observed.iter().copied().chain(state.first_start()).min();
-        observed.into_iter().filter(|&y| first.is_some_and(|f| y > f)).collect()
-    } else {
-        counted
-    };
-    years.into_iter().filter(|&y| Date::last_of_year(y).is_some_and(|d| d <= cutoff)).collect()
+    counted.into_iter().filter(|&y| Date::last_of_year(y).is_some_and(|d| d <= cutoff)).collect()
+}
+
+/// The years observed in `state` less the first, and less years not closed
+/// by the cut-off (for sources without reporting years of their own).
+fn observed_complete_years(state: &State, cutoff: Date) -> std::collections::BTreeSet<i32> {
+    let observed: std::collections::BTreeSet<i32> = state.cells().keys().map(|k| k.ar).collect();
+    let first = observed.iter().copied().chain(state.first_start()).min();
+    observed
+        .into_iter()
+        .filter(|&y| first.is_some_and(|f| y > f))
+        .filter(|&y| Date::last_of_year(y).is_some_and(|d| d <= cutoff))
+        .collect()
 }
 
 fn key_columns(split: &Split) -> Vec<String> {
@@ -206,12 +313,14 @@ fn share(k: u64, n: u64) -> f64 {
 ///
 /// # Errors
 /// `invalid_argument` for invalid options.
-pub fn participants(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
-    check_years(data, config, &years)?;
-    let ctx = Context::new(data, config, years.start().saturating_sub(1)..=*years.end())?;
-    let state = State::compute_parallel(split, &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
-    let complete = complete_years(data, &state, ctx.uttagsdatum);
-    Ok(participants_table(&state, &years, &complete, config)?.finish(&config.disclosure))
+pub fn participants<'a>(
+    source: impl Into<Source<'a>>,
+    split: &Split,
+    years: RangeInclusive<i32>,
+    config: &Config,
+) -> Result<Table> {
+    let c = computed(source.into(), split, &years, years.start().saturating_sub(1)..=*years.end(), config)?;
+    Ok(c.finish(participants_table(&c.state, &years, &c.complete, config)?, config))
 }
 
 fn participants_table(
@@ -300,8 +409,14 @@ fn year_list(years: &std::collections::BTreeSet<i32>) -> String {
 ///
 /// # Errors
 /// `invalid_argument` for invalid options.
-pub fn outcomes(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
-    Ok(outcomes_table(&compute(data, split, years, config)?, config)?.finish(&config.disclosure))
+pub fn outcomes<'a>(
+    source: impl Into<Source<'a>>,
+    split: &Split,
+    years: RangeInclusive<i32>,
+    config: &Config,
+) -> Result<Table> {
+    let c = computed(source.into(), split, &years, years.clone(), config)?;
+    Ok(c.finish(outcomes_table(&c.state, config)?, config))
 }
 
 fn outcomes_table(state: &State, config: &Config) -> Result<Builder> {
@@ -356,10 +471,16 @@ fn interval_note(config: &Config) -> String {
 ///
 /// # Errors
 /// `invalid_argument` for invalid options.
-pub fn outcome_categories(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
-    let state = compute(data, split, years, config)?;
+pub fn outcome_categories<'a>(
+    source: impl Into<Source<'a>>,
+    split: &Split,
+    years: RangeInclusive<i32>,
+    config: &Config,
+) -> Result<Table> {
+    let c = computed(source.into(), split, &years, years.clone(), config)?;
+    let state = &c.state;
     let labels = Labels { config };
-    let cells = with_totals(&state)?;
+    let cells = with_totals(state)?;
     let mut keys = key_columns(split);
     keys.push("status".into());
     let mut b = Builder::new(
@@ -394,8 +515,8 @@ pub fn outcome_categories(data: &Dataset, split: &Split, years: RangeInclusive<i
         }
     }
     b.margins = m;
-    b.table.notes.push(interval_note(&config.clone()));
-    Ok(b.finish(&config.disclosure))
+    b.table.notes.push(interval_note(config));
+    Ok(c.finish(b, config))
 }
 
 /// Benefit days before and after, per reporting group, with the paired
@@ -403,11 +524,14 @@ pub fn outcome_categories(data: &Dataset, split: &Split, years: RangeInclusive<i
 ///
 /// # Errors
 /// `invalid_argument` for invalid options.
-pub fn benefit_days(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
-    check_years(data, config, &years)?;
-    let ctx = Context::new(data, config, years.clone())?;
-    let state = State::compute_parallel(split, &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
-    Ok(benefit_table(&state, &ctx.groups, ctx.uttagsdatum, config)?.finish(&config.disclosure))
+pub fn benefit_days<'a>(
+    source: impl Into<Source<'a>>,
+    split: &Split,
+    years: RangeInclusive<i32>,
+    config: &Config,
+) -> Result<Table> {
+    let c = computed(source.into(), split, &years, years.clone(), config)?;
+    Ok(c.finish(benefit_table(&c.state, &c.groups, c.cutoff, config)?, config))
 }
 
 fn benefit_table(state: &State, groups: &[Ersattningsgrupp], cutoff: Date, config: &Config) -> Result<Builder> {
@@ -475,8 +599,22 @@ fn benefit_table(state: &State, groups: &[Ersattningsgrupp], cutoff: Date, confi
 ///
 /// # Errors
 /// `invalid_argument` for invalid options.
-pub fn transitions(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
-    Ok(transitions_table(&compute(data, split, years, config)?, config)?.finish(&config.disclosure))
+/// `invalid_argument` for an extract too: it has no försörjning columns.
+pub fn transitions<'a>(
+    source: impl Into<Source<'a>>,
+    split: &Split,
+    years: RangeInclusive<i32>,
+    config: &Config,
+) -> Result<Table> {
+    let source = source.into();
+    if let Source::Extract(_) = source {
+        return Err(Error::InvalidArgument {
+            name: "data",
+            message: "a flat extract has no försörjning before and after: transitions need a data set".into(),
+        });
+    }
+    let c = computed(source, split, &years, years.clone(), config)?;
+    Ok(c.finish(transitions_table(&c.state, config)?, config))
 }
 
 fn source_label(i: usize) -> &'static str {
@@ -533,9 +671,14 @@ fn transitions_table(state: &State, config: &Config) -> Result<Builder> {
 ///
 /// # Errors
 /// `invalid_argument` if `split` contains kön, or for invalid options or years.
-pub fn gender_gap(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
-    let (state, _) = gender_gap_state(data, split, years, config)?;
-    Ok(gender_gap_shares(&state, config)?.finish(&config.disclosure))
+pub fn gender_gap<'a>(
+    source: impl Into<Source<'a>>,
+    split: &Split,
+    years: RangeInclusive<i32>,
+    config: &Config,
+) -> Result<Table> {
+    let c = gender_gap_state(source.into(), split, years, config)?;
+    Ok(c.finish(gender_gap_shares(&c.state, config)?, config))
 }
 
 /// Men − women in the mean change of benefit days (after − before) per
@@ -543,26 +686,28 @@ pub fn gender_gap(data: &Dataset, split: &Split, years: RangeInclusive<i32>, con
 ///
 /// # Errors
 /// `invalid_argument` if `split` contains kön, or for invalid options or years.
-pub fn gender_gap_days(data: &Dataset, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
-    let (state, groups) = gender_gap_state(data, split, years, config)?;
-    Ok(gender_gap_days_table(&state, &groups, config)?.finish(&config.disclosure))
-}
-
-fn gender_gap_state(
-    data: &Dataset,
+pub fn gender_gap_days<'a>(
+    source: impl Into<Source<'a>>,
     split: &Split,
     years: RangeInclusive<i32>,
     config: &Config,
-) -> Result<(State, Vec<Ersattningsgrupp>)> {
+) -> Result<Table> {
+    let c = gender_gap_state(source.into(), split, years, config)?;
+    Ok(c.finish(gender_gap_days_table(&c.state, &c.groups, config)?, config))
+}
+
+fn gender_gap_state(
+    source: Source<'_>,
+    split: &Split,
+    years: RangeInclusive<i32>,
+    config: &Config,
+) -> Result<Computed> {
     if split.dims().contains(&Dim::Kon) {
         return Err(Error::InvalidArgument { name: "by", message: "a gender gap is split by kön already".into() });
     }
-    check_years(data, config, &years)?;
     let mut dims = split.dims().to_vec();
     dims.push(Dim::Kon);
-    let ctx = Context::new(data, config, years)?;
-    let state = State::compute_parallel(&Split::new(&dims)?, &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
-    Ok((state, ctx.groups.clone()))
+    computed(source, &Split::new(&dims)?, &years, years.clone(), config)
 }
 
 /// The rows of a gender-gap table: per cell of the split without kön, per
@@ -713,7 +858,7 @@ fn gender_gap_days_table(state: &State, groups: &[Ersattningsgrupp], config: &Co
 /// # Errors
 /// `invalid_argument` for an empty range of years.
 pub fn insatser(data: &Dataset, by_forbund: bool, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
-    check_years(data, config, &years)?;
+    check_years(data.into(), config, &years)?;
     Ok(insatser_table(data, by_forbund, years).finish(&config.disclosure))
 }
 
@@ -797,7 +942,7 @@ fn insatser_table(data: &Dataset, by_forbund: bool, years: RangeInclusive<i32>) 
 /// # Errors
 /// `invalid_argument` for an empty range of years.
 pub fn coverage(data: &Dataset, years: RangeInclusive<i32>) -> Result<Table> {
-    check_years(data, &Config::default(), &years)?;
+    check_years(data.into(), &Config::default(), &years)?;
     let mut b = Builder::new(
         "tackning",
         "Förbund och medlemskommuner den 31 december",
@@ -879,7 +1024,7 @@ pub struct AnnualReport {
 /// # Errors
 /// `invalid_argument` for invalid options.
 pub fn annual_report(data: &Dataset, year: i32, config: &Config) -> Result<AnnualReport> {
-    check_years(data, config, &(year..=year))?;
+    check_years(data.into(), config, &(year..=year))?;
     let ctx = Context::new(data, config, year.saturating_sub(1)..=year)?;
     let state = State::compute_parallel(&report_split(), &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
     report_from_state(data, &ctx, year, &state)
@@ -905,7 +1050,7 @@ pub fn annual_report_csv(
     let mut without = opts.clone();
     without.skip.insert("deltaganden".into());
     let (data, _) = Dataset::read_csv_dir(dir, &without, rules)?;
-    check_years(&data, config, &(year..=year))?;
+    check_years((&data).into(), config, &(year..=year))?;
     let ctx = Context::new(&data, config, year.saturating_sub(1)..=year)?;
     let file = opts.mapping("deltaganden").and_then(|m| m.file.clone()).unwrap_or_else(|| "deltaganden.csv".into());
     let stream = crate::indicators::stream::Stream {

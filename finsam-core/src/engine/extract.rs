@@ -1,0 +1,228 @@
+//! A flat extract in memory: its rows as [`Participations`] batches, read
+//! by the flat readers under the same field and row rules as the follow-up,
+//! and counted by the same builder as a [`Dataset`](crate::Dataset). The
+//! indicator functions of [`report`](crate::report) take it in place of a
+//! data set ([`report::Source`](crate::report::Source)), so an indicator has
+//! one definition whatever the source.
+
+use std::ops::RangeInclusive;
+use std::path::Path;
+
+use super::Participations;
+use super::build::{Builder, Query};
+use crate::Date;
+use crate::error::{Error, Location, Result};
+use crate::followup::{FlatCsvOptions, FlatSink, NO_DATE, NO_DAYS, NO_STATUS, Rows, check_rows};
+use crate::indicators::{Config, Dim, Split, State};
+use crate::model::{Avslutsanledning, Ersattningsgrupp, Kon, Utfall};
+
+/// The participations of a flat extract (see the [module](self)).
+///
+/// ```
+/// use finsam_core::engine::Extract;
+/// use finsam_core::indicators::{Config, Split};
+/// let csv = "deltagare_id;forbund_id;kon;startdatum;slutdatum;status_efter;avslutsanledning;sp_rp_fore;sp_rp_efter\n\
+///            1;7;K;2021-02-01;2021-10-31;arbete;genomford;120;40\n\
+///            2;7;M;2021-03-15;2021-04-01;;felregistrering;;\n\
+///            3;7;M;2021-03-15;;;;200;\n";
+/// let extract = Extract::from_csv_reader(csv.as_bytes(), "extract.csv", &Default::default())?;
+/// assert_eq!((extract.rows(), extract.latest().to_string()), (3, "2021-10-31".to_owned()));
+/// let config = Config { disclosure: finsam_core::publish::disclosure::Disclosure::OFF, ..Config::default() };
+/// let t = finsam_core::report::outcomes(&extract, &Split::national(), 2021..=2021, &config)?;
+/// assert_eq!(t.value(&["2021"], "n"), Some(1.0));
+/// assert_eq!(t.value(&["2021"], "felregistrering"), Some(1.0));
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Extract {
+    batches: Vec<Participations>,
+    groups: Vec<Ersattningsgrupp>,
+    rows: u64,
+    without_avslutsanledning: u64,
+    /// The latest start or end date (day number), if any row.
+    latest: Option<i32>,
+}
+
+impl Extract {
+    /// Reads a flat extract from a CSV file, as
+    /// [`FollowUpState::from_csv`](crate::followup::FollowUpState::from_csv)
+    /// does (the same columns, encodings and errors).
+    ///
+    /// # Errors
+    /// As [`FollowUpState::from_csv`](crate::followup::FollowUpState::from_csv).
+    pub fn from_csv(path: &Path, options: &FlatCsvOptions) -> Result<Extract> {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        Extract::from_csv_reader(file, &path.display().to_string(), options)
+    }
+
+    /// Reads a flat extract from any reader; `source` names it in errors.
+    ///
+    /// # Errors
+    /// As [`from_csv`](Self::from_csv).
+    pub fn from_csv_reader(reader: impl std::io::Read, source: &str, options: &FlatCsvOptions) -> Result<Extract> {
+        crate::followup::read_csv(reader, source, options)
+    }
+
+    /// Reads a flat extract from Arrow record batches on `threads` workers,
+    /// as [`FollowUpState::from_record_batches`](crate::followup::FollowUpState::from_record_batches).
+    ///
+    /// # Errors
+    /// As [`FollowUpState::from_record_batches`](crate::followup::FollowUpState::from_record_batches).
+    #[cfg(feature = "arrow")]
+    pub fn from_record_batches(batches: &[arrow_array::RecordBatch], threads: usize) -> Result<Extract> {
+        crate::followup::read_batches(batches, threads)
+    }
+
+    /// Rows read.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The benefit groups with days in the extract.
+    pub fn groups(&self) -> &[Ersattningsgrupp] {
+        &self.groups
+    }
+
+    /// The latest start or end date in the extract: the cut-off unless the
+    /// options set one (an extract does not carry its own).
+    pub fn latest(&self) -> Date {
+        Date::from_checked(self.latest.unwrap_or(0))
+    }
+
+    /// The earliest year of start.
+    pub fn first_year(&self) -> Option<i32> {
+        self.batches.iter().filter_map(|b| b.first_start).min()
+    }
+
+    /// What a table of this extract says about its population: the
+    /// catalogue's rule as far as the extract's columns let it be applied.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = vec![
+            "Source: a flat extract. It does not say which insatser are individinriktade: the catalogue's population is assumed, not checked; benefit days are as delivered in the extract.".to_owned(),
+        ];
+        if self.without_avslutsanledning > 0 {
+            notes.push(format!(
+                "{} of {} rows came without an avslutsanledning column: felregistrering among them could not be excluded.",
+                self.without_avslutsanledning, self.rows
+            ));
+        }
+        notes
+    }
+
+    /// The state of `split` over `years`, counted on two threads.
+    ///
+    /// # Errors
+    /// `invalid_argument` for a dimension a flat extract has no column for
+    /// (only förbund and kön are), or invalid options.
+    pub fn state(&self, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<State> {
+        config.check()?;
+        if let Some(d) = split.dims().iter().find(|d| !matches!(d, Dim::Forbund | Dim::Kon)) {
+            return Err(Error::InvalidArgument {
+                name: "by",
+                message: format!("a flat extract has no column for {}; it can be split by forbund and kon", d.code()),
+            });
+        }
+        let cutoff = config.uttagsdatum.unwrap_or_else(|| self.latest());
+        let query = Query { split, years, cutoff, bands: &config.age_bands };
+        let half = self.batches.len().div_ceil(2).max(1);
+        let states: Vec<State> = std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .batches
+                .chunks(half)
+                .map(|batches| {
+                    let query = &query;
+                    scope.spawn(move || {
+                        let mut builder = Builder::new(query);
+                        for b in batches {
+                            builder.add(b);
+                        }
+                        builder.finish()
+                    })
+                })
+                .collect();
+            crate::exec::join_all(handles)
+        });
+        let mut total = Builder::new(&query).finish();
+        for s in states {
+            total.merge(s)?;
+        }
+        Ok(total)
+    }
+}
+
+impl FlatSink for Extract {
+    fn empty(groups: &[Ersattningsgrupp]) -> Self {
+        Extract { groups: groups.to_vec(), ..Extract::default() }
+    }
+
+    fn add_rows(&mut self, rows: &Rows, locate: &dyn Fn(usize, &str, String) -> Location) -> Result<()> {
+        check_rows(rows, locate)?;
+        let batch = Participations::from_flat_rows(rows, &self.groups);
+        let latest = rows.start.iter().chain(rows.slut.iter().filter(|&&d| d != NO_DATE)).copied().max();
+        self.latest = self.latest.max(latest);
+        self.rows += rows.len() as u64;
+        if !rows.avslut_known {
+            self.without_avslutsanledning += rows.len() as u64;
+        }
+        self.batches.push(batch);
+        Ok(())
+    }
+
+    fn merge_all(parts: Vec<Self>, groups: &[Ersattningsgrupp]) -> Result<Self> {
+        let mut out = Extract::empty(groups);
+        for p in parts {
+            out.batches.extend(p.batches);
+            out.rows += p.rows;
+            out.without_avslutsanledning += p.without_avslutsanledning;
+            out.latest = out.latest.max(p.latest);
+        }
+        Ok(out)
+    }
+}
+
+impl Participations {
+    /// A batch of flat-extract rows (checked by [`check_rows`]). An ended
+    /// row with a value before but none after in some benefit group has an
+    /// open after-window, as delivered days have.
+    pub(crate) fn from_flat_rows(rows: &Rows, groups: &[Ersattningsgrupp]) -> Participations {
+        let n = rows.len();
+        let decode = |v: u8, all: &[Utfall]| (v != NO_STATUS).then(|| all[usize::from(v)]);
+        let mut out = Participations {
+            person: rows.id.iter().map(|&id| id as u64).collect(),
+            forbund: rows.forbund.clone(),
+            insats: vec![u32::MAX; n],
+            behov: vec![Default::default(); n],
+            kon: rows.kon.iter().map(|&k| Kon::ALL[usize::from(k)]).collect(),
+            fodelsear: vec![None; n],
+            start: rows.start.iter().map(|&d| Date::from_checked(d)).collect(),
+            slut: rows.slut.iter().map(|&d| (d != NO_DATE).then(|| Date::from_checked(d))).collect(),
+            utfall: rows.status.iter().map(|&s| decode(s, Utfall::ALL)).collect(),
+            avslutsanledning: rows
+                .avslut
+                .iter()
+                .map(|&a| (a != NO_STATUS).then(|| Avslutsanledning::ALL[usize::from(a)]))
+                .collect(),
+            remittent: vec![None; n],
+            fore: vec![Default::default(); n],
+            efter: vec![Default::default(); n],
+            open: vec![false; n],
+            groups: groups.to_vec(),
+            window: vec![super::participations::NO_WINDOW; n],
+            first_start: rows.start.iter().min().map(|&d| Date::from_checked(d).year()),
+            ..Participations::default()
+        };
+        let value = |q: i64| (q != NO_DAYS).then_some(q);
+        for i in 0..n {
+            if rows.slut[i] == NO_DATE || out.is_felregistrering(i) {
+                continue;
+            }
+            out.window[i] = (out.days.len() / groups.len().max(1)) as u32;
+            for [fore, efter] in &rows.days {
+                let pair = (value(fore[i]), value(efter[i]));
+                out.open[i] |= matches!(pair, (Some(_), None));
+                out.days.push(pair);
+            }
+        }
+        out
+    }
+}
