@@ -20,6 +20,9 @@ pub(crate) struct Query<'q> {
     pub(crate) years: RangeInclusive<i32>,
     pub(crate) cutoff: Date,
     pub(crate) bands: &'q AgeBands,
+    /// Whether to collect the persons of each cell (only the tables that
+    /// count distinct persons need them; the rest skip the work).
+    pub(crate) persons: bool,
 }
 
 /// Builds a state batch by batch with a hash map of cells, then sorts it.
@@ -71,12 +74,15 @@ impl<'q> Builder<'q> {
                 }
                 continue;
             }
+            let persons = self.query.persons;
             for year in start_year.max(first)..=end_year {
                 for k in 0..self.keys.len() {
                     let cell = self.cell(year, k);
                     cell.deltaganden += 1;
                     cell.startade += u64::from(year == start_year);
-                    cell.personer.push(p.person[i]);
+                    if persons {
+                        cell.personer.push(p.person[i]);
+                    }
                 }
             }
             if let Some(year) = ended_in {

@@ -115,6 +115,17 @@ impl Extract {
     /// `invalid_argument` for a dimension a flat extract has no column for
     /// (only förbund and kön are), or invalid options.
     pub fn state(&self, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<State> {
+        self.state_with(split, years, config, true)
+    }
+
+    /// [`state`](Self::state), collecting persons only if `persons`.
+    pub(crate) fn state_with(
+        &self,
+        split: &Split,
+        years: RangeInclusive<i32>,
+        config: &Config,
+        persons: bool,
+    ) -> Result<State> {
         config.check()?;
         if let Some(d) = split.dims().iter().find(|d| !matches!(d, Dim::Forbund | Dim::Kon)) {
             return Err(Error::InvalidArgument {
@@ -123,7 +134,7 @@ impl Extract {
             });
         }
         let cutoff = config.uttagsdatum.unwrap_or_else(|| self.latest());
-        let query = Query { split, years, cutoff, bands: &config.age_bands };
+        let query = Query { split, years, cutoff, bands: &config.age_bands, persons };
         let half = self.batches.len().div_ceil(2).max(1);
         let states: Vec<State> = std::thread::scope(|scope| {
             let handles: Vec<_> = self

@@ -278,8 +278,21 @@ impl State {
         deltaganden: &[Deltagande],
         anonyma: &[AnonymaDeltagare],
     ) -> State {
+        State::compute_with(split, ctx, deltaganden, anonyma, true)
+    }
+
+    /// [`compute`](Self::compute), collecting the persons of each cell only
+    /// if `persons` (a state without them is for tables that count none).
+    pub(crate) fn compute_with(
+        split: &Split,
+        ctx: &Context<'_>,
+        deltaganden: &[Deltagande],
+        anonyma: &[AnonymaDeltagare],
+        persons: bool,
+    ) -> State {
         let batch = Participations::from_rows(ctx, deltaganden);
-        let query = Query { split, years: ctx.years.clone(), cutoff: ctx.uttagsdatum, bands: &ctx.config.age_bands };
+        let years = ctx.years.clone();
+        let query = Query { split, years, cutoff: ctx.uttagsdatum, bands: &ctx.config.age_bands, persons };
         let mut builder = Builder::new(&query);
         builder.add(&batch);
         builder.add_anonyma(anonyma, |id| ctx.insatser.get(&id).map(|i| i.forbund));
@@ -309,6 +322,19 @@ impl State {
         anonyma: &[AnonymaDeltagare],
         threads: usize,
     ) -> State {
+        State::compute_parallel_with(split, ctx, deltaganden, anonyma, threads, true)
+    }
+
+    /// [`compute_parallel`](Self::compute_parallel) with or without persons
+    /// (see [`compute_with`](Self::compute_with)).
+    pub(crate) fn compute_parallel_with(
+        split: &Split,
+        ctx: &Context<'_>,
+        deltaganden: &[Deltagande],
+        anonyma: &[AnonymaDeltagare],
+        threads: usize,
+        persons: bool,
+    ) -> State {
         let threads = threads.max(1);
         let chunk = deltaganden.len().div_ceil(threads).max(1);
         let states: Vec<State> = std::thread::scope(|scope| {
@@ -317,12 +343,13 @@ impl State {
                 .enumerate()
                 .map(|(i, rows)| {
                     let anonyma = if i == 0 { anonyma } else { &[] };
-                    scope.spawn(move || State::compute(split, ctx, rows, anonyma))
+                    scope.spawn(move || State::compute_with(split, ctx, rows, anonyma, persons))
                 })
                 .collect();
             crate::exec::join_all(handles)
         });
-        let mut total = State::compute(split, ctx, &[], if deltaganden.is_empty() { anonyma } else { &[] });
+        let anonyma_alone = if deltaganden.is_empty() { anonyma } else { &[] };
+        let mut total = State::compute_with(split, ctx, &[], anonyma_alone, persons);
         for s in states {
             total.merge_unchecked(s);
         }

@@ -88,24 +88,27 @@ struct Computed {
 }
 
 /// The state of `split` over `state_years` of `source`, after checking the
-/// asked `years` against what the source can report on.
+/// asked `years` against what the source can report on; with the persons of
+/// each cell only if `persons` (the tables that count none skip them).
 fn computed(
     source: Source<'_>,
     split: &Split,
     years: &RangeInclusive<i32>,
     state_years: RangeInclusive<i32>,
     config: &Config,
+    persons: bool,
 ) -> Result<Computed> {
     check_years(source, config, years)?;
     match source {
         Source::Data(data) => {
             let ctx = Context::new(data, config, state_years)?;
-            let state = State::compute_parallel(split, &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
+            let rows = (&data.deltaganden, &data.anonyma_deltagare);
+            let state = State::compute_parallel_with(split, &ctx, rows.0, rows.1, 2, persons);
             let complete = complete_years(data, &state, ctx.uttagsdatum);
             Ok(Computed { state, groups: ctx.groups.clone(), cutoff: ctx.uttagsdatum, complete, notes: Vec::new() })
         }
         Source::Extract(extract) => {
-            let state = extract.state(split, state_years, config)?;
+            let state = extract.state_with(split, state_years, config, persons)?;
             let cutoff = config.uttagsdatum.unwrap_or_else(|| extract.latest());
             let complete = observed_complete_years(&state, cutoff);
             let mut notes = extract.notes();
@@ -136,7 +139,7 @@ pub fn compute<'a>(
     years: RangeInclusive<i32>,
     config: &Config,
 ) -> Result<State> {
-    Ok(computed(source.into(), split, &years, years.clone(), config)?.state)
+    Ok(computed(source.into(), split, &years, years.clone(), config, true)?.state)
 }
 
 /// Labels of key values.
@@ -319,7 +322,8 @@ pub fn participants<'a>(
     years: RangeInclusive<i32>,
     config: &Config,
 ) -> Result<Table> {
-    let c = computed(source.into(), split, &years, years.start().saturating_sub(1)..=*years.end(), config)?;
+    let state_years = years.start().saturating_sub(1)..=*years.end();
+    let c = computed(source.into(), split, &years, state_years, config, true)?;
     Ok(c.finish(participants_table(&c.state, &years, &c.complete, config)?, config))
 }
 
@@ -415,7 +419,7 @@ pub fn outcomes<'a>(
     years: RangeInclusive<i32>,
     config: &Config,
 ) -> Result<Table> {
-    let c = computed(source.into(), split, &years, years.clone(), config)?;
+    let c = computed(source.into(), split, &years, years.clone(), config, false)?;
     Ok(c.finish(outcomes_table(&c.state, config)?, config))
 }
 
@@ -477,7 +481,7 @@ pub fn outcome_categories<'a>(
     years: RangeInclusive<i32>,
     config: &Config,
 ) -> Result<Table> {
-    let c = computed(source.into(), split, &years, years.clone(), config)?;
+    let c = computed(source.into(), split, &years, years.clone(), config, false)?;
     let state = &c.state;
     let labels = Labels { config };
     let cells = with_totals(state)?;
@@ -530,7 +534,7 @@ pub fn benefit_days<'a>(
     years: RangeInclusive<i32>,
     config: &Config,
 ) -> Result<Table> {
-    let c = computed(source.into(), split, &years, years.clone(), config)?;
+    let c = computed(source.into(), split, &years, years.clone(), config, false)?;
     Ok(c.finish(benefit_table(&c.state, &c.groups, c.cutoff, config)?, config))
 }
 
@@ -613,7 +617,7 @@ pub fn transitions<'a>(
             message: "a flat extract has no försörjning before and after: transitions need a data set".into(),
         });
     }
-    let c = computed(source, split, &years, years.clone(), config)?;
+    let c = computed(source, split, &years, years.clone(), config, false)?;
     Ok(c.finish(transitions_table(&c.state, config)?, config))
 }
 
@@ -707,7 +711,7 @@ fn gender_gap_state(
     }
     let mut dims = split.dims().to_vec();
     dims.push(Dim::Kon);
-    computed(source, &Split::new(&dims)?, &years, years.clone(), config)
+    computed(source, &Split::new(&dims)?, &years, years.clone(), config, false)
 }
 
 /// The rows of a gender-gap table: per cell of the split without kön, per
