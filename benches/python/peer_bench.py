@@ -8,13 +8,17 @@ The peers' code is not copied: `peers.py` and `gen.py` are imported from
     .venv/bin/python benches/python/peer_bench.py                 # 1m and 10m
     .venv/bin/python benches/python/peer_bench.py --sizes 1m --peers polars
 
-Every (tool, size, mode) runs in its own process (so peak RSS is its own),
-after one warm-up, `--reps` timed repetitions. Modes: `mem` (the frame is
+Every (tool, size, mode) runs in its own process, after one warm-up, `--reps` timed repetitions. Modes: `mem` (the frame is
 already in memory: the peers' own loaders, untimed; finsam reads the polars
 frame through the Arrow PyCapsule interface) and `csv` (load and compute
 from the `;`-separated file). Before timing, the indicator set of finsam is
 checked against the polars peer's (same keys, same values to 1e-9; finsam may
 withhold more cells: complementary suppression, which the peers lack).
+
+Peak memory is each cell's own: a child inherits its parent's `ru_maxrss`
+across fork and exec on Linux, so the parent never loads data itself (the
+data are generated, and the check runs, in children of their own) and stays
+at a few tens of MB, below every cell's peak.
 """
 from __future__ import annotations
 
@@ -47,11 +51,16 @@ def peer_modules():
 
 
 def ensure_data(sizes: list[str]) -> None:
+    """Generates missing data in a child process (see the module's note on memory)."""
     missing = [n for n in sizes if not (DATA_DIR / f"participations_{n}.csv").exists()]
     if missing:
-        gen, _ = peer_modules()
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-        gen.main(["--sizes", *missing])
+        subprocess.run([sys.executable, __file__, "--generate", *missing], check=True)
+
+
+def generate(sizes: list[str]) -> None:
+    gen, _ = peer_modules()
+    gen.main(["--sizes", *sizes])
 
 
 def finsam_runner(n: str, mode: str):
@@ -145,18 +154,29 @@ def main() -> int:
     ap.add_argument("--sizes", nargs="+", default=["1m", "10m"])
     ap.add_argument("--peers", nargs="+", default=["polars", "pandas"])
     ap.add_argument("--one", nargs=3, metavar=("TOOL", "N", "MODE"))
+    ap.add_argument("--generate", nargs="+", metavar="N")
+    ap.add_argument("--check", metavar="N")
     ap.add_argument("--reps", type=int)
     ap.add_argument("--no-check", action="store_true")
     a = ap.parse_args()
+    if a.generate:
+        generate(a.generate)
+        return 0
+    if a.check:
+        print(json.dumps(check(a.check)))
+        return 0
     if a.one:
         tool, n, mode = a.one
         print(json.dumps(one(tool, n, mode, a.reps or REPS[n])))
         return 0
     ensure_data(a.sizes)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"parent peak {own:.0f} MB (every cell's peak is at least this)", flush=True)
     rows = []
     for n in a.sizes:
         if not a.no_check:
-            print(f"check {n}: {json.dumps(check(n))}", flush=True)
+            out = subprocess.run([sys.executable, __file__, "--check", n], capture_output=True, text=True, check=True)
+            print(f"check {n}: {out.stdout.strip().splitlines()[-1]}", flush=True)
         cells = [("finsam", "mem"), ("finsam", "mem_pandas"), ("finsam", "csv")]
         cells += [(p, m) for p in a.peers for m in ("mem", "csv")]
         for tool, mode in cells:
