@@ -237,3 +237,27 @@ fn an_extract_refuses_what_it_has_no_columns_for() {
     let err = report::outcomes(&extract, &Split::national(), 1990..=1990, &config()).expect_err("before the data");
     assert_eq!(err.code(), "invalid_argument");
 }
+
+#[test]
+fn the_annual_report_of_an_extract_has_the_data_sets_participation_tables_and_names_what_it_omits() {
+    let (mut data, batch, _) = both_paths();
+    data.anonyma_deltagare.clear();
+    let extract = extract_of(&batch);
+    let config = Config::default();
+    let from_data = report::annual_report(&data, 2021, &config).expect("data set");
+    let from_extract = report::annual_report(&extract, 2021, &config).expect("extract");
+    assert_eq!(from_data.uttagsdatum.year(), 2023);
+    let ids = |r: &report::AnnualReport| r.tables.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+    let extract_ids = ids(&from_extract);
+    assert!(!extract_ids.contains(&"insatser".to_owned()) && !extract_ids.contains(&"forsorjning_overgang".to_owned()));
+    let mut compared = 0;
+    for (i, t) in from_extract.tables.iter().enumerate() {
+        let same_id: Vec<&Table> = from_data.tables.iter().filter(|d| d.id == t.id && d.keys == t.keys).collect();
+        let nth = from_extract.tables[..i].iter().filter(|x| x.id == t.id && x.keys == t.keys).count();
+        assert_same_rows(same_id[nth], t, &format!("annual report table {} by {:?}", t.id, t.keys));
+        compared += 1;
+    }
+    assert_eq!(compared, 10, "participants ×3, outcomes ×3, benefit days ×2, gender gaps ×2");
+    assert!(from_extract.notes[0].contains("Not in this report"));
+    assert!(from_extract.to_markdown().contains("Not in this report"));
+}

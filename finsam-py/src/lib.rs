@@ -752,6 +752,13 @@ impl PyAnnualReport {
         self.inner.tables.iter().map(|t| PyTable { inner: t.clone() }).collect()
     }
 
+    /// What the report says about its source (for a flat extract: the
+    /// sections it has no data for).
+    #[getter]
+    fn notes(&self) -> Vec<String> {
+        self.inner.notes.clone()
+    }
+
     /// The report as Markdown.
     fn to_markdown(&self) -> String {
         self.inner.to_markdown()
@@ -870,18 +877,19 @@ indicator_fn!(
     gender_gap_days => report::gender_gap_days
 );
 
-/// The annual report for `year`.
+/// The annual report for `year` of a data set, or of a flat extract (its
+/// participation sections, with a note naming the others).
 #[pyfunction]
 #[pyo3(signature = (data, year, **options))]
 fn annual_report(
     py: Python<'_>,
-    data: &PyDataset,
+    data: &Bound<'_, PyAny>,
     year: i32,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyAnnualReport> {
     let config = config(options)?;
-    let inner = Arc::clone(&data.inner);
-    let report = detached(py, move || report::annual_report(&inner, year, &config))?;
+    let owned = OwnedSource::of(py, data)?;
+    let report = detached(py, move || report::annual_report(owned.source(), year, &config))?;
     Ok(PyAnnualReport { inner: report })
 }
 

@@ -370,3 +370,16 @@ def test_indicator_functions_take_an_extract_and_publish_the_data_sets_tables(
         finsam.outcome_rates(extracts["csv"], by="aldersgrupp")
     with pytest.raises(finsam.ArgumentError, match="finsam.Extract"):
         finsam.outcome_rates(table)  # type: ignore[arg-type]
+
+
+def test_the_annual_report_of_an_extract_names_the_sections_it_cannot_give(
+    small: finsam.Dataset, tmp_path: Path
+) -> None:
+    path = tmp_path / "flat.csv"
+    small.to_flat_csv(path)
+    report = finsam.annual_report(finsam.read_extract(path), 2020)
+    assert report.notes and "Not in this report" in report.notes[0]
+    ids = [t.id for t in report.tables]
+    assert "utfall" in ids and "insatser" not in ids and "finansiering" not in ids
+    assert "Not in this report" in report.to_markdown()
+    assert finsam.annual_report(small, 2020).notes == []

@@ -1011,6 +1011,9 @@ pub struct AnnualReport {
     pub sammanslagningar: Vec<Merger>,
     /// Participations left out because their insats is unknown (0 for validated data).
     pub okand_insats: u64,
+    /// What the report says about its source (for a flat extract: the
+    /// sections it has no data for).
+    pub notes: Vec<String>,
 }
 
 /// Computes the annual report for `year` in one pass over the participations
@@ -1025,13 +1028,29 @@ pub struct AnnualReport {
 /// # Ok::<(), finsam_core::Error>(())
 /// ```
 ///
+/// A flat extract gives the participation sections (participants, outcomes,
+/// benefit days, gender gaps) and says which it cannot give.
+///
 /// # Errors
 /// `invalid_argument` for invalid options.
-pub fn annual_report(data: &Dataset, year: i32, config: &Config) -> Result<AnnualReport> {
-    check_years(data.into(), config, &(year..=year))?;
-    let ctx = Context::new(data, config, year.saturating_sub(1)..=year)?;
-    let state = State::compute_parallel(&report_split(), &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
-    report_from_state(data, &ctx, year, &state)
+pub fn annual_report<'a>(source: impl Into<Source<'a>>, year: i32, config: &Config) -> Result<AnnualReport> {
+    let source = source.into();
+    check_years(source, config, &(year..=year))?;
+    let years = year.saturating_sub(1)..=year;
+    match source {
+        Source::Data(data) => {
+            let ctx = Context::new(data, config, years)?;
+            let state = State::compute_parallel(&report_split(), &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
+            let from = ReportSource { source, config, cutoff: ctx.uttagsdatum, groups: &ctx.groups };
+            report_from_state(&from, year, &state)
+        }
+        Source::Extract(extract) => {
+            let state = extract.state(&report_split(), years, config)?;
+            let cutoff = config.uttagsdatum.unwrap_or_else(|| extract.latest());
+            let from = ReportSource { source, config, cutoff, groups: extract.groups() };
+            report_from_state(&from, year, &state)
+        }
+    }
 }
 
 /// The annual report of a directory in the data contract whose
@@ -1066,7 +1085,8 @@ pub fn annual_report_csv(
         threads: threads.max(1),
     };
     let state = stream.run(&dir.join(file), opts, &|e| data.locate(e))?;
-    report_from_state(&data, &ctx, year, &state)
+    let from = ReportSource { source: (&data).into(), config, cutoff: ctx.uttagsdatum, groups: &ctx.groups };
+    report_from_state(&from, year, &state)
 }
 
 /// The split the annual report is computed at and rolled up from.
@@ -1074,22 +1094,42 @@ fn report_split() -> Split {
     Split(vec![Dim::Forbund, Dim::Kon])
 }
 
-fn report_from_state(data: &Dataset, ctx: &Context<'_>, year: i32, state: &State) -> Result<AnnualReport> {
-    let config = ctx.config;
+/// What the annual report needs to know of its source besides the state.
+struct ReportSource<'a> {
+    source: Source<'a>,
+    config: &'a Config,
+    cutoff: Date,
+    groups: &'a [Ersattningsgrupp],
+}
+
+/// The sections a flat extract has no data for, named in its report.
+const NOT_IN_AN_EXTRACT: &str = "insatser, coverage, försörjning before and after, surveys, financing and mergers";
+
+fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Result<AnnualReport> {
+    let (config, cutoff, groups) = (from.config, from.cutoff, from.groups);
+    let data = match from.source {
+        Source::Data(data) => Some(data),
+        Source::Extract(_) => None,
+    };
     // The national cells from the three kön cells of a year, not from every
     // förbund's: their person sets are merged as lists instead of sorted.
     let by_kon = state.rollup(&Split::new(&[Dim::Kon])?)?;
     let national = by_kon.rollup(&Split::national())?;
     let by_forbund = state.rollup(&Split::new(&[Dim::Forbund])?)?;
     let years = year..=year;
-    let complete = complete_years(data, state, ctx.uttagsdatum);
+    let complete = match data {
+        Some(data) => complete_years(data, state, cutoff),
+        None => observed_complete_years(state, cutoff),
+    };
     let mut builders = vec![
         participants_table(&national, &years, &complete, config)?,
         participants_table(&by_kon, &years, &complete, config)?,
         participants_table(&by_forbund, &years, &complete, config)?,
-        insatser_table(data, false, years.clone()),
-        insatser_table(data, true, years.clone()),
     ];
+    if let Some(data) = data {
+        builders.push(insatser_table(data, false, years.clone()));
+        builders.push(insatser_table(data, true, years.clone()));
+    }
     // Outcomes and benefit days are of participations ended in the year itself;
     // their tables need no person sets.
     let current = |s: &State| s.year_without_persons(year);
@@ -1097,26 +1137,41 @@ fn report_from_state(data: &Dataset, ctx: &Context<'_>, year: i32, state: &State
     builders.push(outcomes_table(&national, config)?);
     builders.push(outcomes_table(&by_kon, config)?);
     builders.push(outcomes_table(&by_forbund, config)?);
-    builders.push(benefit_table(&national, &ctx.groups, ctx.uttagsdatum, config)?);
-    builders.push(benefit_table(&by_kon, &ctx.groups, ctx.uttagsdatum, config)?);
-    builders.push(transitions_table(&national, config)?);
+    builders.push(benefit_table(&national, groups, cutoff, config)?);
+    builders.push(benefit_table(&by_kon, groups, cutoff, config)?);
+    if data.is_some() {
+        builders.push(transitions_table(&national, config)?);
+    }
     builders.push(gender_gap_shares(&by_kon, config)?);
-    builders.push(gender_gap_days_table(&by_kon, &ctx.groups, config)?);
+    builders.push(gender_gap_days_table(&by_kon, groups, config)?);
+    let mut notes = Vec::new();
+    if let Source::Extract(extract) = from.source {
+        for b in &mut builders {
+            b.table.notes.extend(extract.notes());
+        }
+        notes.push(format!(
+            "Source: a flat extract. Not in this report, for an extract has no data on them: {NOT_IN_AN_EXTRACT}."
+        ));
+    }
     // The participation tables publish the same counts several times (a
     // national figure is the `alla` row of the kön table, the n of men in the
     // gender gap is the n of men in the outcomes): one disclosure problem.
     let mut tables = finish_together(builders, &config.disclosure);
-    tables.push(coverage(data, year..=year)?);
-    tables.extend(crate::survey::report_tables(data, year, &crate::survey::SurveyConfig::from_config(config))?);
-    tables.extend(money_tables(data, year)?);
-    let sammanslagningar = lineage(data).into_iter().filter(|m| m.datum.year() <= year).collect();
+    let mut sammanslagningar = Vec::new();
+    if let Some(data) = data {
+        tables.push(coverage(data, year..=year)?);
+        tables.extend(crate::survey::report_tables(data, year, &crate::survey::SurveyConfig::from_config(config))?);
+        tables.extend(money_tables(data, year)?);
+        sammanslagningar = lineage(data).into_iter().filter(|m| m.datum.year() <= year).collect();
+    }
     Ok(AnnualReport {
         ar: year,
-        uttagsdatum: ctx.uttagsdatum,
+        uttagsdatum: cutoff,
         config: config.clone(),
         tables,
         sammanslagningar,
         okand_insats: state.unknown_insats(),
+        notes,
     })
 }
 
@@ -1157,6 +1212,9 @@ impl AnnualReport {
                 "off".to_owned()
             }
         );
+        for note in &self.notes {
+            let _ = writeln!(out, "{note}\n");
+        }
         for t in &self.tables {
             out.push_str(&t.to_markdown());
             out.push('\n');
