@@ -150,6 +150,10 @@ fuzz_target!(|data: &[u8]| {
     let policy = if b.byte() % 2 == 0 { ErrorPolicy::FailFast } else { ErrorPolicy::COLLECT };
     let _ = Dataset::from_arrow(&tables, &BTreeMap::new(), policy, &Rules::default());
     let _ = FollowUpState::from_record_batches(std::slice::from_ref(&batch), 1);
+    if let Ok(extract) = finsam_core::engine::Extract::from_record_batches(std::slice::from_ref(&batch), 1) {
+        let year = extract.latest().year();
+        let _ = finsam_core::report::annual_report(&extract, year, &finsam_core::indicators::Config::default());
+    }
     let key = PseudonymKey::new(b"fuzzing-key-0123456789".to_vec()).unwrap();
     let opts = PseudonymOptions::new("pnr").reference_date(finsam_core::Date::from_ymd(2025, 6, 1).unwrap());
     if let Ok(out) = pseudonymise_batches(&[batch], &key, &opts, OnInvalid::Reject) {
