@@ -228,3 +228,24 @@ fn no_withheld_count_of_a_report_is_recoverable_from_the_rest_of_the_report() {
         "the test exercises suppression ({withheld}, {surveys} withheld quantities)"
     );
 }
+
+#[test]
+fn no_withheld_count_of_the_report_of_a_flat_extract_is_recoverable() {
+    // The same attacker on the annual report of the data set's flat extract:
+    // an extract's report is its own publication, one disclosure problem.
+    let data = generate(&SyntheticConfig { scale: 0.05, ..Default::default() }).unwrap();
+    let batch = finsam_core::engine::Participations::from_dataset(&data, &Default::default()).unwrap();
+    let mut csv = Vec::new();
+    batch.write_flat_csv(&mut csv).unwrap();
+    let extract =
+        finsam_core::engine::Extract::from_csv_reader(csv.as_slice(), "flat.csv", &Default::default()).unwrap();
+    let mut withheld = 0;
+    for year in 2017..=2022 {
+        let report = finsam_core::report::annual_report(&extract, year, &Default::default()).unwrap();
+        let p = published(&report);
+        withheld += p.withheld.len();
+        let leaks = recoverable(&p);
+        assert!(leaks.is_empty(), "{year}: withheld but recoverable: {leaks:?}");
+    }
+    assert!(withheld > 20, "the test exercises suppression ({withheld} withheld quantities)");
+}
