@@ -111,10 +111,7 @@ fn computed(
             let state = extract.state_with(split, state_years, config, persons)?;
             let cutoff = config.uttagsdatum.unwrap_or_else(|| extract.latest());
             let complete = observed_complete_years(&state, cutoff);
-            let mut notes = extract.notes();
-            if split.knows_anonymous() {
-                notes.push("A flat extract has no anonymous participants: deltagare are the persons.".into());
-            }
+            let notes = extract.notes();
             Ok(Computed { state, groups: extract.groups().to_vec(), cutoff, complete, notes })
         }
     }
@@ -323,8 +320,13 @@ pub fn participants<'a>(
     config: &Config,
 ) -> Result<Table> {
     let state_years = years.start().saturating_sub(1)..=*years.end();
-    let c = computed(source.into(), split, &years, state_years, config, true)?;
-    Ok(c.finish(participants_table(&c.state, &years, &c.complete, config)?, config))
+    let source = source.into();
+    let c = computed(source, split, &years, state_years, config, true)?;
+    let mut b = participants_table(&c.state, &years, &c.complete, config)?;
+    if let Source::Extract(_) = source {
+        b.table.notes.push(EXTRACT_HAS_NO_ANONYMOUS.into());
+    }
+    Ok(c.finish(b, config))
 }
 
 fn participants_table(
@@ -1102,6 +1104,9 @@ struct ReportSource<'a> {
     groups: &'a [Ersattningsgrupp],
 }
 
+/// What the participant tables of a flat extract say of anonymous participants.
+const EXTRACT_HAS_NO_ANONYMOUS: &str = "A flat extract has no anonymous participants: deltagare are the persons.";
+
 /// The sections a flat extract has no data for, named in its report.
 const NOT_IN_AN_EXTRACT: &str = "insatser, coverage, försörjning before and after, surveys, financing and mergers";
 
@@ -1148,6 +1153,9 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
     if let Source::Extract(extract) = from.source {
         for b in &mut builders {
             b.table.notes.extend(extract.notes());
+        }
+        for b in &mut builders[..3] {
+            b.table.notes.push(EXTRACT_HAS_NO_ANONYMOUS.into());
         }
         notes.push(format!(
             "Source: a flat extract. Not in this report, for an extract has no data on them: {NOT_IN_AN_EXTRACT}."
