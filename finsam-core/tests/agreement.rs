@@ -261,3 +261,32 @@ fn the_annual_report_of_an_extract_has_the_data_sets_participation_tables_and_na
     assert!(from_extract.notes[0].contains("Not in this report"));
     assert!(from_extract.to_markdown().contains("Not in this report"));
 }
+
+#[test]
+fn what_a_flat_extract_cannot_hold_is_an_error_not_a_file_that_will_not_read_back() {
+    let data = generate(&SyntheticConfig { scale: 0.05, ..SyntheticConfig::default() }).expect("synthetic data");
+    let long = Config { before_days: 3000, ..config() };
+    let batch = Participations::from_dataset(&data, &long).expect("participations");
+    let err = batch.write_flat_csv(&mut Vec::new()).expect_err("windows of 3000 days hold more than 366 days");
+    assert_eq!(err.code(), "invalid_argument");
+    assert!(err.to_string().contains("366"), "{err}");
+}
+
+#[cfg(feature = "arrow")]
+#[test]
+fn a_date32_equal_to_the_missing_date_marker_is_an_invalid_date_not_a_missing_one() {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Date32Array, Int64Array, RecordBatch, StringArray};
+    let batch = RecordBatch::try_from_iter([
+        ("deltagare_id", Arc::new(Int64Array::from(vec![1])) as ArrayRef),
+        ("forbund_id", Arc::new(Int64Array::from(vec![3])) as ArrayRef),
+        ("kon", Arc::new(StringArray::from(vec!["K"])) as ArrayRef),
+        ("startdatum", Arc::new(Date32Array::from(vec![i32::MIN])) as ArrayRef),
+        ("slutdatum", Arc::new(Date32Array::from(vec![None::<i32>])) as ArrayRef),
+        ("status_efter", Arc::new(StringArray::from(vec![None::<&str>])) as ArrayRef),
+    ])
+    .expect("batch");
+    let err = finsam_core::engine::Extract::from_record_batches(&[batch], 1).expect_err("no such date");
+    assert_eq!(err.code(), "invalid_date");
+}

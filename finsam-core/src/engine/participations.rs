@@ -209,8 +209,22 @@ impl Participations {
     /// per benefit group (days, quarter days as `.25`; empty where unknown).
     ///
     /// # Errors
-    /// `io` if writing fails.
+    /// `invalid_argument` for a window value above 366 days (windows longer
+    /// than a year, or overlapping spells of one group), which a flat
+    /// extract cannot hold: the file would not read back. `io` if writing
+    /// fails.
     pub fn write_flat_csv(&self, out: &mut impl Write) -> Result<()> {
+        let too_many = |q: &Option<i64>| q.is_some_and(|q| q > i64::from(crate::model::Dagar::MAX.quarters()));
+        if let Some(i) = (0..self.len()).find(|&i| self.window_days(i).iter().any(|(f, e)| too_many(f) || too_many(e)))
+        {
+            return Err(Error::InvalidArgument {
+                name: "data",
+                message: format!(
+                    "participation {} of person {} started {} has more than 366 benefit days in a window, which a flat extract cannot hold (windows of at most 366 days; overlapping spells of one group)",
+                    i, self.person[i], self.start[i]
+                ),
+            });
+        }
         let io = |e: std::io::Error| Error::io(std::path::Path::new("flat extract"), e);
         let mut header =
             String::from("deltagare_id;forbund_id;insats_id;kon;startdatum;slutdatum;status_efter;avslutsanledning");

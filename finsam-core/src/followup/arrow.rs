@@ -352,9 +352,15 @@ impl Input<'_> {
                 out[start + r] = NO_DATE;
             }
         }
-        // Day numbers outside years 1-9999 are not dates.
-        if let Some(r) =
-            out[start..].iter().position(|&d| d != NO_DATE && crate::Date::from_days_since_epoch(d).is_none())
+        // Day numbers outside years 1-9999 are not dates: checked at every
+        // position that is not null, so a value equal to the no-date marker
+        // (i32::MIN in a date32 column) is refused too, not read as missing.
+        let nulls = self.array.logical_nulls();
+        let is_null = |r: usize| nulls.as_ref().is_some_and(|n| n.is_null(r));
+        if let Some(r) = out[start..]
+            .iter()
+            .enumerate()
+            .position(|(r, &d)| !is_null(r) && crate::Date::from_days_since_epoch(d).is_none())
         {
             let value = format!("day {} after 1970-01-01", out[start + r]);
             return Err(Error::InvalidDate { at: Box::new(self.at(r).value(value)) });
