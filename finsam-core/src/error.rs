@@ -437,6 +437,12 @@ pub enum Error {
         /// serde_json's description with line and column.
         message: String,
     },
+    /// Bytes that are not a finsam state of this version, or fail its checks.
+    #[error("invalid binary state: {message}")]
+    InvalidBinary {
+        /// What is wrong with the bytes.
+        message: String,
+    },
     /// An Arrow column of a type that cannot hold the field.
     #[error("{at}: {message}")]
     ArrowType {
@@ -533,6 +539,7 @@ impl Error {
             Error::MissingStatistics { .. } => "missing_statistics",
             Error::AllocationInfeasible { .. } => "allocation_infeasible",
             Error::InvalidJson { .. } => "invalid_json",
+            Error::InvalidBinary { .. } => "invalid_binary",
             Error::ArrowType { .. } => "arrow_type",
             Error::InvalidArgument { .. } => "invalid_argument",
             Error::Invalid(_) => "invalid_data",
@@ -578,6 +585,7 @@ impl Error {
         "missing_statistics",
         "allocation_infeasible",
         "invalid_json",
+        "invalid_binary",
         "arrow_type",
         "invalid_argument",
         "invalid_data",

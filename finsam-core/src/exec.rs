@@ -25,6 +25,22 @@ pub(crate) fn join_all<T>(handles: Vec<ScopedJoinHandle<'_, T>>) -> Vec<T> {
     results
 }
 
+/// Runs `work` on up to `threads` contiguous chunks of `items` in parallel
+/// (each call gets its chunk's index and the chunk) and returns the results
+/// in chunk order, under [`join_all`]'s policy. No items, no calls.
+pub(crate) fn map_chunks<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    work: impl Fn(usize, &[T]) -> R + Sync,
+) -> Vec<R> {
+    let size = items.len().div_ceil(threads.max(1)).max(1);
+    let work = &work;
+    std::thread::scope(|scope| {
+        let handles = items.chunks(size).enumerate().map(|(i, chunk)| scope.spawn(move || work(i, chunk))).collect();
+        join_all(handles)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +63,17 @@ mod tests {
         assert!(outcome.is_err(), "a partial result was returned");
         let whole = std::thread::scope(|scope| join_all((0..3).map(|i| scope.spawn(move || i)).collect()));
         assert_eq!(whole, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn chunks_cover_every_item_once_in_order() {
+        let items: Vec<u32> = (0..10).collect();
+        for threads in [0, 1, 3, 10, 20] {
+            let parts = map_chunks(&items, threads, |i, chunk| (i, chunk.to_vec()));
+            assert!(parts.len() <= threads.max(1));
+            assert!(parts.iter().enumerate().all(|(k, (i, _))| k == *i));
+            assert_eq!(parts.into_iter().flat_map(|(_, c)| c).collect::<Vec<_>>(), items);
+        }
+        assert!(map_chunks(&[] as &[u32], 2, |_, c| c.len()).is_empty());
     }
 }

@@ -290,3 +290,78 @@ fn a_date32_equal_to_the_missing_date_marker_is_an_invalid_date_not_a_missing_on
     let err = finsam_core::engine::Extract::from_record_batches(&[batch], 1).expect_err("no such date");
     assert_eq!(err.code(), "invalid_date");
 }
+
+/// The flat extract cut into uneven chunks of rows (a person's rows may fall
+/// in different chunks, and one chunk is empty), each counted alone, sent
+/// through the binary or the JSON form and merged in a tree: every indicator
+/// table and the annual report are identical to the whole extract's.
+#[test]
+fn chunks_counted_alone_and_merged_give_the_whole_extracts_tables() {
+    use finsam_core::engine::{Extract, Partial};
+    let (_, batch, _) = both_paths();
+    let mut csv = Vec::new();
+    batch.write_flat_csv(&mut csv).expect("flat extract");
+    let text = String::from_utf8(csv).expect("utf-8");
+    let (head, body) = text.split_once('\n').expect("header");
+    let lines: Vec<&str> = body.lines().collect();
+    let cuts = [0, lines.len() / 7, lines.len() / 7, lines.len() / 2, lines.len() * 5 / 6, lines.len()];
+    let (split, years, config) = (Split::parse(&["forbund", "kon"]).expect("split"), 2017..=2023, Config::default());
+    let mut parts: Vec<Partial> = cuts
+        .windows(2)
+        .enumerate()
+        .map(|(i, w)| {
+            let chunk = format!("{head}\n{}", lines[w[0]..w[1]].iter().map(|l| format!("{l}\n")).collect::<String>());
+            let extract = Extract::from_csv_reader(chunk.as_bytes(), &format!("chunk{i}.csv"), &Default::default());
+            let partial = Partial::compute(&extract.expect("chunk"), &split, years.clone(), &config).expect("state");
+            if i % 2 == 0 {
+                Partial::from_bytes(&partial.to_bytes().expect("bytes")).expect("from bytes")
+            } else {
+                Partial::from_json(&partial.to_json().expect("json")).expect("from json")
+            }
+        })
+        .collect();
+    assert_eq!(parts[1].rows(), 0, "an empty chunk");
+    while parts.len() > 1 {
+        let right = parts.split_off(parts.len().div_ceil(2));
+        for (left, right) in parts.iter_mut().zip(right) {
+            left.merge(right).expect("merge");
+        }
+    }
+    let merged = parts.pop().expect("one state");
+    let whole = extract_of(&batch);
+    assert_eq!(merged.rows(), whole.rows());
+    type Indicator =
+        fn(report::Source<'_>, &Split, std::ops::RangeInclusive<i32>, &Config) -> finsam_core::Result<Table>;
+    let functions: [(&str, Indicator); 6] = [
+        ("participants", |s, sp, y, c| report::participants(s, sp, y, c)),
+        ("outcomes", |s, sp, y, c| report::outcomes(s, sp, y, c)),
+        ("outcome_categories", |s, sp, y, c| report::outcome_categories(s, sp, y, c)),
+        ("benefit_days", |s, sp, y, c| report::benefit_days(s, sp, y, c)),
+        ("gender_gap", |s, sp, y, c| report::gender_gap(s, sp, y, c)),
+        ("gender_gap_days", |s, sp, y, c| report::gender_gap_days(s, sp, y, c)),
+    ];
+    for (name, f) in functions {
+        for by in [&[][..], &["kon"][..], &["forbund"][..], &["forbund", "kon"][..]] {
+            if name.starts_with("gender_gap") && by.contains(&"kon") {
+                continue;
+            }
+            let split = Split::parse(by).expect("split");
+            let from_whole = f((&whole).into(), &split, 2018..=2022, &config).expect("whole");
+            let from_chunks = f((&merged).into(), &split, 2018..=2022, &config).expect("chunks");
+            assert_same_rows(&from_whole, &from_chunks, &format!("{name} by {by:?}"));
+            assert_eq!(from_whole.notes, from_chunks.notes, "{name} by {by:?}");
+        }
+    }
+    for year in [2018, 2022] {
+        let a = report::annual_report(&whole, year, &config).expect("whole");
+        let b = report::annual_report(&merged, year, &config).expect("chunks");
+        assert_eq!(a, b, "annual report {year}");
+    }
+    // What the state cannot give is an error, not another figure.
+    let by_kon_forbund = Split::parse(&["kon", "forbund"]).expect("split");
+    let err = report::outcomes(&merged, &by_kon_forbund, 2020..=2020, &config).expect_err("order");
+    assert!(err.to_string().contains("split by forbund, kon"), "{err}");
+    let later = Config { uttagsdatum: finsam_core::Date::from_ymd(2024, 1, 1), ..Config::default() };
+    let err = report::outcomes(&merged, &split, 2020..=2020, &later).expect_err("cut-off");
+    assert_eq!(err.code(), "invalid_argument", "{err}");
+}

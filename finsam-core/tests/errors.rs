@@ -367,6 +367,12 @@ fn metadata_and_io_errors() {
     assert_eq!(err.code(), "invalid_json");
     assert!(err.to_string().contains("dataset.json"), "{err}");
     seen("invalid_json");
+    let err = finsam_core::engine::Partial::from_bytes(b"FINSAMP\x01\x05").unwrap_err();
+    assert_eq!(err.code(), "invalid_binary");
+    assert!(err.to_string().contains("invalid binary state"), "{err}");
+    let err = finsam_core::engine::Partial::from_bytes(b"PK\x03\x04").unwrap_err();
+    assert!(err.to_string().contains("wrong header"), "{err}");
+    seen("invalid_binary");
     let err = Dataset::read_csv_dir(Path::new("/no/such/dir"), &CsvOptions::default(), &Rules::default()).unwrap_err();
     assert_eq!(err.code(), "io");
     assert!(err.to_string().contains("/no/such/dir"));

@@ -8,12 +8,12 @@
 use std::ops::RangeInclusive;
 use std::path::Path;
 
+use super::Partial;
 use super::Participations;
-use super::build::{Builder, Query};
 use crate::Date;
 use crate::error::{Error, Location, Result};
 use crate::followup::{FlatCsvOptions, FlatSink, NO_DATE, NO_DAYS, NO_STATUS, Rows, check_rows};
-use crate::indicators::{Config, Dim, Split, State};
+use crate::indicators::{Config, Split, State};
 use crate::model::{Avslutsanledning, Ersattningsgrupp, Kon, Utfall};
 
 /// The participations of a flat extract (see the [module](self)).
@@ -97,68 +97,43 @@ impl Extract {
     /// What a table of this extract says about its population: the
     /// catalogue's rule as far as the extract's columns let it be applied.
     pub fn notes(&self) -> Vec<String> {
-        let mut notes = vec![
-            "Source: a flat extract. It does not say which insatser are individinriktade: the catalogue's population is assumed, not checked; benefit days are as delivered in the extract.".to_owned(),
-        ];
-        if self.without_avslutsanledning > 0 {
-            notes.push(format!(
-                "{} of {} rows came without an avslutsanledning column: felregistrering among them could not be excluded.",
-                self.without_avslutsanledning, self.rows
-            ));
-        }
-        notes
+        population_notes(self.rows, self.without_avslutsanledning)
     }
 
-    /// The state of `split` over `years`, counted on two threads.
+    /// The state of `split` over `years`, counted on two threads (see
+    /// [`Partial`] for a state of a chunk, to merge with others).
     ///
     /// # Errors
-    /// `invalid_argument` for a dimension a flat extract has no column for
-    /// (only förbund and kön are), or invalid options.
+    /// As [`Partial::compute`].
     pub fn state(&self, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<State> {
-        self.state_with(split, years, config, true)
+        Partial::compute(self, split, years.clone(), config)?.state_for(split, &years)
     }
 
-    /// [`state`](Self::state), collecting persons only if `persons`.
-    pub(crate) fn state_with(
-        &self,
-        split: &Split,
-        years: RangeInclusive<i32>,
-        config: &Config,
-        persons: bool,
-    ) -> Result<State> {
-        config.check()?;
-        if let Some(d) = split.dims().iter().find(|d| !matches!(d, Dim::Forbund | Dim::Kon)) {
-            return Err(Error::InvalidArgument {
-                name: "by",
-                message: format!("a flat extract has no column for {}; it can be split by forbund and kon", d.code()),
-            });
-        }
-        let cutoff = config.uttagsdatum.unwrap_or_else(|| self.latest());
-        let query = Query { split, years, cutoff, bands: &config.age_bands, persons };
-        let half = self.batches.len().div_ceil(2).max(1);
-        let states: Vec<State> = std::thread::scope(|scope| {
-            let handles: Vec<_> = self
-                .batches
-                .chunks(half)
-                .map(|batches| {
-                    let query = &query;
-                    scope.spawn(move || {
-                        let mut builder = Builder::new(query);
-                        for b in batches {
-                            builder.add(b);
-                        }
-                        builder.finish()
-                    })
-                })
-                .collect();
-            crate::exec::join_all(handles)
-        });
-        let mut total = Builder::new(&query).finish();
-        for s in states {
-            total.merge(s)?;
-        }
-        Ok(total)
+    pub(crate) fn batches(&self) -> &[Participations] {
+        &self.batches
     }
+
+    pub(crate) fn latest_date(&self) -> Option<Date> {
+        self.latest.map(Date::from_checked)
+    }
+
+    pub(crate) fn without_avslutsanledning(&self) -> u64 {
+        self.without_avslutsanledning
+    }
+}
+
+/// What a table of a flat extract of `rows` rows says about its population,
+/// `without_avslutsanledning` of them read without that column.
+pub(crate) fn population_notes(rows: u64, without_avslutsanledning: u64) -> Vec<String> {
+    let mut notes = vec![
+        "Source: a flat extract. It does not say which insatser are individinriktade: the catalogue's population is assumed, not checked; benefit days are as delivered in the extract.".to_owned(),
+    ];
+    if without_avslutsanledning > 0 {
+        notes.push(format!(
+            "{without_avslutsanledning} of {rows} rows came without an avslutsanledning column: felregistrering among them could not be excluded."
+        ));
+    }
+    notes
 }
 
 impl FlatSink for Extract {

@@ -79,22 +79,27 @@ pub struct Accumulator {
     /// Participations started in the year.
     pub startade: u64,
     /// Distinct persons (sorted, without repeats once finished).
+    #[serde(with = "compact::deltas")]
     pub personer: Vec<u64>,
     /// Anonymous participants.
     pub anonyma: u64,
     /// Participations ended in the year, by status after ([`Utfall::ALL`]).
+    #[serde(with = "compact::sparse")]
     pub utfall: [u64; 8],
     /// Ended in the year with no status registered (excluded from shares).
     pub utan_status: u64,
     /// Ended in the year and registered by mistake (excluded from everything).
     pub felregistrering: u64,
     /// Benefit days by reporting group ([`Ersattningsgrupp::ALL`]).
+    #[serde(with = "compact::sparse")]
     pub dagar: [DaysAcc; 8],
     /// Ended in the year with the after-window still open at the cut-off.
     pub oppet_efterfonster: u64,
     /// Ended participations with each source before (13: none registered).
+    #[serde(with = "compact::sparse")]
     pub fore: [u64; SOURCES],
     /// Ended participations with source `i` before and `j` after.
+    #[serde(with = "compact::sparse")]
     pub overgang: [[u64; SOURCES]; SOURCES],
 }
 
@@ -192,6 +197,86 @@ impl Accumulator {
             oppet_efterfonster: self.oppet_efterfonster,
             fore: self.fore,
             overgang: self.overgang,
+        }
+    }
+}
+
+/// The binary forms of an accumulator's fields (JSON keeps them as they are,
+/// for people to read): most of a cell's arrays are zeros, and its persons
+/// are sorted ids whose differences are small, so a binary state sends the
+/// non-zero entries with their indices and the persons as differences, each
+/// a variable-length integer.
+mod compact {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// Arrays as `(index, value)` pairs of their non-default entries.
+    pub(super) mod sparse {
+        use super::*;
+
+        pub(crate) fn serialize<S, T, const N: usize>(values: &[T; N], s: S) -> Result<S::Ok, S::Error>
+        where
+            S: Serializer,
+            T: Serialize + Default + PartialEq,
+            [T; N]: Serialize,
+        {
+            if s.is_human_readable() {
+                return values.serialize(s);
+            }
+            let zero = T::default();
+            let entries: Vec<(u8, &T)> =
+                values.iter().enumerate().filter(|(_, v)| **v != zero).map(|(i, v)| (i as u8, v)).collect();
+            entries.serialize(s)
+        }
+
+        pub(crate) fn deserialize<'de, D, T, const N: usize>(d: D) -> Result<[T; N], D::Error>
+        where
+            D: Deserializer<'de>,
+            T: Deserialize<'de> + Default + Copy,
+            [T; N]: Deserialize<'de>,
+        {
+            if d.is_human_readable() {
+                return <[T; N]>::deserialize(d);
+            }
+            let mut out = [T::default(); N];
+            let mut next = 0;
+            for (i, v) in Vec::<(u8, T)>::deserialize(d)? {
+                let i = usize::from(i);
+                if i < next || i >= N {
+                    return Err(D::Error::custom(format!("array index {i} repeated, out of order or past {N}")));
+                }
+                out[i] = v;
+                next = i + 1;
+            }
+            Ok(out)
+        }
+    }
+
+    /// Sorted ids as the first and the differences that follow (wrapping,
+    /// so that any list comes back as it was).
+    pub(super) mod deltas {
+        use super::*;
+
+        pub(crate) fn serialize<S: Serializer>(ids: &[u64], s: S) -> Result<S::Ok, S::Error> {
+            if s.is_human_readable() {
+                return ids.serialize(s);
+            }
+            s.collect_seq(
+                std::iter::once(0).chain(ids.iter().copied()).zip(ids).map(|(prev, &id)| id.wrapping_sub(prev)),
+            )
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+            let binary = !d.is_human_readable();
+            let mut ids = Vec::<u64>::deserialize(d)?;
+            if binary {
+                let mut prev = 0u64;
+                for id in &mut ids {
+                    prev = prev.wrapping_add(*id);
+                    *id = prev;
+                }
+            }
+            Ok(ids)
         }
     }
 }
@@ -335,18 +420,9 @@ impl State {
         threads: usize,
         persons: bool,
     ) -> State {
-        let threads = threads.max(1);
-        let chunk = deltaganden.len().div_ceil(threads).max(1);
-        let states: Vec<State> = std::thread::scope(|scope| {
-            let handles: Vec<_> = deltaganden
-                .chunks(chunk)
-                .enumerate()
-                .map(|(i, rows)| {
-                    let anonyma = if i == 0 { anonyma } else { &[] };
-                    scope.spawn(move || State::compute_with(split, ctx, rows, anonyma, persons))
-                })
-                .collect();
-            crate::exec::join_all(handles)
+        let states = crate::exec::map_chunks(deltaganden, threads, |i, rows| {
+            let anonyma = if i == 0 { anonyma } else { &[] };
+            State::compute_with(split, ctx, rows, anonyma, persons)
         });
         let anonyma_alone = if deltaganden.is_empty() { anonyma } else { &[] };
         let mut total = State::compute_with(split, ctx, &[], anonyma_alone, persons);
@@ -379,6 +455,11 @@ impl State {
         }
         self.merge_unchecked(other);
         Ok(())
+    }
+
+    /// Keeps the cells whose key passes `keep`.
+    pub(crate) fn retain(&mut self, keep: impl Fn(&Key) -> bool) {
+        self.cells.retain(|k, _| keep(k));
     }
 
     /// This state with only the cells of `year`.

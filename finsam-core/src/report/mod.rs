@@ -18,7 +18,7 @@ use serde::Serialize;
 pub use crate::publish::table;
 pub use crate::publish::{Column, Row, Table, Unit};
 
-use crate::engine::Extract;
+use crate::engine::{Extract, Partial};
 use crate::error::{Error, Result};
 use crate::indicators::ci_values;
 use crate::indicators::state::{Accumulator, Key, SOURCES, UNUSED};
@@ -31,16 +31,19 @@ use crate::{Dataset, Date};
 /// A key part that stands for "all values" (a total row).
 const ALLA: u32 = u32::MAX - 1;
 
-/// Where the participations of an indicator come from: a data set, or a
-/// flat extract. Every indicator function takes either (`&Dataset` and
-/// `&Extract` convert), counts it with the one state builder and publishes
-/// the same table; an extract's tables add notes on what it cannot say.
+/// Where the participations of an indicator come from: a data set, a flat
+/// extract, or the merged state of an extract's chunks. Every indicator
+/// function takes any of them (`&Dataset`, `&Extract` and `&Partial`
+/// convert), counts it with the one state builder and publishes the same
+/// table; an extract's tables add notes on what it cannot say.
 #[derive(Clone, Copy, Debug)]
 pub enum Source<'a> {
     /// A data set in the contract.
     Data(&'a Dataset),
     /// A flat extract.
     Extract(&'a Extract),
+    /// The mergeable state of a flat extract (or of its chunks, merged).
+    Partial(&'a Partial),
 }
 
 impl<'a> From<&'a Dataset> for Source<'a> {
@@ -52,6 +55,12 @@ impl<'a> From<&'a Dataset> for Source<'a> {
 impl<'a> From<&'a Extract> for Source<'a> {
     fn from(extract: &'a Extract) -> Self {
         Source::Extract(extract)
+    }
+}
+
+impl<'a> From<&'a Partial> for Source<'a> {
+    fn from(partial: &'a Partial) -> Self {
+        Source::Partial(partial)
     }
 }
 
@@ -71,7 +80,13 @@ impl Source<'_> {
                     message: "the extract holds no participations to report on".into(),
                 })
             }
+            Source::Partial(p) => p.report_years(),
         }
+    }
+
+    /// Whether the source is a flat extract (read whole or as a state).
+    fn is_flat(self) -> bool {
+        !matches!(self, Source::Data(_))
     }
 }
 
@@ -108,12 +123,37 @@ fn computed(
             Ok(Computed { state, groups: ctx.groups.clone(), cutoff: ctx.uttagsdatum, complete, notes: Vec::new() })
         }
         Source::Extract(extract) => {
-            let state = extract.state_with(split, state_years, config, persons)?;
-            let cutoff = config.uttagsdatum.unwrap_or_else(|| extract.latest());
-            let complete = observed_complete_years(&state, cutoff);
-            let notes = extract.notes();
-            Ok(Computed { state, groups: extract.groups().to_vec(), cutoff, complete, notes })
+            let partial = Partial::compute_with(extract, split, state_years.clone(), config, persons)?;
+            from_partial(&partial, split, &state_years, config)
         }
+        Source::Partial(partial) => from_partial(partial, split, &state_years, config),
+    }
+}
+
+/// The counts of `partial` for `split` over `state_years`, at its cut-off.
+fn from_partial(
+    partial: &Partial,
+    split: &Split,
+    state_years: &RangeInclusive<i32>,
+    config: &Config,
+) -> Result<Computed> {
+    let cutoff = partial_cutoff(partial, config)?;
+    let state = partial.state_for(split, state_years)?;
+    let complete = observed_complete_years(&state, cutoff);
+    Ok(Computed { state, groups: partial.groups().to_vec(), cutoff, complete, notes: partial.notes() })
+}
+
+/// The cut-off of `partial`, which the options may not contradict.
+fn partial_cutoff(partial: &Partial, config: &Config) -> Result<Date> {
+    match (partial.cutoff(), config.uttagsdatum) {
+        (Some(own), Some(asked)) if own != asked => Err(Error::InvalidArgument {
+            name: "uttagsdatum",
+            message: format!(
+                "the state was counted with the cut-off {own}, not {asked}: compute it with uttagsdatum={asked}"
+            ),
+        }),
+        (Some(own), _) => Ok(own),
+        (None, _) => Err(Error::InvalidArgument { name: "years", message: "the state holds no participations".into() }),
     }
 }
 
@@ -323,7 +363,7 @@ pub fn participants<'a>(
     let source = source.into();
     let c = computed(source, split, &years, state_years, config, true)?;
     let mut b = participants_table(&c.state, &years, &c.complete, config)?;
-    if let Source::Extract(_) = source {
+    if source.is_flat() {
         b.table.notes.push(EXTRACT_HAS_NO_ANONYMOUS.into());
     }
     Ok(c.finish(b, config))
@@ -1043,16 +1083,22 @@ pub fn annual_report<'a>(source: impl Into<Source<'a>>, year: i32, config: &Conf
         Source::Data(data) => {
             let ctx = Context::new(data, config, years)?;
             let state = State::compute_parallel(&report_split(), &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
-            let from = ReportSource { source, config, cutoff: ctx.uttagsdatum, groups: &ctx.groups };
+            let from = ReportSource { source, config, cutoff: ctx.uttagsdatum, groups: &ctx.groups, notes: Vec::new() };
             report_from_state(&from, year, &state)
         }
         Source::Extract(extract) => {
-            let state = extract.state(&report_split(), years, config)?;
-            let cutoff = config.uttagsdatum.unwrap_or_else(|| extract.latest());
-            let from = ReportSource { source, config, cutoff, groups: extract.groups() };
-            report_from_state(&from, year, &state)
+            let partial = Partial::compute(extract, &report_split(), years.clone(), config)?;
+            report_from_partial(&partial, source, year, config)
         }
+        Source::Partial(partial) => report_from_partial(partial, source, year, config),
     }
+}
+
+fn report_from_partial(partial: &Partial, source: Source<'_>, year: i32, config: &Config) -> Result<AnnualReport> {
+    let cutoff = partial_cutoff(partial, config)?;
+    let state = partial.state_for(&report_split(), &(year.saturating_sub(1)..=year))?;
+    let from = ReportSource { source, config, cutoff, groups: partial.groups(), notes: partial.notes() };
+    report_from_state(&from, year, &state)
 }
 
 /// The annual report of a directory in the data contract whose
@@ -1087,7 +1133,13 @@ pub fn annual_report_csv(
         threads: threads.max(1),
     };
     let state = stream.run(&dir.join(file), opts, &|e| data.locate(e))?;
-    let from = ReportSource { source: (&data).into(), config, cutoff: ctx.uttagsdatum, groups: &ctx.groups };
+    let from = ReportSource {
+        source: (&data).into(),
+        config,
+        cutoff: ctx.uttagsdatum,
+        groups: &ctx.groups,
+        notes: Vec::new(),
+    };
     report_from_state(&from, year, &state)
 }
 
@@ -1102,6 +1154,8 @@ struct ReportSource<'a> {
     config: &'a Config,
     cutoff: Date,
     groups: &'a [Ersattningsgrupp],
+    /// What every table of the source says about it.
+    notes: Vec<String>,
 }
 
 /// What the participant tables of a flat extract say of anonymous participants.
@@ -1114,7 +1168,7 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
     let (config, cutoff, groups) = (from.config, from.cutoff, from.groups);
     let data = match from.source {
         Source::Data(data) => Some(data),
-        Source::Extract(_) => None,
+        Source::Extract(_) | Source::Partial(_) => None,
     };
     // The national cells from the three kön cells of a year, not from every
     // förbund's: their person sets are merged as lists instead of sorted.
@@ -1150,9 +1204,9 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
     builders.push(gender_gap_shares(&by_kon, config)?);
     builders.push(gender_gap_days_table(&by_kon, groups, config)?);
     let mut notes = Vec::new();
-    if let Source::Extract(extract) = from.source {
+    if from.source.is_flat() {
         for b in &mut builders {
-            b.table.notes.extend(extract.notes());
+            b.table.notes.extend(from.notes.iter().cloned());
         }
         for b in &mut builders[..3] {
             b.table.notes.push(EXTRACT_HAS_NO_ANONYMOUS.into());

@@ -1,0 +1,475 @@
+//! The public mergeable state of a flat extract: count any chunk of rows,
+//! merge the partial results in any order, ship them between processes
+//! (JSON or a compact binary form) and finish them into any indicator table
+//! or the annual report, with the figures of the whole extract read at once.
+//!
+//! What makes chunks independent is the cut-off. An extract's cut-off is
+//! its latest date unless the caller gives one, and no chunk knows the
+//! latest date of the others. So a chunk counts its ongoing participations
+//! through the last asked year and remembers its latest date; the finish
+//! drops the years after the latest date of all chunks. No participation
+//! starts or ends in those years, so the years kept hold exactly the counts
+//! of the whole extract under its own cut-off.
+
+use std::ops::RangeInclusive;
+
+use serde::{Deserialize, Serialize};
+
+use super::Extract;
+use super::build::{Builder, Query};
+use crate::Date;
+use crate::error::{Error, Result};
+use crate::indicators::state::{Accumulator, Key, UNUSED};
+use crate::indicators::{Config, Dim, Split, State};
+use crate::model::{Ersattningsgrupp, Kon};
+
+/// The first bytes of [`Partial::to_bytes`]: a name and a format version.
+const MAGIC: &[u8; 8] = b"FINSAMP\x01";
+
+/// The mergeable state of a flat extract or of any chunk of it (see the
+/// [module](self)).
+///
+/// ```
+/// use finsam_core::engine::{Extract, Partial};
+/// use finsam_core::indicators::{Config, Split};
+/// use finsam_core::report;
+/// let head = "deltagare_id;forbund_id;kon;startdatum;slutdatum;status_efter\n";
+/// let a = format!("{head}1;7;K;2021-02-01;2021-10-31;arbete\n2;7;M;2021-03-15;;\n");
+/// let b = format!("{head}3;8;K;2020-05-01;2022-01-20;studier\n");
+/// let read = |csv: &str| Extract::from_csv_reader(csv.as_bytes(), "chunk.csv", &Default::default());
+/// let (split, config) = (Split::parse(&["forbund", "kon"])?, Config::default());
+/// let mut state = Partial::compute(&read(&a)?, &split, 2020..=2022, &config)?;
+/// let other = Partial::from_bytes(&Partial::compute(&read(&b)?, &split, 2020..=2022, &config)?.to_bytes()?)?;
+/// state.merge(other)?;
+/// let whole = read(&format!("{a}3;8;K;2020-05-01;2022-01-20;studier\n"))?;
+/// let by_kon = Split::parse(&["kon"])?;
+/// assert_eq!(
+///     report::participants(&state, &by_kon, 2021..=2022, &config)?,
+///     report::participants(&whole, &by_kon, 2021..=2022, &config)?,
+/// );
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+///
+/// A deserialised state is checked before use (its split, years, cell keys
+/// and counts against one another and against the rows read), so a damaged
+/// or edited one is an error, never a panic or a wrong number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "PartialData")]
+pub struct Partial {
+    state: State,
+    years: RangeInclusive<i32>,
+    /// The cut-off the caller gave, if any (else the latest date seen).
+    uttagsdatum: Option<Date>,
+    /// The latest start or end date seen.
+    latest: Option<Date>,
+    groups: Vec<Ersattningsgrupp>,
+    rows: u64,
+    without_avslutsanledning: u64,
+}
+
+/// A [`Partial`] as serialised, before it is checked.
+#[derive(Deserialize)]
+struct PartialData {
+    state: State,
+    years: RangeInclusive<i32>,
+    uttagsdatum: Option<Date>,
+    latest: Option<Date>,
+    groups: Vec<Ersattningsgrupp>,
+    rows: u64,
+    without_avslutsanledning: u64,
+}
+
+impl Partial {
+    /// The state of `extract` split by `split` over `years`, with the
+    /// persons of each cell (for distinct counts); `config.uttagsdatum`
+    /// fixes the cut-off, else it is the latest date of all merged chunks.
+    ///
+    /// # Errors
+    /// `invalid_argument` for a dimension a flat extract has no column for
+    /// (only förbund and kön are), an empty range of years, or invalid options.
+    pub fn compute(extract: &Extract, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Partial> {
+        Partial::compute_with(extract, split, years, config, true)
+    }
+
+    /// [`compute`](Self::compute), collecting persons only if `persons`
+    /// (a state without them is for tables that count none and never
+    /// leaves the crate).
+    pub(crate) fn compute_with(
+        extract: &Extract,
+        split: &Split,
+        years: RangeInclusive<i32>,
+        config: &Config,
+        persons: bool,
+    ) -> Result<Partial> {
+        config.check()?;
+        check_split(split)?;
+        let last_day = Date::last_of_year(*years.end()).filter(|_| !years.is_empty() && *years.start() >= 1);
+        let Some(last_day) = last_day else {
+            return Err(Error::InvalidArgument { name: "years", message: format!("invalid range {years:?}") });
+        };
+        let cutoff = config.uttagsdatum.unwrap_or(last_day);
+        let query = Query { split, years: years.clone(), cutoff, bands: &config.age_bands, persons };
+        let parts = crate::exec::map_chunks(extract.batches(), 2, |_, batches| {
+            let mut builder = Builder::new(&query);
+            batches.iter().for_each(|b| builder.add(b));
+            builder.finish()
+        });
+        let mut state = Builder::new(&query).finish();
+        parts.into_iter().for_each(|p| state.merge_unchecked(p));
+        Ok(Partial {
+            state,
+            years,
+            uttagsdatum: config.uttagsdatum,
+            latest: extract.latest_date(),
+            groups: extract.groups().to_vec(),
+            rows: extract.rows(),
+            without_avslutsanledning: extract.without_avslutsanledning(),
+        })
+    }
+
+    /// Adds the counts of `other`, a state of other rows of the same extract.
+    ///
+    /// # Errors
+    /// `invalid_argument` if the states differ in split, years, cut-off or
+    /// benefit columns (they were computed with different options or from
+    /// different extracts).
+    pub fn merge(&mut self, other: Partial) -> Result<()> {
+        let differ = |what: &str| Error::InvalidArgument {
+            name: "other",
+            message: format!("cannot merge states computed with different {what}"),
+        };
+        if self.state.split() != other.state.split() {
+            return Err(differ("splits (by)"));
+        }
+        if self.years != other.years {
+            return Err(differ("years"));
+        }
+        if self.uttagsdatum != other.uttagsdatum {
+            return Err(differ("cut-off dates (uttagsdatum)"));
+        }
+        if self.groups != other.groups {
+            return Err(differ("benefit-day columns"));
+        }
+        self.state.merge_unchecked(other.state);
+        self.latest = self.latest.max(other.latest);
+        self.rows += other.rows;
+        self.without_avslutsanledning += other.without_avslutsanledning;
+        Ok(())
+    }
+
+    /// The split.
+    pub fn split(&self) -> &Split {
+        self.state.split()
+    }
+
+    /// The years counted.
+    pub fn years(&self) -> RangeInclusive<i32> {
+        self.years.clone()
+    }
+
+    /// Rows read into the state.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The benefit groups with days in the extract.
+    pub fn groups(&self) -> &[Ersattningsgrupp] {
+        &self.groups
+    }
+
+    /// The cut-off: the one given, else the latest start or end date seen
+    /// (`None` for a state of no rows).
+    pub fn cutoff(&self) -> Option<Date> {
+        self.uttagsdatum.or(self.latest)
+    }
+
+    /// What the tables of this state say about its population (as
+    /// [`Extract::notes`]).
+    pub fn notes(&self) -> Vec<String> {
+        super::extract::population_notes(self.rows, self.without_avslutsanledning)
+    }
+
+    /// The years the state can report on: its years, from the first year of
+    /// start to the year of the cut-off.
+    ///
+    /// # Errors
+    /// `invalid_argument` if the state holds no participations.
+    pub fn report_years(&self) -> Result<RangeInclusive<i32>> {
+        let (Some(first), Some(cutoff)) = (self.state.first_start(), self.cutoff()) else {
+            return Err(Error::InvalidArgument { name: "years", message: "the state holds no participations".into() });
+        };
+        let first = first.max(*self.years.start());
+        Ok(first..=cutoff.year().max(first).min(*self.years.end()))
+    }
+
+    /// The counts for `split` over `years`: rolled up from this state's
+    /// split, the years after the cut-off left out.
+    ///
+    /// # Errors
+    /// `invalid_argument` if `years` are not in the state, or `split` is not
+    /// this state's split or a coarser one in the same order.
+    pub(crate) fn state_for(&self, split: &Split, years: &RangeInclusive<i32>) -> Result<State> {
+        // Years before the first start hold no counts in any state: a table
+        // may ask for them (the year before its first, for a change).
+        let holds_from = match self.state.first_start() {
+            Some(first) if first >= *self.years.start() => i32::MIN,
+            _ => *self.years.start(),
+        };
+        if *years.start() < holds_from || years.end() > self.years.end() {
+            return Err(Error::InvalidArgument {
+                name: "years",
+                message: format!(
+                    "the table needs {}–{} but the state holds {}–{} (a change from the previous year needs that year too): compute the state over more years",
+                    years.start(),
+                    years.end(),
+                    self.years.start(),
+                    self.years.end()
+                ),
+            });
+        }
+        let mut state = self.state.rollup(split).map_err(|_| Error::InvalidArgument {
+            name: "by",
+            message: format!(
+                "the state is split by {}; it gives tables by those dimensions or fewer, in that order",
+                dim_names(self.split())
+            ),
+        })?;
+        let last = self.cutoff().map_or(i32::MIN, Date::year);
+        state.retain(|k| years.contains(&k.ar) && k.ar <= last);
+        Ok(state)
+    }
+
+    /// The state as JSON.
+    ///
+    /// # Errors
+    /// Never in practice (every field serialises).
+    pub fn to_json(&self) -> Result<String> {
+        Ok(serde_json::to_string(self)?)
+    }
+
+    /// A state from [`to_json`](Self::to_json)'s output, checked.
+    ///
+    /// # Errors
+    /// `invalid_json` for malformed JSON or a state that fails the checks.
+    pub fn from_json(text: &str) -> Result<Partial> {
+        Ok(serde_json::from_str(text)?)
+    }
+
+    /// The state in a compact binary form: a versioned header, then the
+    /// fields in postcard's documented wire format (variable-length
+    /// integers), about a sixth of the JSON.
+    ///
+    /// # Errors
+    /// Never in practice (every field serialises).
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut out = MAGIC.to_vec();
+        postcard::to_io(self, &mut out).map_err(|e| invalid_binary(e.to_string()))?;
+        Ok(out)
+    }
+
+    /// A state from [`to_bytes`](Self::to_bytes)'s output, checked.
+    ///
+    /// # Errors
+    /// `invalid_binary` for bytes that are not a state of this version, are
+    /// cut short or followed by more, or fail the checks.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Partial> {
+        let Some(body) = bytes.strip_prefix(MAGIC.as_slice()) else {
+            return Err(invalid_binary("not a finsam state of this version (wrong header)".into()));
+        };
+        let (state, rest) = postcard::take_from_bytes::<Partial>(body).map_err(|e| invalid_binary(e.to_string()))?;
+        if !rest.is_empty() {
+            return Err(invalid_binary(format!("{} bytes after the state", rest.len())));
+        }
+        Ok(state)
+    }
+}
+
+fn invalid_binary(message: String) -> Error {
+    Error::InvalidBinary { message }
+}
+
+fn dim_names(split: &Split) -> String {
+    if split.dims().is_empty() {
+        return "year only".into();
+    }
+    split.dims().iter().map(|d| d.code()).collect::<Vec<_>>().join(", ")
+}
+
+/// A flat extract has columns for förbund and kön only.
+fn check_split(split: &Split) -> Result<()> {
+    match split.dims().iter().find(|d| !matches!(d, Dim::Forbund | Dim::Kon)) {
+        Some(d) => Err(Error::InvalidArgument {
+            name: "by",
+            message: format!("a flat extract has no column for {}; it can be split by forbund and kon", d.code()),
+        }),
+        None => Ok(()),
+    }
+}
+
+impl TryFrom<PartialData> for Partial {
+    type Error = String;
+
+    fn try_from(d: PartialData) -> std::result::Result<Partial, String> {
+        check(&d).map_err(|what| format!("not a finsam state: {what}"))?;
+        let PartialData { state, years, uttagsdatum, latest, groups, rows, without_avslutsanledning } = d;
+        Ok(Partial { state, years, uttagsdatum, latest, groups, rows, without_avslutsanledning })
+    }
+}
+
+/// Checks what the readers and the builder guarantee of a state.
+fn check(d: &PartialData) -> std::result::Result<(), String> {
+    check_split(d.state.split()).map_err(|e| e.to_string())?;
+    Split::new(d.state.split().dims()).map_err(|e| e.to_string())?;
+    if d.years.is_empty() || *d.years.start() < 1 || *d.years.end() > 9999 {
+        return Err(format!("years {:?}", d.years));
+    }
+    if !d.groups.windows(2).all(|w| w[0] < w[1]) {
+        return Err("benefit groups repeated or out of order".into());
+    }
+    if d.without_avslutsanledning > d.rows || d.state.unknown_insats() > 0 {
+        return Err("more rows without avslutsanledning than rows, or unknown insatser".into());
+    }
+    match (d.rows, d.latest, d.state.first_start()) {
+        (0, None, None) => {}
+        (1.., Some(latest), Some(first)) if first <= latest.year() => {}
+        _ => return Err("rows, latest date and first year of start do not agree".into()),
+    }
+    let (mut started, mut ended) = (0u64, 0u64);
+    for (key, acc) in d.state.cells() {
+        check_key(key, d.state.split(), &d.years)?;
+        started = started.saturating_add(acc.startade);
+        ended = ended.saturating_add(check_cell(acc, &d.groups, d.rows)?);
+    }
+    // Every row starts once and ends once, in one cell of one year.
+    if started > d.rows || ended > d.rows {
+        return Err(format!("{started} started and {ended} ended in its cells but {} rows", d.rows));
+    }
+    Ok(())
+}
+
+fn check_key(key: &Key, split: &Split, years: &RangeInclusive<i32>) -> std::result::Result<(), String> {
+    if !years.contains(&key.ar) {
+        return Err(format!("a cell of {} outside the years {years:?}", key.ar));
+    }
+    let n = split.dims().len();
+    for (i, &part) in key.parts.iter().enumerate() {
+        let valid = match split.dims().get(i) {
+            Some(Dim::Kon) => (part as usize) < Kon::ALL.len(),
+            Some(_) => part != UNUSED,
+            None => part == UNUSED,
+        };
+        if !valid {
+            return Err(format!("cell key {:?} does not fit a split of {n} dimensions", key.parts));
+        }
+    }
+    Ok(())
+}
+
+/// Checks one cell's counts against one another and against the rows;
+/// returns its ended participations.
+fn check_cell(acc: &Accumulator, groups: &[Ersattningsgrupp], rows: u64) -> std::result::Result<u64, String> {
+    let ended = acc.med_status().checked_add(acc.utan_status).filter(|&e| e <= rows);
+    let Some(ended) = ended else { return Err("more ended participations in a cell than rows".into()) };
+    let within = |n: u64| n <= ended;
+    if acc.startade > acc.deltaganden || acc.deltaganden > rows || acc.felregistrering > rows || acc.anonyma > 0 {
+        return Err("a cell's started, participations or felregistrering exceed its rows".into());
+    }
+    if acc.personer.len() as u64 > acc.deltaganden || !acc.personer.windows(2).all(|w| w[0] < w[1]) {
+        return Err("a cell's persons are unsorted, repeated or more than its participations".into());
+    }
+    if !within(acc.oppet_efterfonster) || !acc.fore.iter().chain(acc.overgang.iter().flatten()).all(|&n| within(n)) {
+        return Err("a cell's before/after counts exceed its ended participations".into());
+    }
+    for (g, days) in Ersattningsgrupp::ALL.iter().zip(&acc.dagar) {
+        // Quarter days: a window holds at most 366 days.
+        let bound = i128::from(days.n) * 366 * 4;
+        let sums_fit = [days.fore, days.efter].iter().all(|&s| (0..=bound).contains(&i128::from(s)));
+        let spread = i128::from(days.efter - days.fore);
+        let squares_fit = days.diff_sq >= 0 && days.diff_sq.saturating_mul(i128::from(days.n)) >= spread * spread;
+        if (days.n > 0 && !groups.contains(g)) || !within(days.n) || !sums_fit || !squares_fit {
+            return Err(format!("benefit days of {} do not add up", g.code()));
+        }
+    }
+    Ok(ended)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV: &str = "deltagare_id;forbund_id;kon;startdatum;slutdatum;status_efter;sp_rp_fore;sp_rp_efter\n\
+                       1;7;K;2021-02-01;2021-10-31;arbete;120;40\n\
+                       2;7;M;2020-03-15;;;;\n\
+                       3;8;K;2020-05-01;2022-01-20;studier;10;0\n";
+
+    fn partial(csv: &str, years: RangeInclusive<i32>) -> Partial {
+        let extract = Extract::from_csv_reader(csv.as_bytes(), "t.csv", &Default::default()).unwrap();
+        Partial::compute(&extract, &Split::parse(&["forbund", "kon"]).unwrap(), years, &Config::default()).unwrap()
+    }
+
+    #[test]
+    fn json_and_bytes_round_trip() {
+        let p = partial(CSV, 2020..=2023);
+        assert_eq!(Partial::from_json(&p.to_json().unwrap()).unwrap(), p);
+        let bytes = p.to_bytes().unwrap();
+        assert_eq!(Partial::from_bytes(&bytes).unwrap(), p);
+        assert!(bytes.len() * 8 < p.to_json().unwrap().len(), "{} bytes", bytes.len());
+    }
+
+    #[test]
+    fn damaged_bytes_are_an_error() {
+        let bytes = partial(CSV, 2020..=2023).to_bytes().unwrap();
+        for cut in 0..bytes.len() {
+            let err = Partial::from_bytes(&bytes[..cut]).unwrap_err();
+            assert_eq!(err.code(), "invalid_binary", "cut at {cut}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(Partial::from_bytes(&longer).unwrap_err().code(), "invalid_binary");
+        // Flipping any one byte gives an error or a state that passed every check.
+        for i in MAGIC.len()..bytes.len() {
+            let mut edited = bytes.clone();
+            edited[i] ^= 0x5a;
+            if let Ok(p) = Partial::from_bytes(&edited) {
+                assert!(p.rows() > 0);
+            }
+        }
+    }
+
+    #[test]
+    fn edited_json_is_refused() {
+        let json = partial(CSV, 2020..=2023).to_json().unwrap();
+        for (from, to) in [
+            ("\"rows\":3", "\"rows\":1"),
+            ("\"rows\":3", "\"rows\":0"),
+            ("[\"forbund\",\"kon\"]", "[\"kon\",\"kon\"]"),
+            ("[\"forbund\",\"kon\"]", "[\"forbund\",\"aldersgrupp\"]"),
+            ("\"years\":{\"start\":2020,\"end\":2023}", "\"years\":{\"start\":2021,\"end\":2023}"),
+            ("\"personer\":[1]", "\"personer\":[1,1]"),
+        ] {
+            assert!(json.contains(from), "{from} not in {json}");
+            let err = Partial::from_json(&json.replacen(from, to, 1)).unwrap_err();
+            assert_eq!(err.code(), "invalid_json", "{from} → {to}");
+        }
+    }
+
+    #[test]
+    fn merge_refuses_states_of_other_options() {
+        let mut a = partial(CSV, 2020..=2023);
+        let err = a.merge(partial(CSV, 2020..=2022)).unwrap_err();
+        assert!(err.to_string().contains("different years"), "{err}");
+    }
+
+    #[test]
+    fn years_after_the_cutoff_are_dropped_at_the_finish() {
+        let p = partial(CSV, 2020..=2025);
+        assert_eq!(p.cutoff().map(|d| d.to_string()), Some("2022-01-20".into()));
+        let state = p.state_for(&Split::national(), &(2020..=2025)).unwrap();
+        assert_eq!(state.cells().keys().map(|k| k.ar).collect::<Vec<_>>(), [2020, 2021, 2022]);
+        assert!(p.state_for(&Split::parse(&["kon", "forbund"]).unwrap(), &(2020..=2021)).is_err());
+        // A table may ask for years before the first start (they hold nothing),
+        // not for years before the state's own when rows started earlier.
+        assert!(p.state_for(&Split::national(), &(2019..=2021)).is_ok());
+        assert!(partial(CSV, 2021..=2023).state_for(&Split::national(), &(2020..=2021)).is_err());
+    }
+}
