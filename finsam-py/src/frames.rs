@@ -24,12 +24,12 @@ use pyo3_arrow::input::AnyRecordBatch;
 use crate::{PyDataset, PyTable, argument, bad_option, config, detached, opt_int, policy, to_py_err};
 
 /// `threads=`: how many threads read a CSV extract.
-fn threads_arg(value: &Bound<'_, PyAny>) -> PyResult<usize> {
+pub(crate) fn threads_arg(value: &Bound<'_, PyAny>) -> PyResult<usize> {
     opt_int("threads", value, 1..=1024)
 }
 
 /// `delimiter=`: one ASCII character, or `None` to detect it.
-fn delimiter_arg(value: &Bound<'_, PyAny>) -> PyResult<Option<u8>> {
+pub(crate) fn delimiter_arg(value: &Bound<'_, PyAny>) -> PyResult<Option<u8>> {
     if value.is_none() {
         return Ok(None);
     }
@@ -244,13 +244,13 @@ impl PyFollowUp {
 
 /// The two readers of a flat extract into `T`: from a CSV path, and from
 /// Arrow record batches.
-struct FlatReaders<T> {
-    csv: fn(&std::path::Path, &FlatCsvOptions) -> finsam_core::Result<T>,
-    arrow: fn(&[RecordBatch], usize) -> finsam_core::Result<T>,
+pub(crate) struct FlatReaders<T> {
+    pub(crate) csv: fn(&std::path::Path, &FlatCsvOptions) -> finsam_core::Result<T>,
+    pub(crate) arrow: fn(&[RecordBatch], usize) -> finsam_core::Result<T>,
 }
 
 /// Reads a flat extract from a CSV path or a frame by `readers`.
-fn read_flat<T: Send>(
+pub(crate) fn read_flat<T: Send>(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
     threads: usize,

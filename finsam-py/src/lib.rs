@@ -21,6 +21,7 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 mod evaluation;
 mod frames;
 mod money;
+mod partial;
 mod pseudonym;
 
 /// Turns a core error into the exception class `finsam.exceptions` maps its
@@ -520,8 +521,15 @@ pub(crate) fn years_or(
     value: Option<&Bound<'_, PyAny>>,
     all: impl FnOnce() -> PyResult<std::ops::RangeInclusive<i32>>,
 ) -> PyResult<std::ops::RangeInclusive<i32>> {
+    match value {
+        Some(v) => years_arg(v),
+        None => all(),
+    }
+}
+
+/// A `years=` argument: an int, a `(first, last)` pair or a `range` with step 1.
+pub(crate) fn years_arg(v: &Bound<'_, PyAny>) -> PyResult<std::ops::RangeInclusive<i32>> {
     let accepts = "a year, a (first, last) pair or a range(first, last + 1) with step 1";
-    let Some(v) = value else { return all() };
     let year =
         |x: &Bound<'_, PyAny>| opt_int::<i32>("years", x, 1900..=2100).map_err(|_| bad_option("years", accepts, v));
     let span = if let Ok(r) = v.cast::<pyo3::types::PyRange>() {
@@ -785,6 +793,7 @@ type TableFn = fn(report::Source<'_>, &Split, std::ops::RangeInclusive<i32>, &Co
 enum OwnedSource {
     Data(Arc<Dataset>),
     Extract(Arc<finsam_core::engine::Extract>),
+    Partial(Arc<finsam_core::engine::Partial>),
 }
 
 impl OwnedSource {
@@ -795,8 +804,13 @@ impl OwnedSource {
         if let Ok(e) = data.cast::<frames::PyExtract>() {
             return Ok(OwnedSource::Extract(Arc::clone(&e.get().inner)));
         }
+        if let Ok(p) = data.cast::<partial::PyPartial>() {
+            return Ok(OwnedSource::Partial(Arc::clone(&p.get().inner)));
+        }
         let found = data.get_type().name()?;
-        let message = format!("expected a finsam.Dataset or a finsam.Extract (finsam.read_extract), got {found}");
+        let message = format!(
+            "expected a finsam.Dataset, a finsam.Extract (finsam.read_extract) or a finsam.Partial (finsam.partial), got {found}"
+        );
         Err(to_py_err(py, &argument("data", message)))
     }
 
@@ -804,6 +818,7 @@ impl OwnedSource {
         match self {
             OwnedSource::Data(d) => report::Source::Data(d),
             OwnedSource::Extract(e) => report::Source::Extract(e),
+            OwnedSource::Partial(p) => report::Source::Partial(p),
         }
     }
 }
@@ -821,7 +836,7 @@ fn indicator(
     let owned = OwnedSource::of(py, data)?;
     let years = match &owned {
         OwnedSource::Data(d) => years(py, d, years_arg)?,
-        OwnedSource::Extract(_) => {
+        OwnedSource::Extract(_) | OwnedSource::Partial(_) => {
             years_or(years_arg, || owned.source().years(&config).map_err(|e| to_py_err(py, &e)))?
         }
     };
@@ -1055,6 +1070,7 @@ fn _finsam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     evaluation::register(m)?;
     frames::register(m)?;
     money::register(m)?;
+    partial::register(m)?;
     pseudonym::register(m)?;
     m.add_function(wrap_pyfunction!(synthetic, m)?)?;
     m.add_function(wrap_pyfunction!(synthetic_true_effects, m)?)?;
