@@ -8,6 +8,10 @@ The peers' code is not copied: `peers.py` and `gen.py` are imported from
     .venv/bin/python benches/python/peer_bench.py                 # 1m and 10m
     .venv/bin/python benches/python/peer_bench.py --sizes 1m --peers polars
 
+finsam is timed twice: through the follow-up (`finsam.follow_up`, its own
+tables), and through the one engine (`mem_engine`, `csv_engine`: read the
+extract, one mergeable state, the indicator tables finished from it).
+
 Every (tool, size, mode) runs in its own process, after one warm-up, `--reps` timed repetitions. Modes: `mem` (the frame is
 already in memory: the peers' own loaders, untimed; finsam reads the polars
 frame through the Arrow PyCapsule interface) and `csv` (load and compute
@@ -63,6 +67,23 @@ def generate(sizes: list[str]) -> None:
     gen.main(["--sizes", *sizes])
 
 
+def engine_tables(source) -> list:
+    """The indicator set through the one engine: the extract read once, one
+    mergeable state by förbund × kön (with person sets), and the tables of
+    A–C finished from it (outcome shares by kön and by förbund, benefit days
+    by kön, participants with started and the change)."""
+    import finsam
+
+    extract = finsam.read_extract(source)
+    state = finsam.partial(extract, years=(1900, int(extract.latest[:4])))
+    return [
+        finsam.outcome_rates(state, by="kon"),
+        finsam.outcome_rates(state, by="forbund"),
+        finsam.benefit_days(state, by="kon"),
+        finsam.participants(state),
+    ]
+
+
 def finsam_runner(n: str, mode: str):
     import polars as pl
 
@@ -82,6 +103,11 @@ def finsam_runner(n: str, mode: str):
         return lambda: finsam.follow_up(df), df
     if mode == "csv":
         return lambda: finsam.follow_up(peers.path_for(n, "csv")), None
+    if mode == "mem_engine":
+        df = pl.read_parquet(peers.path_for(n, "parquet"))
+        return lambda: engine_tables(df), df
+    if mode == "csv_engine":
+        return lambda: engine_tables(str(peers.path_for(n, "csv"))), None
     raise SystemExit(f"unknown finsam mode {mode}")
 
 
@@ -178,6 +204,7 @@ def main() -> int:
             out = subprocess.run([sys.executable, __file__, "--check", n], capture_output=True, text=True, check=True)
             print(f"check {n}: {out.stdout.strip().splitlines()[-1]}", flush=True)
         cells = [("finsam", "mem"), ("finsam", "mem_pandas"), ("finsam", "csv")]
+        cells += [("finsam", "mem_engine"), ("finsam", "csv_engine")]
         cells += [(p, m) for p in a.peers for m in ("mem", "csv")]
         for tool, mode in cells:
             if tool == "finsam" and mode == "mem_pandas" and "pandas" not in a.peers:

@@ -106,7 +106,7 @@ impl Extract {
     /// # Errors
     /// As [`Partial::compute`].
     pub fn state(&self, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<State> {
-        Partial::compute(self, split, years.clone(), config)?.state_for(split, &years)
+        Partial::compute(self, split, years.clone(), config)?.into_state_for(split, &years)
     }
 
     pub(crate) fn batches(&self) -> &[Participations] {

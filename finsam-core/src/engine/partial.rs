@@ -203,40 +203,54 @@ impl Partial {
     }
 
     /// The counts for `split` over `years`: rolled up from this state's
-    /// split, the years after the cut-off left out.
+    /// split, the years after the cut-off left out, with the person sets
+    /// only if `persons`.
     ///
     /// # Errors
     /// `invalid_argument` if `years` are not in the state, or `split` is not
     /// this state's split or a coarser one in the same order.
-    pub(crate) fn state_for(&self, split: &Split, years: &RangeInclusive<i32>) -> Result<State> {
+    pub(crate) fn state_for(&self, split: &Split, years: &RangeInclusive<i32>, persons: bool) -> Result<State> {
+        self.check_holds(years)?;
+        let last = self.last_year();
+        roll_up(self.state.select(|k| years.contains(&k.ar) && k.ar <= last, persons), split)
+    }
+
+    /// [`state_for`](Self::state_for) with the person sets, consuming the
+    /// state (they are moved, not copied).
+    pub(crate) fn into_state_for(self, split: &Split, years: &RangeInclusive<i32>) -> Result<State> {
+        self.check_holds(years)?;
+        let last = self.last_year();
+        let mut state = self.state;
+        state.retain(|k| years.contains(&k.ar) && k.ar <= last);
+        roll_up(state, split)
+    }
+
+    /// Whether the state holds every count of `years`.
+    fn check_holds(&self, years: &RangeInclusive<i32>) -> Result<()> {
         // Years before the first start hold no counts in any state: a table
         // may ask for them (the year before its first, for a change).
         let holds_from = match self.state.first_start() {
             Some(first) if first >= *self.years.start() => i32::MIN,
             _ => *self.years.start(),
         };
-        if *years.start() < holds_from || years.end() > self.years.end() {
-            return Err(Error::InvalidArgument {
-                name: "years",
-                message: format!(
-                    "the table needs {}–{} but the state holds {}–{} (a change from the previous year needs that year too): compute the state over more years",
-                    years.start(),
-                    years.end(),
-                    self.years.start(),
-                    self.years.end()
-                ),
-            });
+        if *years.start() >= holds_from && years.end() <= self.years.end() {
+            return Ok(());
         }
-        let mut state = self.state.rollup(split).map_err(|_| Error::InvalidArgument {
-            name: "by",
+        Err(Error::InvalidArgument {
+            name: "years",
             message: format!(
-                "the state is split by {}; it gives tables by those dimensions or fewer, in that order",
-                dim_names(self.split())
+                "the table needs {}–{} but the state holds {}–{} (a change from the previous year needs that year too): compute the state over more years",
+                years.start(),
+                years.end(),
+                self.years.start(),
+                self.years.end()
             ),
-        })?;
-        let last = self.cutoff().map_or(i32::MIN, Date::year);
-        state.retain(|k| years.contains(&k.ar) && k.ar <= last);
-        Ok(state)
+        })
+    }
+
+    /// The year of the cut-off: later years are dropped at the finish.
+    fn last_year(&self) -> i32 {
+        self.cutoff().map_or(i32::MIN, Date::year)
     }
 
     /// The state as JSON.
@@ -286,6 +300,20 @@ impl Partial {
 
 fn invalid_binary(message: String) -> Error {
     Error::InvalidBinary { message }
+}
+
+/// `state` rolled up to `split` (as it is if that is its own split).
+fn roll_up(state: State, split: &Split) -> Result<State> {
+    if state.split() == split {
+        return Ok(state);
+    }
+    state.rollup(split).map_err(|_| Error::InvalidArgument {
+        name: "by",
+        message: format!(
+            "the state is split by {}; it gives tables by those dimensions or fewer, in that order",
+            dim_names(state.split())
+        ),
+    })
 }
 
 fn dim_names(split: &Split) -> String {
@@ -464,12 +492,12 @@ mod tests {
     fn years_after_the_cutoff_are_dropped_at_the_finish() {
         let p = partial(CSV, 2020..=2025);
         assert_eq!(p.cutoff().map(|d| d.to_string()), Some("2022-01-20".into()));
-        let state = p.state_for(&Split::national(), &(2020..=2025)).unwrap();
+        let state = p.state_for(&Split::national(), &(2020..=2025), true).unwrap();
         assert_eq!(state.cells().keys().map(|k| k.ar).collect::<Vec<_>>(), [2020, 2021, 2022]);
-        assert!(p.state_for(&Split::parse(&["kon", "forbund"]).unwrap(), &(2020..=2021)).is_err());
+        assert!(p.state_for(&Split::parse(&["kon", "forbund"]).unwrap(), &(2020..=2021), true).is_err());
         // A table may ask for years before the first start (they hold nothing),
         // not for years before the state's own when rows started earlier.
-        assert!(p.state_for(&Split::national(), &(2019..=2021)).is_ok());
-        assert!(partial(CSV, 2021..=2023).state_for(&Split::national(), &(2020..=2021)).is_err());
+        assert!(p.state_for(&Split::national(), &(2019..=2021), true).is_ok());
+        assert!(partial(CSV, 2021..=2023).state_for(&Split::national(), &(2020..=2021), true).is_err());
     }
 }

@@ -462,6 +462,14 @@ impl State {
         self.cells.retain(|k, _| keep(k));
     }
 
+    /// A copy of the cells whose key passes `keep`, with their person sets
+    /// only if `persons` (the tables that count none need not copy them).
+    pub(crate) fn select(&self, keep: impl Fn(&Key) -> bool, persons: bool) -> State {
+        let copy = |acc: &Accumulator| if persons { acc.clone() } else { acc.clone_without_persons() };
+        let cells = self.cells.iter().filter(|(k, _)| keep(k)).map(|(k, v)| (*k, copy(v))).collect();
+        State { split: self.split.clone(), cells, unknown_insats: self.unknown_insats, first_start: self.first_start }
+    }
+
     /// This state with only the cells of `year`.
     pub fn retain_year(mut self, year: i32) -> State {
         self.cells.retain(|k, _| k.ar == year);

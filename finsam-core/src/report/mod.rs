@@ -124,9 +124,13 @@ fn computed(
         }
         Source::Extract(extract) => {
             let partial = Partial::compute_with(extract, split, state_years.clone(), config, persons)?;
-            from_partial(&partial, split, &state_years, config)
+            let cutoff = partial_cutoff(&partial, config)?;
+            let (groups, notes) = (partial.groups().to_vec(), partial.notes());
+            let state = partial.into_state_for(split, &state_years)?;
+            let complete = observed_complete_years(&state, cutoff);
+            Ok(Computed { state, groups, cutoff, complete, notes })
         }
-        Source::Partial(partial) => from_partial(partial, split, &state_years, config),
+        Source::Partial(partial) => from_partial(partial, split, &state_years, config, persons),
     }
 }
 
@@ -136,9 +140,10 @@ fn from_partial(
     split: &Split,
     state_years: &RangeInclusive<i32>,
     config: &Config,
+    persons: bool,
 ) -> Result<Computed> {
     let cutoff = partial_cutoff(partial, config)?;
-    let state = partial.state_for(split, state_years)?;
+    let state = partial.state_for(split, state_years, persons)?;
     let complete = observed_complete_years(&state, cutoff);
     Ok(Computed { state, groups: partial.groups().to_vec(), cutoff, complete, notes: partial.notes() })
 }
@@ -1088,17 +1093,18 @@ pub fn annual_report<'a>(source: impl Into<Source<'a>>, year: i32, config: &Conf
         }
         Source::Extract(extract) => {
             let partial = Partial::compute(extract, &report_split(), years.clone(), config)?;
-            report_from_partial(&partial, source, year, config)
+            let (cutoff, groups, notes) =
+                (partial_cutoff(&partial, config)?, partial.groups().to_vec(), partial.notes());
+            let state = partial.into_state_for(&report_split(), &years)?;
+            report_from_state(&ReportSource { source, config, cutoff, groups: &groups, notes }, year, &state)
         }
-        Source::Partial(partial) => report_from_partial(partial, source, year, config),
+        Source::Partial(partial) => {
+            let cutoff = partial_cutoff(partial, config)?;
+            let state = partial.state_for(&report_split(), &years, true)?;
+            let from = ReportSource { source, config, cutoff, groups: partial.groups(), notes: partial.notes() };
+            report_from_state(&from, year, &state)
+        }
     }
-}
-
-fn report_from_partial(partial: &Partial, source: Source<'_>, year: i32, config: &Config) -> Result<AnnualReport> {
-    let cutoff = partial_cutoff(partial, config)?;
-    let state = partial.state_for(&report_split(), &(year.saturating_sub(1)..=year))?;
-    let from = ReportSource { source, config, cutoff, groups: partial.groups(), notes: partial.notes() };
-    report_from_state(&from, year, &state)
 }
 
 /// The annual report of a directory in the data contract whose
