@@ -11,6 +11,7 @@ pub mod extract;
 pub mod partial;
 pub mod participations;
 pub(crate) mod radix;
+pub mod source;
 
 pub use extract::Extract;
 pub use partial::Partial;

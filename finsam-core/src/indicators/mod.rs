@@ -10,8 +10,16 @@
 
 pub mod catalogue;
 pub mod context;
+pub mod deltagare;
+pub mod ersattningsdagar;
+pub mod forsorjning;
+pub mod insatser;
+pub mod konsskillnad;
+pub(crate) mod parts;
 pub mod state;
 pub mod stream;
+pub mod tackning;
+pub mod utfall;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,106 @@
+//! What the indicator tables share: the total key, labels of key values,
+//! count ids for disclosure, key columns, total rows and margins.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::state::{Accumulator, Key, UNUSED};
+use super::{Config, Dim, Split, State};
+use crate::error::Result;
+use crate::model::*;
+use crate::publish::table::CountId;
+
+/// A key part that stands for "all values" (a total row).
+pub(crate) const ALLA: u32 = u32::MAX - 1;
+
+/// Labels of key values.
+pub(crate) struct Labels<'a> {
+    pub(crate) config: &'a Config,
+}
+
+impl Labels<'_> {
+    pub(crate) fn label(&self, dim: Dim, v: u32) -> String {
+        if v == ALLA {
+            return "alla".to_owned();
+        }
+        let code = |all: &[&'static str], none: &str| all.get(v as usize).map_or(none.to_owned(), |c| (*c).to_owned());
+        match dim {
+            Dim::Forbund | Dim::Insats => v.to_string(),
+            Dim::Kon => code(&Kon::ALL.iter().map(|k| k.code()).collect::<Vec<_>>(), "okand"),
+            Dim::Aldersgrupp => self.config.age_bands.label(v),
+            Dim::Behovsgrupp => code(&Behovsgrupp::ALL.iter().map(|b| b.code()).collect::<Vec<_>>(), "ingen"),
+            Dim::Remittent => code(&Part::ALL.iter().map(|p| p.code()).collect::<Vec<_>>(), "okand"),
+            Dim::ForsorjningFore => {
+                code(&Forsorjning::ALL.iter().map(|f| f.code()).collect::<Vec<_>>(), "ej_registrerad")
+            }
+        }
+    }
+
+    pub(crate) fn key(&self, split: &Split, k: &Key) -> Vec<String> {
+        std::iter::once(k.ar.to_string())
+            .chain(split.dims().iter().enumerate().map(|(i, &d)| self.label(d, k.parts[i])))
+            .collect()
+    }
+}
+
+/// The id of the count `measure` in cell `k` of a table split by `split`.
+pub(crate) fn count_id(measure: impl Into<String>, split: &Split, k: &Key) -> CountId {
+    let mut parts = vec![ALLA; Dim::ALL.len()];
+    for (i, &d) in split.dims().iter().enumerate() {
+        parts[d as usize] = k.parts[i];
+    }
+    CountId { measure: measure.into(), ar: k.ar, parts }
+}
+
+pub(crate) fn key_columns(split: &Split) -> Vec<String> {
+    std::iter::once("ar".to_owned()).chain(split.dims().iter().map(|d| d.code().to_owned())).collect()
+}
+
+/// The cells of `state` and, for every subset of its single-valued
+/// dimensions, the totals over them (`ALLA` in their place).
+pub(crate) fn with_totals(state: &State) -> Result<BTreeMap<Key, Accumulator>> {
+    let dims = state.split().dims();
+    let droppable: Vec<usize> = (0..dims.len()).filter(|&i| !dims[i].is_multi_valued()).collect();
+    let mut out = BTreeMap::new();
+    for mask in 0u32..(1 << droppable.len()) {
+        let dropped: Vec<usize> =
+            droppable.iter().enumerate().filter(|(b, _)| mask & (1 << b) != 0).map(|(_, &i)| i).collect();
+        let kept: Vec<usize> = (0..dims.len()).filter(|i| !dropped.contains(i)).collect();
+        let target = Split::new(&kept.iter().map(|&i| dims[i]).collect::<Vec<_>>())?;
+        for (k, acc) in state.rollup(&target)?.cells() {
+            let mut parts = [UNUSED; Split::MAX];
+            for (j, &i) in kept.iter().enumerate() {
+                parts[i] = k.parts[j];
+            }
+            for &i in &dropped {
+                parts[i] = ALLA;
+            }
+            out.insert(Key { ar: k.ar, parts }, acc.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Margins among rows keyed by `keys` (with an extra key `sub` per row for
+/// tables that repeat each cell, e.g. per status): parts that differ from a
+/// total row only in one single-valued dimension set to `ALLA`.
+pub(crate) fn margins<S: Ord + Copy + std::hash::Hash>(rows: &[(Key, S)], dims: &[Dim]) -> Vec<(Vec<usize>, usize)> {
+    let index: HashMap<(Key, S), usize> = rows.iter().enumerate().map(|(i, &(k, s))| ((k, s), i)).collect();
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (r, &(k, s)) in rows.iter().enumerate() {
+        for (i, d) in dims.iter().enumerate() {
+            if d.is_multi_valued() || k.parts[i] == ALLA {
+                continue;
+            }
+            let mut total = k;
+            total.parts[i] = ALLA;
+            if let Some(&t) = index.get(&(total, s)) {
+                groups.entry(t * dims.len() + i).or_default().push(r);
+            }
+        }
+    }
+    groups.into_iter().map(|(g, parts)| (parts, g / dims.len().max(1))).collect()
+}
+
+pub(crate) fn share(k: u64, n: u64) -> f64 {
+    if n == 0 { f64::NAN } else { k as f64 / n as f64 }
+}
