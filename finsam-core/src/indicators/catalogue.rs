@@ -1,4 +1,7 @@
-//! The indicator catalogue: every published figure, declared.
+//! The indicator catalogue: every published figure, declared. The entries
+//! of the indicators computed from participations live beside their
+//! functions (`deltagare::SPEC`, `utfall::SPEC`, …); those of surveys and
+//! money are here.
 
 use serde::Serialize;
 
@@ -21,81 +24,18 @@ pub struct IndicatorSpec {
     pub source: &'static str,
 }
 
-const REPORTS: &str = "FK/AF återrapport om samordningsförbund (domain.md §4); finsam's documented choice where marked";
+pub(crate) const REPORTS: &str =
+    "FK/AF återrapport om samordningsförbund (domain.md §4); finsam's documented choice where marked";
 
 static CATALOGUE: [IndicatorSpec; 14] = [
-    IndicatorSpec {
-        id: "deltagare",
-        label_sv: "Deltagare i individinriktade insatser",
-        label_en: "Participants in individual-level interventions",
-        unit: "persons",
-        population: "Participations in individinriktade insatser started or ongoing on any day of the year; felregistrering excluded. Anonymous participants are added where the split allows (year, förbund, insats, kön); otherwise they cannot be attributed and are not added.",
-        definition: "Distinct persons plus anonymous participants; also participations, participations started in the year, and the change in participants from the previous year in percent.",
-        source: REPORTS,
-    },
-    IndicatorSpec {
-        id: "insatser",
-        label_sv: "Insatser",
-        label_en: "Interventions",
-        unit: "insatser",
-        population: "Insatser active on any day of the year (start ≤ 31 Dec and no end, or end ≥ 1 Jan).",
-        definition: "Counts by inriktning; the structural share of all; the number aimed at at least one prioritised behovsgrupp and its share of the individinriktade (417 of 1,087 = 38 % in 2020); participants in strukturövergripande insatser from the aggregate rows.",
-        source: REPORTS,
-    },
-    IndicatorSpec {
-        id: "utfall",
-        label_sv: "Sysselsättning efter avslutad insats",
-        label_en: "Status after an ended participation",
-        unit: "share",
-        population: "Participations with personal data in individinriktade insatser ended in the year. Excluded and counted: felregistrering (from everything) and those with no status registered (from the shares).",
-        definition: "The share in förvärvsarbete or studier, and in förvärvsarbete, studier or aktivt arbetssökande, of those with a registered status; also each status. Intervals: Wilson by default (Clopper–Pearson and Agresti–Coull on request).",
-        source: REPORTS,
-    },
-    IndicatorSpec {
-        id: "ersattningsdagar",
-        label_sv: "Dagar med ersättning före och efter",
-        label_en: "Benefit days before and after",
-        unit: "days",
-        population: "Participations as for utfall whose after-window has closed by the cut-off date; those still open are excluded and counted.",
-        definition: "Per reporting group (SP+RP, AE, SA, and any other present): the mean days in the window before start (default the 365 days ending the day before start) and after end (default the 365 days starting the day after end), and the paired mean difference after − before with a t-interval. From spells, a day at 50 % counts as half a day (choice; whole-day counting on request); or from pre-computed window days.",
-        source: "FK återrapport 2020 (domain.md §4.4); windows and partial days are finsam's documented choice",
-    },
-    IndicatorSpec {
-        id: "forsorjning_overgang",
-        label_sv: "Försörjning före och efter",
-        label_en: "Source of support before and after",
-        unit: "share",
-        population: "Participations as for utfall.",
-        definition: "Of those with source X before, the share with each source Y after. A participation with several sources counts under each; rows therefore need not sum to one.",
-        source: REPORTS,
-    },
-    IndicatorSpec {
-        id: "konsskillnad",
-        label_sv: "Skillnad mellan män och kvinnor i andel till arbete eller studier",
-        label_en: "Difference between men and women in the share to work or studies",
-        unit: "share; difference in percentage points",
-        population: "As for utfall, men and women; persons whose kön is not registered are in neither group.",
-        definition: "The shares of men and of women in förvärvsarbete or studier (and with aktivt arbetssökande), and men − women with Newcombe's hybrid score interval.",
-        source: REPORTS,
-    },
-    IndicatorSpec {
-        id: "konsskillnad_dagar",
-        label_sv: "Skillnad mellan män och kvinnor i förändrade dagar med ersättning",
-        label_en: "Difference between men and women in the change of benefit days",
-        unit: "days",
-        population: "As for ersattningsdagar, men and women; persons whose kön is not registered are in neither group.",
-        definition: "Per reporting group, the mean change in benefit days (after − before) of men and of women, and men − women with Welch's interval.",
-        source: REPORTS,
-    },
-    IndicatorSpec {
-        id: "tackning",
-        label_sv: "Förbund och medlemskommuner",
-        label_en: "Coverage: förbund and member kommuner",
-        unit: "count",
-        population: "Förbund existing on 31 December; kommuner that are members of one of them that day.",
-        definition: "Counts per year, and the lineage of förbund formed by mergers.",
-        source: "Finsam's national follow-up (domain.md §4.7)",
-    },
+    super::deltagare::SPEC,
+    super::insatser::SPEC,
+    super::utfall::SPEC,
+    super::ersattningsdagar::SPEC,
+    super::forsorjning::SPEC,
+    super::konsskillnad::SPEC,
+    super::konsskillnad::SPEC_DAGAR,
+    super::tackning::SPEC,
     IndicatorSpec {
         id: "deltagare_struktur",
         label_sv: "Deltagare i strukturövergripande insatser",

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
+use super::catalogue::{IndicatorSpec, REPORTS};
 use super::parts::*;
 use super::state::Key;
 use super::{Config, Split, State};
@@ -11,6 +12,17 @@ use crate::engine::source::*;
 use crate::error::Result;
 use crate::publish::table::{Builder, Raw};
 use crate::publish::{Table, Unit};
+
+/// The catalogue entry of `deltagare`.
+pub const SPEC: IndicatorSpec = IndicatorSpec {
+    id: "deltagare",
+    label_sv: "Deltagare i individinriktade insatser",
+    label_en: "Participants in individual-level interventions",
+    unit: "persons",
+    population: "Participations in individinriktade insatser started or ongoing on any day of the year; felregistrering excluded. Anonymous participants are added where the split allows (year, förbund, insats, kön); otherwise they cannot be attributed and are not added.",
+    definition: "Distinct persons plus anonymous participants; also participations, participations started in the year, and the change in participants from the previous year in percent.",
+    source: REPORTS,
+};
 
 /// Participants per year: persons, anonymous, participations, started, and
 /// the change in participants from the previous year.
@@ -48,8 +60,8 @@ pub(crate) fn participants_table(
         .map(|&k| (k, ()))
         .collect();
     let mut b = Builder::new(
-        "deltagare",
-        "Deltagare i individinriktade insatser",
+        SPEC.id,
+        SPEC.label_sv,
         key_columns(split),
         &[
             ("deltagare", Unit::Count),

@@ -3,6 +3,7 @@
 
 use std::ops::RangeInclusive;
 
+use super::catalogue::IndicatorSpec;
 use super::parts::*;
 use super::state::Key;
 use super::{Config, Split, State};
@@ -13,6 +14,17 @@ use crate::model::*;
 use crate::publish::table::{Builder, Raw};
 use crate::publish::{Table, Unit};
 use crate::stats::mean_ci;
+
+/// The catalogue entry of `ersattningsdagar`.
+pub const SPEC: IndicatorSpec = IndicatorSpec {
+    id: "ersattningsdagar",
+    label_sv: "Dagar med ersättning före och efter",
+    label_en: "Benefit days before and after",
+    unit: "days",
+    population: "Participations as for utfall whose after-window has closed by the cut-off date; those still open are excluded and counted.",
+    definition: "Per reporting group (SP+RP, AE, SA, and any other present): the mean days in the window before start (default the 365 days ending the day before start) and after end (default the 365 days starting the day after end), and the paired mean difference after − before with a t-interval. From spells, a day at 50 % counts as half a day (choice; whole-day counting on request); or from pre-computed window days.",
+    source: "FK återrapport 2020 (domain.md §4.4); windows and partial days are finsam's documented choice",
+};
 
 /// Benefit days before and after, per reporting group, with the paired
 /// t-interval of the mean difference.
@@ -41,8 +53,8 @@ pub(crate) fn benefit_table(
     let mut keys = key_columns(split);
     keys.push("grupp".into());
     let mut b = Builder::new(
-        "ersattningsdagar",
-        "Dagar med ersättning före och efter",
+        SPEC.id,
+        SPEC.label_sv,
         keys,
         &[
             ("n", Unit::Count),

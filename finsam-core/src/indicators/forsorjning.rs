@@ -2,6 +2,7 @@
 
 use std::ops::RangeInclusive;
 
+use super::catalogue::{IndicatorSpec, REPORTS};
 use super::parts::*;
 use super::state::{Key, SOURCES};
 use super::{Config, Split, State};
@@ -10,6 +11,17 @@ use crate::error::{Error, Result};
 use crate::model::*;
 use crate::publish::table::{Builder, Raw};
 use crate::publish::{Table, Unit};
+
+/// The catalogue entry of `forsorjning_overgang`.
+pub const SPEC: IndicatorSpec = IndicatorSpec {
+    id: "forsorjning_overgang",
+    label_sv: "Försörjning före och efter",
+    label_en: "Source of support before and after",
+    unit: "share",
+    population: "Participations as for utfall.",
+    definition: "Of those with source X before, the share with each source Y after. A participation with several sources counts under each; rows therefore need not sum to one.",
+    source: REPORTS,
+};
 
 /// Försörjning before → after: of those with source X before, the share with
 /// each source after.
@@ -44,12 +56,7 @@ pub(crate) fn transitions_table(state: &State, config: &Config) -> Result<Builde
     let cells = with_totals(state)?;
     let mut keys = key_columns(split);
     keys.extend(["fore".to_owned(), "efter".to_owned()]);
-    let mut b = Builder::new(
-        "forsorjning_overgang",
-        "Försörjning före och efter",
-        keys,
-        &[("antal", Unit::Count), ("andel", Unit::Share)],
-    );
+    let mut b = Builder::new(SPEC.id, SPEC.label_sv, keys, &[("antal", Unit::Count), ("andel", Unit::Share)]);
     // Per source before: a row per source after, then the row `alla` with
     // everyone who had the source before (the denominator).
     let mut rows: Vec<(Key, (usize, usize))> = Vec::new();

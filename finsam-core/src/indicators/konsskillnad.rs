@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
+use super::catalogue::{IndicatorSpec, REPORTS};
 use super::parts::*;
 use super::state::{Accumulator, Key};
 use super::{Config, Dim, Split, State};
@@ -13,6 +14,28 @@ use crate::model::*;
 use crate::publish::table::{Builder, Raw};
 use crate::publish::{Table, Unit};
 use crate::stats::{newcombe_diff, welch_diff};
+
+/// The catalogue entry of `konsskillnad_dagar`.
+pub const SPEC_DAGAR: IndicatorSpec = IndicatorSpec {
+    id: "konsskillnad_dagar",
+    label_sv: "Skillnad mellan män och kvinnor i förändrade dagar med ersättning",
+    label_en: "Difference between men and women in the change of benefit days",
+    unit: "days",
+    population: "As for ersattningsdagar, men and women; persons whose kön is not registered are in neither group.",
+    definition: "Per reporting group, the mean change in benefit days (after − before) of men and of women, and men − women with Welch's interval.",
+    source: REPORTS,
+};
+
+/// The catalogue entry of `konsskillnad`.
+pub const SPEC: IndicatorSpec = IndicatorSpec {
+    id: "konsskillnad",
+    label_sv: "Skillnad mellan män och kvinnor i andel till arbete eller studier",
+    label_en: "Difference between men and women in the share to work or studies",
+    unit: "share; difference in percentage points",
+    population: "As for utfall, men and women; persons whose kön is not registered are in neither group.",
+    definition: "The shares of men and of women in förvärvsarbete or studier (and with aktivt arbetssökande), and men − women with Newcombe's hybrid score interval.",
+    source: REPORTS,
+};
 
 /// Men − women in the outcome shares, with Newcombe's hybrid score interval
 /// of the difference (in percentage points when rendered). `split` must not
@@ -145,13 +168,8 @@ pub(crate) fn gender_gap_shares(state: &State, config: &Config) -> Result<Builde
     const MEASURES: [&str; 2] = ["arbete_studier", "arbete_studier_sokande"];
     let g = GenderRows::new(state, MEASURES.len())?;
     let labels = Labels { config };
-    let mut b = g.builder(
-        "konsskillnad",
-        "Skillnad mellan män och kvinnor i andel till arbete eller studier (män − kvinnor)",
-        "matt",
-        Unit::Share,
-        Unit::ShareDifference,
-    );
+    let mut b =
+        g.builder(SPEC.id, &format!("{} (män − kvinnor)", SPEC.label_sv), "matt", Unit::Share, Unit::ShareDifference);
     for (r, &(k, m)) in g.rows.iter().enumerate() {
         let (men, women) = (g.of(&k, Kon::Man), g.of(&k, Kon::Kvinna));
         let k_of = |a: &Accumulator| {
@@ -177,13 +195,8 @@ pub(crate) fn gender_gap_shares(state: &State, config: &Config) -> Result<Builde
 pub(crate) fn gender_gap_days_table(state: &State, groups: &[Ersattningsgrupp], config: &Config) -> Result<Builder> {
     let g = GenderRows::new(state, groups.len())?;
     let labels = Labels { config };
-    let mut b = g.builder(
-        "konsskillnad_dagar",
-        "Skillnad mellan män och kvinnor i förändrade dagar med ersättning (män − kvinnor)",
-        "grupp",
-        Unit::Days,
-        Unit::Days,
-    );
+    let mut b =
+        g.builder(SPEC_DAGAR.id, &format!("{} (män − kvinnor)", SPEC_DAGAR.label_sv), "grupp", Unit::Days, Unit::Days);
     for (r, &(k, m)) in g.rows.iter().enumerate() {
         let group = groups[m];
         let (dm, dw) = (

@@ -3,12 +3,24 @@
 use std::ops::RangeInclusive;
 
 use super::Config;
+use super::catalogue::IndicatorSpec;
 use crate::engine::source::*;
 use crate::error::Result;
 use crate::model::*;
 use crate::publish::table::{Builder, Raw};
 use crate::publish::{Table, Unit};
 use crate::{Dataset, Date};
+
+/// The catalogue entry of `tackning`.
+pub const SPEC: IndicatorSpec = IndicatorSpec {
+    id: "tackning",
+    label_sv: "Förbund och medlemskommuner",
+    label_en: "Coverage: förbund and member kommuner",
+    unit: "count",
+    population: "Förbund existing on 31 December; kommuner that are members of one of them that day.",
+    definition: "Counts per year, and the lineage of förbund formed by mergers.",
+    source: "Finsam's national follow-up (domain.md §4.7)",
+};
 
 /// Förbund and member kommuner on 31 December of each year.
 ///

@@ -3,6 +3,7 @@
 
 use std::ops::RangeInclusive;
 
+use super::catalogue::{IndicatorSpec, REPORTS};
 use super::parts::*;
 use super::state::Key;
 use super::{Config, Split, State, ci_values};
@@ -11,6 +12,17 @@ use crate::error::Result;
 use crate::model::*;
 use crate::publish::table::{Builder, Raw};
 use crate::publish::{Table, Unit};
+
+/// The catalogue entry of `utfall`.
+pub const SPEC: IndicatorSpec = IndicatorSpec {
+    id: "utfall",
+    label_sv: "Sysselsättning efter avslutad insats",
+    label_en: "Status after an ended participation",
+    unit: "share",
+    population: "Participations with personal data in individinriktade insatser ended in the year. Excluded and counted: felregistrering (from everything) and those with no status registered (from the shares).",
+    definition: "The share in förvärvsarbete or studier, and in förvärvsarbete, studier or aktivt arbetssökande, of those with a registered status; also each status. Intervals: Wilson by default (Clopper–Pearson and Agresti–Coull on request).",
+    source: REPORTS,
+};
 
 /// Status after ended participations: the headline shares with intervals.
 ///
@@ -32,8 +44,8 @@ pub(crate) fn outcomes_table(state: &State, config: &Config) -> Result<Builder> 
     let cells = with_totals(state)?;
     let rows: Vec<(Key, ())> = cells.keys().map(|&k| (k, ())).collect();
     let mut b = Builder::new(
-        "utfall",
-        "Sysselsättning efter avslutad insats",
+        SPEC.id,
+        SPEC.label_sv,
         key_columns(split),
         &[
             ("n", Unit::Count),
@@ -91,8 +103,8 @@ pub fn outcome_categories<'a>(
     let mut keys = key_columns(split);
     keys.push("status".into());
     let mut b = Builder::new(
-        "utfall",
-        "Sysselsättning efter avslutad insats, per status",
+        SPEC.id,
+        &format!("{}, per status", SPEC.label_sv),
         keys,
         &[("antal", Unit::Count), ("andel", Unit::Share), ("lo", Unit::Share), ("hi", Unit::Share)],
     );
