@@ -25,16 +25,37 @@ pub(crate) struct Query<'q> {
     pub(crate) persons: bool,
 }
 
-/// Builds a state batch by batch with a hash map of cells, then sorts it.
+/// No cell yet.
+const NO_CELL: u32 = u32::MAX;
+
+/// The cells of one group (one combination of split values), by year:
+/// `cells[year - base]` is the cell's index in the builder, or [`NO_CELL`].
+#[derive(Default)]
+struct GroupYears {
+    base: i32,
+    cells: Vec<u32>,
+}
+
+/// Builds a state batch by batch. A row's split values are mapped to a dense
+/// group id once (one hash lookup per row, not one per row and year), and a
+/// group's cells are found by year offset.
 pub(crate) struct Builder<'q> {
     query: &'q Query<'q>,
-    cells: FxHashMap<Key, Accumulator>,
+    /// The group id of each combination of split values, and its values.
+    groups: FxHashMap<[u32; Split::MAX], u32>,
+    group_parts: Vec<[u32; Split::MAX]>,
+    by_group: Vec<GroupYears>,
+    /// The cells, and their keys, in order of creation.
+    cells: Vec<Accumulator>,
+    cell_keys: Vec<Key>,
     unknown_insats: u64,
     first_start: Option<i32>,
     /// Per dimension of the split, the row's values (several for a
     /// multi-valued dimension), and every combination of them.
     values: Vec<Vec<u32>>,
     keys: Vec<[u32; Split::MAX]>,
+    /// The group id of each of `keys`.
+    key_groups: Vec<u32>,
     before: Vec<usize>,
     after: Vec<usize>,
 }
@@ -43,11 +64,16 @@ impl<'q> Builder<'q> {
     pub(crate) fn new(query: &'q Query<'q>) -> Self {
         Builder {
             query,
-            cells: FxHashMap::default(),
+            groups: FxHashMap::default(),
+            group_parts: Vec::new(),
+            by_group: Vec::new(),
+            cells: Vec::new(),
+            cell_keys: Vec::new(),
             unknown_insats: 0,
             first_start: None,
             values: vec![Vec::new(); query.split.dims().len()],
             keys: Vec::new(),
+            key_groups: Vec::new(),
             before: Vec::new(),
             after: Vec::new(),
         }
@@ -112,13 +138,30 @@ impl<'q> Builder<'q> {
                 }
             }
         }
+        self.key_groups.clear();
+        for k in 0..self.keys.len() {
+            let group = self.group(self.keys[k]);
+            self.key_groups.push(group);
+        }
+    }
+
+    /// The dense id of the group with split values `parts`.
+    fn group(&mut self, parts: [u32; Split::MAX]) -> u32 {
+        let next = self.group_parts.len() as u32;
+        let id = *self.groups.entry(parts).or_insert(next);
+        if id == next {
+            self.group_parts.push(parts);
+            self.by_group.push(GroupYears::default());
+        }
+        id
     }
 
     /// Counts an ended participation in its cells of `year`: the status, the
     /// benefit days (or an open after-window) and försörjning before → after.
     fn ended(&mut self, p: &Participations, i: usize, year: i32) {
-        source_indices(p.fore[i], &mut self.before);
-        source_indices(p.efter[i], &mut self.after);
+        let (fore, efter) = p.forsorjning(i);
+        source_indices(fore, &mut self.before);
+        source_indices(efter, &mut self.after);
         let (before, after) = (std::mem::take(&mut self.before), std::mem::take(&mut self.after));
         for k in 0..self.keys.len() {
             let cell = self.cell(year, k);
@@ -130,7 +173,7 @@ impl<'q> Builder<'q> {
                 cell.oppet_efterfonster += 1;
             } else {
                 for (group, days) in p.groups.iter().zip(p.window_days(i)) {
-                    if let (Some(fore), Some(efter)) = *days {
+                    if let (Some(fore), Some(efter)) = (days.fore(), days.efter()) {
                         cell.dagar[*group as usize].add(fore, efter);
                     }
                 }
@@ -145,8 +188,32 @@ impl<'q> Builder<'q> {
         (self.before, self.after) = (before, after);
     }
 
-    fn cell(&mut self, ar: i32, key: usize) -> &mut Accumulator {
-        self.cells.entry(Key { ar, parts: self.keys[key] }).or_default()
+    /// The cell of `year` for the row's `key`-th combination of values.
+    fn cell(&mut self, year: i32, key: usize) -> &mut Accumulator {
+        let at = self.cell_of(self.key_groups[key], year);
+        &mut self.cells[at]
+    }
+
+    /// The index of `group`'s cell of `year`, made if new.
+    fn cell_of(&mut self, group: u32, year: i32) -> usize {
+        let years = &mut self.by_group[group as usize];
+        if years.cells.is_empty() {
+            years.base = year;
+        } else if year < years.base {
+            let before = (i64::from(years.base) - i64::from(year)) as usize;
+            years.cells.splice(0..0, std::iter::repeat_n(NO_CELL, before));
+            years.base = year;
+        }
+        let offset = (i64::from(year) - i64::from(years.base)) as usize;
+        if offset >= years.cells.len() {
+            years.cells.resize(offset + 1, NO_CELL);
+        }
+        if years.cells[offset] == NO_CELL {
+            years.cells[offset] = self.cells.len() as u32;
+            self.cells.push(Accumulator::default());
+            self.cell_keys.push(Key { ar: year, parts: self.group_parts[group as usize] });
+        }
+        years.cells[offset] as usize
     }
 
     /// Counts anonymous participants (known by insats, year and kön);
@@ -172,12 +239,15 @@ impl<'q> Builder<'q> {
                     _ => a.kon as u32,
                 };
             }
-            self.cells.entry(Key { ar: a.ar, parts }).or_default().anonyma += u64::from(a.antal);
+            let group = self.group(parts);
+            let at = self.cell_of(group, a.ar);
+            self.cells[at].anonyma += u64::from(a.antal);
         }
     }
 
     pub(crate) fn finish(self) -> State {
-        State::from_cells(self.query.split.clone(), self.cells, self.unknown_insats, self.first_start)
+        let cells = self.cell_keys.into_iter().zip(self.cells);
+        State::from_cells(self.query.split.clone(), cells, self.unknown_insats, self.first_start)
     }
 }
 
@@ -187,20 +257,20 @@ fn values_of(dim: Dim, p: &Participations, i: usize, bands: &AgeBands, out: &mut
     out.clear();
     match dim {
         Dim::Forbund => out.push(p.forbund[i]),
-        Dim::Insats => out.push(p.insats[i]),
+        Dim::Insats => out.push(p.insats(i)),
         Dim::Kon => out.push(p.kon[i] as u32),
         Dim::Aldersgrupp => {
-            out.push(bands.band_of(p.fodelsear[i].map(|y| p.start[i].year() - i32::from(y))));
+            out.push(bands.band_of(p.fodelsear(i).map(|y| p.start[i].year() - i32::from(y))));
         }
-        Dim::Remittent => out.push(p.remittent[i].map_or(Part::ALL.len() as u32, |r| r as u32)),
+        Dim::Remittent => out.push(p.remittent(i).map_or(Part::ALL.len() as u32, |r| r as u32)),
         Dim::Behovsgrupp => {
-            out.extend(p.behov[i].iter().map(|b| b as u32));
+            out.extend(p.behov(i).iter().map(|b| b as u32));
             if out.is_empty() {
                 out.push(Behovsgrupp::ALL.len() as u32);
             }
         }
         Dim::ForsorjningFore => {
-            out.extend(p.fore[i].iter().map(|f| f as u32));
+            out.extend(p.forsorjning(i).0.iter().map(|f| f as u32));
             if out.is_empty() {
                 out.push(Forsorjning::ALL.len() as u32);
             }

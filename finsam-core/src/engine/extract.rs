@@ -10,6 +10,7 @@ use std::path::Path;
 
 use super::Partial;
 use super::Participations;
+use super::participations::WindowPair;
 use crate::Date;
 use crate::error::{Error, Location, Result};
 use crate::followup::{FlatCsvOptions, FlatSink, NO_DATE, NO_DAYS, NO_STATUS, Rows, check_rows};
@@ -176,10 +177,7 @@ impl Participations {
         let mut out = Participations {
             person: rows.id.iter().map(|&id| id as u64).collect(),
             forbund: rows.forbund.clone(),
-            insats: vec![u32::MAX; n],
-            behov: vec![Default::default(); n],
             kon: rows.kon.iter().map(|&k| Kon::ALL[usize::from(k)]).collect(),
-            fodelsear: vec![None; n],
             start: rows.start.iter().map(|&d| Date::from_checked(d)).collect(),
             slut: rows.slut.iter().map(|&d| (d != NO_DATE).then(|| Date::from_checked(d))).collect(),
             utfall: rows.status.iter().map(|&s| decode(s, Utfall::ALL)).collect(),
@@ -188,9 +186,6 @@ impl Participations {
                 .iter()
                 .map(|&a| (a != NO_STATUS).then(|| Avslutsanledning::ALL[usize::from(a)]))
                 .collect(),
-            remittent: vec![None; n],
-            fore: vec![Default::default(); n],
-            efter: vec![Default::default(); n],
             open: vec![false; n],
             groups: groups.to_vec(),
             window: vec![super::participations::NO_WINDOW; n],
@@ -198,14 +193,16 @@ impl Participations {
             ..Participations::default()
         };
         let value = |q: i64| (q != NO_DAYS).then_some(q);
+        let ended = rows.slut.iter().filter(|&&d| d != NO_DATE).count();
+        out.days.reserve_exact(ended * groups.len());
         for i in 0..n {
             if rows.slut[i] == NO_DATE || out.is_felregistrering(i) {
                 continue;
             }
             out.window[i] = (out.days.len() / groups.len().max(1)) as u32;
             for [fore, efter] in &rows.days {
-                let pair = (value(fore[i]), value(efter[i]));
-                out.open[i] |= matches!(pair, (Some(_), None));
+                let pair = WindowPair::new(value(fore[i]), value(efter[i]));
+                out.open[i] |= matches!((pair.fore(), pair.efter()), (Some(_), None));
                 out.days.push(pair);
             }
         }

@@ -21,10 +21,34 @@ use crate::model::{
 };
 use crate::{Dataset, Date};
 
-/// Quarter days before and after one participation for one benefit group:
-/// `None` where the data have no value (not ended, felregistrering, the
-/// after-window not closed by the cut-off, or no delivered days).
-type WindowPair = (Option<i64>, Option<i64>);
+/// Quarter days before and after one participation for one benefit group,
+/// [`NO_DAYS`] where the data have no value (not ended, felregistrering, the
+/// after-window not closed by the cut-off, or no delivered days): 16 bytes,
+/// not the 32 of a pair of options, for there is one per ended row and group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct WindowPair {
+    fore: i64,
+    efter: i64,
+}
+
+/// No value in a [`WindowPair`].
+const NO_DAYS: i64 = i64::MIN;
+
+impl WindowPair {
+    const UNKNOWN: WindowPair = WindowPair { fore: NO_DAYS, efter: NO_DAYS };
+
+    pub(crate) fn new(fore: Option<i64>, efter: Option<i64>) -> WindowPair {
+        WindowPair { fore: fore.unwrap_or(NO_DAYS), efter: efter.unwrap_or(NO_DAYS) }
+    }
+
+    pub(crate) fn fore(self) -> Option<i64> {
+        (self.fore != NO_DAYS).then_some(self.fore)
+    }
+
+    pub(crate) fn efter(self) -> Option<i64> {
+        (self.efter != NO_DAYS).then_some(self.efter)
+    }
+}
 
 /// No window days for a row.
 pub(crate) const NO_WINDOW: u32 = u32::MAX;
@@ -42,6 +66,10 @@ pub(crate) const NO_WINDOW: u32 = u32::MAX;
 /// assert!(csv.starts_with(b"deltagare_id;forbund_id;insats_id;kon;startdatum;slutdatum;status_efter;avslutsanledning"));
 /// # Ok::<(), finsam_core::Error>(())
 /// ```
+///
+/// The columns a flat extract has no data for (insats, behovsgrupper,
+/// födelseår, remittent, försörjning) are empty in its batches rather than
+/// filled with a constant per row; read them through their accessors.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Participations {
     pub(crate) person: Vec<u64>,
@@ -134,6 +162,32 @@ impl Participations {
         self.efter.push(d.forsorjning_efter);
     }
 
+    /// Row `i`'s insats id (`u32::MAX` if the source has none).
+    pub(crate) fn insats(&self, i: usize) -> u32 {
+        self.insats.get(i).copied().unwrap_or(u32::MAX)
+    }
+
+    /// The behovsgrupper of row `i`'s insats (none if the source has none).
+    pub(crate) fn behov(&self, i: usize) -> BehovsgruppSet {
+        self.behov.get(i).copied().unwrap_or_default()
+    }
+
+    /// Row `i`'s year of birth.
+    pub(crate) fn fodelsear(&self, i: usize) -> Option<u16> {
+        self.fodelsear.get(i).copied().flatten()
+    }
+
+    /// Row `i`'s referring party.
+    pub(crate) fn remittent(&self, i: usize) -> Option<Part> {
+        self.remittent.get(i).copied().flatten()
+    }
+
+    /// Row `i`'s försörjning before and after (none registered if the
+    /// source has none).
+    pub(crate) fn forsorjning(&self, i: usize) -> (ForsorjningSet, ForsorjningSet) {
+        (self.fore.get(i).copied().unwrap_or_default(), self.efter.get(i).copied().unwrap_or_default())
+    }
+
     /// Whether row `i` was registered by mistake.
     pub(crate) fn is_felregistrering(&self, i: usize) -> bool {
         self.avslutsanledning[i] == Some(Avslutsanledning::Felregistrering)
@@ -157,8 +211,10 @@ impl Participations {
             for group in &self.groups {
                 self.days.push(match window {
                     // The after-window is open: the days before are known.
-                    None => (ctx.days_before(d, spells, *group), None),
-                    Some(days) => days[*group as usize].map_or((None, None), |(f, e)| (Some(f), e)),
+                    None => WindowPair::new(ctx.days_before(d, spells, *group), None),
+                    Some(days) => {
+                        days[*group as usize].map_or(WindowPair::UNKNOWN, |(f, e)| WindowPair::new(Some(f), e))
+                    }
                 });
             }
         }
@@ -167,7 +223,7 @@ impl Participations {
     /// The window days of row `i`, one pair per group (all unknown if the
     /// row has none).
     pub(crate) fn window_days(&self, i: usize) -> &[WindowPair] {
-        const UNKNOWN: [WindowPair; 8] = [(None, None); 8];
+        const UNKNOWN: [WindowPair; 8] = [WindowPair::UNKNOWN; 8];
         match self.window[i] {
             NO_WINDOW => &UNKNOWN[..self.groups.len()],
             w => {
@@ -215,8 +271,8 @@ impl Participations {
     /// fails.
     pub fn write_flat_csv(&self, out: &mut impl Write) -> Result<()> {
         let too_many = |q: &Option<i64>| q.is_some_and(|q| q > i64::from(crate::model::Dagar::MAX.quarters()));
-        if let Some(i) = (0..self.len()).find(|&i| self.window_days(i).iter().any(|(f, e)| too_many(f) || too_many(e)))
-        {
+        let too_many_in = |w: &WindowPair| too_many(&w.fore()) || too_many(&w.efter());
+        if let Some(i) = (0..self.len()).find(|&i| self.window_days(i).iter().any(too_many_in)) {
             return Err(Error::InvalidArgument {
                 name: "data",
                 message: format!(
@@ -241,15 +297,15 @@ impl Participations {
                 "{};{};{};{};{};{};{};{}",
                 self.person[i],
                 self.forbund[i],
-                self.insats[i],
+                self.insats(i),
                 self.kon[i].code(),
                 self.start[i],
                 text(self.slut[i].map(|d| d.to_string())),
                 text(self.utfall[i].map(|u| u.code().to_owned())),
                 text(self.avslutsanledning[i].map(|a| a.code().to_owned())),
             );
-            for (fore, efter) in self.window_days(i) {
-                line.push_str(&format!(";{};{}", days(*fore), days(*efter)));
+            for w in self.window_days(i) {
+                line.push_str(&format!(";{};{}", days(w.fore()), days(w.efter())));
             }
             writeln!(out, "{line}").map_err(io)?;
         }
