@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::Split;
 use super::context::Context;
+use super::{Dim, Split};
 use crate::engine::Participations;
 use crate::engine::build::{Builder, Query};
 use crate::error::{Error, Result};
@@ -320,7 +320,12 @@ fn union_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
 /// assert_eq!(left, State::compute(&split, &ctx, &data.deltaganden, &[]));
 /// # Ok::<(), finsam_core::Error>(())
 /// ```
+///
+/// A deserialised state is checked before use (a valid split, cell keys that
+/// fit it, persons sorted without repeats and no more than the cell's
+/// participations), so an edited one is an error, never a wrong union.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "StateData")]
 pub struct State {
     split: Split,
     #[serde(with = "cells_as_pairs")]
@@ -332,6 +337,54 @@ pub struct State {
     /// not it fell in the computed years): where the data begin.
     #[serde(default)]
     first_start: Option<i32>,
+}
+
+/// A [`State`] as serialised, before it is checked.
+#[derive(Deserialize)]
+struct StateData {
+    split: Split,
+    #[serde(with = "cells_as_pairs")]
+    cells: BTreeMap<Key, Accumulator>,
+    unknown_insats: u64,
+    #[serde(default)]
+    first_start: Option<i32>,
+}
+
+impl TryFrom<StateData> for State {
+    type Error = String;
+
+    fn try_from(d: StateData) -> std::result::Result<State, String> {
+        let invalid = |what: String| Err(format!("not a finsam state: {what}"));
+        if let Err(e) = Split::new(d.split.dims()) {
+            return invalid(e.to_string());
+        }
+        for (key, acc) in &d.cells {
+            if !key_fits(key, &d.split) {
+                return invalid(format!("cell key {:?} does not fit the split", key.parts));
+            }
+            if !acc.personer.windows(2).all(|w| w[0] < w[1]) {
+                return invalid(format!("the persons of the cell of {} are unsorted or repeated", key.ar));
+            }
+            if acc.startade > acc.deltaganden || acc.personer.len() as u64 > acc.deltaganden {
+                return invalid(format!("the cell of {} has more started or persons than participations", key.ar));
+            }
+        }
+        let StateData { split, cells, unknown_insats, first_start } = d;
+        Ok(State { split, cells, unknown_insats, first_start })
+    }
+}
+
+/// Whether `key`'s parts are values of `split`'s dimensions (and unused
+/// beyond them).
+fn key_fits(key: &Key, split: &Split) -> bool {
+    key.parts.iter().enumerate().all(|(i, &part)| match split.dims().get(i) {
+        None => part == UNUSED,
+        Some(Dim::Kon) => (part as usize) < Kon::ALL.len(),
+        Some(Dim::Behovsgrupp) => (part as usize) <= Behovsgrupp::ALL.len(),
+        Some(Dim::Remittent) => (part as usize) <= Part::ALL.len(),
+        Some(Dim::ForsorjningFore) => (part as usize) <= Forsorjning::ALL.len(),
+        Some(Dim::Forbund | Dim::Insats | Dim::Aldersgrupp) => part != UNUSED,
+    })
 }
 
 mod cells_as_pairs {
@@ -545,5 +598,36 @@ impl State {
         }
         let cells = groups.into_iter().map(|(k, parts)| (k, Accumulator::merge_all(&parts))).collect();
         Ok(State { split: to.clone(), cells, unknown_insats: self.unknown_insats, first_start: self.first_start })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> State {
+        let mut acc = Accumulator { deltaganden: 3, startade: 2, personer: vec![4, 9], ..Accumulator::default() };
+        acc.utfall[0] = 1;
+        let key = Key { ar: 2021, parts: [1, UNUSED, UNUSED, UNUSED] };
+        State::from_cells(Split::new(&[Dim::Kon]).expect("split"), [(key, acc)], 0, Some(2020))
+    }
+
+    #[test]
+    fn a_state_round_trips_and_an_edited_one_is_refused() {
+        let json = serde_json::to_string(&state()).expect("json");
+        assert_eq!(serde_json::from_str::<State>(&json).expect("read back"), state());
+        for (from, to) in [
+            ("\"personer\":[4,9]", "\"personer\":[9,4]"),
+            ("\"personer\":[4,9]", "\"personer\":[4,4]"),
+            ("\"deltaganden\":3", "\"deltaganden\":1"),
+            ("\"parts\":[1,", "\"parts\":[7,"),
+            ("[\"kon\"]", "[\"kon\",\"kon\"]"),
+            ("4294967295]", "5]"),
+        ] {
+            assert!(json.contains(from), "{from} not in {json}");
+            let edited = json.replacen(from, to, 1);
+            let err = serde_json::from_str::<State>(&edited).expect_err(&edited);
+            assert!(err.to_string().contains("not a finsam state"), "{err}");
+        }
     }
 }
