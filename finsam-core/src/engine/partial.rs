@@ -23,6 +23,10 @@ use crate::indicators::state::Accumulator;
 use crate::indicators::{Config, Dim, Split, State};
 use crate::model::Ersattningsgrupp;
 
+/// The most rows a state holds (a trillion): far above any register, far
+/// below the counts at which merging states could overflow.
+const MAX_ROWS: u64 = 1_000_000_000_000;
+
 /// The first bytes of [`Partial::to_bytes`]: a name and a format version.
 const MAGIC: &[u8; 8] = b"FINSAMP\x01";
 
@@ -53,6 +57,10 @@ const MAGIC: &[u8; 8] = b"FINSAMP\x01";
 /// A deserialised state is checked before use (its split, years, cell keys
 /// and counts against one another and against the rows read), so a damaged
 /// or edited one is an error, never a panic or a wrong number.
+///
+/// Each row must be in exactly one chunk: a reader refuses a row repeated
+/// within one extract, but two chunks cannot see each other's rows, so a
+/// row in both is counted twice.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "PartialData")]
 pub struct Partial {
@@ -121,7 +129,7 @@ impl Partial {
             years,
             uttagsdatum: config.uttagsdatum,
             latest: extract.latest_date(),
-            groups: extract.groups().to_vec(),
+            groups: sorted_groups(extract.groups()),
             rows: extract.rows(),
             without_avslutsanledning: extract.without_avslutsanledning(),
         })
@@ -150,9 +158,14 @@ impl Partial {
         if self.groups != other.groups {
             return Err(differ("benefit-day columns"));
         }
+        let rows = self.rows.checked_add(other.rows).filter(|&r| r <= MAX_ROWS);
+        let Some(rows) = rows else {
+            let message = format!("the states together hold more than {MAX_ROWS} rows");
+            return Err(Error::InvalidArgument { name: "other", message });
+        };
         self.state.merge_unchecked(other.state);
         self.latest = self.latest.max(other.latest);
-        self.rows += other.rows;
+        self.rows = rows;
         self.without_avslutsanledning += other.without_avslutsanledning;
         Ok(())
     }
@@ -190,7 +203,8 @@ impl Partial {
     }
 
     /// The years the state can report on: its years, from the first year of
-    /// start to the year of the cut-off.
+    /// start (the year after its first year if rows began before it) to the
+    /// year of the cut-off.
     ///
     /// # Errors
     /// `invalid_argument` if the state holds no participations.
@@ -198,8 +212,21 @@ impl Partial {
         let (Some(first), Some(cutoff)) = (self.state.first_start(), self.cutoff()) else {
             return Err(Error::InvalidArgument { name: "years", message: "the state holds no participations".into() });
         };
-        let first = first.max(*self.years.start());
-        Ok(first..=cutoff.year().max(first).min(*self.years.end()))
+        // Rows that began before the state's years leave the first year
+        // without the year before it, which the change of a participant
+        // table needs: the years offered begin after it.
+        let first = if first < *self.years.start() { self.years.start() + 1 } else { first };
+        let last = cutoff.year().min(*self.years.end());
+        if first > last {
+            return Err(Error::InvalidArgument {
+                name: "years",
+                message: format!(
+                    "the state holds no complete year to report on: it counts {:?} with the cut-off {cutoff}",
+                    self.years
+                ),
+            });
+        }
+        Ok(first..=last)
     }
 
     /// The counts for `split` over `years`: rolled up from this state's
@@ -298,6 +325,15 @@ impl Partial {
     }
 }
 
+/// The benefit groups in one order whatever the order of the columns, so
+/// that states of chunks with the columns in another order merge.
+fn sorted_groups(groups: &[Ersattningsgrupp]) -> Vec<Ersattningsgrupp> {
+    let mut groups = groups.to_vec();
+    groups.sort_unstable();
+    groups.dedup();
+    groups
+}
+
 fn invalid_binary(message: String) -> Error {
     Error::InvalidBinary { message }
 }
@@ -354,6 +390,10 @@ fn check(d: &PartialData) -> std::result::Result<(), String> {
     if !d.groups.windows(2).all(|w| w[0] < w[1]) {
         return Err("benefit groups repeated or out of order".into());
     }
+    // More rows than any register holds would let merged counts overflow.
+    if d.rows > MAX_ROWS {
+        return Err(format!("{} rows, more than {MAX_ROWS}", d.rows));
+    }
     if d.without_avslutsanledning > d.rows || d.state.unknown_insats() > 0 {
         return Err("more rows without avslutsanledning than rows, or unknown insatser".into());
     }
@@ -380,7 +420,8 @@ fn check(d: &PartialData) -> std::result::Result<(), String> {
 /// Checks one cell's counts against one another and against the rows;
 /// returns its ended participations.
 fn check_cell(acc: &Accumulator, groups: &[Ersattningsgrupp], rows: u64) -> std::result::Result<u64, String> {
-    let ended = acc.med_status().checked_add(acc.utan_status).filter(|&e| e <= rows);
+    let with_status = acc.utfall.iter().try_fold(0u64, |sum, &n| sum.checked_add(n));
+    let ended = with_status.and_then(|n| n.checked_add(acc.utan_status)).filter(|&e| e <= rows);
     let Some(ended) = ended else { return Err("more ended participations in a cell than rows".into()) };
     let within = |n: u64| n <= ended;
     if acc.startade > acc.deltaganden || acc.deltaganden > rows || acc.felregistrering > rows || acc.anonyma > 0 {
@@ -390,11 +431,14 @@ fn check_cell(acc: &Accumulator, groups: &[Ersattningsgrupp], rows: u64) -> std:
         return Err("a cell's before/after counts exceed its ended participations".into());
     }
     for (g, days) in Ersattningsgrupp::ALL.iter().zip(&acc.dagar) {
-        // Quarter days: a window holds at most 366 days.
-        let bound = i128::from(days.n) * 366 * 4;
-        let sums_fit = [days.fore, days.efter].iter().all(|&s| (0..=bound).contains(&i128::from(s)));
-        let spread = i128::from(days.efter - days.fore);
-        let squares_fit = days.diff_sq >= 0 && days.diff_sq.saturating_mul(i128::from(days.n)) >= spread * spread;
+        // Quarter days: a window holds at most 366 days, so a difference at
+        // most that many and its square at most that squared.
+        const MAX_QUARTERS: i128 = 366 * 4;
+        let n = i128::from(days.n);
+        let sums_fit = [days.fore, days.efter].iter().all(|&s| (0..=n * MAX_QUARTERS).contains(&i128::from(s)));
+        let spread = i128::from(days.efter) - i128::from(days.fore);
+        let squares_fit = (0..=n * MAX_QUARTERS * MAX_QUARTERS).contains(&days.diff_sq)
+            && days.diff_sq.saturating_mul(n) >= spread * spread;
         if (days.n > 0 && !groups.contains(g)) || !within(days.n) || !sums_fit || !squares_fit {
             return Err(format!("benefit days of {} do not add up", g.code()));
         }
@@ -460,6 +504,46 @@ mod tests {
             let err = Partial::from_json(&json.replacen(from, to, 1)).unwrap_err();
             assert_eq!(err.code(), "invalid_json", "{from} → {to}");
         }
+    }
+
+    #[test]
+    fn chunks_with_the_benefit_columns_in_another_order_merge_and_read_back() {
+        let a = "deltagare_id;forbund_id;kon;startdatum;slutdatum;status_efter;ae_fore;ae_efter;sp_rp_fore;sp_rp_efter\n\
+                 1;7;K;2021-02-01;2021-10-31;arbete;1;2;120;40\n";
+        let b = "deltagare_id;forbund_id;kon;startdatum;slutdatum;status_efter;sp_rp_fore;sp_rp_efter;ae_fore;ae_efter\n\
+                 2;7;M;2021-03-01;2021-09-30;studier;10;0;3;4\n";
+        let (mut left, right) = (partial(a, 2020..=2022), partial(b, 2020..=2022));
+        assert_eq!(Partial::from_bytes(&left.to_bytes().unwrap()).unwrap(), left);
+        assert_eq!(Partial::from_json(&right.to_json().unwrap()).unwrap(), right);
+        left.merge(right).unwrap();
+        assert_eq!(left.rows(), 2);
+    }
+
+    #[test]
+    fn counts_that_would_overflow_are_refused() {
+        let json = partial(CSV, 2020..=2023).to_json().unwrap();
+        for (from, to) in [
+            ("\"utfall\":[1,0,", "\"utfall\":[18446744073709551615,1,"),
+            ("\"diff_sq\":102400", "\"diff_sq\":100000000000000000000000000000000000000"),
+            ("\"fore\":480", "\"fore\":-9223372036854775808"),
+            ("\"rows\":3", "\"rows\":18446744073709551615"),
+        ] {
+            assert!(json.contains(from), "{from} not in {json}");
+            assert_eq!(Partial::from_json(&json.replacen(from, to, 1)).unwrap_err().code(), "invalid_json", "{to}");
+        }
+    }
+
+    #[test]
+    fn the_years_offered_have_the_year_before_when_rows_began_earlier() {
+        // Rows from 2020; a state of 2021–2023 offers 2022–2022 (the cut-off's
+        // year): 2021 would lack 2020 for its change.
+        let p = partial(CSV, 2021..=2023);
+        assert_eq!(p.report_years().unwrap(), 2022..=2022);
+        assert_eq!(partial(CSV, 2020..=2023).report_years().unwrap(), 2020..=2022);
+        let config = Config { uttagsdatum: Date::from_ymd(2019, 6, 30), ..Config::default() };
+        let extract = Extract::from_csv_reader(CSV.as_bytes(), "t.csv", &Default::default()).unwrap();
+        let early = Partial::compute(&extract, &Split::national(), 2020..=2023, &config).unwrap();
+        assert!(early.report_years().is_err());
     }
 
     #[test]

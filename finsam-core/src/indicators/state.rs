@@ -383,7 +383,8 @@ fn key_fits(key: &Key, split: &Split) -> bool {
         Some(Dim::Behovsgrupp) => (part as usize) <= Behovsgrupp::ALL.len(),
         Some(Dim::Remittent) => (part as usize) <= Part::ALL.len(),
         Some(Dim::ForsorjningFore) => (part as usize) <= Forsorjning::ALL.len(),
-        Some(Dim::Forbund | Dim::Insats | Dim::Aldersgrupp) => part != UNUSED,
+        // Ids are any u32 (a reader accepts förbund id u32::MAX too).
+        Some(Dim::Forbund | Dim::Insats | Dim::Aldersgrupp) => true,
     })
 }
 

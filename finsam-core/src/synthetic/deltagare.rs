@@ -190,11 +190,9 @@ impl<'a> Participations<'a> {
         // An extra participation starts no earlier than the latest one made,
         // so it can fall on the person's own latest start in the same insats:
         // the same participation again, not a second one (seed 907 at scale
-        // 0.01 drew one). It is not made; data of seeds that draw none are
-        // unchanged.
-        if self.persons[p].last_started == Some((insats, start)) {
-            return;
-        }
+        // 0.01 drew one). It is drawn as any other, so that every later draw
+        // is as before, but not recorded.
+        let repeat = self.persons[p].last_started == Some((insats, start));
         self.persons[p].last_started = Some((insats, start));
         let end = end.filter(|&e| e <= self.cutoff);
         let person = self.persons[p];
@@ -228,8 +226,10 @@ impl<'a> Participations<'a> {
             self.persons[p].has_spells = true;
             self.benefit_spells(person, &d);
         }
-        self.deltaganden.push(d);
-        self.owner.push(p as u32);
+        if !repeat {
+            self.deltaganden.push(d);
+            self.owner.push(p as u32);
+        }
     }
 
     /// An individinriktad insats running over the whole participation, by
