@@ -497,3 +497,29 @@ fn arrow_dictionaries_with_nulls_slices_and_string_layouts() {
         "invalid_code"
     );
 }
+
+/// An id equal to a marker of the tables' key parts (unused, total) would
+/// merge with the total row: the readers refuse ids above `MAX_ID`, in the
+/// contract and in flat extracts (CSV and Arrow), naming the value.
+#[test]
+fn ids_that_would_be_taken_for_a_total_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    small().write_csv_dir(dir.path()).unwrap();
+    let path = dir.path().join("forbund.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (head, rest) = text.split_once('\n').unwrap();
+    let first_id = rest.split(';').next().unwrap();
+    std::fs::write(&path, format!("{head}\n4294967294{}", &rest[first_id.len()..])).unwrap();
+    let err = Dataset::read_csv_dir(dir.path(), &CsvOptions::default(), &Rules::default()).unwrap_err();
+    assert_eq!(err.code(), "invalid_number", "{err}");
+    assert!(err.to_string().contains("4294967294") && err.to_string().contains("0..=4294967293"), "{err}");
+
+    let flat =
+        "deltagare_id;forbund_id;kon;startdatum;slutdatum;status_efter\n1;4294967294;K;2021-01-04;2021-06-30;arbete\n";
+    let err =
+        finsam_core::engine::Extract::from_csv_reader(flat.as_bytes(), "flat.csv", &Default::default()).unwrap_err();
+    assert_eq!(err.code(), "invalid_number", "{err}");
+    assert!(err.to_string().contains("0..=4294967293"), "{err}");
+    let ok = flat.replace("4294967294", "4294967293");
+    assert!(finsam_core::engine::Extract::from_csv_reader(ok.as_bytes(), "flat.csv", &Default::default()).is_ok());
+}

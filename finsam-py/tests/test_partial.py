@@ -125,3 +125,14 @@ def test_a_dask_frame_on_a_two_process_cluster_gives_the_single_process_tables(f
     assert_same_tables(whole, state)
     with pytest.raises(finsam.ArgumentError, match="split_every"):
         finsam.dask.partial(frame, years=YEARS, split_every=1)
+
+
+def test_an_id_that_would_be_taken_for_a_total_is_refused(flat: pa.Table) -> None:
+    """A förbund id equal to the tables' total marker (u32::MAX - 1) would
+    merge with the `alla` row; frames refuse it as files do."""
+    ids = flat.column("forbund_id").to_pylist()
+    ids[3] = 4_294_967_294
+    bad = flat.set_column(flat.schema.get_field_index("forbund_id"), "forbund_id", pa.array(ids, pa.int64()))
+    with pytest.raises(finsam.InputError, match="4294967293") as info:
+        finsam.partial(bad, years=YEARS)
+    assert info.value.code == "invalid_number" and info.value.row == 3

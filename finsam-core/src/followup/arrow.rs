@@ -191,7 +191,10 @@ impl Layout {
         let mut f = Vec::with_capacity(batch.num_rows());
         col(forbund).ints(&mut f, true)?;
         for (r, v) in f.into_iter().enumerate() {
-            let v = u32::try_from(v).map_err(|_| col(forbund).error_at(r, v.to_string(), "0..=4294967295"))?;
+            let v = u32::try_from(v)
+                .ok()
+                .filter(|&v| v <= crate::model::MAX_ID)
+                .ok_or_else(|| col(forbund).error_at(r, v.to_string(), crate::model::ID_RANGE))?;
             rows.forbund.push(v);
         }
         col(k).codes(&mut rows.kon, &mut codes.kon, false)?;

@@ -418,8 +418,8 @@ impl<'l> Parser<'l> {
                     rows.id.push(v);
                 }
                 Role::Forbund => {
-                    let v = parse_int(field).and_then(|v| u32::try_from(v).ok());
-                    rows.forbund.push(v.ok_or_else(|| number_error(at(c), field, "0..=4294967295"))?);
+                    let v = parse_int(field).and_then(|v| u32::try_from(v).ok()).filter(|&v| v <= crate::model::MAX_ID);
+                    rows.forbund.push(v.ok_or_else(|| number_error(at(c), field, crate::model::ID_RANGE))?);
                 }
                 Role::Kon => {
                     if field.is_empty() {

@@ -242,11 +242,21 @@ fn count(src: &impl FieldSource, col: usize) -> Result<Option<u32>> {
 }
 
 fn forbund_id(src: &impl FieldSource, col: usize) -> Result<ForbundId> {
-    Ok(ForbundId(required(src, col, int_as(src, col, "0..=4294967295")?)?))
+    id(src, col).map(ForbundId)
 }
 
 fn insats_id(src: &impl FieldSource, col: usize) -> Result<InsatsId> {
-    Ok(InsatsId(required(src, col, int_as(src, col, "0..=4294967295")?)?))
+    id(src, col).map(InsatsId)
+}
+
+/// A förbund or insats id: at most [`MAX_ID`](crate::model::MAX_ID).
+fn id(src: &impl FieldSource, col: usize) -> Result<u32> {
+    let range = crate::model::ID_RANGE;
+    let v: u32 = required(src, col, int_as(src, col, range)?)?;
+    if v > crate::model::MAX_ID {
+        return Err(Error::InvalidNumber { at: Box::new(src.at(col)), range: range.into() });
+    }
+    Ok(v)
 }
 
 fn person_id(src: &impl FieldSource, col: usize) -> Result<PersonId> {

@@ -20,8 +20,17 @@ macro_rules! id_type {
     };
 }
 
+/// The largest förbund or insats id the readers accept: the two values
+/// above it mark unused and total key parts in the tables, so an id equal
+/// to one of them would merge with the total row.
+pub const MAX_ID: u32 = u32::MAX - 2;
+
+/// [`MAX_ID`]'s range as error messages name it.
+pub(crate) const ID_RANGE: &str = "0..=4294967293";
+
 id_type! {
-    /// A förbund's id, as the data source numbers them.
+    /// A förbund's id, as the data source numbers them (at most [`MAX_ID`]
+    /// when read).
     ///
     /// ```
     /// use finsam_core::ForbundId;
