@@ -361,3 +361,58 @@ fn chunks_counted_alone_and_merged_give_the_whole_extracts_tables() {
     let err = report::outcomes(&merged, &split, 2020..=2020, &later).expect_err("cut-off");
     assert_eq!(err.code(), "invalid_argument", "{err}");
 }
+
+/// The descriptive summary (`Dataset::summary`, computed its own way for the
+/// main job and the calibration tests) and the indicator tables agree on
+/// every figure they share: participants, participations, ended, felregistrering,
+/// the shares to work or studies (also by kön), and the benefit days before
+/// and after with the open after-windows, per reporting year. Two definitions of one figure must not drift apart.
+#[test]
+fn the_summary_and_the_indicator_tables_agree() {
+    let data = generate(&SyntheticConfig { scale: 0.1, ..SyntheticConfig::default() }).expect("synthetic data");
+    let config = config();
+    let national = Split::national();
+    let by_kon = Split::parse(&["kon"]).expect("split");
+    let summary = data.summary();
+    let mut compared = 0;
+    for y in summary.per_year.iter().filter(|y| YEARS.contains(&y.ar)) {
+        let key = [y.ar.to_string()];
+        let key: Vec<&str> = key.iter().map(String::as_str).collect();
+        let participants = report::participants(&data, &national, y.ar..=y.ar, &config).expect("participants");
+        assert_eq!(value(&participants, &key, "deltagare"), y.deltagare_totalt as f64, "deltagare {}", y.ar);
+        assert_eq!(value(&participants, &key, "personer"), y.deltagare_personuppgifter as f64, "personer {}", y.ar);
+        assert_eq!(value(&participants, &key, "deltaganden"), y.deltaganden as f64, "deltaganden {}", y.ar);
+        let outcomes = report::outcomes(&data, &national, y.ar..=y.ar, &config).expect("outcomes");
+        let (n, without) = (value(&outcomes, &key, "n"), value(&outcomes, &key, "utan_status"));
+        assert_eq!(n, y.avslutade_med_status as f64, "with status {}", y.ar);
+        assert_eq!(n + without, y.avslutade as f64, "ended {}", y.ar);
+        assert_eq!(value(&outcomes, &key, "felregistrering"), y.felregistreringar as f64, "felregistrering {}", y.ar);
+        for (column, theirs) in [
+            ("andel_arbete_studier", y.andel_arbete_studier),
+            ("andel_arbete_studier_sokande", y.andel_arbete_studier_sokande),
+        ] {
+            let theirs = theirs.expect("a share");
+            assert!(close(value(&outcomes, &key, column), theirs), "{column} {}", y.ar);
+        }
+        let kon = report::outcomes(&data, &by_kon, y.ar..=y.ar, &config).expect("by kön");
+        for (label, theirs) in [("kvinna", y.andel_arbete_studier_kvinnor), ("man", y.andel_arbete_studier_man)] {
+            let mine = value(&kon, &[key[0], label], "andel_arbete_studier");
+            assert!(close(mine, theirs.expect("a share")), "{label} {}: {mine} vs {theirs:?}", y.ar);
+        }
+        let days = report::benefit_days(&data, &national, y.ar..=y.ar, &config).expect("benefit days");
+        assert!(y.ersattningsdagar.len() >= 3, "benefit groups measured in {}", y.ar);
+        for d in &y.ersattningsdagar {
+            let key = [key[0], d.grupp.code()];
+            assert_eq!(value(&days, &key, "n"), d.n as f64, "{} measured {}", d.grupp.code(), y.ar);
+            for (column, theirs) in
+                [("medel_fore", d.mean_fore), ("medel_efter", d.mean_efter), ("medel_skillnad", d.mean_diff)]
+            {
+                let mine = value(&days, &key, column);
+                assert!(close(mine, theirs), "{column} {} {}: {mine} vs {theirs}", d.grupp.code(), y.ar);
+            }
+            assert_eq!(value(&days, &key, "oppet_efterfonster"), y.efterfonster_oppna as f64, "open {}", y.ar);
+        }
+        compared += 1;
+    }
+    assert_eq!(compared, 5, "2018–2022");
+}
