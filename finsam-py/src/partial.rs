@@ -95,7 +95,10 @@ impl PyPartial {
     /// A state from `to_bytes`'s output, checked (`InputError`
     /// `invalid_binary` if it is not one).
     #[staticmethod]
-    fn from_bytes(py: Python<'_>, data: Vec<u8>) -> PyResult<PyPartial> {
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<PyPartial> {
+        // One copy of the buffer (a `Vec<u8>` argument would take the bytes
+        // one Python int at a time), then the checks without the GIL.
+        let data = data.to_vec();
         detached(py, move || Partial::from_bytes(&data).map(PyPartial::new))
     }
 
