@@ -348,7 +348,9 @@ fn follow_up_state(
 /// The follow-up of a flat extract (a CSV path or a pandas, polars or
 /// pyarrow frame): ended participations with shares and intervals
 /// nationally, per kön and per förbund, benefit-day changes, and started
-/// participations, with disclosure control.
+/// participations, with disclosure control. The catalogue's tables of the
+/// same extract come from the indicator functions on `read_extract(source)`,
+/// or on `partial(chunk, years=…)` states merged across chunks.
 #[pyfunction]
 #[pyo3(signature = (source, *, threads = 2, delimiter = None, **options))]
 fn follow_up(

@@ -134,7 +134,8 @@ impl PyPartial {
 /// The mergeable state of a flat extract or a chunk of it: an `Extract`,
 /// a CSV path, or a pandas, polars or pyarrow frame. `years` are required
 /// (a chunk cannot know the others'); `by` defaults to förbund and kön,
-/// from which every table and the annual report can be finished.
+/// from which every table and the annual report can be finished; `threads`
+/// read and count (1 under a scheduler that runs one task per core).
 #[pyfunction]
 #[pyo3(signature = (source, *, years, by = None, uttagsdatum = None, threads = 2, delimiter = None))]
 #[allow(clippy::too_many_arguments)]
@@ -164,7 +165,7 @@ fn partial(
             Arc::new(read_flat(py, source, threads, delimiter, readers)?)
         }
     };
-    detached(py, move || Partial::compute(&extract, &split, years, &config).map(PyPartial::new))
+    detached(py, move || Partial::compute_on(&extract, &split, years, &config, threads).map(PyPartial::new))
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

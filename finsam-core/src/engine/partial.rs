@@ -96,7 +96,22 @@ impl Partial {
     /// `invalid_argument` for a dimension a flat extract has no column for
     /// (only förbund and kön are), an empty range of years, or invalid options.
     pub fn compute(extract: &Extract, split: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Partial> {
-        Partial::compute_with(extract, split, years, config, true)
+        Partial::compute_with(extract, split, years, config, true, 2)
+    }
+
+    /// [`compute`](Self::compute) on `threads` threads (1 where a scheduler
+    /// such as Dask already runs one task per core).
+    ///
+    /// # Errors
+    /// As [`compute`](Self::compute).
+    pub fn compute_on(
+        extract: &Extract,
+        split: &Split,
+        years: RangeInclusive<i32>,
+        config: &Config,
+        threads: usize,
+    ) -> Result<Partial> {
+        Partial::compute_with(extract, split, years, config, true, threads)
     }
 
     /// [`compute`](Self::compute), collecting persons only if `persons`
@@ -108,6 +123,7 @@ impl Partial {
         years: RangeInclusive<i32>,
         config: &Config,
         persons: bool,
+        threads: usize,
     ) -> Result<Partial> {
         config.check()?;
         check_split(split)?;
@@ -117,7 +133,7 @@ impl Partial {
         };
         let cutoff = config.uttagsdatum.unwrap_or(last_day);
         let query = Query { split, years: years.clone(), cutoff, bands: &config.age_bands, persons };
-        let parts = crate::exec::map_chunks(extract.batches(), 2, |_, batches| {
+        let parts = crate::exec::map_chunks(extract.batches(), threads, |_, batches| {
             let mut builder = Builder::new(&query);
             batches.iter().for_each(|b| builder.add(b));
             builder.finish()
@@ -544,6 +560,15 @@ mod tests {
         let extract = Extract::from_csv_reader(CSV.as_bytes(), "t.csv", &Default::default()).unwrap();
         let early = Partial::compute(&extract, &Split::national(), 2020..=2023, &config).unwrap();
         assert!(early.report_years().is_err());
+    }
+
+    #[test]
+    fn one_thread_or_several_count_the_same() {
+        let extract = Extract::from_csv_reader(CSV.as_bytes(), "t.csv", &Default::default()).unwrap();
+        let split = Split::parse(&["forbund", "kon"]).unwrap();
+        let one = Partial::compute_on(&extract, &split, 2020..=2023, &Config::default(), 1).unwrap();
+        assert_eq!(one, Partial::compute_on(&extract, &split, 2020..=2023, &Config::default(), 4).unwrap());
+        assert_eq!(one, partial(CSV, 2020..=2023));
     }
 
     #[test]

@@ -105,7 +105,7 @@ pub(crate) fn computed(
             Ok(Computed { state, groups: ctx.groups.clone(), cutoff: ctx.uttagsdatum, complete, notes: Vec::new() })
         }
         Source::Extract(extract) => {
-            let partial = Partial::compute_with(extract, split, state_years.clone(), config, persons)?;
+            let partial = Partial::compute_with(extract, split, state_years.clone(), config, persons, 2)?;
             let cutoff = partial_cutoff(&partial, config)?;
             let (groups, notes) = (partial.groups().to_vec(), partial.notes());
             let state = partial.into_state_for(split, &state_years)?;
