@@ -3,6 +3,7 @@
 //! split computed from any of them with what its tables need to know of the
 //! source: the one entry of every indicator function.
 
+use std::borrow::Cow;
 use std::ops::RangeInclusive;
 
 use crate::engine::{Extract, Partial};
@@ -106,28 +107,46 @@ pub(crate) fn computed(
         }
         Source::Extract(extract) => {
             let partial = Partial::compute_with(extract, split, state_years.clone(), config, persons, 2)?;
-            let cutoff = partial_cutoff(&partial, config)?;
-            let (groups, notes) = (partial.groups().to_vec(), partial.notes());
-            let state = partial.into_state_for(split, &state_years)?;
-            let complete = observed_complete_years(&state, cutoff);
-            Ok(Computed { state, groups, cutoff, complete, notes })
+            Ok(partial_counts(Cow::Owned(partial), split, &state_years, config, persons)?.into())
         }
-        Source::Partial(partial) => from_partial(partial, split, &state_years, config, persons),
+        Source::Partial(partial) => {
+            Ok(partial_counts(Cow::Borrowed(partial), split, &state_years, config, persons)?.into())
+        }
     }
 }
 
-/// The counts of `partial` for `split` over `state_years`, at its cut-off.
-pub(crate) fn from_partial(
-    partial: &Partial,
+/// What the tables of a partial state need: its counts for a split and
+/// years, its cut-off, benefit groups and notes.
+pub(crate) struct PartialCounts {
+    pub(crate) state: State,
+    pub(crate) cutoff: Date,
+    pub(crate) groups: Vec<Ersattningsgrupp>,
+    pub(crate) notes: Vec<String>,
+}
+
+/// The counts of `partial` for `split` over `years`, at its cut-off; an
+/// owned state gives up its person sets instead of copying them.
+pub(crate) fn partial_counts(
+    partial: Cow<'_, Partial>,
     split: &Split,
-    state_years: &RangeInclusive<i32>,
+    years: &RangeInclusive<i32>,
     config: &Config,
     persons: bool,
-) -> Result<Computed> {
-    let cutoff = partial_cutoff(partial, config)?;
-    let state = partial.state_for(split, state_years, persons)?;
-    let complete = observed_complete_years(&state, cutoff);
-    Ok(Computed { state, groups: partial.groups().to_vec(), cutoff, complete, notes: partial.notes() })
+) -> Result<PartialCounts> {
+    let cutoff = partial_cutoff(&partial, config)?;
+    let (groups, notes) = (partial.groups().to_vec(), partial.notes());
+    let state = match partial {
+        Cow::Owned(owned) => owned.into_state_for(split, years)?,
+        Cow::Borrowed(borrowed) => borrowed.state_for(split, years, persons)?,
+    };
+    Ok(PartialCounts { state, cutoff, groups, notes })
+}
+
+impl From<PartialCounts> for Computed {
+    fn from(p: PartialCounts) -> Computed {
+        let complete = observed_complete_years(&p.state, p.cutoff);
+        Computed { state: p.state, groups: p.groups, cutoff: p.cutoff, complete, notes: p.notes }
+    }
 }
 
 /// The cut-off of `partial`, which the options may not contradict.

@@ -11,6 +11,7 @@
 //! suppression and every share or mean whose denominator is withheld is
 //! withheld too.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -126,16 +127,12 @@ pub fn annual_report<'a>(source: impl Into<Source<'a>>, year: i32, config: &Conf
         }
         Source::Extract(extract) => {
             let partial = Partial::compute(extract, &report_split(), years.clone(), config)?;
-            let (cutoff, groups, notes) =
-                (partial_cutoff(&partial, config)?, partial.groups().to_vec(), partial.notes());
-            let state = partial.into_state_for(&report_split(), &years)?;
-            report_from_state(&ReportSource { source, config, cutoff, groups: &groups, notes }, year, &state)
+            let counts = partial_counts(Cow::Owned(partial), &report_split(), &years, config, true)?;
+            report_from_partial(source, counts, year, config)
         }
         Source::Partial(partial) => {
-            let cutoff = partial_cutoff(partial, config)?;
-            let state = partial.state_for(&report_split(), &years, true)?;
-            let from = ReportSource { source, config, cutoff, groups: partial.groups(), notes: partial.notes() };
-            report_from_state(&from, year, &state)
+            let counts = partial_counts(Cow::Borrowed(partial), &report_split(), &years, config, true)?;
+            report_from_partial(source, counts, year, config)
         }
     }
 }
@@ -183,6 +180,12 @@ pub fn annual_report_csv(
 }
 
 /// The split the annual report is computed at and rolled up from.
+/// The annual report of a partial state's counts (see [`annual_report`]).
+fn report_from_partial(source: Source<'_>, counts: PartialCounts, year: i32, config: &Config) -> Result<AnnualReport> {
+    let PartialCounts { state, cutoff, groups, notes } = counts;
+    report_from_state(&ReportSource { source, config, cutoff, groups: &groups, notes }, year, &state)
+}
+
 fn report_split() -> Split {
     Split(vec![Dim::Forbund, Dim::Kon])
 }
