@@ -740,7 +740,8 @@ impl crate::publish::Table {
     /// each value column with withheld cells null, as `int64` for counts
     /// ([`Unit::Count`](crate::report::Unit::Count),
     /// [`Unit::Tally`](crate::report::Unit::Tally)) and money in öre
-    /// ([`Unit::Ore`](crate::report::Unit::Ore)), and `float64` for every
+    /// ([`Unit::Ore`](crate::report::Unit::Ore)), `bool` for flags
+    /// ([`Unit::Flag`](crate::report::Unit::Flag)) and `float64` for every
     /// other unit; followed by `<name>_reason` (`utf8`, null where the cell
     /// is shown) for every value column.
     ///
@@ -758,7 +759,7 @@ impl crate::publish::Table {
     /// `arrow_type` if a count or amount is not a whole number that fits
     /// `int64` (it is never truncated), or if Arrow rejects the arrays.
     pub fn to_record_batch(&self) -> Result<RecordBatch> {
-        use arrow_array::{Float64Array, Int64Array, StringArray};
+        use arrow_array::{BooleanArray, Float64Array, Int64Array, StringArray};
         let mut columns: Vec<(String, ArrayRef)> = Vec::new();
         for (k, name) in self.keys.iter().enumerate() {
             let texts: Vec<&str> = self.rows.iter().map(|r| r.key[k].as_str()).collect();
@@ -775,9 +776,11 @@ impl crate::publish::Table {
             let whole = match column.unit {
                 // Counts and money are whole numbers: integers in every frame library.
                 Unit::Count | Unit::Tally | Unit::Ore => true,
-                Unit::Share | Unit::Percent | Unit::Days | Unit::ShareDifference | Unit::Number => false,
+                Unit::Share | Unit::Percent | Unit::Days | Unit::ShareDifference | Unit::Number | Unit::Flag => false,
             };
-            let array: ArrayRef = if whole {
+            let array: ArrayRef = if column.unit == Unit::Flag {
+                Arc::new(BooleanArray::from_iter(values.map(|v| v.map(|x| x != 0.0))))
+            } else if whole {
                 let ints = values
                     .enumerate()
                     .map(|(row, v)| v.map(|x| whole_number(x, &self.id, row, &column.name)).transpose())

@@ -1,5 +1,7 @@
 //! A validated descriptive summary of a data set, per reporting year
-//! ([`Dataset::reporting_years`]).
+//! ([`Dataset::reporting_years`]) of person-level data: the years of the
+//! aggregate era ([`engine::era`](crate::engine::era)) have no persons to
+//! describe, and their participants are in the participant tables.
 //!
 //! These are the headline figures of domain.md §4 computed directly, without
 //! intervals or disclosure control: the main job prints them, and the
@@ -123,7 +125,11 @@ impl Dataset {
     /// # Ok::<(), finsam_core::Error>(())
     /// ```
     pub fn summary(&self) -> Summary {
-        let years = self.reporting_years();
+        // Without a cut-off the person rows are bounded by the end of SUS alone.
+        let cutoff = self.uttagsdatum.unwrap_or_else(crate::engine::era::sus_closed);
+        let eras = crate::engine::era::Eras::of(self, &crate::indicators::Config::default(), cutoff);
+        let person_level = |y: &i32| eras.source(*y) == crate::engine::era::YearSource::PersonLevel;
+        let years: Vec<i32> = self.reporting_years().into_iter().filter(person_level).collect();
         let insatser = self.insats_index();
         let spells = SpellIndex::new(&self.ersattningsperioder);
         let per_year = years.into_iter().map(|y| self.year_summary(y, &insatser, &spells)).collect();

@@ -40,6 +40,13 @@
 //!   the effect of participation is known ([`TRUE_EFFECTS`], [`TrueEffects`],
 //!   [`generate_with`]).
 //!
+//! - the aggregate era 2023–2025 ([`AGGREGATE_YEARS`]): per insats and year
+//!   the budget, utfall, budgeted participants and participants (by kön in
+//!   individinriktade insatser, in total in strukturövergripande ones), all
+//!   assumed ([`aggregate_targets`]), with the kommun statistics, economies
+//!   and allocations of those years. Person-level rows end with SUS: no
+//!   participation starts after 2022.
+//!
 //! Where §9 gives no figure, [`targets`] states the value assumed and marks
 //! it as such. The compositions of förbund and the names of synthetic förbund
 //! are made up; the kommunkoder are SCB's.
@@ -53,6 +60,7 @@
 //! functions, so the data set depends only on `seed` and `scale`, not on the
 //! version of a sampling library.
 
+mod aggregates;
 mod comparison;
 mod deltagare;
 mod economy;
@@ -69,6 +77,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::{Dataset, Date};
+pub use aggregates::{AGGREGATE_YEARS, AggregateTarget, aggregate_targets};
 pub use comparison::{EffectParameters, QuarterEffect, TRUE_EFFECTS, TrueEffects};
 use deltagare::*;
 pub use forbund::MEMBERS_BEFORE;
@@ -193,6 +202,7 @@ pub fn generate_with(config: &SyntheticConfig, evaluation: &EvaluationConfig) ->
     calibrate_behovsgrupper(&mut rng.fork(6), &mut insatser);
     // The evaluation part: new streams, forked after every existing one.
     let truth = comparison::realised(&mut rng.fork(7), &anchors, &deltaganden, &spells);
+    let weights: std::collections::HashMap<InsatsId, f64> = insatser.iter().map(|p| (p.insats.id, p.weight)).collect();
     let insatser: Vec<Insats> = insatser.into_iter().map(|p| p.insats).collect();
     let (jamforelsepersoner, comparison_spells) =
         comparison::population(&mut rng.fork(8), evaluation.comparison, &anchors, &deltaganden, &insatser, &forbund);
@@ -201,7 +211,7 @@ pub fn generate_with(config: &SyntheticConfig, evaluation: &EvaluationConfig) ->
     // context then borrows them instead of sorting a copy on every call.
     spells.sort_by_key(|s| (s.person, s.fran));
     kommunstatistik.extend(kommuner::history(&mut rng.fork(9), &forbund, &kommunstatistik));
-    let data = Dataset {
+    let mut data = Dataset {
         forbund,
         insatser,
         deltaganden,
@@ -217,6 +227,7 @@ pub fn generate_with(config: &SyntheticConfig, evaluation: &EvaluationConfig) ->
         uttagsdatum: Some(uttagsdatum()),
         origins: Default::default(),
     };
+    aggregates::add_aggregate_era(&mut rng.fork(10), config.scale, &mut data, &weights)?;
     Ok((data, truth))
 }
 

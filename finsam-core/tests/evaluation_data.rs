@@ -443,7 +443,7 @@ fn synthetic_kommun_statistics_follow_the_membership_path() {
         generate_with(&SyntheticConfig { scale: 0.02, seed: 2004 }, &EvaluationConfig { comparison: 0.0 }).unwrap().0;
     assert!(data.jamforelsepersoner.is_empty());
     let panel = kommun_panel(&data, &PanelOptions::default()).unwrap();
-    assert_eq!(panel.rows(), 290 * 20);
+    assert_eq!(panel.rows(), 290 * 22);
     let members = |year: f64| {
         let (ar, medlem) = (panel.numeric("ar").unwrap(), panel.numeric("medlem").unwrap());
         (0..panel.rows()).filter(|&i| ar[i] == Some(year) && medlem[i] == Some(1.0)).count()

@@ -149,7 +149,7 @@ def test_the_kommun_panel_agrees_with_pandas(small: finsam.Dataset, export: Path
     fm = stats[fm_columns].astype(float).sum(axis=1) / stats["invanare_16_64"].astype(float)
     expected = pd.DataFrame({"kommun": stats["kommunkod"], "ar": stats["ar"].astype(float), "fm": fm})
     merged = panel.merge(expected, on=["kommun", "ar"])
-    assert len(merged) == len(panel) == 290 * 20
+    assert len(merged) == len(panel) == 290 * 22
     np.testing.assert_allclose(merged["forsorjningsmatt"], merged["fm"])
     # first_year: the earliest joining within the förbund's lifetime.
     members = read(export, "medlemskap")

@@ -7,6 +7,7 @@
 //! distinct person counts rest on.
 
 pub(crate) mod build;
+pub mod era;
 pub mod extract;
 pub mod partial;
 pub mod participations;

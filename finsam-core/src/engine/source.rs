@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::ops::RangeInclusive;
 
+use crate::engine::era::{Eras, YearSource};
 use crate::engine::{Extract, Partial};
 use crate::error::{Error, Result};
 use crate::indicators::{Config, Context, Split, State};
@@ -83,6 +84,11 @@ pub(crate) struct Computed {
     pub(crate) complete: std::collections::BTreeSet<i32>,
     /// What the source's tables must say about it.
     pub(crate) notes: Vec<String>,
+    /// The source of each year's figures.
+    pub(crate) eras: Eras,
+    /// What a table of person-level figures must say of the asked years
+    /// (aggregate years without figures; a year covered in part).
+    pub(crate) person_notes: Vec<String>,
 }
 
 /// The state of `split` over `state_years` of `source`, after checking the
@@ -97,22 +103,29 @@ pub(crate) fn computed(
     persons: bool,
 ) -> Result<Computed> {
     check_years(source, config, years)?;
-    match source {
+    let mut c = match source {
         Source::Data(data) => {
             let ctx = Context::new(data, config, state_years)?;
             let rows = (&data.deltaganden, &data.anonyma_deltagare);
             let state = State::compute_parallel_with(split, &ctx, rows.0, rows.1, 2, persons);
             let complete = complete_years(data, &state, ctx.uttagsdatum);
-            Ok(Computed { state, groups: ctx.groups.clone(), cutoff: ctx.uttagsdatum, complete, notes: Vec::new() })
+            let eras = Eras::of(data, config, ctx.uttagsdatum);
+            let (groups, cutoff) = (ctx.groups.clone(), ctx.uttagsdatum);
+            Computed { state, groups, cutoff, complete, notes: Vec::new(), eras, person_notes: Vec::new() }
         }
         Source::Extract(extract) => {
             let partial = Partial::compute_with(extract, split, state_years.clone(), config, persons, 2)?;
-            Ok(partial_counts(Cow::Owned(partial), split, &state_years, config, persons)?.into())
+            partial_counts(Cow::Owned(partial), split, &state_years, config, persons)?.into()
         }
         Source::Partial(partial) => {
-            Ok(partial_counts(Cow::Borrowed(partial), split, &state_years, config, persons)?.into())
+            partial_counts(Cow::Borrowed(partial), split, &state_years, config, persons)?.into()
         }
-    }
+    };
+    // An aggregate year has no person-level figures: the person rows of part
+    // of it are not the year.
+    c.state.retain_years(|ar| c.eras.source(ar) == YearSource::PersonLevel);
+    c.person_notes = c.eras.person_level_notes(years);
+    Ok(c)
 }
 
 /// What the tables of a partial state need: its counts for a split and
@@ -145,7 +158,16 @@ pub(crate) fn partial_counts(
 impl From<PartialCounts> for Computed {
     fn from(p: PartialCounts) -> Computed {
         let complete = observed_complete_years(&p.state, p.cutoff);
-        Computed { state: p.state, groups: p.groups, cutoff: p.cutoff, complete, notes: p.notes }
+        let eras = Eras::person_level(p.cutoff);
+        Computed {
+            state: p.state,
+            groups: p.groups,
+            cutoff: p.cutoff,
+            complete,
+            notes: p.notes,
+            eras,
+            person_notes: Vec::new(),
+        }
     }
 }
 
@@ -164,8 +186,16 @@ pub(crate) fn partial_cutoff(partial: &Partial, config: &Config) -> Result<Date>
 }
 
 impl Computed {
-    /// `builder`'s table with the source's notes, disclosure-controlled.
+    /// `builder`'s table of person-level figures with the source's notes
+    /// and what it says of aggregate years, disclosure-controlled.
     pub(crate) fn finish(&self, mut builder: Builder, config: &Config) -> Table {
+        builder.table.notes.extend(self.person_notes.iter().cloned());
+        self.finish_participants(builder, config)
+    }
+
+    /// `builder`'s participant table (whose aggregate years have figures)
+    /// with the source's notes, disclosure-controlled.
+    pub(crate) fn finish_participants(&self, mut builder: Builder, config: &Config) -> Table {
         builder.table.notes.extend(self.notes.iter().cloned());
         builder.finish(&config.disclosure)
     }
@@ -187,7 +217,8 @@ pub fn compute<'a>(
 
 /// The years a data set can report on: from the first year with
 /// participation data (participations, anonymous counts, aggregate rows or,
-/// when participations are streamed, insatser) to the year of the cut-off.
+/// when participations are streamed, insatser) to the year of the cut-off,
+/// or to the last year of aggregate rows if later (the aggregate era).
 ///
 /// # Errors
 /// `invalid_argument` if the cut-off is unknown or the data hold no dated rows.
@@ -204,8 +235,10 @@ pub fn data_years(data: &Dataset, config: &Config) -> Result<RangeInclusive<i32>
         .chain(data.insats_ar.iter().map(|r| r.ar))
         .min()
         .or_else(|| data.insatser.iter().map(|i| i.start.year()).min());
+    // The aggregates of Uppföljning Finsam count years after the person-level cut-off.
+    let last_aggregate = data.insats_ar.iter().map(|r| r.ar).max();
     match (first, cutoff) {
-        (Some(first), Some(cutoff)) => Ok(first..=cutoff.year().max(first)),
+        (Some(first), Some(cutoff)) => Ok(first..=cutoff.year().max(first).max(last_aggregate.unwrap_or(first))),
         _ => Err(Error::InvalidArgument {
             name: "years",
             message: "the data hold no dated participations, counts or insatser to report on".into(),
@@ -227,7 +260,7 @@ pub(crate) fn check_years(source: Source<'_>, config: &Config, years: &RangeIncl
     Err(Error::InvalidArgument {
         name: "years",
         message: format!(
-            "{asked} is outside the data: valid years are {}–{} (from the first participation data to the cut-off)",
+            "{asked} is outside the data: valid years are {}–{} (from the first participation data to the cut-off or the last year of aggregates)",
             valid.start(),
             valid.end()
         ),

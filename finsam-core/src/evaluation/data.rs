@@ -20,7 +20,7 @@
 //! let treated = af.frame.numeric("treated")?;
 //! assert!(treated.iter().any(|t| *t == Some(1.0)) && treated.iter().any(|t| *t == Some(0.0)));
 //! let panel = kommun_panel(&data, &PanelOptions::default())?;
-//! assert_eq!(panel.rows(), 290 * 20);
+//! assert_eq!(panel.rows(), 290 * 22);
 //! # Ok::<(), finsam_core::Error>(())
 //! ```
 

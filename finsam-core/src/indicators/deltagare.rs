@@ -1,15 +1,18 @@
 //! `deltagare`: participants per year (persons, anonymous, participations,
 //! started) and the change from the previous year.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::RangeInclusive;
 
 use super::catalogue::{IndicatorSpec, REPORTS};
 use super::parts::*;
-use super::state::Key;
+use super::state::{Accumulator, Key};
 use super::{Config, Split, State};
+use crate::Date;
+use crate::engine::era::{EraCounts, SeriesBreak, YearSource, year_list};
 use crate::engine::source::*;
 use crate::error::Result;
+use crate::publish::disclosure::Reason;
 use crate::publish::table::{Builder, Raw};
 use crate::publish::{Table, Unit};
 
@@ -25,7 +28,10 @@ pub const SPEC: IndicatorSpec = IndicatorSpec {
 };
 
 /// Participants per year: persons, anonymous, participations, started, and
-/// the change in participants from the previous year.
+/// the change in participants from the previous year. Years of the
+/// aggregate era take their participants from the aggregates per insats
+/// ([`era`](crate::engine::era)); a change between years of different
+/// sources is flagged in `brott_i_serien`.
 ///
 /// # Errors
 /// `invalid_argument` for invalid options.
@@ -37,28 +43,43 @@ pub fn participants<'a>(
 ) -> Result<Table> {
     let state_years = years.start().saturating_sub(1)..=*years.end();
     let source = source.into();
-    let c = computed(source, split, &years, state_years, config, true)?;
-    let mut b = participants_table(&c.state, &years, &c.complete, config)?;
+    let c = computed(source, split, &years, state_years.clone(), config, true)?;
+    let era = EraCounts::of(source, split, &state_years, &c.eras);
+    let mut b = participants_table(&c.state, &years, &c.complete, config, &era)?;
     if source.is_flat() {
         b.table.notes.push(EXTRACT_HAS_NO_ANONYMOUS.into());
     }
-    Ok(c.finish(b, config))
+    Ok(c.finish_participants(b, config))
 }
 
+/// The participants of a year: from the person-level cells, or from the
+/// aggregates in a year of the aggregate era.
 pub(crate) fn participants_table(
     state: &State,
     years: &RangeInclusive<i32>,
-    complete: &std::collections::BTreeSet<i32>,
+    complete: &BTreeSet<i32>,
     config: &Config,
+    era: &EraCounts,
 ) -> Result<Builder> {
     let split = state.split();
     let labels = Labels { config };
-    let cells = with_totals(state)?;
-    let rows: Vec<(Key, ())> = cells
-        .keys()
-        .filter(|k| years.contains(&k.ar) || years.contains(&k.ar.saturating_add(1)))
-        .map(|&k| (k, ()))
+    let eras = &era.eras;
+    let wanted = |ar: i32| years.contains(&ar) || years.contains(&ar.saturating_add(1));
+    let person_cells = with_totals(state)?;
+    let mut counts: BTreeMap<Key, Participants<'_>> = person_cells
+        .iter()
+        .filter(|(k, _)| wanted(k.ar) && eras.source(k.ar) == YearSource::PersonLevel)
+        .map(|(k, acc)| (*k, Participants::Persons(acc)))
         .collect();
+    counts.extend(era.aggregates.iter().filter(|(k, _)| wanted(k.ar)).map(|(k, &n)| (*k, Participants::Aggregate(n))));
+    let rows: Vec<(Key, ())> = counts.keys().map(|&k| (k, ())).collect();
+    // A year counts for a change when its source counts all of it.
+    let whole_year = |ar: i32| match eras.source(ar) {
+        YearSource::PersonLevel => {
+            complete.contains(&ar) && Date::last_of_year(ar).is_some_and(|d| d <= eras.person_until())
+        }
+        YearSource::Aggregates => true,
+    };
     let mut b = Builder::new(
         SPEC.id,
         SPEC.label_sv,
@@ -70,33 +91,34 @@ pub(crate) fn participants_table(
             ("deltaganden", Unit::Count),
             ("startade", Unit::Count),
             ("forandring_procent", Unit::Percent),
+            ("brott_i_serien", Unit::Flag),
         ],
     );
     let index: HashMap<Key, usize> = rows.iter().enumerate().map(|(i, (k, _))| (*k, i)).collect();
-    for (k, _) in &rows {
-        let acc = &cells[k];
+    for (k, count) in &counts {
         let prev = Key { ar: k.ar.saturating_sub(1), ..*k };
-        let comparable = complete.contains(&k.ar) && complete.contains(&prev.ar);
-        let change = match (index.get(&prev), cells.get(&prev)) {
+        let comparable = whole_year(k.ar) && whole_year(prev.ar);
+        let broken = eras.is_break(k.ar);
+        let change = match (index.get(&prev), counts.get(&prev)) {
+            (Some(_), Some(_)) if comparable && broken && config.series_break == SeriesBreak::Withhold => {
+                Raw::Withheld(Reason::SeriesBreak)
+            }
             (Some(&p), Some(before)) if comparable && before.deltagare() > 0 => Raw::Derived(
-                (acc.deltagare() as f64 - before.deltagare() as f64) / before.deltagare() as f64 * 100.0,
+                (count.deltagare() as f64 - before.deltagare() as f64) / before.deltagare() as f64 * 100.0,
                 vec![(index[k], 0), (p, 0)],
             ),
             _ => Raw::Derived(f64::NAN, vec![]),
         };
-        let r = b.push(
-            labels.key(split, k),
-            vec![
-                Raw::Count(acc.deltagare()),
-                Raw::Count(acc.personer.len() as u64),
-                Raw::Count(acc.anonyma),
-                Raw::Count(acc.deltaganden),
-                Raw::Count(acc.startade),
-                change,
-            ],
-        );
-        for (c, measure) in ["deltagare", "personer", "anonyma", "deltaganden", "startade"].into_iter().enumerate() {
-            b.ids.push(((r, c), count_id(measure, split, k)));
+        let mut values = count.values();
+        values.push(change);
+        values.push(Raw::Derived(f64::from(u8::from(broken)), vec![]));
+        let r = b.push(labels.key(split, k), values);
+        let measures: &[&str] = match count {
+            Participants::Persons(_) => &["deltagare", "personer", "anonyma", "deltaganden", "startade"],
+            Participants::Aggregate(_) => &["deltagare"],
+        };
+        for (c, measure) in measures.iter().enumerate() {
+            b.ids.push(((r, c), count_id(*measure, split, k)));
         }
         if !years.contains(&k.ar) {
             b.unpublished.push(r);
@@ -108,22 +130,62 @@ pub(crate) fn participants_table(
         b.table.notes.push(
             "Anonymous participants are known by insats, year and kön only and are not added in this split.".into(),
         );
+        let aggregate = eras.aggregate_years_in(years);
+        if !aggregate.is_empty() {
+            b.table.notes.push(format!(
+                "No participants for {}: the aggregates of those years count them by förbund, insats and kön only.",
+                year_list(&aggregate)
+            ));
+        }
     }
-    let shown: Vec<i32> = years.clone().filter(|y| complete.contains(y) && complete.contains(&(y - 1))).collect();
+    b.table.notes.extend(eras.source_note(years));
+    if years.clone().any(|y| eras.is_break(y)) {
+        b.table.notes.push(match config.series_break {
+            SeriesBreak::Flag => "brott_i_serien = 1: the year and the year before come from different sources (person-level participations and the aggregates per insats), so forandring_procent compares unlike counts.".into(),
+            SeriesBreak::Withhold => "forandring_procent is withheld (series_break) where the year and the year before come from different sources.".into(),
+        });
+    }
+    let shown: Vec<i32> = years.clone().filter(|&y| whole_year(y) && whole_year(y - 1)).collect();
     if shown.len() < years.clone().count() {
+        let counted: BTreeSet<i32> =
+            complete.iter().copied().filter(|&y| whole_year(y)).chain(eras.counted_aggregate_years()).collect();
         b.table.notes.push(format!(
             "forandring_procent is withheld (not_computable) unless both years are complete reporting years of the data ({}); the first year of the data and years not closed by the cut-off are not.",
-            year_list(complete)
+            year_list(&counted)
         ));
     }
     Ok(b)
 }
 
-pub(crate) fn year_list(years: &std::collections::BTreeSet<i32>) -> String {
-    match (years.first(), years.last()) {
-        (Some(a), Some(b)) if years.len() as i64 == i64::from(b - a) + 1 => format!("{a}–{b}"),
-        (Some(_), Some(_)) => years.iter().map(i32::to_string).collect::<Vec<_>>().join(", "),
-        _ => "none".to_owned(),
+/// What a participant row counts: a person-level cell, or the aggregates.
+enum Participants<'a> {
+    Persons(&'a Accumulator),
+    Aggregate(u64),
+}
+
+impl Participants<'_> {
+    fn deltagare(&self) -> u64 {
+        match self {
+            Participants::Persons(acc) => acc.deltagare(),
+            Participants::Aggregate(n) => *n,
+        }
+    }
+
+    /// deltagare, personer, anonyma, deltaganden and startade.
+    fn values(&self) -> Vec<Raw> {
+        match self {
+            Participants::Persons(acc) => vec![
+                Raw::Count(acc.deltagare()),
+                Raw::Count(acc.personer.len() as u64),
+                Raw::Count(acc.anonyma),
+                Raw::Count(acc.deltaganden),
+                Raw::Count(acc.startade),
+            ],
+            Participants::Aggregate(n) => {
+                let absent = || Raw::Withheld(Reason::NotInSource);
+                vec![Raw::Count(*n), absent(), absent(), absent(), absent()]
+            }
+        }
     }
 }
 

@@ -28,6 +28,7 @@ pub use context::Context;
 pub use state::{Accumulator, Key, State};
 
 use crate::Date;
+pub use crate::engine::era::{MixedYear, SeriesBreak, YearSource};
 use crate::error::{Error, Result};
 use crate::publish::disclosure::Disclosure;
 use crate::stats::ProportionMethod;
@@ -259,6 +260,16 @@ pub struct Config {
     pub uttagsdatum: Option<Date>,
     /// Where benefit days come from.
     pub benefit_source: BenefitSource,
+    /// The last day of person-level participation data: SUS closed for
+    /// Finsam in April 2023 ([`sus_closed`](crate::engine::era::sus_closed),
+    /// the default). A förbund whose own register continued sets it later.
+    pub person_level_until: Date,
+    /// The source of participant figures for a year that person rows cover
+    /// in part and the aggregates in whole (2023); default the aggregates.
+    pub mixed_year: MixedYear,
+    /// A change between two years of different sources: shown and flagged
+    /// (default), or withheld.
+    pub series_break: SeriesBreak,
 }
 
 impl Default for Config {
@@ -273,6 +284,9 @@ impl Default for Config {
             disclosure: Disclosure::default(),
             uttagsdatum: None,
             benefit_source: BenefitSource::Auto,
+            person_level_until: crate::engine::era::sus_closed(),
+            mixed_year: MixedYear::default(),
+            series_break: SeriesBreak::default(),
         }
     }
 }

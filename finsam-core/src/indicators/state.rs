@@ -538,6 +538,11 @@ impl State {
         State { split: self.split.clone(), cells, unknown_insats: self.unknown_insats, first_start: self.first_start }
     }
 
+    /// Keeps the cells of the years `keep` accepts.
+    pub(crate) fn retain_years(&mut self, keep: impl Fn(i32) -> bool) {
+        self.cells.retain(|k, _| keep(k.ar));
+    }
+
     /// Participations left out because their insats is unknown.
     pub fn unknown_insats(&self) -> u64 {
         self.unknown_insats

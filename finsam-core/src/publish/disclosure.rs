@@ -37,6 +37,12 @@ pub enum Reason {
     NotComputable,
     /// A survey value from fewer responses than the configured minimum.
     FewResponses,
+    /// The year's source does not hold the figure (the aggregates of
+    /// Uppföljning Finsam count participants, not persons or participations).
+    NotInSource,
+    /// A change between two years of different sources, withheld on request
+    /// ([`SeriesBreak::Withhold`](crate::engine::era::SeriesBreak)).
+    SeriesBreak,
 }
 
 impl Reason {
@@ -48,6 +54,8 @@ impl Reason {
             Reason::Denominator => "denominator",
             Reason::NotComputable => "not_computable",
             Reason::FewResponses => "few_responses",
+            Reason::NotInSource => "not_in_source",
+            Reason::SeriesBreak => "series_break",
         }
     }
 }

@@ -26,6 +26,9 @@ pub enum Unit {
     Ore,
     /// A quantity with decimals (full-year equivalents, scores).
     Number,
+    /// A yes/no flag (1 or 0; `ja`/`nej` in Markdown, boolean in Arrow),
+    /// such as a break in the series.
+    Flag,
 }
 
 /// A column of a table.
@@ -172,6 +175,7 @@ fn format_cell(v: &Cell<f64>, unit: Unit) -> String {
             Unit::Days => format!("{x:.1}"),
             Unit::Ore => format!("{} kr", crate::model::Ore(*x as i64)),
             Unit::Number => format!("{x:.2}"),
+            Unit::Flag => (if *x != 0.0 { "ja" } else { "nej" }).to_owned(),
         },
     }
 }
@@ -184,6 +188,9 @@ pub(crate) enum Raw {
     /// A value derived from counts at `(row, column)` positions: withheld if
     /// any of them is. `NaN` is not computable.
     Derived(f64, Vec<(usize, usize)>),
+    /// A value the table withholds for a reason of its own, not of
+    /// disclosure (the source does not hold it; a break in the series).
+    Withheld(Reason),
 }
 
 /// A table's part of a disclosure problem: the index of each person count
@@ -325,7 +332,7 @@ impl Builder {
                     .map(|(c, raw)| match (raw, index[r][c]) {
                         (_, Some(i)) => Some(protected[i]),
                         (Raw::Count(v), None) => Some(Cell::Shown(*v)),
-                        (Raw::Derived(..), None) => None,
+                        (Raw::Derived(..) | Raw::Withheld(_), None) => None,
                     })
                     .collect()
             })
@@ -340,6 +347,7 @@ impl Builder {
                         Some(Cell::Suppressed(reason)) => Cell::Suppressed(reason),
                         None => Cell::Suppressed(Reason::NotComputable),
                     },
+                    Raw::Withheld(reason) => Cell::Suppressed(*reason),
                     Raw::Derived(v, deps) => {
                         let withheld = deps.iter().any(|&(dr, dc)| {
                             count_cells.get(dr).and_then(|row| row[dc]).is_none_or(|x| x.value().is_none())

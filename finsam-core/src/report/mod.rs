@@ -31,6 +31,7 @@ pub use crate::indicators::tackning::coverage;
 pub use crate::indicators::utfall::{outcome_categories, outcomes};
 
 use crate::engine::Partial;
+use crate::engine::era::{EraCounts, Eras, YearSource};
 use crate::engine::source::*;
 use crate::error::Result;
 use crate::indicators::deltagare::*;
@@ -41,7 +42,7 @@ use crate::indicators::konsskillnad::*;
 use crate::indicators::utfall::*;
 use crate::indicators::{Config, Context, Dim, Split, State};
 use crate::model::*;
-use crate::publish::table::finish_together;
+use crate::publish::table::{Builder, finish_together};
 use crate::{Dataset, Date};
 
 /// The lineage of förbund formed by mergers: each merger's date, the new
@@ -82,6 +83,10 @@ pub struct Merger {
 pub struct AnnualReport {
     /// The year.
     pub ar: i32,
+    /// The source of the year's participant figures: person-level data, or
+    /// the aggregates of the aggregate era (then the report has no
+    /// person-level sections, and says so in its notes).
+    pub era: YearSource,
     /// The cut-off date used.
     pub uttagsdatum: Date,
     /// The options used.
@@ -215,39 +220,43 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
     let national = by_kon.rollup(&Split::national())?;
     let by_forbund = state.rollup(&Split::new(&[Dim::Forbund])?)?;
     let years = year..=year;
-    let complete = match data {
-        Some(data) => complete_years(data, state, cutoff),
-        None => observed_complete_years(state, cutoff),
+    let (complete, eras) = match data {
+        Some(data) => (complete_years(data, state, cutoff), Eras::of(data, config, cutoff)),
+        None => (observed_complete_years(state, cutoff), Eras::person_level(cutoff)),
     };
+    let era = eras.source(year);
+    let asked = year.saturating_sub(1)..=year;
+    let counts = |s: &State| EraCounts::of(from.source, s.split(), &asked, &eras);
     let mut builders = vec![
-        participants_table(&national, &years, &complete, config)?,
-        participants_table(&by_kon, &years, &complete, config)?,
-        participants_table(&by_forbund, &years, &complete, config)?,
+        participants_table(&national, &years, &complete, config, &counts(&national))?,
+        participants_table(&by_kon, &years, &complete, config, &counts(&by_kon))?,
+        participants_table(&by_forbund, &years, &complete, config, &counts(&by_forbund))?,
     ];
+    let participant_tables = builders.len();
     if let Some(data) = data {
         builders.push(insatser_table(data, false, years.clone()));
         builders.push(insatser_table(data, true, years.clone()));
     }
-    // Outcomes and benefit days are of participations ended in the year itself;
-    // their tables need no person sets.
-    let current = |s: &State| s.year_without_persons(year);
-    let (national, by_kon, by_forbund) = (current(&national), current(&by_kon), current(&by_forbund));
-    builders.push(outcomes_table(&national, config)?);
-    builders.push(outcomes_table(&by_kon, config)?);
-    builders.push(outcomes_table(&by_forbund, config)?);
-    builders.push(benefit_table(&national, groups, cutoff, config)?);
-    builders.push(benefit_table(&by_kon, groups, cutoff, config)?);
-    if data.is_some() {
-        builders.push(transitions_table(&national, config)?);
-    }
-    builders.push(gender_gap_shares(&by_kon, config)?);
-    builders.push(gender_gap_days_table(&by_kon, groups, config)?);
     let mut notes = Vec::new();
+    if era == YearSource::PersonLevel {
+        let person_notes = eras.person_level_notes(&years);
+        let first = builders.len();
+        let levels = Levels { national: &national, by_kon: &by_kon, by_forbund: &by_forbund };
+        builders.extend(person_level_tables(&levels, year, config, groups, cutoff, data.is_some())?);
+        for b in &mut builders[first..] {
+            b.table.notes.extend(person_notes.iter().cloned());
+        }
+    } else {
+        notes.push(format!(
+            "{year} is a year of the aggregate era: its participants come from the aggregates per insats of Uppföljning Finsam, which hold no persons, so status after, benefit days, försörjning before and after and the gender gaps are not in this report (person-level data end on {}).",
+            eras.person_until()
+        ));
+    }
     if from.source.is_flat() {
         for b in &mut builders {
             b.table.notes.extend(from.notes.iter().cloned());
         }
-        for b in &mut builders[..3] {
+        for b in &mut builders[..participant_tables] {
             b.table.notes.push(EXTRACT_HAS_NO_ANONYMOUS.into());
         }
         notes.push(format!(
@@ -267,6 +276,7 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
     }
     Ok(AnnualReport {
         ar: year,
+        era,
         uttagsdatum: cutoff,
         config: config.clone(),
         tables,
@@ -274,6 +284,41 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
         okand_insats: state.unknown_insats(),
         notes,
     })
+}
+
+/// The report's levels of the state: national, by kön and by förbund.
+struct Levels<'a> {
+    national: &'a State,
+    by_kon: &'a State,
+    by_forbund: &'a State,
+}
+
+/// The tables of person-level figures of `year`: outcomes, benefit days,
+/// transitions (of a data set) and the gender gaps. They are of
+/// participations ended in the year itself and need no person sets.
+fn person_level_tables(
+    levels: &Levels<'_>,
+    year: i32,
+    config: &Config,
+    groups: &[Ersattningsgrupp],
+    cutoff: Date,
+    transitions: bool,
+) -> Result<Vec<Builder>> {
+    let current = |s: &State| s.year_without_persons(year);
+    let (national, by_kon, by_forbund) = (current(levels.national), current(levels.by_kon), current(levels.by_forbund));
+    let mut builders = vec![
+        outcomes_table(&national, config)?,
+        outcomes_table(&by_kon, config)?,
+        outcomes_table(&by_forbund, config)?,
+        benefit_table(&national, groups, cutoff, config)?,
+        benefit_table(&by_kon, groups, cutoff, config)?,
+    ];
+    if transitions {
+        builders.push(transitions_table(&national, config)?);
+    }
+    builders.push(gender_gap_shares(&by_kon, config)?);
+    builders.push(gender_gap_days_table(&by_kon, groups, config)?);
+    Ok(builders)
 }
 
 /// The financing section: the §5 split of every förbund with a budget for

@@ -67,31 +67,72 @@ pub(super) fn finances(
 ) -> Result<(Vec<ForbundEkonomi>, Vec<Kommunstatistik>, Vec<Kommunandel>)> {
     let mut data = Dataset { forbund: forbund.to_vec(), kommunstatistik, ..Dataset::default() };
     for ar in ECONOMY_YEARS {
-        let inputs = allocation_inputs(&data, ar)?;
-        let allocation = allocate(ar, &inputs, &AllocationParams::default())?;
-        for row in &allocation.rows {
-            let budget = Ore(row.tilldelning.0 * 2);
-            let equity = (budget.0 as f64 * (0.12 + rng.normal(0.0, 0.05)).max(0.0)).round() as i64;
-            data.forbund_ekonomi.push(ForbundEkonomi {
-                forbund: row.forbund,
-                ar,
-                budget: Some(budget),
-                statlig_tilldelning: Some(row.tilldelning),
-                eget_kapital: Some(Ore(equity)),
-            });
-        }
+        year_economy(rng, &mut data, ar)?;
     }
-    let shares = shares_of_sodra_norrbotten(forbund);
+    let shares = shares_of_sodra_norrbotten(forbund, ECONOMY_YEARS);
     Ok((data.forbund_ekonomi, data.kommunstatistik, shares))
 }
 
-fn shares_of_sodra_norrbotten(forbund: &[Forbund]) -> Vec<Kommunandel> {
+/// Adds `ar`'s allocation by the model, budgets and equities to `data`
+/// (which holds the förbund, the kommun statistics of the year before and
+/// the economies of earlier years).
+pub(super) fn year_economy(rng: &mut Sampler, data: &mut Dataset, ar: i32) -> Result<()> {
+    let inputs = allocation_inputs(data, ar)?;
+    let allocation = allocate(ar, &inputs, &AllocationParams::default())?;
+    for row in &allocation.rows {
+        let budget = Ore(row.tilldelning.0 * 2);
+        let equity = (budget.0 as f64 * (0.12 + rng.normal(0.0, 0.05)).max(0.0)).round() as i64;
+        data.forbund_ekonomi.push(ForbundEkonomi {
+            forbund: row.forbund,
+            ar,
+            budget: Some(budget),
+            statlig_tilldelning: Some(row.tilldelning),
+            eget_kapital: Some(Ore(equity)),
+        });
+    }
+    Ok(())
+}
+
+/// The kommun statistics of `years`, grown from each kommun's row of the
+/// year before the first with its own growth drawn as in [`statistics`].
+pub(super) fn grown_statistics(
+    rng: &mut Sampler,
+    rows: &[Kommunstatistik],
+    years: std::ops::RangeInclusive<i32>,
+) -> Vec<Kommunstatistik> {
+    let last: Vec<&Kommunstatistik> = rows.iter().filter(|s| s.ar == years.start() - 1).collect();
+    let mut out = Vec::new();
+    for base in last {
+        let growth = 1.0 + GROWTH + rng.normal(0.0, 0.006);
+        for ar in years.clone() {
+            let factor = growth.powi(ar - base.ar) * (1.0 + 0.02 * rng.normal(0.0, 1.0));
+            let grow = |n: u32| (f64::from(n) * growth.powi(ar - base.ar)).round().max(1.0) as u32;
+            let mut forsorjningsmatt = base.forsorjningsmatt;
+            for slot in &mut forsorjningsmatt {
+                *slot = Hundradelar((slot.0 as f64 * factor).round().max(0.0) as i64);
+            }
+            out.push(Kommunstatistik {
+                kommun: base.kommun,
+                ar,
+                invanare: grow(base.invanare),
+                invanare_16_64: grow(base.invanare_16_64),
+                forsorjningsmatt,
+            });
+        }
+    }
+    out
+}
+
+pub(super) fn shares_of_sodra_norrbotten(
+    forbund: &[Forbund],
+    years: std::ops::RangeInclusive<i32>,
+) -> Vec<Kommunandel> {
     const SHARES: [(u16, i64); 4] = [(2580, 4_500), (2581, 2_500), (2582, 2_000), (2560, 1_000)];
     let Some(f) = forbund.iter().find(|f| f.namn == "Samordningsförbundet Södra Norrbotten") else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for ar in ECONOMY_YEARS.filter(|&ar| f.is_active_in(ar)) {
+    for ar in years.filter(|&ar| f.is_active_in(ar)) {
         for (kommun, _) in f.member_days(ar) {
             // Other kommuner that join it in the data (seeded) get 5 %.
             let andel = SHARES.iter().find(|s| s.0 == kommun.code()).map_or(500, |s| s.1);

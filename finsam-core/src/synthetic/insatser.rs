@@ -181,24 +181,11 @@ pub(crate) fn yearly_rows(rng: &mut Sampler, scale: f64, mut insatser: Vec<Plann
             .collect();
         for i in active {
             let p = &insatser[i];
-            let base = if p.insats.inriktning == Inriktning::Individ { 1_400_000.0 } else { 250_000.0 };
-            let budget =
-                Ore::from_kronor(((base * p.weight.sqrt() * rng.lognormal(0.3)) / 1000.0).round() as i64 * 1000);
-            let utfall = Ore((budget.0 as f64 * (0.75 + 0.27 * rng.uniform())).round() as i64);
+            let row = InsatsAr { deltagare_totalt: counts.get(&i).map(|&n| n as u32), ..money_row(rng, p, year) };
             let t = totals.entry(p.insats.id).or_default();
-            t.0 += budget.0;
-            t.1 += utfall.0;
-            let individ = p.insats.inriktning == Inriktning::Individ;
-            rows.push(InsatsAr {
-                insats: p.insats.id,
-                ar: year,
-                budget: Some(budget),
-                utfall: Some(utfall),
-                budgeterade_deltagare: individ.then(|| (p.weight * 25.0).round().max(5.0) as u32),
-                deltagare_kvinnor: None,
-                deltagare_man: None,
-                deltagare_totalt: counts.get(&i).map(|&n| n as u32),
-            });
+            t.0 += row.budget.map_or(0, |o| o.0);
+            t.1 += row.utfall.map_or(0, |o| o.0);
+            rows.push(row);
         }
     }
     for p in &mut insatser {
@@ -208,4 +195,24 @@ pub(crate) fn yearly_rows(rng: &mut Sampler, scale: f64, mut insatser: Vec<Plann
         }
     }
     (rows, insatser)
+}
+
+/// An insats's row for `year` with its budget, utfall (75–102 % of the
+/// budget) and, for an individinriktad insats, budgeted participants; no
+/// participant counts.
+pub(crate) fn money_row(rng: &mut Sampler, p: &Planned, year: i32) -> InsatsAr {
+    let individ = p.insats.inriktning == Inriktning::Individ;
+    let base = if individ { 1_400_000.0 } else { 250_000.0 };
+    let budget = Ore::from_kronor(((base * p.weight.sqrt() * rng.lognormal(0.3)) / 1000.0).round() as i64 * 1000);
+    let utfall = Ore((budget.0 as f64 * (0.75 + 0.27 * rng.uniform())).round() as i64);
+    InsatsAr {
+        insats: p.insats.id,
+        ar: year,
+        budget: Some(budget),
+        utfall: Some(utfall),
+        budgeterade_deltagare: individ.then(|| (p.weight * 25.0).round().max(5.0) as u32),
+        deltagare_kvinnor: None,
+        deltagare_man: None,
+        deltagare_totalt: None,
+    }
 }
