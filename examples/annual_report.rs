@@ -1,7 +1,7 @@
 //! The main job: the annual report of a data set.
 //!
 //! ```text
-//! cargo run --release --example annual_report                       # synthetic data, 2022
+//! cargo run --release --example annual_report                       # synthetic data, latest year (2025: aggregate era)
 //! cargo run --release --example annual_report -- DIR                # a directory of CSV files in the contract
 //! cargo run --release --example annual_report -- --year 2020 --format csv|json|markdown
 //! cargo run --release --example annual_report -- DIR --stream       # stream the participation file in chunks

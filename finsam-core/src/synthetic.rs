@@ -27,7 +27,7 @@
 //!   slightly less satisfied than women;
 //! - kommun statistics (inhabitants, 16–64, försörjningsmått per benefit
 //!   kind; drawn around SCB's national totals) and, per förbund and year
-//!   2016–2023, the state's allocation of 339 million kr computed by the
+//!   2016–2025, the state's allocation of 339 million kr computed by the
 //!   allocation model, a budget twice that (the state pays half) and an
 //!   equity around 12 % of the budget; Södra Norrbotten splits the
 //!   kommuner's quarter by förbundsordning shares;

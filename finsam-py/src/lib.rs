@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use finsam_core::indicators::{AgeBands, BenefitSource, Config, Split};
+use finsam_core::indicators::{AgeBands, BenefitSource, Config, MixedYear, SeriesBreak, Split};
 use finsam_core::ingest::{CsvOptions, Encoding, TableMapping};
 use finsam_core::report::{self, AnnualReport, Table};
 use finsam_core::stats::{self, ProportionMethod};
@@ -403,6 +403,9 @@ pub(crate) const OPTIONS: &[&str] = &[
     "rounding",
     "uttagsdatum",
     "benefit_source",
+    "person_level_until",
+    "mixed_year",
+    "series_break",
 ];
 
 /// Builds the indicator options from keyword arguments.
@@ -464,6 +467,23 @@ pub(crate) fn config_with(options: Option<&Bound<'_, PyDict>>, also: &[&str]) ->
                     "spells" => BenefitSource::Spells,
                     "precomputed" => BenefitSource::Precomputed,
                     _ => BenefitSource::Auto,
+                };
+            }
+            "person_level_until" => {
+                c.person_level_until = date_arg("person_level_until", &value)?.ok_or_else(|| {
+                    bad_option("person_level_until", "a datetime.date or a \"YYYY-MM-DD\" string", &value)
+                })?;
+            }
+            "mixed_year" => {
+                c.mixed_year = match opt_choice("mixed_year", &value, &["aggregates", "person_level"])? {
+                    "person_level" => MixedYear::PersonLevel,
+                    _ => MixedYear::Aggregates,
+                };
+            }
+            "series_break" => {
+                c.series_break = match opt_choice("series_break", &value, &["flag", "withhold"])? {
+                    "withhold" => SeriesBreak::Withhold,
+                    _ => SeriesBreak::Flag,
                 };
             }
             other => {
@@ -754,6 +774,15 @@ impl PyAnnualReport {
         self.inner.ar
     }
 
+    /// The source of the year's participant figures: ``"personniva"``
+    /// (person-level data) or ``"aggregat"`` (the aggregates of the aggregate
+    /// era; the report then has no person-level sections and says so in
+    /// ``notes``).
+    #[getter]
+    fn era(&self) -> &'static str {
+        self.inner.era.code()
+    }
+
     /// The tables, in report order.
     #[getter]
     fn tables(&self) -> Vec<PyTable> {
@@ -783,7 +812,12 @@ impl PyAnnualReport {
     }
 
     fn __repr__(&self) -> String {
-        format!("finsam.AnnualReport(year={}, tables={})", self.inner.ar, self.inner.tables.len())
+        format!(
+            "finsam.AnnualReport(year={}, era={:?}, tables={})",
+            self.inner.ar,
+            self.inner.era.code(),
+            self.inner.tables.len()
+        )
     }
 }
 
@@ -921,6 +955,7 @@ fn catalogue(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
         d.set_item("population", i.population)?;
         d.set_item("definition", i.definition)?;
         d.set_item("source", i.source)?;
+        d.set_item("eras", i.eras)?;
         out.append(d)?;
     }
     Ok(out)

@@ -177,6 +177,10 @@ INDICATOR_OPTIONS: list[tuple[str, object]] = [
     ("uttagsdatum", 20231231),
     ("uttagsdatum", "31/12/2023"),
     ("benefit_source", "registers"),
+    ("person_level_until", None),
+    ("person_level_until", "2023-13-01"),
+    ("mixed_year", "aggregate"),
+    ("series_break", True),
 ]
 
 CALLS = {
@@ -310,6 +314,9 @@ def test_good_options_are_still_accepted(small: finsam.Dataset) -> None:
         rounding=None,
         uttagsdatum=datetime.date(2023, 12, 31),
         benefit_source="auto",
+        person_level_until="2023-04-30",
+        mixed_year="aggregates",
+        series_break="flag",
     )
     assert len(t) > 0
     assert len(finsam.outcome_rates(small, years=2020, uttagsdatum="2023-12-31")) > 0

@@ -54,7 +54,61 @@ def test_the_first_reporting_year_shows_no_change_against_the_warm_up(data: fins
 
 @pytest.mark.parametrize("year", [1990, 2030])
 def test_years_outside_the_data_are_an_argument_error(data: finsam.Dataset, year: int) -> None:
-    with pytest.raises(finsam.ArgumentError, match="valid years are 2016–2023"):
+    with pytest.raises(finsam.ArgumentError, match="valid years are 2016–2025"):
         finsam.annual_report(data, year)
     with pytest.raises(finsam.ArgumentError, match="valid years"):
         finsam.outcome_rates(data, years=year)
+
+
+def _aggregate_participants(data: finsam.Dataset, year: int) -> int:
+    """The participants of individinriktade insatser the aggregate rows count, summed by pandas."""
+    frames = data.to_arrow()
+    insatser = frames["insatser"].to_pandas()
+    rows = frames["insats_ar"].to_pandas().merge(insatser[["insats_id", "inriktning"]], on="insats_id")
+    rows = rows[(rows["ar"] == year) & (rows["inriktning"] == "individ")]
+    return int(rows["deltagare_kvinnor"].fillna(0).sum() + rows["deltagare_man"].fillna(0).sum())
+
+
+def test_the_aggregate_years_report_the_aggregates_and_say_so(data: finsam.Dataset) -> None:
+    person = finsam.annual_report(data, 2022)
+    assert person.era == "personniva" and 'era="personniva"' in repr(person)
+    for year in (2023, 2024, 2025):
+        report = finsam.annual_report(data, year)
+        assert report.era == "aggregat"
+        assert any("aggregate era" in n for n in report.notes)
+        ids = {t.id for t in report.tables}
+        assert "deltagare" in ids and "utfall" not in ids and "ersattningsdagar" not in ids
+        national = report.tables[0].to_pandas()
+        assert int(national["deltagare"].iloc[0]) == _aggregate_participants(data, year)
+        assert (national["personer_reason"] == "not_in_source").all()
+
+
+def test_a_break_in_the_series_is_a_boolean_flag_or_withheld(data: finsam.Dataset) -> None:
+    t = finsam.participants(data, years=(2021, 2025)).to_pandas()
+    assert t["brott_i_serien"].dtype == bool
+    assert t.set_index("ar")["brott_i_serien"].to_dict() == {2021: False, 2022: False, 2023: True, 2024: False, 2025: False}
+    row = t.set_index("ar").loc[2023]
+    before = t.set_index("ar").loc[2022, "deltagare"]
+    assert row["forandring_procent"] == pytest.approx((row["deltagare"] - before) / before * 100, rel=1e-12)
+    withheld = finsam.participants(data, years=(2022, 2024), series_break="withhold").to_pandas().set_index("ar")
+    assert withheld.loc[2023, "forandring_procent_reason"] == "series_break"
+    assert withheld.loc[2024, "forandring_procent"] == pytest.approx(
+        (withheld.loc[2024, "deltagare"] - withheld.loc[2023, "deltagare"]) / withheld.loc[2023, "deltagare"] * 100
+    )
+
+
+def test_2023_from_its_person_rows_says_how_far_they_reach(data: finsam.Dataset) -> None:
+    t = finsam.participants(data, years=2023, mixed_year="person_level", suppress=False)
+    frame = t.to_pandas()
+    assert frame["deltagare"].iloc[0] == frame["personer"].iloc[0]
+    assert frame["forandring_procent_reason"].iloc[0] == "not_computable"
+    assert any("only until 2023-04-30" in n for n in t.notes)
+    # A förbund whose own register runs through 2023 makes it a person-level year.
+    own = finsam.annual_report(data, 2023, person_level_until="2023-12-31")
+    assert own.era == "personniva"
+
+
+def test_the_catalogue_says_which_eras_give_each_indicator() -> None:
+    eras = {i["id"]: i["eras"] for i in finsam.catalogue()}
+    assert eras["utfall"].startswith("Person-level years only")
+    assert eras["deltagare"].startswith("Both")

@@ -111,8 +111,11 @@ pub fn sus_closed() -> Date {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Eras {
-    /// The last day person rows cover: the cut-off, or the configured end
-    /// of person-level data if earlier.
+    /// The end of person-level data ([`Config::person_level_until`]): the
+    /// years after it are of the aggregate era.
+    sus_end: Date,
+    /// The last day person rows cover: the end of person-level data, or the
+    /// cut-off if earlier.
     person_until: Date,
     /// The years the aggregates count participants of individinriktade
     /// insatser for.
@@ -123,32 +126,43 @@ pub struct Eras {
 impl Eras {
     /// The eras of a data set with cut-off `cutoff` under `config`.
     pub fn of(data: &Dataset, config: &Config, cutoff: Date) -> Eras {
-        let individ: HashMap<InsatsId, bool> =
-            data.insatser.iter().map(|i| (i.id, i.inriktning == Inriktning::Individ)).collect();
-        let aggregate_years = data
-            .insats_ar
-            .iter()
-            .filter(|r| individ.get(&r.insats).copied().unwrap_or(false) && r.deltagare().is_some())
-            .map(|r| r.ar)
-            .collect();
-        Eras { person_until: cutoff.min(config.person_level_until), aggregate_years, mixed: config.mixed_year }
+        Eras {
+            sus_end: config.person_level_until,
+            person_until: cutoff.min(config.person_level_until),
+            aggregate_years: participant_aggregate_years(data),
+            mixed: config.mixed_year,
+        }
     }
 
     /// The eras of a source of person rows only (a flat extract): every
-    /// year is a person-level year.
-    pub fn person_level(cutoff: Date) -> Eras {
-        Eras { person_until: cutoff, aggregate_years: BTreeSet::new(), mixed: MixedYear::Aggregates }
+    /// year is a person-level year, covered up to the cut-off or the end of
+    /// person-level data.
+    pub fn person_level(cutoff: Date, config: &Config) -> Eras {
+        Eras {
+            sus_end: config.person_level_until,
+            person_until: cutoff.min(config.person_level_until),
+            aggregate_years: BTreeSet::new(),
+            mixed: MixedYear::Aggregates,
+        }
     }
 
-    /// The source of `year`'s participant figures.
+    /// The source of `year`'s participant figures: the aggregates if they
+    /// count the year and person-level data do not reach its end (for the
+    /// year person-level data end in, as [`MixedYear`] says); else
+    /// person-level data.
     pub fn source(&self, year: i32) -> YearSource {
-        let whole = Date::last_of_year(year).is_some_and(|d| d <= self.person_until);
-        let mixed_by_person = self.mixed == MixedYear::PersonLevel && year == self.person_until.year();
+        let whole = Date::last_of_year(year).is_some_and(|d| d <= self.sus_end);
+        let mixed_by_person = self.mixed == MixedYear::PersonLevel && year == self.sus_end.year();
         if whole || mixed_by_person || !self.aggregate_years.contains(&year) {
             YearSource::PersonLevel
         } else {
             YearSource::Aggregates
         }
+    }
+
+    /// Whether person rows cover all of `year`.
+    pub fn person_level_whole(&self, year: i32) -> bool {
+        Date::last_of_year(year).is_some_and(|d| d <= self.person_until)
     }
 
     /// Whether `year` and the year before come from different sources.
@@ -172,8 +186,8 @@ impl Eras {
     }
 
     /// What a table of person-level figures says of `years`: which are
-    /// aggregate years and have no figures, and which person-level year is
-    /// covered only in part.
+    /// aggregate years and have no figures, and which person-level years
+    /// are covered only in part or not at all.
     pub fn person_level_notes(&self, years: &RangeInclusive<i32>) -> Vec<String> {
         let mut notes = Vec::new();
         let aggregate = self.aggregate_years_in(years);
@@ -184,13 +198,35 @@ impl Eras {
                 self.person_until
             ));
         }
-        let partial = self.person_until.year();
-        let covered_in_part = Date::last_of_year(partial).is_some_and(|d| d > self.person_until)
-            && years.contains(&partial)
-            && self.source(partial) == YearSource::PersonLevel;
-        if covered_in_part {
+        notes.extend(self.coverage_notes(years));
+        notes
+    }
+
+    /// What any table says of the person-level years among `years` that
+    /// person rows do not cover whole: the year they end in, and the years
+    /// after it that no aggregates count either.
+    pub fn coverage_notes(&self, years: &RangeInclusive<i32>) -> Vec<String> {
+        let person_years = years.clone().filter(|&y| self.source(y) == YearSource::PersonLevel);
+        let (mut part, mut none) = (BTreeSet::new(), BTreeSet::new());
+        for y in person_years.filter(|&y| !self.person_level_whole(y)) {
+            if Date::first_of_year(y).is_some_and(|d| d <= self.person_until) {
+                part.insert(y)
+            } else {
+                none.insert(y)
+            };
+        }
+        let mut notes = Vec::new();
+        if !part.is_empty() {
             notes.push(format!(
-                "{partial} is covered by person-level data only until {}: its figures are of part of the year.",
+                "{} is covered by person-level data only until {}: its figures are of part of the year.",
+                year_list(&part),
+                self.person_until
+            ));
+        }
+        if !none.is_empty() {
+            notes.push(format!(
+                "No figures for {}: person-level data end on {} and the data have no aggregates of participants for it.",
+                year_list(&none),
                 self.person_until
             ));
         }
@@ -215,6 +251,23 @@ impl Eras {
         ));
         Some(format!("Source of deltagare: {}.", parts.join("; ")))
     }
+}
+
+/// Whether an aggregate row counts participants (women, men or a total).
+fn counts_participants(r: &InsatsAr) -> bool {
+    r.deltagare_kvinnor.is_some() || r.deltagare_man.is_some() || r.deltagare_totalt.is_some()
+}
+
+/// The years whose aggregate rows count participants of individinriktade
+/// insatser.
+pub(crate) fn participant_aggregate_years(data: &Dataset) -> BTreeSet<i32> {
+    let individ: HashMap<InsatsId, bool> =
+        data.insatser.iter().map(|i| (i.id, i.inriktning == Inriktning::Individ)).collect();
+    data.insats_ar
+        .iter()
+        .filter(|r| individ.get(&r.insats).copied().unwrap_or(false) && counts_participants(r))
+        .map(|r| r.ar)
+        .collect()
 }
 
 /// What the participant tables need of the eras: the eras of the source
@@ -275,10 +328,10 @@ pub(crate) fn aggregate_participants(data: &Dataset, split: &Split, years: &BTre
 }
 
 /// An aggregate row's participants by kön: women, men, and the rest of the
-/// total as unknown.
+/// total as unknown (a row with only one kön given counts that kön).
 fn by_kon(r: &InsatsAr) -> Vec<(Kon, u64)> {
     let (k, m) = (u64::from(r.deltagare_kvinnor.unwrap_or(0)), u64::from(r.deltagare_man.unwrap_or(0)));
-    let total = r.deltagare().map_or(0, u64::from);
+    let total = r.deltagare_totalt.map_or(k + m, u64::from);
     [(Kon::Kvinna, k), (Kon::Man, m), (Kon::Okand, total.saturating_sub(k + m))]
         .into_iter()
         .filter(|&(_, n)| n > 0)
@@ -359,6 +412,7 @@ mod tests {
         assert_eq!(eras.source(2023), YearSource::Aggregates);
         assert_eq!(eras.source(2024), YearSource::Aggregates);
         assert_eq!(eras.source(2025), YearSource::PersonLevel, "no aggregates: nothing to take");
+        assert!(eras.coverage_notes(&(2025..=2025))[0].starts_with("No figures for 2025"));
         assert!(eras.is_break(2023) && !eras.is_break(2024));
         let by_person = Config { mixed_year: MixedYear::PersonLevel, ..Config::default() };
         let eras = Eras::of(&data(), &by_person, date(2023, 12, 31));
@@ -367,9 +421,14 @@ mod tests {
         // Person rows that cover 2023 whole (a förbund's own register) make it person-level.
         let own = Config { person_level_until: date(2023, 12, 31), ..Config::default() };
         assert_eq!(Eras::of(&data(), &own, date(2023, 12, 31)).source(2023), YearSource::PersonLevel);
-        // A cut-off earlier than the end of SUS bounds the person rows.
+        // A cut-off earlier than the end of person-level data bounds the
+        // person rows but does not move the era: 2023 is covered in part.
         let early = Eras::of(&data(), &own, date(2023, 6, 30));
-        assert_eq!((early.person_until(), early.source(2023)), (date(2023, 6, 30), YearSource::Aggregates));
+        assert_eq!((early.person_until(), early.source(2023)), (date(2023, 6, 30), YearSource::PersonLevel));
+        assert!(!early.person_level_whole(2023) && early.person_level_whole(2022));
+        // A mid-year cut-off in the SUS era leaves its year person-level.
+        let mid = Eras::of(&data(), &Config::default(), date(2022, 6, 30));
+        assert_eq!(mid.source(2022), YearSource::PersonLevel);
     }
 
     #[test]

@@ -115,10 +115,10 @@ pub(crate) fn computed(
         }
         Source::Extract(extract) => {
             let partial = Partial::compute_with(extract, split, state_years.clone(), config, persons, 2)?;
-            partial_counts(Cow::Owned(partial), split, &state_years, config, persons)?.into()
+            partial_counts(Cow::Owned(partial), split, &state_years, config, persons)?.computed(config)
         }
         Source::Partial(partial) => {
-            partial_counts(Cow::Borrowed(partial), split, &state_years, config, persons)?.into()
+            partial_counts(Cow::Borrowed(partial), split, &state_years, config, persons)?.computed(config)
         }
     };
     // An aggregate year has no person-level figures: the person rows of part
@@ -155,10 +155,12 @@ pub(crate) fn partial_counts(
     Ok(PartialCounts { state, cutoff, groups, notes })
 }
 
-impl From<PartialCounts> for Computed {
-    fn from(p: PartialCounts) -> Computed {
+impl PartialCounts {
+    /// The counts with what their tables need to know under `config`.
+    fn computed(self, config: &Config) -> Computed {
+        let p = self;
         let complete = observed_complete_years(&p.state, p.cutoff);
-        let eras = Eras::person_level(p.cutoff);
+        let eras = Eras::person_level(p.cutoff, config);
         Computed {
             state: p.state,
             groups: p.groups,
@@ -202,7 +204,9 @@ impl Computed {
 }
 
 /// Computes the state of `split` over `years` of a data set or an extract
-/// (validating the options).
+/// (validating the options). The years of the aggregate era
+/// ([`era`](crate::engine::era)) have no cells: their person rows are of
+/// part of a year at most.
 ///
 /// # Errors
 /// `invalid_argument` for invalid options or years.
@@ -218,7 +222,8 @@ pub fn compute<'a>(
 /// The years a data set can report on: from the first year with
 /// participation data (participations, anonymous counts, aggregate rows or,
 /// when participations are streamed, insatser) to the year of the cut-off,
-/// or to the last year of aggregate rows if later (the aggregate era).
+/// or to the last year whose aggregates count participants of
+/// individinriktade insatser if later (the aggregate era).
 ///
 /// # Errors
 /// `invalid_argument` if the cut-off is unknown or the data hold no dated rows.
@@ -236,7 +241,7 @@ pub fn data_years(data: &Dataset, config: &Config) -> Result<RangeInclusive<i32>
         .min()
         .or_else(|| data.insatser.iter().map(|i| i.start.year()).min());
     // The aggregates of Uppföljning Finsam count years after the person-level cut-off.
-    let last_aggregate = data.insats_ar.iter().map(|r| r.ar).max();
+    let last_aggregate = crate::engine::era::participant_aggregate_years(data).last().copied();
     match (first, cutoff) {
         (Some(first), Some(cutoff)) => Ok(first..=cutoff.year().max(first).max(last_aggregate.unwrap_or(first))),
         _ => Err(Error::InvalidArgument {

@@ -22,6 +22,9 @@ pub struct IndicatorSpec {
     pub definition: &'static str,
     /// Where the definition comes from.
     pub source: &'static str,
+    /// Which eras of data can give it (person-level years, aggregate years,
+    /// or both; domain.md §3) and how.
+    pub eras: &'static str,
 }
 
 pub(crate) const REPORTS: &str =
@@ -44,6 +47,7 @@ static CATALOGUE: [IndicatorSpec; 14] = [
         population: "Aggregate rows of strukturövergripande insatser for the year.",
         definition: "The sum of counted participants (the total, or women + men).",
         source: REPORTS,
+        eras: "Both: the aggregate rows.",
     },
     IndicatorSpec {
         id: "enkatindikatorer",
@@ -53,6 +57,7 @@ static CATALOGUE: [IndicatorSpec; 14] = [
         population: "Questionnaires of the year in the respondent groups an indicator is asked of. Questionnaires with no answer on the scale for an indicator are excluded from its values and counted as vet_ej (at least one \"vet ej\") or ej_svar.",
         definition: "A questionnaire's score is the mean of its answers on the indicator's items (configurable mapping; default 16 indicators on a 1–10 scale). Per year, respondent group, förbund and kön: n, the mean score with a t-interval, and the share of scores at or above the top-box threshold (default 8) with a Wilson interval. Withheld below the minimum number of responses (default 5).",
         source: "NNS indikatorer (domain.md §5); scale, mapping and threshold are configuration",
+        eras: "Both: the NNS questionnaires, which do not depend on the follow-up system.",
     },
     IndicatorSpec {
         id: "enkatindikatorer_forandring",
@@ -62,6 +67,7 @@ static CATALOGUE: [IndicatorSpec; 14] = [
         population: "As for enkatindikatorer, in the year and the year before.",
         definition: "This year − last year: the mean score with Welch's interval and the top-box share with Newcombe's hybrid score interval (independent samples).",
         source: "finsam's documented choice",
+        eras: "Both: the NNS questionnaires, which do not depend on the follow-up system.",
     },
     IndicatorSpec {
         id: "enkatindikatorer_jamforelse",
@@ -71,6 +77,7 @@ static CATALOGUE: [IndicatorSpec; 14] = [
         population: "As for enkatindikatorer, per förbund, and the rest of the country (all other förbund).",
         definition: "Förbund − rest of the country, so that the samples are independent: means with Welch's interval, top-box shares with Newcombe's; the national mean is shown beside it.",
         source: "finsam's documented choice",
+        eras: "Both: the NNS questionnaires, which do not depend on the follow-up system.",
     },
     IndicatorSpec {
         id: "finansiering",
@@ -80,6 +87,7 @@ static CATALOGUE: [IndicatorSpec; 14] = [
         population: "Förbund with a budget for the year; their member kommuner with the days they were members that year.",
         definition: "The state (FK, AF's part included) one half, the region(s) one quarter, the kommuner one quarter, split by inhabitants (or förbundsordning shares) × member days; several regions by their kommuners' inhabitants × days. Whole öre, largest remainder: the parts sum exactly to the budget.",
         source: "Lag (2003:1210) om finansiell samordning §5 (domain.md §6); pro-rating by days is finsam's documented rule",
+        eras: "Both: the förbund economies and kommun statistics.",
     },
     IndicatorSpec {
         id: "statlig_fordelning",
@@ -89,6 +97,7 @@ static CATALOGUE: [IndicatorSpec; 14] = [
         population: "Förbund existing on 1 January of the year, with their member kommuner that day as their area; statistics of the year before.",
         definition: "400,000 kr base per förbund; the rest 75 % by försörjningsmått and 25 % by inhabitants 16–64; equity above the recommended level reduces the amount by a share of the excess and lifts the 10 % floor; the rest is shared in proportion to the model above the base with no förbund below 90 % of last year. Every step is a column; the allocations sum exactly to the state's total.",
         source: "Fördelningsmodell för statens medelstilldelning till samordningsförbunden (FK 2015; domain.md §6); the equity staircase default is finsam's assumption",
+        eras: "Both: the förbund economies and kommun statistics.",
     },
 ];
 
@@ -109,11 +118,12 @@ pub fn catalogue() -> &'static [IndicatorSpec] {
 /// assert!(finsam_core::indicators::catalogue::catalogue_markdown().contains("| `utfall` |"));
 /// ```
 pub fn catalogue_markdown() -> String {
-    let mut out = String::from("| id | indicator | unit | population | definition |\n|---|---|---|---|---|\n");
+    let mut out =
+        String::from("| id | indicator | unit | population | definition | eras |\n|---|---|---|---|---|---|\n");
     for i in catalogue() {
         out.push_str(&format!(
-            "| `{}` | {} ({}) | {} | {} | {} |\n",
-            i.id, i.label_sv, i.label_en, i.unit, i.population, i.definition
+            "| `{}` | {} ({}) | {} | {} | {} | {} |\n",
+            i.id, i.label_sv, i.label_en, i.unit, i.population, i.definition, i.eras
         ));
     }
     out

@@ -8,7 +8,6 @@ use super::catalogue::{IndicatorSpec, REPORTS};
 use super::parts::*;
 use super::state::{Accumulator, Key};
 use super::{Config, Split, State};
-use crate::Date;
 use crate::engine::era::{EraCounts, SeriesBreak, YearSource, year_list};
 use crate::engine::source::*;
 use crate::error::Result;
@@ -21,10 +20,11 @@ pub const SPEC: IndicatorSpec = IndicatorSpec {
     id: "deltagare",
     label_sv: "Deltagare i individinriktade insatser",
     label_en: "Participants in individual-level interventions",
-    unit: "persons",
-    population: "Participations in individinriktade insatser started or ongoing on any day of the year; felregistrering excluded. Anonymous participants are added where the split allows (year, förbund, insats, kön); otherwise they cannot be attributed and are not added.",
-    definition: "Distinct persons plus anonymous participants; also participations, participations started in the year, and the change in participants from the previous year in percent.",
+    unit: "participants",
+    population: "Person-level years: participations in individinriktade insatser started or ongoing on any day of the year; felregistrering excluded. Anonymous participants are added where the split allows (year, förbund, insats, kön); otherwise they cannot be attributed and are not added. Years of the aggregate era (from 2023): the aggregate rows of individinriktade insatser.",
+    definition: "Person-level years: distinct persons plus anonymous participants; also participations, participations started in the year. Aggregate years: the participants the aggregates count, summed over insatser (a person in two counts in each), by förbund, insats and kön only. The change from the previous year in percent, flagged (brott_i_serien) where the two years come from different sources.",
     source: REPORTS,
+    eras: "Both: person-level years from the participations (and anonymous counts); aggregate years from the aggregate rows, by förbund, insats and kön only.",
 };
 
 /// Participants per year: persons, anonymous, participations, started, and
@@ -75,9 +75,8 @@ pub(crate) fn participants_table(
     let rows: Vec<(Key, ())> = counts.keys().map(|&k| (k, ())).collect();
     // A year counts for a change when its source counts all of it.
     let whole_year = |ar: i32| match eras.source(ar) {
-        YearSource::PersonLevel => {
-            complete.contains(&ar) && Date::last_of_year(ar).is_some_and(|d| d <= eras.person_until())
-        }
+        YearSource::PersonLevel => complete.contains(&ar) && eras.person_level_whole(ar),
+        // The aggregates are a year's figures, delivered when it has closed.
         YearSource::Aggregates => true,
     };
     let mut b = Builder::new(
@@ -98,7 +97,7 @@ pub(crate) fn participants_table(
     for (k, count) in &counts {
         let prev = Key { ar: k.ar.saturating_sub(1), ..*k };
         let comparable = whole_year(k.ar) && whole_year(prev.ar);
-        let broken = eras.is_break(k.ar);
+        let broken = eras.is_break(k.ar) && counts.contains_key(&prev);
         let change = match (index.get(&prev), counts.get(&prev)) {
             (Some(_), Some(_)) if comparable && broken && config.series_break == SeriesBreak::Withhold => {
                 Raw::Withheld(Reason::SeriesBreak)
@@ -113,9 +112,10 @@ pub(crate) fn participants_table(
         values.push(change);
         values.push(Raw::Derived(f64::from(u8::from(broken)), vec![]));
         let r = b.push(labels.key(split, k), values);
+        // The aggregates' sum over insatser is another count than persons plus anonymous.
         let measures: &[&str] = match count {
             Participants::Persons(_) => &["deltagare", "personer", "anonyma", "deltaganden", "startade"],
-            Participants::Aggregate(_) => &["deltagare"],
+            Participants::Aggregate(_) => &["deltagare_aggregat"],
         };
         for (c, measure) in measures.iter().enumerate() {
             b.ids.push(((r, c), count_id(*measure, split, k)));
@@ -139,7 +139,11 @@ pub(crate) fn participants_table(
         }
     }
     b.table.notes.extend(eras.source_note(years));
-    if years.clone().any(|y| eras.is_break(y)) {
+    b.table.notes.extend(eras.coverage_notes(years));
+    let flagged = b.raw.iter().enumerate().any(|(r, row)| {
+        !b.unpublished.contains(&r) && matches!(row.last(), Some(Raw::Derived(flag, _)) if *flag == 1.0)
+    });
+    if flagged {
         b.table.notes.push(match config.series_break {
             SeriesBreak::Flag => "brott_i_serien = 1: the year and the year before come from different sources (person-level participations and the aggregates per insats), so forandring_procent compares unlike counts.".into(),
             SeriesBreak::Withhold => "forandring_procent is withheld (series_break) where the year and the year before come from different sources.".into(),
@@ -150,7 +154,7 @@ pub(crate) fn participants_table(
         let counted: BTreeSet<i32> =
             complete.iter().copied().filter(|&y| whole_year(y)).chain(eras.counted_aggregate_years()).collect();
         b.table.notes.push(format!(
-            "forandring_procent is withheld (not_computable) unless both years are complete reporting years of the data ({}); the first year of the data and years not closed by the cut-off are not.",
+            "forandring_procent is withheld (not_computable) unless both years are complete reporting years of the data ({}); the first year of the data and person-level years not closed by the cut-off or the end of person-level data are not.",
             year_list(&counted)
         ));
     }

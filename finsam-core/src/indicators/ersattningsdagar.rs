@@ -24,6 +24,7 @@ pub const SPEC: IndicatorSpec = IndicatorSpec {
     population: "Participations as for utfall whose after-window has closed by the cut-off date; those still open are excluded and counted.",
     definition: "Per reporting group (SP+RP, AE, SA, and any other present): the mean days in the window before start (default the 365 days ending the day before start) and after end (default the 365 days starting the day after end), and the paired mean difference after − before with a t-interval. From spells, a day at 50 % counts as half a day (choice; whole-day counting on request); or from pre-computed window days.",
     source: "FK återrapport 2020 (domain.md §4.4); windows and partial days are finsam's documented choice",
+    eras: "Person-level years only: absent, with a note, for years of the aggregate era.",
 };
 
 /// Benefit days before and after, per reporting group, with the paired

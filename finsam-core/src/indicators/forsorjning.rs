@@ -21,6 +21,7 @@ pub const SPEC: IndicatorSpec = IndicatorSpec {
     population: "Participations as for utfall.",
     definition: "Of those with source X before, the share with each source Y after. A participation with several sources counts under each; rows therefore need not sum to one.",
     source: REPORTS,
+    eras: "Person-level years only: absent, with a note, for years of the aggregate era.",
 };
 
 /// Försörjning before → after: of those with source X before, the share with

@@ -23,6 +23,7 @@ pub const SPEC: IndicatorSpec = IndicatorSpec {
     population: "Insatser active on any day of the year (start ≤ 31 Dec and no end, or end ≥ 1 Jan).",
     definition: "Counts by inriktning; the structural share of all; the number aimed at at least one prioritised behovsgrupp and its share of the individinriktade (417 of 1,087 = 38 % in 2020); participants in strukturövergripande insatser from the aggregate rows.",
     source: REPORTS,
+    eras: "Both: the insatser table; participants in strukturövergripande insatser from the aggregate rows.",
 };
 
 /// Insatser active per year (national, or per förbund with `by_forbund`):

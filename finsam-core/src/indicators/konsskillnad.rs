@@ -24,6 +24,7 @@ pub const SPEC_DAGAR: IndicatorSpec = IndicatorSpec {
     population: "As for ersattningsdagar, men and women; persons whose kön is not registered are in neither group.",
     definition: "Per reporting group, the mean change in benefit days (after − before) of men and of women, and men − women with Welch's interval.",
     source: REPORTS,
+    eras: "Person-level years only: absent, with a note, for years of the aggregate era.",
 };
 
 /// The catalogue entry of `konsskillnad`.
@@ -35,6 +36,7 @@ pub const SPEC: IndicatorSpec = IndicatorSpec {
     population: "As for utfall, men and women; persons whose kön is not registered are in neither group.",
     definition: "The shares of men and of women in förvärvsarbete or studier (and with aktivt arbetssökande), and men − women with Newcombe's hybrid score interval.",
     source: REPORTS,
+    eras: "Person-level years only: absent, with a note, for years of the aggregate era.",
 };
 
 /// Men − women in the outcome shares, with Newcombe's hybrid score interval

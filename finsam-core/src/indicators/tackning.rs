@@ -20,6 +20,7 @@ pub const SPEC: IndicatorSpec = IndicatorSpec {
     population: "Förbund existing on 31 December; kommuner that are members of one of them that day.",
     definition: "Counts per year, and the lineage of förbund formed by mergers.",
     source: "Finsam's national follow-up (domain.md §4.7)",
+    eras: "Both: the förbund and membership tables.",
 };
 
 /// Förbund and member kommuner on 31 December of each year.

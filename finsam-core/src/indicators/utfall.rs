@@ -22,6 +22,7 @@ pub const SPEC: IndicatorSpec = IndicatorSpec {
     population: "Participations with personal data in individinriktade insatser ended in the year. Excluded and counted: felregistrering (from everything) and those with no status registered (from the shares).",
     definition: "The share in förvärvsarbete or studier, and in förvärvsarbete, studier or aktivt arbetssökande, of those with a registered status; also each status. Intervals: Wilson by default (Clopper–Pearson and Agresti–Coull on request).",
     source: REPORTS,
+    eras: "Person-level years only: absent, with a note, for years of the aggregate era.",
 };
 
 /// Status after ended participations: the headline shares with intervals.

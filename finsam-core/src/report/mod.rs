@@ -222,7 +222,7 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
     let years = year..=year;
     let (complete, eras) = match data {
         Some(data) => (complete_years(data, state, cutoff), Eras::of(data, config, cutoff)),
-        None => (observed_complete_years(state, cutoff), Eras::person_level(cutoff)),
+        None => (observed_complete_years(state, cutoff), Eras::person_level(cutoff, config)),
     };
     let era = eras.source(year);
     let asked = year.saturating_sub(1)..=year;

@@ -1,0 +1,169 @@
+//! The two eras of data (domain.md §3): reports for the person-level years,
+//! the year SUS closed and the aggregate years after it, on the synthetic
+//! data, against figures worked out from the aggregate rows themselves.
+
+use std::sync::OnceLock;
+
+use finsam_core::disclosure::{Cell, Reason};
+use finsam_core::indicators::{Config, MixedYear, SeriesBreak, Split, YearSource};
+use finsam_core::report::{self, Table};
+use finsam_core::synthetic::{SyntheticConfig, aggregate_targets, generate};
+use finsam_core::{Dataset, Inriktning, InsatsId};
+
+const SCALE: f64 = 0.05;
+
+fn data() -> &'static Dataset {
+    static DATA: OnceLock<Dataset> = OnceLock::new();
+    DATA.get_or_init(|| generate(&SyntheticConfig { scale: SCALE, ..Default::default() }).expect("synthetic data"))
+}
+
+/// Women, men and all participants of individinriktade insatser in `year`
+/// by the aggregate rows, summed here by hand.
+fn aggregate_sums(data: &Dataset, year: i32) -> (u64, u64, u64) {
+    let individ: std::collections::HashSet<InsatsId> =
+        data.insatser.iter().filter(|i| i.inriktning == Inriktning::Individ).map(|i| i.id).collect();
+    let rows = data.insats_ar.iter().filter(|r| r.ar == year && individ.contains(&r.insats));
+    rows.fold((0, 0, 0), |(k, m, t), r| {
+        let (rk, rm) = (u64::from(r.deltagare_kvinnor.unwrap_or(0)), u64::from(r.deltagare_man.unwrap_or(0)));
+        (k + rk, m + rm, t + u64::from(r.deltagare().unwrap_or(0)))
+    })
+}
+
+fn value(t: &Table, key: &[&str], column: &str) -> f64 {
+    t.value(key, column).unwrap_or_else(|| panic!("{} {key:?} {column}: {:?}", t.title, t.get(key, column)))
+}
+
+fn reason(t: &Table, key: &[&str], column: &str) -> Option<Reason> {
+    t.get(key, column).and_then(|c| c.reason())
+}
+
+#[test]
+fn the_aggregate_years_count_what_the_aggregate_rows_say() {
+    let data = data();
+    let (k, m, all) = aggregate_sums(data, 2023);
+    let target = aggregate_targets().iter().find(|t| t.ar == 2023).unwrap();
+    assert_eq!(all, (f64::from(target.deltagare_individ) * SCALE).round() as u64, "the target, exactly");
+    assert_eq!(k + m, all);
+    let by_kon = report::participants(data, &Split::parse(&["kon"]).unwrap(), 2023..=2023, &Config::default()).unwrap();
+    assert_eq!(value(&by_kon, &["2023", "alla"], "deltagare"), all as f64);
+    assert_eq!(value(&by_kon, &["2023", "kvinna"], "deltagare"), k as f64);
+    assert_eq!(value(&by_kon, &["2023", "man"], "deltagare"), m as f64);
+    for column in ["personer", "anonyma", "deltaganden", "startade"] {
+        assert_eq!(reason(&by_kon, &["2023", "alla"], column), Some(Reason::NotInSource), "{column}");
+    }
+    assert!(by_kon.notes.iter().any(|n| n.contains("2023 the aggregates per insats")), "{:?}", by_kon.notes);
+}
+
+#[test]
+fn a_change_across_the_eras_is_flagged_and_can_be_withheld() {
+    let data = data();
+    let national = Split::national();
+    let t = report::participants(data, &national, 2021..=2025, &Config::default()).unwrap();
+    let n = |y: &str| value(&t, &[y], "deltagare");
+    let change = (n("2023") - n("2022")) / n("2022") * 100.0;
+    assert!((value(&t, &["2023"], "forandring_procent") - change).abs() < 1e-9);
+    let flags: Vec<f64> =
+        ["2021", "2022", "2023", "2024", "2025"].iter().map(|y| value(&t, &[y], "brott_i_serien")).collect();
+    assert_eq!(flags, vec![0.0, 0.0, 1.0, 0.0, 0.0]);
+    assert!(t.notes.iter().any(|n| n.starts_with("brott_i_serien = 1")), "{:?}", t.notes);
+    // 2022 is the person-level count (persons plus anonymous), calibrated to 23,000.
+    assert_eq!(n("2022"), value(&t, &["2022"], "personer") + value(&t, &["2022"], "anonyma"));
+    let withheld = Config { series_break: SeriesBreak::Withhold, ..Config::default() };
+    let t = report::participants(data, &national, 2022..=2024, &withheld).unwrap();
+    assert_eq!(reason(&t, &["2023"], "forandring_procent"), Some(Reason::SeriesBreak));
+    assert!(t.value(&["2024"], "forandring_procent").is_some(), "two aggregate years compare");
+    assert!(t.value(&["2022"], "forandring_procent").is_some(), "two person-level years compare");
+}
+
+#[test]
+fn person_level_indicators_leave_the_aggregate_years_out_and_say_why() {
+    let data = data();
+    let split = Split::parse(&["kon"]).unwrap();
+    let config = Config::default();
+    for t in [
+        report::outcomes(data, &split, 2021..=2024, &config).unwrap(),
+        report::benefit_days(data, &split, 2021..=2024, &config).unwrap(),
+        report::transitions(data, &Split::national(), 2021..=2024, &config).unwrap(),
+        report::gender_gap(data, &Split::national(), 2021..=2024, &config).unwrap(),
+    ] {
+        let years: std::collections::BTreeSet<&str> = t.rows.iter().map(|r| r.key[0].as_str()).collect();
+        assert_eq!(years, ["2021", "2022"].into(), "{}", t.title);
+        assert!(t.notes.iter().any(|n| n.starts_with("No figures for 2023–2024")), "{}: {:?}", t.title, t.notes);
+    }
+    // A split the aggregates do not know has no participants in their years, and says so.
+    let by_age = Split::parse(&["aldersgrupp"]).unwrap();
+    let t = report::participants(data, &by_age, 2022..=2023, &config).unwrap();
+    assert!(t.rows.iter().all(|r| r.key[0] == "2022"));
+    assert!(t.notes.iter().any(|n| n.starts_with("No participants for 2023")), "{:?}", t.notes);
+}
+
+#[test]
+fn the_year_sus_closed_can_be_taken_from_its_person_rows_which_say_how_far_they_reach() {
+    let data = data();
+    let config = Config { mixed_year: MixedYear::PersonLevel, ..Config::default() };
+    let open = Config { disclosure: finsam_core::disclosure::Disclosure::OFF, ..config.clone() };
+    let t = report::participants(data, &Split::national(), 2023..=2024, &open).unwrap();
+    assert_eq!(value(&t, &["2023"], "deltagare"), value(&t, &["2023"], "personer"));
+    assert_eq!(value(&t, &["2023"], "anonyma"), 0.0, "no anonymous counts after 2022");
+    assert!(t.notes.iter().any(|n| n.contains("only until 2023-04-30")), "{:?}", t.notes);
+    let t = report::participants(data, &Split::national(), 2023..=2024, &config).unwrap();
+    assert_eq!(reason(&t, &["2023"], "forandring_procent"), Some(Reason::NotComputable), "part of a year");
+    assert_eq!(value(&t, &["2024"], "brott_i_serien"), 1.0);
+    assert_eq!(reason(&t, &["2024"], "forandring_procent"), Some(Reason::NotComputable), "against part of a year");
+    let outcomes = report::outcomes(data, &Split::national(), 2023..=2023, &config).unwrap();
+    assert!(!outcomes.rows.is_empty());
+    assert!(outcomes.notes.iter().any(|n| n.contains("only until 2023-04-30")), "{:?}", outcomes.notes);
+    let report = report::annual_report(data, 2023, &config).unwrap();
+    assert_eq!(report.era, YearSource::PersonLevel);
+    assert!(report.tables.iter().any(|t| t.id == "utfall"));
+}
+
+#[test]
+fn annual_reports_of_2022_to_2025_are_complete_for_their_era() {
+    let data = data();
+    let config = Config::default();
+    let r2022 = report::annual_report(data, 2022, &config).unwrap();
+    assert_eq!(r2022.era, YearSource::PersonLevel);
+    assert!(r2022.tables.iter().any(|t| t.id == "utfall") && r2022.notes.is_empty());
+    for year in 2023..=2025 {
+        let r = report::annual_report(data, year, &config).unwrap();
+        let key = year.to_string();
+        assert_eq!(r.era, YearSource::Aggregates);
+        let ids: Vec<&str> = r.tables.iter().map(|t| t.id.as_str()).collect();
+        for person_level in ["utfall", "ersattningsdagar", "forsorjning", "konsskillnad"] {
+            assert!(!ids.iter().any(|id| id.starts_with(person_level)), "{year}: {ids:?}");
+        }
+        for present in ["deltagare", "insatser", "tackning"] {
+            assert!(ids.contains(&present), "{year}: {ids:?}");
+        }
+        assert!(r.notes.iter().any(|n| n.contains("year of the aggregate era")), "{:?}", r.notes);
+        assert_eq!(value(&r.tables[0], &[&key], "deltagare"), aggregate_sums(data, year).2 as f64);
+        assert!(r.tables.iter().all(|t| !t.rows.is_empty()), "{year}: no empty table");
+        assert!(r.tables.iter().any(|t| t.id.starts_with("finansiering")), "{year}: {ids:?}");
+        let markdown = r.to_markdown();
+        assert!(markdown.contains("aggregat"), "{year}");
+    }
+}
+
+#[test]
+fn aggregate_counts_below_the_threshold_are_withheld_and_cannot_be_recovered() {
+    let data = data();
+    let split = Split::parse(&["forbund", "kon"]).unwrap();
+    let t = report::participants(data, &split, 2023..=2023, &Config::default()).unwrap();
+    let c = t.columns.iter().position(|c| c.name == "deltagare").unwrap();
+    let mut withheld = 0;
+    for row in &t.rows {
+        match row.values[c] {
+            Cell::Shown(x) => assert!(x == 0.0 || x >= 5.0, "{:?} shows {x}", row.key),
+            Cell::Suppressed(_) => withheld += 1,
+        }
+    }
+    assert!(withheld > 0, "at scale {SCALE} some förbund have fewer than five of a kön");
+    // Within a förbund, a withheld kön is never the only one withheld beside a shown total.
+    let forbund: std::collections::BTreeSet<&str> = t.rows.iter().map(|r| r.key[1].as_str()).collect();
+    for f in forbund {
+        let cells: Vec<Cell<f64>> = t.rows.iter().filter(|r| r.key[1] == f).map(|r| r.values[c]).collect();
+        let hidden = cells.iter().filter(|c| c.value().is_none()).count();
+        assert_ne!(hidden, 1, "förbund {f}: one withheld cell beside its shown margin");
+    }
+}
