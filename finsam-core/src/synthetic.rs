@@ -228,6 +228,7 @@ pub fn generate_with(config: &SyntheticConfig, evaluation: &EvaluationConfig) ->
         origins: Default::default(),
     };
     aggregates::add_aggregate_era(&mut rng.fork(10), config.scale, &mut data, &weights)?;
+    economy::fit_insats_budgets(&mut data);
     Ok((data, truth))
 }
 

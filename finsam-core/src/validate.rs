@@ -220,6 +220,9 @@ impl<'a> Validator<'a> {
         seen.report_repeats(&|row, _| Box::new(Location::table("deltaganden").row(row)), &mut |e| report.push(e))
     }
 
+    /// Anonymous counts and aggregate rows: known insatser; an aggregate
+    /// row's participants only in a year its insats was active, and women +
+    /// men no more than the total (the rest is kön unknown).
     fn counts(&mut self, insatser: &HashMap<InsatsId, &Insats>) -> Result<()> {
         for (row, a) in self.data.anonyma_deltagare.iter().enumerate() {
             if !insatser.contains_key(&a.insats) {
@@ -229,8 +232,18 @@ impl<'a> Validator<'a> {
         self.duplicates("anonyma_deltagare", &self.data.anonyma_deltagare, |a| *a)?;
         self.unique_keys("anonyma_deltagare", &self.data.anonyma_deltagare, |a| (a.insats, a.ar, a.kon))?;
         for (row, r) in self.data.insats_ar.iter().enumerate() {
-            if !insatser.contains_key(&r.insats) {
-                self.report.push(Error::UnknownInsats { at: at("insats_ar", row, "insats_id", r.insats) })?;
+            match insatser.get(&r.insats) {
+                None => self.report.push(Error::UnknownInsats { at: at("insats_ar", row, "insats_id", r.insats) })?,
+                // Participants in a year the insats was not active are a wrong row, not a count to add.
+                Some(i) if !i.is_active_in(r.ar) && r.deltagare().is_some() => {
+                    self.report.push(Error::OutsideInsatsLifetime {
+                        at: at("insats_ar", row, "ar", r.ar),
+                        insats_start: i.start.to_string(),
+                        insats_end: i.slut.map_or("open".to_owned(), |s| s.to_string()),
+                        tolerance_days: 0,
+                    })?
+                }
+                Some(_) => {}
             }
             if let (Some(k), Some(m), Some(t)) = (r.deltagare_kvinnor, r.deltagare_man, r.deltagare_totalt)
                 && u64::from(k) + u64::from(m) > u64::from(t)

@@ -167,3 +167,159 @@ fn aggregate_counts_below_the_threshold_are_withheld_and_cannot_be_recovered() {
         assert_ne!(hidden, 1, "förbund {f}: one withheld cell beside its shown margin");
     }
 }
+
+mod hand_worked {
+    //! The aggregate-era indicators on three insatser and two förbund whose
+    //! figures are worked out by hand in the comments.
+
+    use finsam_core::disclosure::Reason;
+    use finsam_core::finance::EquityRule;
+    use finsam_core::indicators::ekonomi::{forbund_economy, insats_economy};
+    use finsam_core::indicators::{Config, Split};
+    use finsam_core::*;
+
+    fn date(y: i32, m: u32, d: u32) -> Date {
+        Date::from_ymd(y, m, d).unwrap()
+    }
+
+    fn insats(id: u32, forbund: u32, inriktning: Inriktning, behov: bool) -> Insats {
+        let mut behovsgrupper = BehovsgruppSet::empty();
+        if behov {
+            behovsgrupper.insert(Behovsgrupp::ALL[0]);
+        }
+        Insats {
+            id: InsatsId(id),
+            forbund: ForbundId(forbund),
+            namn: format!("insats {id}"),
+            inriktning,
+            behovsgrupper,
+            start: date(2023, 1, 1),
+            slut: None,
+            budget: None,
+            utfall: None,
+        }
+    }
+
+    fn row(
+        insats: u32,
+        kronor: (i64, i64),
+        budgeted: Option<u32>,
+        counts: (Option<u32>, Option<u32>, Option<u32>),
+    ) -> InsatsAr {
+        InsatsAr {
+            insats: InsatsId(insats),
+            ar: 2024,
+            budget: Some(Ore::from_kronor(kronor.0)),
+            utfall: Some(Ore::from_kronor(kronor.1)),
+            budgeterade_deltagare: budgeted,
+            deltagare_kvinnor: counts.0,
+            deltagare_man: counts.1,
+            deltagare_totalt: counts.2,
+        }
+    }
+
+    fn economy(forbund: u32, budget: i64, kapital: i64, administration: Option<i64>) -> ForbundEkonomi {
+        ForbundEkonomi {
+            forbund: ForbundId(forbund),
+            ar: 2024,
+            budget: Some(Ore::from_kronor(budget)),
+            statlig_tilldelning: Some(Ore::from_kronor(budget / 2)),
+            eget_kapital: Some(Ore::from_kronor(kapital)),
+            administrationskostnad: administration.map(Ore::from_kronor),
+        }
+    }
+
+    fn data() -> Dataset {
+        Dataset {
+            insatser: vec![
+                insats(1, 7, Inriktning::Individ, true),
+                insats(2, 7, Inriktning::Individ, false),
+                insats(3, 8, Inriktning::Struktur, false),
+            ],
+            insats_ar: vec![
+                row(1, (100_000, 90_000), Some(20), (Some(6), Some(4), None)),
+                row(2, (50_000, 40_000), Some(10), (Some(2), Some(1), None)),
+                row(3, (30_000, 30_000), None, (None, None, Some(100))),
+            ],
+            forbund_ekonomi: vec![economy(7, 1_000_000, 250_000, Some(150_000)), economy(8, 2_000_000, 100_000, None)],
+            uttagsdatum: Some(date(2024, 12, 31)),
+            ..Dataset::default()
+        }
+    }
+
+    #[test]
+    fn budget_utfall_and_participants_per_group_by_hand() {
+        let t = insats_economy(&data(), &Split::national(), 2024..=2024, &Config::default()).unwrap();
+        let v = |g: &str, c: &str| {
+            t.value(&["2024", g], c).unwrap_or_else(|| panic!("{g} {c}: {:?}", t.get(&["2024", g], c)))
+        };
+        // individ: insatser 1 and 2.
+        assert_eq!(v("individ", "insatser"), 2.0);
+        assert_eq!(v("individ", "budget"), 15_000_000.0); // 150,000 kr in öre
+        assert_eq!(v("individ", "utfall"), 13_000_000.0);
+        assert!((v("individ", "utfall_andel_av_budget") - 130.0 / 150.0).abs() < 1e-15);
+        assert!((v("individ", "andel_av_utfall") - 130.0 / 160.0).abs() < 1e-15);
+        assert_eq!(v("individ", "deltagare"), 13.0);
+        assert_eq!(v("individ", "budgeterade_deltagare"), 30.0);
+        assert!((v("individ", "deltagare_andel_av_budgeterade") - 13.0 / 30.0).abs() < 1e-15);
+        assert_eq!(v("individ", "utfall_per_deltagare"), 1_000_000.0); // 130,000 kr / 13
+        // behovsgrupp: insats 1 alone, a part of individ.
+        assert_eq!(v("behovsgrupp", "utfall_per_deltagare"), 900_000.0);
+        assert!((v("behovsgrupp", "deltagare_andel_av_budgeterade") - 0.5).abs() < 1e-15);
+        // struktur: no budgeted participants.
+        assert_eq!(v("struktur", "deltagare"), 100.0);
+        assert_eq!(
+            t.get(&["2024", "struktur"], "budgeterade_deltagare").unwrap().reason(),
+            Some(Reason::NotComputable)
+        );
+        assert_eq!(v("struktur", "utfall_per_deltagare"), 30_000.0);
+        // alla: 160,000 kr over 113 participants = 1,415.929… kr, to whole öre.
+        assert_eq!(v("alla", "deltagare"), 113.0);
+        assert_eq!(v("alla", "utfall_per_deltagare"), 141_593.0);
+        assert_eq!(v("alla", "andel_av_utfall"), 1.0);
+        // By förbund: förbund 7's three individinriktade participants of insats 2
+        // are inside its 13; by insats they are a cell below five and withheld.
+        let by_insats =
+            insats_economy(&data(), &Split::parse(&["insats"]).unwrap(), 2024..=2024, &Config::default()).unwrap();
+        assert_eq!(by_insats.get(&["2024", "2", "individ"], "deltagare").unwrap().reason(), Some(Reason::Primary));
+        assert_eq!(
+            by_insats.get(&["2024", "2", "individ"], "utfall_per_deltagare").unwrap().reason(),
+            Some(Reason::Denominator),
+            "what a withheld count gives is withheld with it"
+        );
+        assert!(insats_economy(&data(), &Split::parse(&["kon"]).unwrap(), 2024..=2024, &Config::default()).is_err());
+    }
+
+    #[test]
+    fn forbund_equity_against_the_recommended_level_by_hand() {
+        let t = forbund_economy(&data(), 2024..=2024, &EquityRule::default(), &Config::default()).unwrap();
+        let v = |f: &str, c: &str| t.value(&["2024", f], c);
+        // Förbund 7: equity 250,000 kr above 20 % of 1,000,000 kr; administration 15 %.
+        assert_eq!(v("7", "rekommenderad_niva"), Some(20_000_000.0));
+        assert_eq!(v("7", "over_rekommenderad_niva"), Some(1.0));
+        assert_eq!(v("7", "administrationsandel"), Some(0.15));
+        // Förbund 8: 100,000 kr is below 400,000 kr; no administrative costs given.
+        assert_eq!(v("8", "over_rekommenderad_niva"), Some(0.0));
+        assert_eq!(v("8", "administrationsandel"), None);
+        // alla: sums, the förbund above, and no sum of a value a förbund lacks.
+        assert_eq!(v("alla", "budget"), Some(300_000_000.0));
+        assert_eq!(v("alla", "forbund_antal"), Some(2.0));
+        assert_eq!(v("alla", "over_rekommenderad_niva"), Some(1.0));
+        assert_eq!(t.get(&["2024", "alla"], "administrationskostnad").unwrap().reason(), Some(Reason::NotComputable));
+    }
+
+    #[test]
+    fn participants_in_a_year_the_insats_was_not_active_are_an_error() {
+        let mut data = data();
+        data.insats_ar.push(InsatsAr { ar: 2022, ..row(1, (1, 1), None, (Some(3), None, None)) });
+        data.insats_ar.push(InsatsAr { ar: 2021, deltagare_kvinnor: None, ..row(2, (1, 1), None, (None, None, None)) });
+        // (The förbund table is left out here, so the förbund are unknown too: only insats_ar's errors matter.)
+        let Err(Error::Invalid(report)) = data.validate(&Rules::default(), ErrorPolicy::COLLECT) else {
+            panic!("the data are invalid");
+        };
+        let errors: Vec<String> =
+            report.errors().iter().map(|e| format!("{} {e}", e.code())).filter(|e| e.contains("insats_ar")).collect();
+        assert_eq!(errors.len(), 1, "a budget row of an inactive year is not an error: {errors:?}");
+        assert!(errors[0].starts_with("outside_insats_lifetime") && errors[0].contains("2022"), "{errors:?}");
+    }
+}

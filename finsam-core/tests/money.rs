@@ -47,6 +47,7 @@ fn two_regions() -> Dataset {
             budget: Some(Ore(100_000_003)),
             statlig_tilldelning: None,
             eget_kapital: None,
+            administrationskostnad: None,
         }],
         kommunstatistik: vec![stats(180, 2021, 1000), stats(186, 2021, 500), stats(381, 2021, 250)],
         ..Dataset::default()

@@ -314,7 +314,50 @@ fn allocation(
     Ok(PyTable { inner: result.to_table() })
 }
 
+/// Budget, utfall and participants of insatser per year and group.
+#[pyfunction]
+#[pyo3(signature = (data, *, by = None, years = None, **options))]
+fn insats_economy(
+    py: Python<'_>,
+    data: &PyDataset,
+    by: Option<&Bound<'_, PyAny>>,
+    years: Option<&Bound<'_, PyAny>>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyTable> {
+    let config = config_with(options, &[])?;
+    let names = by_names(by)?;
+    let split = finsam_core::indicators::Split::parse(&names.iter().map(String::as_str).collect::<Vec<_>>())
+        .map_err(|e| to_py_err(py, &e))?;
+    let years = crate::years(py, &data.inner, years)?;
+    let inner = Arc::clone(&data.inner);
+    let table = detached(py, move || finsam_core::report::insats_economy(&inner, &split, years, &config))?;
+    Ok(PyTable { inner: table })
+}
+
+/// Each förbund's budget, allocation, administrative costs and equity
+/// against the recommended level, per year.
+#[pyfunction]
+#[pyo3(signature = (data, *, years = None, equity_steps = None))]
+fn forbund_economy(
+    py: Python<'_>,
+    data: &PyDataset,
+    years: Option<&Bound<'_, PyAny>>,
+    #[pyo3(from_py_with = equity_steps_arg)] equity_steps: Option<Vec<EquityStep>>,
+) -> PyResult<PyTable> {
+    let mut rule = EquityRule::default();
+    if let Some(steps) = equity_steps {
+        rule.steps = steps;
+    }
+    let years = crate::years(py, &data.inner, years)?;
+    let inner = Arc::clone(&data.inner);
+    let config = finsam_core::indicators::Config::default();
+    let table = detached(py, move || finsam_core::report::forbund_economy(&inner, years, &rule, &config))?;
+    Ok(PyTable { inner: table })
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(insats_economy, m)?)?;
+    m.add_function(wrap_pyfunction!(forbund_economy, m)?)?;
     m.add_function(wrap_pyfunction!(survey_indicators, m)?)?;
     m.add_function(wrap_pyfunction!(survey_change, m)?)?;
     m.add_function(wrap_pyfunction!(survey_comparison, m)?)?;

@@ -253,11 +253,6 @@ impl Eras {
     }
 }
 
-/// Whether an aggregate row counts participants (women, men or a total).
-fn counts_participants(r: &InsatsAr) -> bool {
-    r.deltagare_kvinnor.is_some() || r.deltagare_man.is_some() || r.deltagare_totalt.is_some()
-}
-
 /// The years whose aggregate rows count participants of individinriktade
 /// insatser.
 pub(crate) fn participant_aggregate_years(data: &Dataset) -> BTreeSet<i32> {
@@ -265,7 +260,7 @@ pub(crate) fn participant_aggregate_years(data: &Dataset) -> BTreeSet<i32> {
         data.insatser.iter().map(|i| (i.id, i.inriktning == Inriktning::Individ)).collect();
     data.insats_ar
         .iter()
-        .filter(|r| individ.get(&r.insats).copied().unwrap_or(false) && counts_participants(r))
+        .filter(|r| individ.get(&r.insats).copied().unwrap_or(false) && r.deltagare().is_some())
         .map(|r| r.ar)
         .collect()
 }
@@ -331,7 +326,7 @@ pub(crate) fn aggregate_participants(data: &Dataset, split: &Split, years: &BTre
 /// total as unknown (a row with only one kön given counts that kön).
 fn by_kon(r: &InsatsAr) -> Vec<(Kon, u64)> {
     let (k, m) = (u64::from(r.deltagare_kvinnor.unwrap_or(0)), u64::from(r.deltagare_man.unwrap_or(0)));
-    let total = r.deltagare_totalt.map_or(k + m, u64::from);
+    let total = r.deltagare().map_or(0, u64::from);
     [(Kon::Kvinna, k), (Kon::Man, m), (Kon::Okand, total.saturating_sub(k + m))]
         .into_iter()
         .filter(|&(_, n)| n > 0)

@@ -30,7 +30,7 @@ pub struct IndicatorSpec {
 pub(crate) const REPORTS: &str =
     "FK/AF återrapport om samordningsförbund (domain.md §4); finsam's documented choice where marked";
 
-static CATALOGUE: [IndicatorSpec; 14] = [
+static CATALOGUE: [IndicatorSpec; 16] = [
     super::deltagare::SPEC,
     super::insatser::SPEC,
     super::utfall::SPEC,
@@ -79,6 +79,8 @@ static CATALOGUE: [IndicatorSpec; 14] = [
         source: "finsam's documented choice",
         eras: "Both: the NNS questionnaires, which do not depend on the follow-up system.",
     },
+    super::ekonomi::SPEC_INSATSER,
+    super::ekonomi::SPEC_FORBUND,
     IndicatorSpec {
         id: "finansiering",
         label_sv: "Finansiering enligt §5",

@@ -11,6 +11,7 @@
 pub mod catalogue;
 pub mod context;
 pub mod deltagare;
+pub mod ekonomi;
 pub mod ersattningsdagar;
 pub mod forsorjning;
 pub mod insatser;

@@ -758,6 +758,7 @@ static FORBUND_EKONOMI: TableSpec = TableSpec {
         col("budget", Kind::Money, false, "The total the four parties contribute for the year, in kronor."),
         col("statlig_tilldelning", Kind::Money, false, "The state's allocation for the year, in kronor."),
         col("eget_kapital", Kind::Money, false, "Equity (eget kapital) at the end of the year, in kronor."),
+        col("administrationskostnad", Kind::Money, false, "Administrative costs in the year, in kronor."),
     ],
 };
 
@@ -776,6 +777,7 @@ impl Record for ForbundEkonomi {
             budget: non_negative(2)?,
             statlig_tilldelning: non_negative(3)?,
             eget_kapital: src.money(4)?,
+            administrationskostnad: non_negative(5)?,
         })
     }
     fn write(&self, out: &mut impl FieldSink) {
@@ -784,6 +786,7 @@ impl Record for ForbundEkonomi {
         out.money(self.budget);
         out.money(self.statlig_tilldelning);
         out.money(self.eget_kapital);
+        out.money(self.administrationskostnad);
     }
 }
 

@@ -68,7 +68,8 @@ pub const FORSORJNINGSMATT: [Ersattningsgrupp; 7] = [
 /// ```
 /// use finsam_core::*;
 /// let e = ForbundEkonomi { forbund: ForbundId(1), ar: 2021, budget: Some(Ore::from_kronor(8_000_000)),
-///     statlig_tilldelning: Some(Ore::from_kronor(4_000_000)), eget_kapital: Some(Ore::from_kronor(900_000)) };
+///     statlig_tilldelning: Some(Ore::from_kronor(4_000_000)), eget_kapital: Some(Ore::from_kronor(900_000)),
+///     administrationskostnad: Some(Ore::from_kronor(1_100_000)) };
 /// assert_eq!(e.budget.unwrap().to_string(), "8000000.00");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -83,6 +84,9 @@ pub struct ForbundEkonomi {
     pub statlig_tilldelning: Option<Ore>,
     /// The förbund's equity (eget kapital) at the end of the year.
     pub eget_kapital: Option<Ore>,
+    /// The förbund's administrative costs in the year (kansli, board,
+    /// follow-up), as Uppföljning Finsam reports them.
+    pub administrationskostnad: Option<Ore>,
 }
 
 /// A kommun's population and försörjningsmått in one year

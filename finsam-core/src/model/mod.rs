@@ -319,11 +319,12 @@ pub struct InsatsAr {
 }
 
 impl InsatsAr {
-    /// The number of participants: the total if given, else women + men.
+    /// The number of participants: the total if given, else women + men
+    /// (one of them if only one is given); `None` if the row counts none.
     pub fn deltagare(&self) -> Option<u32> {
         self.deltagare_totalt.or_else(|| match (self.deltagare_kvinnor, self.deltagare_man) {
-            (Some(k), Some(m)) => Some(k + m),
-            _ => None,
+            (None, None) => None,
+            (k, m) => Some(k.unwrap_or(0).saturating_add(m.unwrap_or(0))),
         })
     }
 }

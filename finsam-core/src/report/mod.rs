@@ -23,6 +23,7 @@ pub use crate::publish::{Column, Row, Table, Unit};
 
 pub use crate::engine::source::{Source, compute, data_years};
 pub use crate::indicators::deltagare::participants;
+pub use crate::indicators::ekonomi::{forbund_economy, insats_economy};
 pub use crate::indicators::ersattningsdagar::benefit_days;
 pub use crate::indicators::forsorjning::transitions;
 pub use crate::indicators::insatser::insatser;
@@ -35,6 +36,7 @@ use crate::engine::era::{EraCounts, Eras, YearSource};
 use crate::engine::source::*;
 use crate::error::Result;
 use crate::indicators::deltagare::*;
+use crate::indicators::ekonomi::{forbund_economy_table, insats_economy_table};
 use crate::indicators::ersattningsdagar::*;
 use crate::indicators::forsorjning::*;
 use crate::indicators::insatser::*;
@@ -236,6 +238,13 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
     if let Some(data) = data {
         builders.push(insatser_table(data, false, years.clone()));
         builders.push(insatser_table(data, true, years.clone()));
+        if data.insats_ar.iter().any(|r| r.ar == year) {
+            builders.push(insats_economy_table(data, &Split::national(), &years)?);
+            builders.push(insats_economy_table(data, &Split::new(&[Dim::Forbund])?, &years)?);
+        }
+        if data.forbund_ekonomi.iter().any(|e| e.ar == year) {
+            builders.push(forbund_economy_table(data, &years, &crate::finance::EquityRule::default()));
+        }
     }
     let mut notes = Vec::new();
     if era == YearSource::PersonLevel {

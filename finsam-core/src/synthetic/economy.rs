@@ -88,9 +88,18 @@ pub(super) fn year_economy(rng: &mut Sampler, data: &mut Dataset, ar: i32) -> Re
             budget: Some(budget),
             statlig_tilldelning: Some(row.tilldelning),
             eget_kapital: Some(Ore(equity)),
+            administrationskostnad: Some(administration(row.forbund, budget)),
         });
     }
     Ok(())
+}
+
+/// A förbund's administrative costs: 12–20 % of its budget by förbund
+/// (assumed; fixed per förbund, drawn from no random stream so that adding
+/// them changed no other figure), to whole kronor.
+fn administration(forbund: ForbundId, budget: Ore) -> Ore {
+    let share = 0.12 + 0.08 * (f64::from(forbund.0) * 0.618_033_988_749_895).fract();
+    Ore::from_kronor((budget.0 as f64 * share / 100.0).round() as i64)
 }
 
 /// The kommun statistics of `years` after the calibrated ones, continuing
@@ -159,4 +168,47 @@ pub(super) fn shares_of_sodra_norrbotten(
         }
     }
     out
+}
+
+/// Scales the insats rows of each förbund and year so that their budgets
+/// sum to what the förbund's budget leaves after its administrative costs
+/// (the draws give only the insatser's relative sizes), utfall with them,
+/// and sets each insats's lifetime budget and (for an ended insats) utfall
+/// to the sums of its rows. Deterministic: it draws no random numbers.
+pub(super) fn fit_insats_budgets(data: &mut Dataset) {
+    use std::collections::HashMap;
+    let forbund_of: HashMap<InsatsId, ForbundId> = data.insatser.iter().map(|i| (i.id, i.forbund)).collect();
+    let mut drawn: HashMap<(ForbundId, i32), i64> = HashMap::new();
+    for r in &data.insats_ar {
+        if let (Some(&f), Some(b)) = (forbund_of.get(&r.insats), r.budget) {
+            *drawn.entry((f, r.ar)).or_default() += b.0;
+        }
+    }
+    let available: HashMap<(ForbundId, i32), i64> = data
+        .forbund_ekonomi
+        .iter()
+        .filter_map(|e| Some(((e.forbund, e.ar), e.budget?.0 - e.administrationskostnad.map_or(0, |a| a.0))))
+        .collect();
+    for r in &mut data.insats_ar {
+        let Some(&f) = forbund_of.get(&r.insats) else { continue };
+        let (Some(&target), Some(&sum)) = (available.get(&(f, r.ar)), drawn.get(&(f, r.ar))) else { continue };
+        if sum <= 0 {
+            continue;
+        }
+        let factor = target.max(0) as f64 / sum as f64;
+        r.budget = r.budget.map(|b| Ore::from_kronor((b.0 as f64 * factor / 100.0).round() as i64));
+        r.utfall = r.utfall.map(|u| Ore((u.0 as f64 * factor).round() as i64));
+    }
+    let mut totals: HashMap<InsatsId, (i64, i64)> = HashMap::new();
+    for r in &data.insats_ar {
+        let t = totals.entry(r.insats).or_default();
+        t.0 += r.budget.map_or(0, |o| o.0);
+        t.1 += r.utfall.map_or(0, |o| o.0);
+    }
+    for i in &mut data.insatser {
+        if let Some(&(budget, utfall)) = totals.get(&i.id) {
+            i.budget = Some(Ore(budget));
+            i.utfall = i.slut.is_some().then_some(Ore(utfall));
+        }
+    }
 }

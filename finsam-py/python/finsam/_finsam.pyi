@@ -83,6 +83,8 @@ __all__ = [
     "survey_comparison",
     "survey_mapping",
     "financing",
+    "forbund_economy",
+    "insats_economy",
     "allocation",
     "pseudonymise_frame",
     "pseudonymise_csv",
@@ -610,6 +612,26 @@ def survey_comparison(data: Dataset, year: int, **options: Any) -> Table:
 
 def survey_mapping() -> list[dict[str, Any]]:
     """The default item → indicator mapping, as ``mapping=`` takes it."""
+
+def insats_economy(
+    data: Dataset,
+    *,
+    by: Literal["forbund", "insats"] | list[Literal["forbund", "insats"]] | None = None,
+    years: _Years | None = None,
+    **options: Any,
+) -> Table:
+    """Budget, utfall and participants of insatser per year and group
+    (individ, struktur, behovsgrupp, alla), nationally or by förbund and/or
+    insats (amounts in öre; participant counts pass disclosure control)."""
+
+def forbund_economy(
+    data: Dataset,
+    *,
+    years: _Years | None = None,
+    equity_steps: list[tuple[int | str | Decimal | None, int]] | None = None,
+) -> Table:
+    """Each förbund's budget, allocation, administrative costs and equity
+    against the recommended level, per year (amounts in öre)."""
 
 def financing(data: Dataset, year: int) -> Table:
     """The law §5 split of every förbund's budget for ``year`` (amounts in öre)."""
