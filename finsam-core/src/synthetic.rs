@@ -45,7 +45,8 @@
 //!   individinriktade insatser, in total in strukturövergripande ones), all
 //!   assumed ([`aggregate_targets`]), with the kommun statistics, economies
 //!   and allocations of those years. Person-level rows end with SUS: no
-//!   participation starts after 2022.
+//!   participation starts after 2022, and one still running on 30 April
+//!   2023 has no end in the data.
 //!
 //! Where §9 gives no figure, [`targets`] states the value assumed and marks
 //! it as such. The compositions of förbund and the names of synthetic förbund
@@ -229,6 +230,7 @@ pub fn generate_with(config: &SyntheticConfig, evaluation: &EvaluationConfig) ->
     };
     aggregates::add_aggregate_era(&mut rng.fork(10), config.scale, &mut data, &weights)?;
     economy::fit_insats_budgets(&mut data);
+    aggregates::close_person_level(&mut data.deltaganden, crate::engine::era::sus_closed());
     Ok((data, truth))
 }
 

@@ -145,3 +145,27 @@ def test_forbund_economy_sums_and_counts_the_forbund_above_the_level(data: finsa
     assert t.loc["alla", "over_rekommenderad_niva"] == above
     share = eko["administrationskostnad"].astype(float) / eko["budget"].astype(float)
     assert (t.drop(index="alla")["administrationsandel"] - share).abs().max() < 1e-12
+
+
+def test_an_aggregate_export_with_its_own_headers_reads_through_a_mapping(tmp_path) -> None:
+    data = finsam.synthetic(scale=0.02)
+    data.to_csv(tmp_path)
+    path = tmp_path / "insats_ar.csv"
+    renamed = {"insats_id": "InsatsID", "deltagare_kvinnor": "Antal kvinnor", "deltagare_man": "Antal män"}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = [renamed.get(h, h) for h in lines[0].split(";")]
+    path.write_text("\n".join([";".join(header), *lines[1:]]) + "\n", encoding="utf-8")
+    mapping = {"insats_ar": renamed}
+    again = finsam.Dataset.from_csv(tmp_path, columns=mapping)
+    assert finsam.annual_report(again, 2024).to_json() == finsam.annual_report(data, 2024).to_json()
+    # Participants in a year the insats had not started: the file, line and column are named.
+    first = lines[1].split(";")
+    bad = first.copy()
+    bad[header.index("ar")] = "2005"
+    bad[header.index("Antal kvinnor")] = "3"
+    path.write_text("\n".join([";".join(header), *lines[1:], ";".join(bad)]) + "\n", encoding="utf-8")
+    with pytest.raises(finsam.ValidationError) as info:
+        finsam.Dataset.from_csv(tmp_path, columns=mapping, errors="collect")
+    errors = [e for e in info.value.errors if e.code == "outside_insats_lifetime"]
+    assert len(errors) == 1
+    assert errors[0].path.endswith("insats_ar.csv") and errors[0].line == len(lines) + 1 and errors[0].column == "ar"

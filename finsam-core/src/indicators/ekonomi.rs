@@ -60,6 +60,8 @@ struct Sums {
     /// Budget and utfall of the rows that give both.
     both: (i64, i64),
     deltagare: Option<u64>,
+    /// Rows that count participants.
+    counted: u64,
     budgeterade: Option<u64>,
     /// Participants and budgeted participants of the rows that give both.
     planned: (u64, u64),
@@ -78,6 +80,7 @@ impl Sums {
         let deltagare = r.deltagare().map(u64::from);
         if let Some(n) = deltagare {
             *self.deltagare.get_or_insert(0) += n;
+            self.counted += 1;
         }
         if let Some(b) = r.budgeterade_deltagare.map(u64::from) {
             *self.budgeterade.get_or_insert(0) += b;
@@ -186,7 +189,7 @@ pub(crate) fn insats_economy_table(data: &Dataset, by: &Split, years: &RangeIncl
         b.ids.push(((r, 5), count_id(measure, by, &Key { ar: *ar, parts: key_parts })));
     }
     b.margins = economy_margins(&cells, &index, by.dims().len(), per_insats);
-    b.table.notes.push("behovsgrupp is the individinriktade insatser aimed at a prioritised behovsgrupp: a part of individ, not a third group. deltagare are counted per insats (a person in two insatser counts in each); withheld as not_in_source where no row of the group counts participants (individinriktade insatser before 2023).".into());
+    b.table.notes.push("behovsgrupp is the individinriktade insatser aimed at a prioritised behovsgrupp: a part of individ, not a third group. deltagare are counted per insats (a person in two insatser counts in each); withheld as not_in_source unless every row of the group counts participants (individinriktade insatser do not before 2023, so neither does alla then).".into());
     if without_money > 0 {
         b.table.notes.push(format!(
             "{without_money} insats rows give budget or utfall but not both: they are in the sums, not in utfall_andel_av_budget."
@@ -208,9 +211,10 @@ fn totals_of(parts: &[u32], per_insats: bool) -> Vec<Vec<u32>> {
 
 fn row_values(s: &Sums, total: Option<&Sums>, r: usize, per_insats: bool) -> Vec<Raw> {
     let ratio = |a: i64, b: i64| if b == 0 { f64::NAN } else { a as f64 / b as f64 };
+    // A sum over some of a group's insatser is not the group's participants.
     let deltagare = match s.deltagare {
-        Some(n) => Raw::Count(n),
-        None => Raw::Withheld(Reason::NotInSource),
+        Some(n) if s.counted == s.insatser => Raw::Count(n),
+        _ => Raw::Withheld(Reason::NotInSource),
     };
     let of_all = match (total, per_insats) {
         (Some(t), false) => Raw::Derived(ratio(s.utfall, t.utfall), vec![]),

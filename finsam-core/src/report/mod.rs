@@ -353,8 +353,10 @@ impl AnnualReport {
     /// The report as Markdown.
     pub fn to_markdown(&self) -> String {
         let mut out = format!(
-            "# Finsam årsrapport {}\n\nCut-off (uttagsdatum): {}. Intervals at {:.0} % ({:?}). Disclosure control: {}.\n\n",
+            "# Finsam årsrapport {}\n\nParticipant figures from {} ({}). Cut-off (uttagsdatum): {}. Intervals at {:.0} % ({:?}). Disclosure control: {}.\n\n",
             self.ar,
+            self.era.describe(),
+            self.era.code(),
             self.uttagsdatum,
             self.config.level * 100.0,
             self.config.method,

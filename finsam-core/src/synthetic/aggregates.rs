@@ -4,9 +4,10 @@
 //! strukturövergripande ones), and the förbund economies and kommun
 //! statistics of those years.
 //!
-//! The person-level rows end with SUS: no participation starts after 2022
-//! in the synthetic data, and the participant figures of 2023 on are the
-//! aggregates'. Everything here is drawn from its own random stream, after
+//! The person-level rows end with SUS ([`close_person_level`]): no
+//! participation starts after 2022 in the synthetic data, one still running
+//! when SUS closed has no end in it, and the participant figures of 2023 on
+//! are the aggregates'. Everything here is drawn from its own random stream, after
 //! every other part of the data set, so the person-level years are exactly
 //! those of a data set without it.
 
@@ -133,4 +134,19 @@ fn year_rows(
         }
     }
     rows
+}
+
+/// Ends the person-level rows on the day SUS closed: a participation that
+/// had not ended by then has no end date, status, support after or reason
+/// in the data, as SUS never registered them. Deterministic, so the random
+/// streams are untouched; the benefit spells (from the register, which
+/// continues) are kept.
+pub(super) fn close_person_level(deltaganden: &mut [Deltagande], closed: crate::Date) {
+    for d in deltaganden.iter_mut().filter(|d| d.slut.is_some_and(|s| s > closed)) {
+        d.slut = None;
+        d.utfall = None;
+        d.forsorjning_efter = ForsorjningSet::empty();
+        d.subventionerad = None;
+        d.avslutsanledning = None;
+    }
 }
