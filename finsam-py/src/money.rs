@@ -325,9 +325,7 @@ fn insats_economy(
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyTable> {
     let config = config_with(options, &[])?;
-    let names = by_names(by)?;
-    let split = finsam_core::indicators::Split::parse(&names.iter().map(String::as_str).collect::<Vec<_>>())
-        .map_err(|e| to_py_err(py, &e))?;
+    let split = crate::split(py, by)?;
     let years = crate::years(py, &data.inner, years)?;
     let inner = Arc::clone(&data.inner);
     let table = detached(py, move || finsam_core::report::insats_economy(&inner, &split, years, &config))?;
