@@ -470,9 +470,11 @@ pub(crate) fn config_with(options: Option<&Bound<'_, PyDict>>, also: &[&str]) ->
                 };
             }
             "person_level_until" => {
-                c.person_level_until = date_arg("person_level_until", &value)?.ok_or_else(|| {
-                    bad_option("person_level_until", "a datetime.date or a \"YYYY-MM-DD\" string", &value)
-                })?;
+                let accepts = "a datetime.date or a \"YYYY-MM-DD\" string";
+                c.person_level_until = date_arg("person_level_until", &value)
+                    .ok()
+                    .flatten()
+                    .ok_or_else(|| bad_option("person_level_until", accepts, &value))?;
             }
             "mixed_year" => {
                 c.mixed_year = match opt_choice("mixed_year", &value, &["aggregates", "person_level"])? {
