@@ -263,9 +263,16 @@ mod hand_worked {
         assert_eq!(v("individ", "budgeterade_deltagare"), 30.0);
         assert!((v("individ", "deltagare_andel_av_budgeterade") - 13.0 / 30.0).abs() < 1e-15);
         assert_eq!(v("individ", "utfall_per_deltagare"), 1_000_000.0); // 130,000 kr / 13
-        // behovsgrupp: insats 1 alone, a part of individ.
-        assert_eq!(v("behovsgrupp", "utfall_per_deltagare"), 900_000.0);
-        assert!((v("behovsgrupp", "deltagare_andel_av_budgeterade") - 0.5).abs() < 1e-15);
+        // behovsgrupp (insats 1) and individ_ovriga (insats 2) split individ. Insats 2's
+        // 3 participants are below five, so insats 1's 10 go too (13 − 10 = 3), and what
+        // is computed from them with them; the money stays.
+        assert_eq!(t.get(&["2024", "individ_ovriga"], "deltagare").unwrap().reason(), Some(Reason::Primary));
+        assert_eq!(t.get(&["2024", "behovsgrupp"], "deltagare").unwrap().reason(), Some(Reason::Complementary));
+        assert_eq!(
+            t.get(&["2024", "behovsgrupp"], "utfall_per_deltagare").unwrap().reason(),
+            Some(Reason::Denominator)
+        );
+        assert_eq!(v("behovsgrupp", "utfall"), 9_000_000.0);
         // struktur: no budgeted participants.
         assert_eq!(v("struktur", "deltagare"), 100.0);
         assert_eq!(
@@ -277,6 +284,12 @@ mod hand_worked {
         assert_eq!(v("alla", "deltagare"), 113.0);
         assert_eq!(v("alla", "utfall_per_deltagare"), 141_593.0);
         assert_eq!(v("alla", "andel_av_utfall"), 1.0);
+        // The structural row gives no budgeted participants, so alla has none to compare
+        // (a ratio over the individinriktade alone would give their count away).
+        assert_eq!(
+            t.get(&["2024", "alla"], "deltagare_andel_av_budgeterade").unwrap().reason(),
+            Some(Reason::NotComputable)
+        );
         // By förbund: förbund 7's three individinriktade participants of insats 2
         // are inside its 13; by insats they are a cell below five and withheld.
         let by_insats =
@@ -306,6 +319,22 @@ mod hand_worked {
         assert_eq!(v("alla", "forbund_antal"), Some(2.0));
         assert_eq!(v("alla", "over_rekommenderad_niva"), Some(1.0));
         assert_eq!(t.get(&["2024", "alla"], "administrationskostnad").unwrap().reason(), Some(Reason::NotComputable));
+        assert_eq!(v("alla", "rekommenderad_niva"), Some(60_000_000.0)); // 200,000 + 400,000 kr
+        // A staircase applies its step per förbund: 30 % up to 1.5 million kr, 10 % above.
+        let stairs = EquityRule {
+            steps: vec![
+                finance::EquityStep { budget_upto: Some(Ore::from_kronor(1_500_000)), max_procent: 30 },
+                finance::EquityStep { budget_upto: None, max_procent: 10 },
+            ],
+            ..EquityRule::default()
+        };
+        let t = forbund_economy(&data(), 2024..=2024, &stairs, &Config::default()).unwrap();
+        assert_eq!(t.value(&["2024", "alla"], "rekommenderad_niva"), Some(50_000_000.0)); // 300,000 + 200,000 kr
+        // Without a förbund's equity, the count of those above is not known.
+        let mut gaps = data();
+        gaps.forbund_ekonomi[1].eget_kapital = None;
+        let t = forbund_economy(&gaps, 2024..=2024, &EquityRule::default(), &Config::default()).unwrap();
+        assert_eq!(t.get(&["2024", "alla"], "over_rekommenderad_niva").unwrap().reason(), Some(Reason::NotComputable));
     }
 
     #[test]

@@ -26,8 +26,8 @@ pub const SPEC_INSATSER: IndicatorSpec = IndicatorSpec {
     label_sv: "Budget, utfall och deltagare i insatser",
     label_en: "Budget, outcome and participants of interventions",
     unit: "öre; participants",
-    population: "Aggregate rows (insats_ar) of the year, by the insats's inriktning; behovsgrupp: the individinriktade insatser aimed at at least one prioritised behovsgrupp (a part of individ).",
-    definition: "Per group (individ, struktur, behovsgrupp, alla): insatser with a row, budget and utfall summed, utfall as a share of the budget (rows with both) and of the alla group's utfall (where the money went), participants counted by the aggregates, budgeted participants, participants against budgeted (individinriktade rows with both) and utfall per participant (rows with both, whole öre).",
+    population: "Aggregate rows (insats_ar) of the year, by the insats's inriktning; behovsgrupp: the individinriktade insatser aimed at at least one prioritised behovsgrupp, individ_ovriga: the other individinriktade.",
+    definition: "Per group (individ, split into behovsgrupp and individ_ovriga; struktur; alla): insatser with a row, budget and utfall summed, utfall as a share of the budget and of the alla group's utfall (where the money went), participants counted by the aggregates, budgeted participants, participants against budgeted and utfall per participant (whole öre). A sum is shown only where every row of the group gives the value.",
     source: "Uppföljning Finsam (domain.md §3); finsam's choice of ratios",
     eras: "Both: the aggregate rows, which hold budget and utfall in both eras; participants only where the rows count them (individinriktade insatser from 2023).",
 };
@@ -45,52 +45,47 @@ pub const SPEC_FORBUND: IndicatorSpec = IndicatorSpec {
 };
 
 /// The groups of `insatsekonomi`, in table order.
-const GROUPS: [&str; 4] = ["individ", "struktur", "behovsgrupp", "alla"];
+/// behovsgrupp and individ_ovriga split individ (so that neither can be
+/// derived from individ alone); individ and struktur sum to alla.
+const GROUPS: [&str; 5] = ["individ", "behovsgrupp", "individ_ovriga", "struktur", "alla"];
 const INDIVID: usize = 0;
-const STRUKTUR: usize = 1;
-const BEHOVSGRUPP: usize = 2;
-const ALL_GROUPS: usize = 3;
+const BEHOVSGRUPP: usize = 1;
+const INDIVID_OVRIGA: usize = 2;
+const STRUKTUR: usize = 3;
+const ALL_GROUPS: usize = 4;
 
-/// The sums of one group's rows.
+/// The sums of one group's rows, with how many rows give each value.
 #[derive(Clone, Copy, Debug, Default)]
 struct Sums {
     insatser: u64,
-    budget: i64,
-    utfall: i64,
-    /// Budget and utfall of the rows that give both.
-    both: (i64, i64),
-    deltagare: Option<u64>,
-    /// Rows that count participants.
-    counted: u64,
-    budgeterade: Option<u64>,
-    /// Participants and budgeted participants of the rows that give both.
-    planned: (u64, u64),
-    /// Utfall and participants of the rows that give both.
-    per_deltagare: (i64, u64),
+    budget: (i64, u64),
+    utfall: (i64, u64),
+    deltagare: (u64, u64),
+    budgeterade: (u64, u64),
 }
 
 impl Sums {
     fn add(&mut self, r: &InsatsAr) {
         self.insatser += 1;
-        self.budget += r.budget.map_or(0, |o| o.0);
-        self.utfall += r.utfall.map_or(0, |o| o.0);
-        if let (Some(b), Some(u)) = (r.budget, r.utfall) {
-            self.both = (self.both.0 + b.0, self.both.1 + u.0);
+        if let Some(b) = r.budget {
+            self.budget = (self.budget.0 + b.0, self.budget.1 + 1);
         }
-        let deltagare = r.deltagare().map(u64::from);
-        if let Some(n) = deltagare {
-            *self.deltagare.get_or_insert(0) += n;
-            self.counted += 1;
+        if let Some(u) = r.utfall {
+            self.utfall = (self.utfall.0 + u.0, self.utfall.1 + 1);
         }
-        if let Some(b) = r.budgeterade_deltagare.map(u64::from) {
-            *self.budgeterade.get_or_insert(0) += b;
-            if let Some(n) = deltagare {
-                self.planned = (self.planned.0 + n, self.planned.1 + b);
-            }
+        if let Some(n) = r.deltagare() {
+            self.deltagare = (self.deltagare.0 + u64::from(n), self.deltagare.1 + 1);
         }
-        if let (Some(u), Some(n)) = (r.utfall, deltagare) {
-            self.per_deltagare = (self.per_deltagare.0 + u.0, self.per_deltagare.1 + n);
+        if let Some(n) = r.budgeterade_deltagare {
+            self.budgeterade = (self.budgeterade.0 + u64::from(n), self.budgeterade.1 + 1);
         }
+    }
+
+    /// A sum, if every row of the group gives the value: a sum over some
+    /// of them is not the group's, and with the rest published it would
+    /// give away theirs.
+    fn whole<T: Copy>(&self, (sum, rows): (T, u64)) -> Option<T> {
+        (rows == self.insatser && rows > 0).then_some(sum)
     }
 }
 
@@ -139,8 +134,8 @@ pub(crate) fn insats_economy_table(data: &Dataset, by: &Split, years: &RangeIncl
         let mut groups = vec![own];
         if !per_insats {
             groups.push(ALL_GROUPS);
-            if own == INDIVID && !insats.behovsgrupper.is_empty() {
-                groups.push(BEHOVSGRUPP);
+            if own == INDIVID {
+                groups.push(if insats.behovsgrupper.is_empty() { INDIVID_OVRIGA } else { BEHOVSGRUPP });
             }
         }
         let parts: Vec<u32> =
@@ -180,19 +175,19 @@ pub(crate) fn insats_economy_table(data: &Dataset, by: &Split, years: &RangeIncl
         b.push(key, row_values(s, total, r, per_insats));
         // The same counts as the participant tables (aggregate years) and the insatser tables publish.
         let measure = match *g {
-            INDIVID => "deltagare_aggregat",
-            STRUKTUR => "deltagare_struktur",
-            _ => continue,
+            INDIVID => "deltagare_aggregat".to_owned(),
+            STRUKTUR => "deltagare_struktur".to_owned(),
+            other => format!("insatsekonomi_deltagare_{}", GROUPS[other]),
         };
         let mut key_parts = [UNUSED; Split::MAX];
         key_parts[..parts.len()].copy_from_slice(parts);
         b.ids.push(((r, 5), count_id(measure, by, &Key { ar: *ar, parts: key_parts })));
     }
     b.margins = economy_margins(&cells, &index, by.dims().len(), per_insats);
-    b.table.notes.push("behovsgrupp is the individinriktade insatser aimed at a prioritised behovsgrupp: a part of individ, not a third group. deltagare are counted per insats (a person in two insatser counts in each); withheld as not_in_source unless every row of the group counts participants (individinriktade insatser do not before 2023, so neither does alla then).".into());
+    b.table.notes.push("behovsgrupp is the individinriktade insatser aimed at a prioritised behovsgrupp and individ_ovriga the rest of them: together they are individ. deltagare are counted per insats (a person in two insatser counts in each); withheld as not_in_source unless every row of the group counts participants (individinriktade insatser do not before 2023, so neither does alla then).".into());
     if without_money > 0 {
         b.table.notes.push(format!(
-            "{without_money} insats rows give budget or utfall but not both: they are in the sums, not in utfall_andel_av_budget."
+            "{without_money} insats rows lack budget or utfall: a sum (and what is computed from it) is shown only where every row of the group gives the value."
         ));
     }
     Ok(b)
@@ -210,28 +205,30 @@ fn totals_of(parts: &[u32], per_insats: bool) -> Vec<Vec<u32>> {
 }
 
 fn row_values(s: &Sums, total: Option<&Sums>, r: usize, per_insats: bool) -> Vec<Raw> {
-    let ratio = |a: i64, b: i64| if b == 0 { f64::NAN } else { a as f64 / b as f64 };
-    // A sum over some of a group's insatser is not the group's participants.
-    let deltagare = match s.deltagare {
-        Some(n) if s.counted == s.insatser => Raw::Count(n),
-        _ => Raw::Withheld(Reason::NotInSource),
+    let nan = || Raw::Derived(f64::NAN, vec![]);
+    let ratio = |a: Option<f64>, b: Option<f64>, deps: Vec<(usize, usize)>| match (a, b) {
+        (Some(a), Some(b)) if b != 0.0 => Raw::Derived(a / b, deps),
+        _ => Raw::Derived(f64::NAN, deps),
     };
-    let of_all = match (total, per_insats) {
-        (Some(t), false) => Raw::Derived(ratio(s.utfall, t.utfall), vec![]),
-        _ => Raw::Derived(f64::NAN, vec![]),
+    let (budget, utfall) = (s.whole(s.budget), s.whole(s.utfall));
+    let deltagare = s.whole(s.deltagare);
+    let budgeterade = s.whole(s.budgeterade);
+    let all_utfall = total.filter(|_| !per_insats).and_then(|t| t.whole(t.utfall));
+    let per_deltagare = match (utfall, deltagare) {
+        (Some(u), Some(n)) if n > 0 => Raw::Derived((u as f64 / n as f64).round(), vec![(r, 5)]),
+        _ => Raw::Derived(f64::NAN, vec![(r, 5)]),
     };
-    let per_deltagare =
-        if s.per_deltagare.1 == 0 { f64::NAN } else { (s.per_deltagare.0 as f64 / s.per_deltagare.1 as f64).round() };
+    let float = |v: Option<i64>| v.map(|v| v as f64);
     vec![
         Raw::Count(s.insatser),
-        Raw::Derived(s.budget as f64, vec![]),
-        Raw::Derived(s.utfall as f64, vec![]),
-        Raw::Derived(ratio(s.both.1, s.both.0), vec![]),
-        of_all,
-        deltagare,
-        s.budgeterade.map_or(Raw::Derived(f64::NAN, vec![]), Raw::Count),
-        Raw::Derived(ratio(s.planned.0 as i64, s.planned.1 as i64), vec![(r, 5)]),
-        Raw::Derived(per_deltagare, vec![(r, 5)]),
+        budget.map_or_else(nan, |b| Raw::Derived(b as f64, vec![])),
+        utfall.map_or_else(nan, |u| Raw::Derived(u as f64, vec![])),
+        ratio(float(utfall), float(budget), vec![]),
+        ratio(float(utfall), float(all_utfall), vec![]),
+        deltagare.map_or(Raw::Withheld(Reason::NotInSource), Raw::Count),
+        budgeterade.map_or_else(nan, Raw::Count),
+        ratio(deltagare.map(|n| n as f64), budgeterade.map(|b| b as f64), vec![(r, 5)]),
+        per_deltagare,
     ]
 }
 
@@ -246,9 +243,13 @@ fn economy_margins(
     let mut groups: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
     for (ar, parts, g) in cells.keys() {
         let row = index[&(*ar, parts.clone(), *g)];
-        if !per_insats
-            && (*g == INDIVID || *g == STRUKTUR)
-            && let Some(&t) = index.get(&(*ar, parts.clone(), ALL_GROUPS))
+        let whole = match *g {
+            INDIVID | STRUKTUR => Some(ALL_GROUPS),
+            BEHOVSGRUPP | INDIVID_OVRIGA => Some(INDIVID),
+            _ => None,
+        };
+        if let (false, Some(whole)) = (per_insats, whole)
+            && let Some(&t) = index.get(&(*ar, parts.clone(), whole))
         {
             groups.entry((t, dims)).or_default().push(row);
         }
@@ -314,7 +315,8 @@ pub(crate) fn forbund_economy_table(data: &Dataset, years: &RangeInclusive<i32>,
     for year in years_present {
         let mut rows: Vec<&ForbundEkonomi> = data.forbund_ekonomi.iter().filter(|e| e.ar == year).collect();
         rows.sort_by_key(|e| e.forbund);
-        let mut totals = [0i64; 6]; // förbund, budget, allocation, administration, equity, above
+        // förbund, budget, allocation, administration, equity, the förbund's levels, those above
+        let mut totals = [0i64; 7];
         let mut complete = [true; 4];
         for e in &rows {
             let level = e.budget.map(|b| rule.level(b));
@@ -322,27 +324,22 @@ pub(crate) fn forbund_economy_table(data: &Dataset, years: &RangeInclusive<i32>,
                 (Some(k), Some(l)) => Some(k > l),
                 _ => None,
             };
-            for (i, v) in [e.budget, e.statlig_tilldelning, e.administrationskostnad, e.eget_kapital].iter().enumerate()
-            {
+            let money = [e.budget, e.statlig_tilldelning, e.administrationskostnad, e.eget_kapital];
+            for (i, v) in money.iter().enumerate() {
                 totals[i + 1] += v.map_or(0, |o| o.0);
                 complete[i] &= v.is_some();
             }
             totals[0] += 1;
-            totals[5] += i64::from(above == Some(true));
-            b.push(
-                vec![year.to_string(), e.forbund.0.to_string()],
-                money_values(
-                    1,
-                    [e.budget, e.statlig_tilldelning, e.administrationskostnad, e.eget_kapital],
-                    level,
-                    above,
-                ),
-            );
+            totals[5] += level.map_or(0, |l| l.0);
+            totals[6] += i64::from(above == Some(true));
+            b.push(vec![year.to_string(), e.forbund.0.to_string()], money_values(1, money, level, above));
         }
         let sum = |i: usize| complete[i - 1].then_some(Ore(totals[i]));
-        let level = sum(1).map(|b| rule.level(b));
+        // The national level is the förbund's levels summed (a staircase's step is per förbund).
+        let level = complete[0].then_some(Ore(totals[5]));
+        let above = (complete[0] && complete[3]).then_some(totals[6] as u64);
         let mut values = money_values(totals[0] as u64, [sum(1), sum(2), sum(3), sum(4)], level, None);
-        values[8] = Raw::Count(totals[5] as u64);
+        values[8] = above.map_or(Raw::Derived(f64::NAN, vec![]), Raw::Count);
         b.push(vec![year.to_string(), "alla".into()], values);
     }
     b.table.notes.push(

@@ -106,7 +106,7 @@ pub struct TrueEffects {
     /// anticipation).
     pub dagar: Vec<QuarterEffect>,
     /// The effect on the share in work or studies, over the participations
-    /// that ended with a registered status.
+    /// that ended with a status registered by the time SUS closed.
     pub arbete_studier: f64,
     /// The participations it is computed over.
     pub arbete_studier_n: u64,
@@ -303,7 +303,10 @@ pub(super) fn realised(
                 n[i] += 1;
             }
         }
-        if let (Some(utfall), Some(end)) = (d.utfall, d.slut) {
+        // A status registered after SUS closed is not in the data (see
+        // `aggregates::close_person_level`): not part of the realised effect.
+        let registered = d.slut.filter(|&end| end <= crate::engine::era::sus_closed());
+        if let (Some(utfall), Some(end)) = (d.utfall, registered) {
             let works = matches!(utfall, Utfall::Arbete | Utfall::Studier);
             // The share the generator used (see `Participations::outcome`).
             let gap = if d.kon == Kon::Man { 0.034 } else { -0.026 };

@@ -95,8 +95,9 @@ pub(super) fn year_economy(rng: &mut Sampler, data: &mut Dataset, ar: i32) -> Re
 }
 
 /// A förbund's administrative costs: 12–20 % of its budget by förbund
-/// (assumed; fixed per förbund, drawn from no random stream so that adding
-/// them changed no other figure), to whole kronor.
+/// (assumed; fixed per förbund, drawn from no random stream so that no
+/// other draw moved), to whole kronor. The insats budgets are then fitted
+/// to what is left ([`fit_insats_budgets`]).
 fn administration(forbund: ForbundId, budget: Ore) -> Ore {
     let share = 0.12 + 0.08 * (f64::from(forbund.0) * 0.618_033_988_749_895).fract();
     Ore::from_kronor((budget.0 as f64 * share / 100.0).round() as i64)
@@ -171,7 +172,8 @@ pub(super) fn shares_of_sodra_norrbotten(
 }
 
 /// Scales the insats rows of each förbund and year so that their budgets
-/// sum to what the förbund's budget leaves after its administrative costs
+/// sum (to within a krona per row) to what the förbund's budget leaves
+/// after its administrative costs
 /// (the draws give only the insatser's relative sizes), utfall with them,
 /// and sets each insats's lifetime budget and (for an ended insats) utfall
 /// to the sums of its rows. Deterministic: it draws no random numbers.
