@@ -141,3 +141,14 @@ def test_all_participations_make_the_population_of_a_comparison_of_insatser():
     c = ev.compare_units(every, case_mix=["aldersgrupp", "dagar_fore_sp_rp", "dagar_fore_ae"], suppress=False)
     table = c.table().to_pandas()
     assert table["n"].sum() == rows["arbete_studier"].notna().sum()
+
+
+def test_a_dataset_is_compared_over_every_participation_of_its_years():
+    data = finsam.synthetic(scale=0.05)
+    case_mix = ["aldersgrupp", "dagar_fore_sp_rp", "dagar_fore_ae"]
+    direct = ev.compare_units(data, years=(2018, 2020), case_mix=case_mix, seed=3)
+    every = ev.analysis_frame(data, years=(2018, 2020), comparison=False, all_participations=True)
+    via_frame = ev.compare_units(every, case_mix=case_mix, seed=3)
+    assert direct.table().to_arrow().equals(via_frame.table().to_arrow())
+    with pytest.raises(finsam.ArgumentError, match="years"):
+        ev.compare_units(every, years=2019, case_mix=case_mix)

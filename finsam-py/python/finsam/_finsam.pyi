@@ -385,11 +385,12 @@ class Comparison:
     def dropped(self) -> list[tuple[str, int]]: ...
 
 def compare_units(
-    frame: Any,
+    frame: Dataset | Any,
     *,
     case_mix: Sequence[str],
     outcome: str = "arbete_studier",
     unit: str = "insats",
+    years: _Years | None = None,
     model: Literal["binary", "continuous"] | None = None,
     overdispersion: Literal["none", "multiplicative", "additive"] = "additive",
     tau2: Literal["reml", "dl", "pm"] = "reml",

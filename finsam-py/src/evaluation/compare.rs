@@ -1,6 +1,7 @@
 //! `finsam.evaluation.shrink`, `james_stein`, `ranks` and `funnel_limits`.
 
 use finsam_core::evaluation::casemix::{self, CompareOptions, Comparison, OutcomeModel};
+use finsam_core::evaluation::data::{AnalysisOptions, analysis_frame};
 use finsam_core::evaluation::funnel::{self, FunnelKind, Overdispersion};
 use finsam_core::evaluation::shrinkage::{self, Tau2Method};
 use pyo3::prelude::*;
@@ -255,13 +256,14 @@ impl PyComparison {
 }
 
 /// Compares units (insatser by default, or förbund) adjusted for case mix:
-/// by default the share to work or studies in an analysis frame
-/// (`finsam.evaluation.analysis_frame(data, comparison=False)`: each
-/// person's first participation) or any frame with the columns. Observed
+/// by default the share to work or studies. Given a `Dataset`, every
+/// participation of `years` (`analysis_frame(data, years=years,
+/// comparison=False, all_participations=True)`, so a person's second
+/// insats counts for that insats); given a frame, its rows. Observed
 /// against expected, O/E with exact intervals, funnel limits with
 /// over-dispersion, empirical-Bayes shrinkage and ranks with intervals.
 #[pyfunction]
-#[pyo3(signature = (frame, *, case_mix, outcome = "arbete_studier", unit = "insats", model = None, overdispersion = "additive", tau2 = "reml", level = None, draws = None, seed = None, suppress = None, threshold = None))]
+#[pyo3(signature = (frame, *, case_mix, outcome = "arbete_studier", unit = "insats", years = None, model = None, overdispersion = "additive", tau2 = "reml", level = None, draws = None, seed = None, suppress = None, threshold = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn compare_units(
     py: Python<'_>,
@@ -269,6 +271,7 @@ pub(crate) fn compare_units(
     case_mix: Vec<String>,
     outcome: &str,
     unit: &str,
+    years: Option<Bound<'_, PyAny>>,
     model: Option<&str>,
     overdispersion: &str,
     tau2: &str,
@@ -303,7 +306,24 @@ pub(crate) fn compare_units(
         o.seed = seed_arg(&s)?;
     }
     o.disclosure = disclosure(suppress.as_ref(), threshold.as_ref())?;
-    let f = to_frame(frame, "frame")?;
+    let f = match frame.cast::<crate::PyDataset>() {
+        Ok(data) => {
+            let options = AnalysisOptions {
+                years: years.as_ref().map(crate::years_arg).transpose()?,
+                comparison: false,
+                all_participations: true,
+                ..AnalysisOptions::default()
+            };
+            let data = std::sync::Arc::clone(&data.get().inner);
+            detached(py, move || analysis_frame(&data, &options).map(|a| a.frame))?
+        }
+        Err(_) => match years {
+            Some(y) => {
+                return Err(bad_option("years", "years only with a Dataset (filter a frame's rows instead)", &y));
+            }
+            None => to_frame(frame, "frame")?,
+        },
+    };
     let inner = detached(py, || casemix::compare_units(&f, &o))?;
     Ok(PyComparison { inner })
 }
