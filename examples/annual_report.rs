@@ -89,11 +89,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match args.format.as_str() {
-        "markdown" => println!("{}", report.to_markdown()),
-        "csv" => println!("{}", report.to_csv()),
+    let text = match args.format.as_str() {
+        "markdown" => report.to_markdown(),
+        "csv" => report.to_csv(),
         "json" => match report.to_json() {
-            Ok(j) => println!("{j}"),
+            Ok(j) => j,
             Err(e) => {
                 eprintln!("error [{}]: {e}", e.code());
                 return ExitCode::FAILURE;
@@ -101,6 +101,17 @@ fn main() -> ExitCode {
         },
         other => {
             eprintln!("unknown format {other}; use markdown, csv or json");
+            return ExitCode::FAILURE;
+        }
+    };
+    // A reader that stops early (`| head`) closes the pipe: that ends the
+    // output, it is not an error worth a panic.
+    use std::io::Write as _;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => {
+            eprintln!("error writing the report: {e}");
             return ExitCode::FAILURE;
         }
     }

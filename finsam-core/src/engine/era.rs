@@ -22,7 +22,7 @@ use std::ops::RangeInclusive;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::source::Source;
-use crate::indicators::parts::ALLA;
+use crate::indicators::parts::with_alla;
 use crate::indicators::state::{Key, UNUSED};
 use crate::indicators::{Config, Dim, Split};
 use crate::model::*;
@@ -94,7 +94,8 @@ pub enum SeriesBreak {
 /// assert_eq!(finsam_core::engine::era::sus_closed().to_string(), "2023-04-30");
 /// ```
 pub fn sus_closed() -> Date {
-    Date::from_ymd(2023, 4, 30).unwrap_or_else(|| unreachable!("a valid date"))
+    // 2023-04-30 as a day number: a constant, so no parse can fail here.
+    Date::from_checked(19_477)
 }
 
 /// The era of every year of a source.
@@ -300,21 +301,17 @@ pub(crate) fn aggregate_participants(data: &Dataset, split: &Split, years: &BTre
     for r in data.insats_ar.iter().filter(|r| years.contains(&r.ar)) {
         let Some(insats) = insatser.get(&r.insats).filter(|i| i.inriktning == Inriktning::Individ) else { continue };
         for (kon, n) in by_kon(r) {
-            let mut parts = [UNUSED; Split::MAX];
-            for (slot, dim) in parts.iter_mut().zip(dims) {
-                *slot = match dim {
+            let parts: Vec<u32> = dims
+                .iter()
+                .map(|dim| match dim {
                     Dim::Forbund => insats.forbund.0,
                     Dim::Insats => insats.id.0,
                     _ => kon as u32,
-                };
-            }
-            for mask in 0u32..(1 << dims.len()) {
-                let mut key = Key { ar: r.ar, parts };
-                for (i, part) in key.parts.iter_mut().enumerate().take(dims.len()) {
-                    if mask & (1 << i) != 0 {
-                        *part = ALLA;
-                    }
-                }
+                })
+                .collect();
+            for key_parts in with_alla(&parts) {
+                let mut key = Key { ar: r.ar, parts: [UNUSED; Split::MAX] };
+                key.parts[..key_parts.len()].copy_from_slice(&key_parts);
                 *out.entry(key).or_insert(0) += n;
             }
         }
@@ -346,6 +343,7 @@ pub(crate) fn year_list(years: &BTreeSet<i32>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::indicators::parts::ALLA;
 
     fn date(y: i32, m: u32, d: u32) -> Date {
         Date::from_ymd(y, m, d).unwrap()

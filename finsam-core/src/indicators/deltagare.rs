@@ -94,10 +94,12 @@ pub(crate) fn participants_table(
         ],
     );
     let index: HashMap<Key, usize> = rows.iter().enumerate().map(|(i, (k, _))| (*k, i)).collect();
+    let mut flagged = false;
     for (k, count) in &counts {
         let prev = Key { ar: k.ar.saturating_sub(1), ..*k };
         let comparable = whole_year(k.ar) && whole_year(prev.ar);
         let broken = eras.is_break(k.ar) && counts.contains_key(&prev);
+        flagged |= broken && years.contains(&k.ar);
         let change = match (index.get(&prev), counts.get(&prev)) {
             (Some(_), Some(_)) if comparable && broken && config.series_break == SeriesBreak::Withhold => {
                 Raw::Withheld(Reason::SeriesBreak)
@@ -140,9 +142,6 @@ pub(crate) fn participants_table(
     }
     b.table.notes.extend(eras.source_note(years));
     b.table.notes.extend(eras.coverage_notes(years));
-    let flagged = b.raw.iter().enumerate().any(|(r, row)| {
-        !b.unpublished.contains(&r) && matches!(row.last(), Some(Raw::Derived(flag, _)) if *flag == 1.0)
-    });
     if flagged {
         b.table.notes.push(match config.series_break {
             SeriesBreak::Flag => "brott_i_serien = 1: the year and the year before come from different sources (person-level participations and the aggregates per insats), so forandring_procent compares unlike counts.".into(),

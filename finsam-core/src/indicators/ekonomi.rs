@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::RangeInclusive;
 
 use super::catalogue::IndicatorSpec;
-use super::parts::{ALLA, count_id};
+use super::parts::{ALLA, count_id, with_alla};
 use super::state::{Key, UNUSED};
 use super::{Config, Dim, Split};
 use crate::Dataset;
@@ -140,7 +140,9 @@ pub(crate) fn insats_economy_table(data: &Dataset, by: &Split, years: &RangeIncl
         }
         let parts: Vec<u32> =
             by.dims().iter().map(|d| if *d == Dim::Forbund { insats.forbund.0 } else { insats.id.0 }).collect();
-        for keys in totals_of(&parts, per_insats) {
+        // An insats is its own unit: no totals when the split has one.
+        let keys: Vec<Vec<u32>> = if per_insats { vec![parts.clone()] } else { with_alla(&parts).collect() };
+        for keys in keys {
             for &g in &groups {
                 cells.entry((r.ar, keys.clone(), g)).or_default().add(r);
             }
@@ -191,17 +193,6 @@ pub(crate) fn insats_economy_table(data: &Dataset, by: &Split, years: &RangeIncl
         ));
     }
     Ok(b)
-}
-
-/// A row's key parts and the total keys above them (every subset of the
-/// parts set to `ALLA`); an insats is not totalled when the split has one.
-fn totals_of(parts: &[u32], per_insats: bool) -> Vec<Vec<u32>> {
-    if per_insats {
-        return vec![parts.to_vec()];
-    }
-    (0u32..(1 << parts.len()))
-        .map(|mask| parts.iter().enumerate().map(|(i, &p)| if mask & (1 << i) != 0 { ALLA } else { p }).collect())
-        .collect()
 }
 
 fn row_values(s: &Sums, total: Option<&Sums>, r: usize, per_insats: bool) -> Vec<Raw> {

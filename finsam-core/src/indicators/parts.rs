@@ -80,6 +80,13 @@ pub(crate) fn with_totals(state: &State) -> Result<BTreeMap<Key, Accumulator>> {
     Ok(out)
 }
 
+/// `parts` and every key above it: each subset of the parts set to `ALLA`
+/// (the cells a count adds to when a table has all its total rows).
+pub(crate) fn with_alla(parts: &[u32]) -> impl Iterator<Item = Vec<u32>> + '_ {
+    (0u32..(1 << parts.len()))
+        .map(move |mask| parts.iter().enumerate().map(|(i, &p)| if mask & (1 << i) != 0 { ALLA } else { p }).collect())
+}
+
 /// Margins among rows keyed by `keys` (with an extra key `sub` per row for
 /// tables that repeat each cell, e.g. per status): parts that differ from a
 /// total row only in one single-valued dimension set to `ALLA`.
