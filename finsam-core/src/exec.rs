@@ -41,6 +41,52 @@ pub(crate) fn map_chunks<T: Sync, R: Send>(
     })
 }
 
+/// `items` dealt into up to `shares` contiguous shares of about equal total
+/// `weight`, for [`map_chunks`] to run one share per thread (equal counts
+/// of items can be very unequal work).
+pub(crate) fn balanced<T>(items: &[T], shares: usize, weight: impl Fn(&T) -> usize) -> Vec<&[T]> {
+    let total: usize = items.iter().map(&weight).sum();
+    let per_share = total.div_ceil(shares.max(1)).max(1);
+    let mut out = Vec::with_capacity(shares);
+    let (mut from, mut filled) = (0, 0);
+    for (i, item) in items.iter().enumerate() {
+        filled += weight(item);
+        // Cut where the target falls before the middle of the next item.
+        let next_half = items.get(i + 1).map_or(0, |n| weight(n) / 2);
+        if filled + next_half >= per_share && out.len() + 1 < shares {
+            out.push(&items[from..=i]);
+            (from, filled) = (i + 1, 0);
+        }
+    }
+    if from < items.len() {
+        out.push(&items[from..]);
+    }
+    out
+}
+
+/// Calls `work` on every item, the items dealt into up to `threads` shares
+/// of about equal total `weight` ([`balanced`]) that run in parallel, under
+/// [`join_all`]'s policy.
+pub(crate) fn for_each_balanced<T: Send>(
+    items: &mut [T],
+    threads: usize,
+    weight: impl Fn(&T) -> usize,
+    work: impl Fn(&mut T) + Sync,
+) {
+    let lengths: Vec<usize> = balanced(items, threads, weight).iter().map(|share| share.len()).collect();
+    let work = &work;
+    std::thread::scope(|scope| {
+        let mut rest = items;
+        let mut handles = Vec::with_capacity(lengths.len());
+        for len in lengths {
+            let (share, tail) = rest.split_at_mut(len);
+            rest = tail;
+            handles.push(scope.spawn(move || share.iter_mut().for_each(work)));
+        }
+        join_all(handles);
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +121,20 @@ mod tests {
             assert_eq!(parts.into_iter().flat_map(|(_, c)| c).collect::<Vec<_>>(), items);
         }
         assert!(map_chunks(&[] as &[u32], 2, |_, c| c.len()).is_empty());
+    }
+
+    #[test]
+    fn balanced_shares_cover_every_item_once_with_near_equal_weight() {
+        let items: Vec<usize> = vec![90, 1, 1, 1, 5, 50, 50, 2];
+        for shares in [0, 1, 2, 3, 8, 20] {
+            let parts = balanced(&items, shares, |&w| w);
+            assert!(parts.len() <= shares.max(1) && parts.iter().all(|p| !p.is_empty()));
+            assert_eq!(parts.concat(), items);
+        }
+        assert_eq!(balanced(&items, 2, |&w| w), vec![&items[..5], &items[5..]]);
+        assert!(balanced(&[] as &[usize], 2, |&w| w).is_empty());
+        let mut items: Vec<usize> = (0..100).collect();
+        for_each_balanced(&mut items, 3, |&w| w, |v| *v *= 2);
+        assert_eq!(items, (0..100).map(|v| v * 2).collect::<Vec<_>>());
     }
 }

@@ -25,6 +25,9 @@ pub(crate) struct Query<'q> {
     pub(crate) persons: bool,
 }
 
+// A group's split values are packed into one `u128` key.
+const _: () = assert!(Split::MAX <= 4);
+
 /// No cell yet.
 const NO_CELL: u32 = u32::MAX;
 
@@ -41,13 +44,21 @@ struct GroupYears {
 /// group's cells are found by year offset.
 pub(crate) struct Builder<'q> {
     query: &'q Query<'q>,
-    /// The group id of each combination of split values, and its values.
-    groups: FxHashMap<[u32; Split::MAX], u32>,
+    /// The group id of each combination of split values (packed into one
+    /// word: one short hash, not one per value), and its values.
+    groups: FxHashMap<u128, u32>,
     group_parts: Vec<[u32; Split::MAX]>,
     by_group: Vec<GroupYears>,
     /// The cells, and their keys, in order of creation.
     cells: Vec<Accumulator>,
     cell_keys: Vec<Key>,
+    /// What every covered year adds to a cell, apart from the rest of its
+    /// accumulator (which only ended rows touch): participations and
+    /// starts, and the persons. Small and dense, they stay in cache.
+    active: Vec<[u64; 2]>,
+    persons: Vec<Vec<u64>>,
+    /// Likewise what most ended rows add: see [`EndedCounts`].
+    ended: Vec<EndedCounts>,
     unknown_insats: u64,
     first_start: Option<i32>,
     /// Per dimension of the split, the row's values (several for a
@@ -69,6 +80,9 @@ impl<'q> Builder<'q> {
             by_group: Vec::new(),
             cells: Vec::new(),
             cell_keys: Vec::new(),
+            active: Vec::new(),
+            persons: Vec::new(),
+            ended: Vec::new(),
             unknown_insats: 0,
             first_start: None,
             values: vec![Vec::new(); query.split.dims().len()],
@@ -103,11 +117,11 @@ impl<'q> Builder<'q> {
             let persons = self.query.persons;
             for year in start_year.max(first)..=end_year {
                 for k in 0..self.keys.len() {
-                    let cell = self.cell(year, k);
-                    cell.deltaganden += 1;
-                    cell.startade += u64::from(year == start_year);
+                    let at = self.cell_of(self.key_groups[k], year);
+                    self.active[at][0] += 1;
+                    self.active[at][1] += u64::from(year == start_year);
                     if persons {
-                        cell.personer.push(p.person[i]);
+                        self.persons[at].push(p.person[i]);
                     }
                 }
             }
@@ -148,7 +162,8 @@ impl<'q> Builder<'q> {
     /// The dense id of the group with split values `parts`.
     fn group(&mut self, parts: [u32; Split::MAX]) -> u32 {
         let next = self.group_parts.len() as u32;
-        let id = *self.groups.entry(parts).or_insert(next);
+        let packed = parts.iter().fold(0u128, |word, &p| word << 32 | u128::from(p));
+        let id = *self.groups.entry(packed).or_insert(next);
         if id == next {
             self.group_parts.push(parts);
             self.by_group.push(GroupYears::default());
@@ -160,23 +175,26 @@ impl<'q> Builder<'q> {
     /// benefit days (or an open after-window) and försörjning before → after.
     fn ended(&mut self, p: &Participations, i: usize, year: i32) {
         let (fore, efter) = p.forsorjning(i);
+        let unregistered = fore.is_empty() && efter.is_empty();
         source_indices(fore, &mut self.before);
         source_indices(efter, &mut self.after);
         let (before, after) = (std::mem::take(&mut self.before), std::mem::take(&mut self.after));
         for k in 0..self.keys.len() {
-            let cell = self.cell(year, k);
-            match p.utfall[i] {
-                Some(u) => cell.utfall[u as usize] += 1,
-                None => cell.utan_status += 1,
-            }
-            if p.open[i] {
-                cell.oppet_efterfonster += 1;
-            } else {
+            let at = self.cell_of(self.key_groups[k], year);
+            let counts = &mut self.ended[at];
+            counts.status[p.utfall[i].map_or(EndedCounts::NO_STATUS, |u| u as usize)] += 1;
+            counts.unregistered += u64::from(unregistered);
+            counts.open += u64::from(p.open[i]);
+            let cell = &mut self.cells[at];
+            if !p.open[i] {
                 for (group, days) in p.groups.iter().zip(p.window_days(i)) {
                     if let (Some(fore), Some(efter)) = (days.fore(), days.efter()) {
                         cell.dagar[*group as usize].add(fore, efter);
                     }
                 }
+            }
+            if unregistered {
+                continue;
             }
             for &b in &before {
                 cell.fore[b] += 1;
@@ -211,6 +229,9 @@ impl<'q> Builder<'q> {
         if years.cells[offset] == NO_CELL {
             years.cells[offset] = self.cells.len() as u32;
             self.cells.push(Accumulator::default());
+            self.active.push([0; 2]);
+            self.persons.push(Vec::new());
+            self.ended.push(EndedCounts::default());
             self.cell_keys.push(Key { ar: year, parts: self.group_parts[group as usize] });
         }
         years.cells[offset] as usize
@@ -246,8 +267,67 @@ impl<'q> Builder<'q> {
     }
 
     pub(crate) fn finish(self) -> State {
-        let cells = self.cell_keys.into_iter().zip(self.cells);
-        State::from_cells(self.query.split.clone(), cells, self.unknown_insats, self.first_start)
+        Builder::finish_all(self.query, vec![self])
+    }
+
+    /// The state of several builders of one query (workers' shares of the
+    /// rows): their cells are joined unsorted and each person set is sorted
+    /// once, not once per worker and again to merge.
+    pub(crate) fn finish_all(query: &Query<'_>, builders: Vec<Builder<'q>>) -> State {
+        let mut unknown_insats = 0;
+        let mut first_start: Option<i32> = None;
+        let mut cells: FxHashMap<Key, Accumulator> = FxHashMap::default();
+        for b in builders {
+            unknown_insats += b.unknown_insats;
+            first_start = first_start.into_iter().chain(b.first_start).min();
+            for (key, acc) in b.into_cells() {
+                match cells.get_mut(&key) {
+                    Some(mine) => mine.absorb(acc),
+                    None => {
+                        cells.insert(key, acc);
+                    }
+                }
+            }
+        }
+        State::from_cells(query.split.clone(), cells, unknown_insats, first_start)
+    }
+
+    /// The cells with every count in place, persons unsorted.
+    fn into_cells(self) -> impl Iterator<Item = (Key, Accumulator)> {
+        let accumulators = self.cells.into_iter().zip(self.active).zip(self.persons).zip(self.ended);
+        self.cell_keys.into_iter().zip(accumulators.map(|(((mut acc, [deltaganden, startade]), persons), ended)| {
+            (acc.deltaganden, acc.startade, acc.personer) = (deltaganden, startade, persons);
+            ended.add_to(&mut acc);
+            acc
+        }))
+    }
+}
+
+/// The counts that almost every ended row adds to its cell, kept apart from
+/// the cell's large accumulator (whose status, transition and benefit-day
+/// arrays span some 1.6 kB): small and dense, they stay in cache.
+#[derive(Clone, Copy, Default)]
+struct EndedCounts {
+    /// By status ([`Utfall::ALL`](crate::model::Utfall::ALL)), then none registered.
+    status: [u64; 9],
+    /// Ended with the after-window open.
+    open: u64,
+    /// Ended with no source of support registered before or after: the
+    /// transition from "none" to "none".
+    unregistered: u64,
+}
+
+impl EndedCounts {
+    const NO_STATUS: usize = 8;
+
+    fn add_to(&self, acc: &mut Accumulator) {
+        for (total, n) in acc.utfall.iter_mut().zip(&self.status) {
+            *total += n;
+        }
+        acc.utan_status += self.status[Self::NO_STATUS];
+        acc.oppet_efterfonster += self.open;
+        acc.fore[SOURCES - 1] += self.unregistered;
+        acc.overgang[SOURCES - 1][SOURCES - 1] += self.unregistered;
     }
 }
 

@@ -19,7 +19,7 @@ use super::Extract;
 use super::build::{Builder, Query};
 use crate::Date;
 use crate::error::{Error, Result};
-use crate::indicators::state::Accumulator;
+use crate::indicators::state::{Accumulator, Key};
 use crate::indicators::{Config, Dim, Split, State};
 use crate::model::Ersattningsgrupp;
 
@@ -136,10 +136,9 @@ impl Partial {
         let parts = crate::exec::map_chunks(extract.batches(), threads, |_, batches| {
             let mut builder = Builder::new(&query);
             batches.iter().for_each(|b| builder.add(b));
-            builder.finish()
+            builder
         });
-        let mut state = Builder::new(&query).finish();
-        parts.into_iter().for_each(|p| state.merge_unchecked(p));
+        let state = Builder::finish_all(&query, parts);
         Ok(Partial {
             state,
             years,
@@ -255,7 +254,11 @@ impl Partial {
     pub(crate) fn state_for(&self, split: &Split, years: &RangeInclusive<i32>, persons: bool) -> Result<State> {
         self.check_holds(years)?;
         let last = self.last_year();
-        roll_up(self.state.select(|k| years.contains(&k.ar) && k.ar <= last, persons), split)
+        let keep = |k: &Key| years.contains(&k.ar) && k.ar <= last;
+        if self.state.split() == split {
+            return Ok(self.state.select(keep, persons));
+        }
+        self.state.rollup_selected(split, keep, persons).map_err(|_| not_coarser(self.state.split()))
     }
 
     /// [`state_for`](Self::state_for) with the person sets, consuming the
@@ -359,13 +362,18 @@ fn roll_up(state: State, split: &Split) -> Result<State> {
     if state.split() == split {
         return Ok(state);
     }
-    state.rollup(split).map_err(|_| Error::InvalidArgument {
+    state.rollup(split).map_err(|_| not_coarser(state.split()))
+}
+
+/// The error for a table split other than the state's or a coarser one.
+fn not_coarser(split: &Split) -> Error {
+    Error::InvalidArgument {
         name: "by",
         message: format!(
             "the state is split by {}; it gives tables by those dimensions or fewer, in that order",
-            dim_names(state.split())
+            dim_names(split)
         ),
-    })
+    }
 }
 
 fn dim_names(split: &Split) -> String {

@@ -117,7 +117,7 @@ pub(crate) fn read_batches<S: FlatSink>(batches: &[RecordBatch], threads: usize)
         }
         let (states, keys): (Vec<S>, Vec<Vec<u128>>) = parts.into_iter().filter_map(Result::ok).unzip();
         // Equal hashes of the fields read are candidates; every column decides.
-        let groups = repeat_groups(keys);
+        let groups = repeat_groups(keys, threads);
         if let Some((first, second)) = first_repeat(&groups, |a, b| same_row(&slices, a, b)) {
             return Err(Error::DuplicateRow {
                 at: Box::new(Location::table("frame").row(second)),

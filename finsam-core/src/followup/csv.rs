@@ -153,7 +153,7 @@ pub(crate) fn read_csv<S: FlatSink>(mut reader: impl Read, source: &str, options
         }
         let mut parts: Vec<Part<S>> = parts.into_iter().filter_map(Result::ok).collect();
         // A hash of every field: equal hashes are equal records.
-        let groups = repeat_groups(parts.iter_mut().map(|p| std::mem::take(&mut p.keys)).collect());
+        let groups = repeat_groups(parts.iter_mut().map(|p| std::mem::take(&mut p.keys)).collect(), threads);
         if let Some((first, second)) = first_repeat(&groups, |_, _| true) {
             let mut skipped: Vec<u64> = parts.iter().flat_map(|p| p.skipped.iter().copied()).collect();
             skipped.sort_unstable();

@@ -16,45 +16,57 @@ pub(crate) fn key(hash: u128, position: u64) -> u128 {
 }
 
 /// The positions of rows whose hashes are equal, group by group (each in
-/// ascending order), from the keys of every worker.
-pub(crate) fn repeat_groups(parts: Vec<Vec<u128>>) -> Vec<Vec<u64>> {
+/// ascending order), from the keys of every worker, on `threads` threads.
+pub(crate) fn repeat_groups(parts: Vec<Vec<u128>>, threads: usize) -> Vec<Vec<u64>> {
     let position = |k: u128| (k & ((1 << POSITION_BITS) - 1)) as u64;
     let hash = |k: u128| k >> POSITION_BITS;
-    let keys = bucket_sort(parts);
-    let mut groups: Vec<Vec<u64>> = Vec::new();
-    for run in keys.chunk_by(|a, b| hash(*a) == hash(*b)).filter(|run| run.len() > 1) {
-        groups.push(run.iter().map(|&k| position(k)).collect());
-    }
-    groups
+    // Each worker's keys are scattered into buckets on their own thread;
+    // then each thread sorts a range of buckets, gathered from every part.
+    let scattered = crate::exec::map_chunks(&parts, parts.len(), |_, part| bucketed(&part[0]));
+    drop(parts);
+    let buckets: Vec<usize> = (0..BUCKETS).collect();
+    let found = crate::exec::map_chunks(&buckets, threads, |_, range| {
+        let mut groups: Vec<Vec<u64>> = Vec::new();
+        let mut keys = Vec::new();
+        for &b in range {
+            keys.clear();
+            for (part, starts) in &scattered {
+                keys.extend_from_slice(&part[starts[b]..starts[b + 1]]);
+            }
+            keys.sort_unstable();
+            for run in keys.chunk_by(|a, b| hash(*a) == hash(*b)).filter(|run| run.len() > 1) {
+                groups.push(run.iter().map(|&k| position(k)).collect());
+            }
+        }
+        groups
+    });
+    found.into_iter().flatten().collect()
 }
 
-/// Sorts keys whose high bits are uniform (a hash): one counting pass
-/// scatters them into 2¹⁶ buckets by their top 16 bits, then each small
-/// bucket is sorted; several times faster than a comparison sort of 16-byte
-/// keys at a million rows.
-fn bucket_sort(parts: Vec<Vec<u128>>) -> Vec<u128> {
-    const BITS: u32 = 16;
-    let bucket = |k: u128| (k >> (128 - BITS)) as usize;
-    let mut starts = vec![0usize; (1 << BITS) + 1];
-    for &k in parts.iter().flatten() {
+/// Top bits of a key that choose its bucket.
+const BUCKET_BITS: u32 = 12;
+const BUCKETS: usize = 1 << BUCKET_BITS;
+
+/// The keys scattered into buckets by their top bits (uniform: a hash), and
+/// where each bucket starts; one counting pass, so the sort of each small
+/// bucket is several times faster than a comparison sort of 16-byte keys.
+fn bucketed(keys: &[u128]) -> (Vec<u128>, Vec<usize>) {
+    let bucket = |k: u128| (k >> (128 - BUCKET_BITS)) as usize;
+    let mut starts = vec![0usize; BUCKETS + 1];
+    for &k in keys {
         starts[bucket(k) + 1] += 1;
     }
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
     }
-    let total = starts[1 << BITS];
-    let mut out = vec![0u128; total];
+    let mut out = vec![0u128; keys.len()];
     let mut next = starts.clone();
-    for &k in parts.iter().flatten() {
+    for &k in keys {
         let b = bucket(k);
         out[next[b]] = k;
         next[b] += 1;
     }
-    drop(parts);
-    for w in starts.windows(2) {
-        out[w[0]..w[1]].sort_unstable();
-    }
-    out
+    (out, starts)
 }
 
 /// The positions (first, second) of the repeat whose second row comes

@@ -163,25 +163,32 @@ impl Accumulator {
 
     /// The merge of many accumulators at once: counts are summed; the person
     /// sets of a few parts are merged as the sorted lists they are, those of
-    /// many are concatenated and sorted once (merging them pairwise would copy
-    /// the growing union again for every part).
-    fn merge_all(parts: &[&Accumulator]) -> Accumulator {
+    /// many are united at once ([`union_many`](crate::engine::radix::union_many)).
+    /// Without the person sets unless `persons`.
+    fn merge_all(parts: &[&Accumulator], persons: bool) -> Accumulator {
         const MERGE_UP_TO: usize = 4;
         let mut out = Accumulator::default();
         for p in parts {
             out.merge(&p.clone_without_persons());
         }
+        if !persons {
+            return out;
+        }
         if parts.len() <= MERGE_UP_TO {
             out.personer = parts.iter().fold(Vec::new(), |union, p| union_sorted(&union, &p.personer));
             return out;
         }
-        let mut persons = Vec::with_capacity(parts.iter().map(|p| p.personer.len()).sum());
-        for p in parts {
-            persons.extend_from_slice(&p.personer);
-        }
-        crate::engine::radix::sort_dedup(&mut persons);
-        out.personer = persons;
+        let lists: Vec<&[u64]> = parts.iter().map(|p| p.personer.as_slice()).collect();
+        out.personer = crate::engine::radix::union_many(&lists);
         out
+    }
+
+    /// Adds `other`'s counts and appends its persons, unsorted (for
+    /// [`finish`](Self::finish) to sort once).
+    pub(crate) fn absorb(&mut self, mut other: Accumulator) {
+        let persons = std::mem::take(&mut other.personer);
+        self.merge(&other);
+        self.personer.extend_from_slice(&persons);
     }
 
     fn clone_without_persons(&self) -> Accumulator {
@@ -446,9 +453,8 @@ impl State {
         first_start: Option<i32>,
     ) -> State {
         let mut cells: BTreeMap<Key, Accumulator> = cells.into_iter().collect();
-        for acc in cells.values_mut() {
-            acc.finish();
-        }
+        let mut accumulators: Vec<&mut Accumulator> = cells.values_mut().collect();
+        crate::exec::for_each_balanced(&mut accumulators, 2, |a| a.personer.len() + 1, |a| a.finish());
         State { split, cells, unknown_insats, first_start }
     }
 
@@ -574,6 +580,12 @@ impl State {
     /// `invalid_argument` if `to` is not a sub-split, or drops a multi-valued
     /// dimension (whose cells overlap, so their sum would count twice).
     pub fn rollup(&self, to: &Split) -> Result<State> {
+        self.rollup_selected(to, |_| true, true)
+    }
+
+    /// [`rollup`](Self::rollup) of the cells `keep` accepts, with the person
+    /// sets only if `persons` (nothing is copied that the result drops).
+    pub(crate) fn rollup_selected(&self, to: &Split, keep: impl Fn(&Key) -> bool, persons: bool) -> Result<State> {
         let mut positions = Vec::with_capacity(to.dims().len());
         let mut last = None;
         for d in to.dims() {
@@ -595,14 +607,22 @@ impl State {
             return Err(Error::InvalidArgument { name: "to", message: format!("cannot roll up over {}", d.code()) });
         }
         let mut groups: BTreeMap<Key, Vec<&Accumulator>> = BTreeMap::new();
-        for (k, v) in &self.cells {
+        for (k, v) in self.cells.iter().filter(|(k, _)| keep(k)) {
             let mut parts = [UNUSED; Split::MAX];
             for (i, &p) in positions.iter().enumerate() {
                 parts[i] = k.parts[p];
             }
             groups.entry(Key { ar: k.ar, parts }).or_default().push(v);
         }
-        let cells = groups.into_iter().map(|(k, parts)| (k, Accumulator::merge_all(&parts))).collect();
+        // The groups are independent: two threads each merge a share of them,
+        // balanced by the persons they hold (the bulk of the work).
+        let groups: Vec<(Key, Vec<&Accumulator>)> = groups.into_iter().collect();
+        let weight = |g: &(Key, Vec<&Accumulator>)| g.1.iter().map(|a| a.personer.len() + 1).sum::<usize>();
+        let shares = crate::exec::balanced(&groups, 2, weight);
+        let merged = crate::exec::map_chunks(&shares, shares.len(), |_, share| {
+            share[0].iter().map(|&(k, ref parts)| (k, Accumulator::merge_all(parts, persons))).collect::<Vec<_>>()
+        });
+        let cells = merged.into_iter().flatten().collect();
         Ok(State { split: to.clone(), cells, unknown_insats: self.unknown_insats, first_start: self.first_start })
     }
 }
