@@ -111,6 +111,34 @@ def test_small_units_are_withheld_whole():
     assert df.loc["i01", "n"] > 5
 
 
+def test_rare_levels_that_separate_the_outcome_are_pooled_on_request_and_fit_as_statsmodels_does():
+    frame, _ = _insatser(4, units=12)
+    # Kön unknown for a handful, none of them to work or studies: the logit
+    # has no finite fit (statsmodels' Logit fails the same way).
+    frame.loc[:3, "kon"], frame.loc[:3, "y"] = "Okand", 0.0
+    with pytest.raises(finsam.EstimationError, match="pool_below"):
+        ev.compare_units(frame, outcome="y", unit="insats", case_mix=["hard", "kon"])
+    c = ev.compare_units(frame, outcome="y", unit="insats", case_mix=["hard", "kon"], pool_below=5, suppress=False)
+    # Four together are still fewer than five: they join the commonest kön.
+    common = frame.loc[4:, "kon"].value_counts().idxmax()
+    assert c.pooled == [("kon", ["Okand"], 4, common)]
+    assert any("Okand; 4 deltaganden" in n for n in c.table().notes)
+    pooled = frame.assign(kon=frame["kon"].replace({"Okand": common}))
+    x = pd.get_dummies(pooled[["hard", "kon"]], columns=["kon"], drop_first=True, dtype=float)
+    fit = sm.Logit(pooled["y"], sm.add_constant(x)).fit(disp=0, tol=1e-14, maxiter=200)
+    np.testing.assert_allclose([v for _, v in c.coefficients], fit.params.to_numpy(), atol=1e-8)
+    # Rare levels that are many together keep a level of their own.
+    frame.loc[4:40, "kon"] = "Okand"
+    frame.loc[41:45, "kon"] = "Annat"
+    c = ev.compare_units(frame, outcome="y", unit="insats", case_mix=["hard", "kon"], pool_below=10, suppress=False)
+    assert c.pooled == [("kon", ["Annat"], 5, common)]
+    c = ev.compare_units(frame, outcome="y", unit="insats", case_mix=["hard", "kon"], pool_below=42, suppress=False)
+    assert c.pooled == [("kon", ["Annat", "Okand"], 46, "övriga")]
+    assert [n for n, _ in c.coefficients][-1] == "konövriga"
+    with pytest.raises(finsam.ArgumentError, match="pool_below"):
+        ev.compare_units(frame, outcome="y", unit="insats", case_mix=["hard"], pool_below=-1)
+
+
 def test_bad_options_raise_argument_errors():
     frame, _ = _insatser(3, units=5)
     with pytest.raises(finsam.ArgumentError, match="overdispersion"):

@@ -92,6 +92,12 @@ pub struct CompareOptions {
     pub seed: u64,
     /// Disclosure control of the table.
     pub disclosure: Disclosure,
+    /// Pool the levels of a categorical case-mix covariate with fewer
+    /// participations than this (0: never). A level that few can separate
+    /// the outcome (all of them 0, say), and the model then has no finite
+    /// fit; see [`pool_rare_levels`].
+    #[serde(default)]
+    pub pool_below: u64,
 }
 
 impl CompareOptions {
@@ -110,6 +116,7 @@ impl CompareOptions {
             draws: 4000,
             seed: 0,
             disclosure: Disclosure::default(),
+            pool_below: 0,
         }
     }
 }
@@ -162,13 +169,117 @@ pub struct Comparison {
     pub shrinkage_tau2: f64,
     /// Rows left out and why.
     pub dropped: Vec<(String, u64)>,
+    /// The rare levels pooled, per covariate.
+    #[serde(default)]
+    pub pooled: Vec<PooledLevels>,
     /// The options used.
     pub options: CompareOptions,
+}
+
+/// The level that rare levels of a case-mix covariate are pooled into. It
+/// sorts after every ASCII level, so the reference level (the first) stays
+/// an ordinary one.
+pub const POOLED_LEVEL: &str = "övriga";
+
+/// Rare levels of one case-mix covariate, pooled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PooledLevels {
+    /// The covariate.
+    pub covariate: String,
+    /// The levels pooled.
+    pub levels: Vec<String>,
+    /// Their participations together.
+    pub rows: u64,
+    /// The level they were pooled into: [`POOLED_LEVEL`], or the most
+    /// common level when the pooled ones together are still rare.
+    pub into: String,
+}
+
+/// The columns `options` uses, with the levels of each categorical
+/// case-mix covariate that fewer than `options.pool_below` of the rows with
+/// an outcome and a unit take pooled into [`POOLED_LEVEL`]. When those
+/// levels together are still fewer, they join the covariate's most common
+/// level instead (a pooled level of three participations would separate
+/// the outcome as easily). `None` when nothing is pooled.
+///
+/// ```
+/// use finsam_core::evaluation::casemix::{pool_rare_levels, CompareOptions};
+/// use finsam_core::evaluation::Frame;
+/// let kon = ["kvinna", "man", "kvinna", "man", "okand", "man"];
+/// let frame = Frame::new()
+///     .with_categorical("insats", ["A", "A", "B", "B", "A", "B"].iter().map(|u| Some(*u)))?
+///     .with_categorical("kon", kon.iter().map(|k| Some(*k)))?
+///     .with_numeric("y", [1.0, 0.0, 1.0, 1.0, 0.0, 0.0].into_iter().map(Some))?;
+/// let mut options = CompareOptions::new("y", "insats", &["kon"]);
+/// options.pool_below = 2;
+/// let (_, pooled) = pool_rare_levels(&frame, &options)?.expect("okand is rare");
+/// assert_eq!((pooled[0].levels.clone(), pooled[0].rows, pooled[0].into.as_str()), (vec!["okand".to_owned()], 1, "man"));
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+///
+/// # Errors
+/// `missing_column` if a column is not in the frame.
+pub fn pool_rare_levels(frame: &Frame, options: &CompareOptions) -> Result<Option<(Frame, Vec<PooledLevels>)>> {
+    if options.pool_below == 0 {
+        return Ok(None);
+    }
+    let outcome = frame.numeric(&options.outcome)?;
+    let (units, _) = unit_codes(frame, &options.unit)?;
+    let counted = |i: usize| outcome[i].is_some() && units[i].is_some();
+    let mut pooled = Vec::new();
+    let mut columns: Vec<(String, Column)> = Vec::new();
+    for name in &options.case_mix {
+        let Column::Categorical { codes, levels } = frame.column(name)? else { continue };
+        let mut counts = vec![0u64; levels.len()];
+        for (i, code) in codes.iter().enumerate() {
+            if let Some(c) = code.filter(|_| counted(i)) {
+                counts[c as usize] += 1;
+            }
+        }
+        let rare: Vec<usize> = (0..levels.len()).filter(|&l| counts[l] < options.pool_below).collect();
+        if rare.is_empty() {
+            continue;
+        }
+        let rows: u64 = rare.iter().map(|&l| counts[l]).sum();
+        let most_common = (0..levels.len()).max_by_key(|&l| (counts[l], std::cmp::Reverse(l))).unwrap_or(0);
+        let into = if rows < options.pool_below { levels[most_common].clone() } else { POOLED_LEVEL.to_owned() };
+        let values = codes.iter().map(|code| {
+            code.map(|c| if rare.contains(&(c as usize)) { into.as_str() } else { levels[c as usize].as_str() })
+        });
+        let column = Frame::new().with_categorical(name, values)?.column(name)?.clone();
+        pooled.push(PooledLevels {
+            covariate: name.clone(),
+            levels: rare.iter().map(|&l| levels[l].clone()).collect(),
+            rows,
+            into,
+        });
+        columns.push((name.clone(), column));
+    }
+    if pooled.is_empty() {
+        return Ok(None);
+    }
+    let mut out = Frame::new();
+    for name in frame.names() {
+        let column = match columns.iter().find(|(n, _)| n == name) {
+            Some((_, c)) => c.clone(),
+            None => frame.column(name)?.clone(),
+        };
+        out = out.with_column(name, column)?;
+    }
+    Ok(Some((out, pooled)))
 }
 
 /// Compares units adjusted for case mix (see the module documentation).
 pub fn compare_units(frame: &Frame, options: &CompareOptions) -> Result<Comparison> {
     stats::check_level(options.level)?;
+    match pool_rare_levels(frame, options)? {
+        Some((pooled_frame, pooled)) => compare_pooled(&pooled_frame, options, pooled),
+        None => compare_pooled(frame, options, Vec::new()),
+    }
+}
+
+/// [`compare_units`] on a frame whose rare levels are already `pooled`.
+fn compare_pooled(frame: &Frame, options: &CompareOptions, pooled: Vec<PooledLevels>) -> Result<Comparison> {
     let covariates: Vec<&str> = options.case_mix.iter().map(String::as_str).collect();
     let design = frame.design(&covariates, Terms::Model)?;
     let outcome = frame.numeric(&options.outcome)?;
@@ -188,7 +299,12 @@ pub fn compare_units(frame: &Frame, options: &CompareOptions) -> Result<Comparis
     });
     let selected = design.select(&rows);
     let fit = match model {
-        OutcomeModel::Binary => glm::logit(&selected, &y, None)?,
+        OutcomeModel::Binary => glm::logit(&selected, &y, None).map_err(|e| match e {
+            Error::NoOverlap { message } if options.pool_below == 0 => Error::NoOverlap {
+                message: format!("{message}; a rare category can be pooled with others (pool_below)"),
+            },
+            e => e,
+        })?,
         OutcomeModel::Continuous => glm::ols(&selected, &y, None)?,
     };
     let sums = unit_sums(&rows, &units, &y, &fit.fitted, levels.len());
@@ -287,6 +403,7 @@ pub fn compare_units(frame: &Frame, options: &CompareOptions) -> Result<Comparis
         funnel_tau2: funnel.as_ref().map_or(0.0, |f| f.tau2),
         shrinkage_tau2: shrunk.tau2,
         dropped,
+        pooled,
         options: options.clone(),
     })
 }
@@ -430,6 +547,15 @@ impl Comparison {
         ));
         for (why, n) in &self.dropped {
             b.table.notes.push(format!("{n} rader utelämnade: {why}."));
+        }
+        for p in &self.pooled {
+            b.table.notes.push(format!(
+                "Ovanliga värden av {} ({}; {} deltaganden) sammanslagna till {} i modellen.",
+                p.covariate,
+                p.levels.join(", "),
+                p.rows,
+                p.into
+            ));
         }
         b.finish(&self.options.disclosure)
     }

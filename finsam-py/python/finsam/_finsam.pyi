@@ -383,6 +383,8 @@ class Comparison:
     def tau2(self) -> float: ...
     @property
     def dropped(self) -> list[tuple[str, int]]: ...
+    @property
+    def pooled(self) -> list[tuple[str, list[str], int, str]]: ...
 
 def compare_units(
     frame: Dataset | Any,
@@ -399,6 +401,7 @@ def compare_units(
     seed: int | None = None,
     suppress: bool | None = None,
     threshold: int | None = None,
+    pool_below: int | None = None,
 ) -> Comparison: ...
 def shrink(
     estimates: Sequence[float],

@@ -245,6 +245,12 @@ impl PyComparison {
     fn dropped(&self) -> Vec<(String, u64)> {
         self.inner.dropped.clone()
     }
+    /// The rare levels pooled: (covariate, levels, participations, the
+    /// level they joined).
+    #[getter]
+    fn pooled(&self) -> Vec<(String, Vec<String>, u64, String)> {
+        self.inner.pooled.iter().map(|p| (p.covariate.clone(), p.levels.clone(), p.rows, p.into.clone())).collect()
+    }
     fn __repr__(&self) -> String {
         format!(
             "Comparison(units={}, model={:?}, overall={})",
@@ -262,8 +268,12 @@ impl PyComparison {
 /// insats counts for that insats); given a frame, its rows. Observed
 /// against expected, O/E with exact intervals, funnel limits with
 /// over-dispersion, empirical-Bayes shrinkage and ranks with intervals.
+/// `pool_below=k` pools the levels of a categorical case-mix covariate with
+/// fewer than `k` participations (they could separate the outcome), into
+/// `"övriga"`, or into the most common level when they are still fewer than
+/// `k` together; `Comparison.pooled` and the table's notes say which.
 #[pyfunction]
-#[pyo3(signature = (frame, *, case_mix, outcome = "arbete_studier", unit = "insats", years = None, model = None, overdispersion = "additive", tau2 = "reml", level = None, draws = None, seed = None, suppress = None, threshold = None))]
+#[pyo3(signature = (frame, *, case_mix, outcome = "arbete_studier", unit = "insats", years = None, model = None, overdispersion = "additive", tau2 = "reml", level = None, draws = None, seed = None, suppress = None, threshold = None, pool_below = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn compare_units(
     py: Python<'_>,
@@ -280,6 +290,7 @@ pub(crate) fn compare_units(
     seed: Option<Bound<'_, PyAny>>,
     suppress: Option<Bound<'_, PyAny>>,
     threshold: Option<Bound<'_, PyAny>>,
+    pool_below: Option<Bound<'_, PyAny>>,
 ) -> PyResult<PyComparison> {
     let names: Vec<&str> = case_mix.iter().map(String::as_str).collect();
     let mut o = CompareOptions::new(outcome, unit, &names);
@@ -306,6 +317,9 @@ pub(crate) fn compare_units(
         o.seed = seed_arg(&s)?;
     }
     o.disclosure = disclosure(suppress.as_ref(), threshold.as_ref())?;
+    if let Some(k) = pool_below {
+        o.pool_below = opt_int("pool_below", &k, 0..=i64::from(u32::MAX))?;
+    }
     let f = match frame.cast::<crate::PyDataset>() {
         Ok(data) => {
             let options = AnalysisOptions {
