@@ -41,6 +41,13 @@ pub(crate) fn map_chunks<T: Sync, R: Send>(
     })
 }
 
+/// Up to `threads`, but one when the total `weight` of `items` is too small
+/// for a thread to pay for itself.
+pub(crate) fn threads_for<T>(items: &[T], threads: usize, weight: impl Fn(&T) -> usize) -> usize {
+    const PARALLEL_FROM: usize = 1 << 16;
+    if items.iter().map(weight).sum::<usize>() < PARALLEL_FROM { 1 } else { threads.max(1) }
+}
+
 /// `items` dealt into up to `shares` contiguous shares of about equal total
 /// `weight`, for [`map_chunks`] to run one share per thread (equal counts
 /// of items can be very unequal work).
@@ -73,6 +80,11 @@ pub(crate) fn for_each_balanced<T: Send>(
     weight: impl Fn(&T) -> usize,
     work: impl Fn(&mut T) + Sync,
 ) {
+    let threads = threads_for(items, threads, &weight);
+    if threads == 1 {
+        items.iter_mut().for_each(work);
+        return;
+    }
     let lengths: Vec<usize> = balanced(items, threads, weight).iter().map(|share| share.len()).collect();
     let work = &work;
     std::thread::scope(|scope| {

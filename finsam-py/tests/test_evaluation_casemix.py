@@ -130,6 +130,7 @@ def test_rare_levels_that_separate_the_outcome_are_pooled_on_request_and_fit_as_
     # Rare levels that are many together keep a level of their own.
     frame.loc[4:40, "kon"] = "Okand"
     frame.loc[41:45, "kon"] = "Annat"
+    common = frame["kon"].value_counts().idxmax()
     c = ev.compare_units(frame, outcome="y", unit="insats", case_mix=["hard", "kon"], pool_below=10, suppress=False)
     assert c.pooled == [("kon", ["Annat"], 5, common)]
     c = ev.compare_units(frame, outcome="y", unit="insats", case_mix=["hard", "kon"], pool_below=42, suppress=False)
@@ -137,6 +138,13 @@ def test_rare_levels_that_separate_the_outcome_are_pooled_on_request_and_fit_as_
     assert [n for n, _ in c.coefficients][-1] == "konövriga"
     with pytest.raises(finsam.ArgumentError, match="pool_below"):
         ev.compare_units(frame, outcome="y", unit="insats", case_mix=["hard"], pool_below=-1)
+    # Pooling that would leave one level is an error that names the option.
+    with pytest.raises(finsam.EstimationError, match="pool_below"):
+        ev.compare_units(frame, outcome="y", unit="insats", case_mix=["hard", "kon"], pool_below=10_000)
+    # Rows the model leaves out (no covariate value) are not counted.
+    frame.loc[41:45, "hard"] = np.nan
+    c = ev.compare_units(frame, outcome="y", unit="insats", case_mix=["hard", "kon"], pool_below=10, suppress=False)
+    assert c.pooled == []
 
 
 def test_bad_options_raise_argument_errors():

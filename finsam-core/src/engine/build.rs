@@ -267,13 +267,13 @@ impl<'q> Builder<'q> {
     }
 
     pub(crate) fn finish(self) -> State {
-        Builder::finish_all(self.query, vec![self])
+        Builder::finish_all(self.query, vec![self], 1)
     }
 
     /// The state of several builders of one query (workers' shares of the
     /// rows): their cells are joined unsorted and each person set is sorted
-    /// once, not once per worker and again to merge.
-    pub(crate) fn finish_all(query: &Query<'_>, builders: Vec<Builder<'q>>) -> State {
+    /// once (on `threads` threads), not once per worker and again to merge.
+    pub(crate) fn finish_all(query: &Query<'_>, builders: Vec<Builder<'q>>, threads: usize) -> State {
         let mut unknown_insats = 0;
         let mut first_start: Option<i32> = None;
         let mut cells: FxHashMap<Key, Accumulator> = FxHashMap::default();
@@ -289,6 +289,9 @@ impl<'q> Builder<'q> {
                 }
             }
         }
+        let mut cells: Vec<(Key, Accumulator)> = cells.into_iter().collect();
+        let sort = |(_, acc): &mut (Key, Accumulator)| crate::engine::radix::sort_dedup(&mut acc.personer);
+        crate::exec::for_each_balanced(&mut cells, threads, |(_, acc)| acc.personer.len(), sort);
         State::from_cells(query.split.clone(), cells, unknown_insats, first_start)
     }
 
@@ -308,8 +311,8 @@ impl<'q> Builder<'q> {
 /// arrays span some 1.6 kB): small and dense, they stay in cache.
 #[derive(Clone, Copy, Default)]
 struct EndedCounts {
-    /// By status ([`Utfall::ALL`](crate::model::Utfall::ALL)), then none registered.
-    status: [u64; 9],
+    /// By status (as [`Accumulator::utfall`]), then none registered.
+    status: [u64; STATUSES + 1],
     /// Ended with the after-window open.
     open: u64,
     /// Ended with no source of support registered before or after: the
@@ -317,8 +320,12 @@ struct EndedCounts {
     unregistered: u64,
 }
 
+/// The statuses an accumulator counts.
+const STATUSES: usize = 8;
+const _: () = assert!(crate::model::Utfall::ALL.len() <= STATUSES);
+
 impl EndedCounts {
-    const NO_STATUS: usize = 8;
+    const NO_STATUS: usize = STATUSES;
 
     fn add_to(&self, acc: &mut Accumulator) {
         for (total, n) in acc.utfall.iter_mut().zip(&self.status) {

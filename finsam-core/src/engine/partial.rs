@@ -138,7 +138,7 @@ impl Partial {
             batches.iter().for_each(|b| builder.add(b));
             builder
         });
-        let state = Builder::finish_all(&query, parts);
+        let state = Builder::finish_all(&query, parts, threads);
         Ok(Partial {
             state,
             years,

@@ -195,9 +195,10 @@ pub struct PooledLevels {
     pub into: String,
 }
 
-/// The columns `options` uses, with the levels of each categorical
-/// case-mix covariate that fewer than `options.pool_below` of the rows with
-/// an outcome and a unit take pooled into [`POOLED_LEVEL`]. When those
+/// The frame with the levels of each categorical case-mix covariate that
+/// fewer than `options.pool_below` of the rows the model is fitted on take
+/// (rows with an outcome, a unit and every covariate) pooled into
+/// [`POOLED_LEVEL`] (with that level, if the data have it). When those
 /// levels together are still fewer, they join the covariate's most common
 /// level instead (a pooled level of three participations would separate
 /// the outcome as easily). `None` when nothing is pooled.
@@ -218,17 +219,28 @@ pub struct PooledLevels {
 /// ```
 ///
 /// # Errors
-/// `missing_column` if a column is not in the frame.
+/// `missing_column` if a column is not in the frame; `singular_design` if
+/// pooling would leave a covariate with one level.
 pub fn pool_rare_levels(frame: &Frame, options: &CompareOptions) -> Result<Option<(Frame, Vec<PooledLevels>)>> {
     if options.pool_below == 0 {
         return Ok(None);
     }
     let outcome = frame.numeric(&options.outcome)?;
     let (units, _) = unit_codes(frame, &options.unit)?;
-    let counted = |i: usize| outcome[i].is_some() && units[i].is_some();
+    let covariates: Vec<&str> = options.case_mix.iter().map(String::as_str).collect();
+    let columns_used = covariates.iter().map(|c| frame.column(c)).collect::<Result<Vec<_>>>()?;
+    let present = |c: &Column, i: usize| match c {
+        Column::Numeric(v) => v[i].is_some(),
+        Column::Categorical { codes, .. } => codes[i].is_some(),
+    };
+    // The rows the model is fitted on: complete in every covariate too.
+    let counted = |i: usize| outcome[i].is_some() && units[i].is_some() && columns_used.iter().all(|c| present(c, i));
     let mut pooled = Vec::new();
     let mut columns: Vec<(String, Column)> = Vec::new();
-    for name in &options.case_mix {
+    for (k, name) in options.case_mix.iter().enumerate() {
+        if options.case_mix[..k].contains(name) {
+            continue;
+        }
         let Column::Categorical { codes, levels } = frame.column(name)? else { continue };
         let mut counts = vec![0u64; levels.len()];
         for (i, code) in codes.iter().enumerate() {
@@ -241,21 +253,29 @@ pub fn pool_rare_levels(frame: &Frame, options: &CompareOptions) -> Result<Optio
             continue;
         }
         let rows: u64 = rare.iter().map(|&l| counts[l]).sum();
+        let own_level = rows >= options.pool_below;
+        if levels.len() - rare.len() + usize::from(own_level) < 2 {
+            return Err(Error::SingularDesign {
+                message: format!(
+                    "pooling the levels of `{name}` with fewer than {} participations (pool_below) would leave it one level; lower pool_below or leave `{name}` out of the case mix",
+                    options.pool_below
+                ),
+            });
+        }
         let most_common = (0..levels.len()).max_by_key(|&l| (counts[l], std::cmp::Reverse(l))).unwrap_or(0);
-        let into = if rows < options.pool_below { levels[most_common].clone() } else { POOLED_LEVEL.to_owned() };
+        let into = if own_level { POOLED_LEVEL.to_owned() } else { levels[most_common].clone() };
         let values = codes.iter().map(|code| {
             code.map(|c| if rare.contains(&(c as usize)) { into.as_str() } else { levels[c as usize].as_str() })
         });
         let column = Frame::new().with_categorical(name, values)?.column(name)?.clone();
-        pooled.push(PooledLevels {
-            covariate: name.clone(),
-            levels: rare.iter().map(|&l| levels[l].clone()).collect(),
-            rows,
-            into,
-        });
+        // A level no fitted row takes is dropped without a word: it pools nothing.
+        let taken: Vec<String> = rare.iter().filter(|&&l| counts[l] > 0).map(|&l| levels[l].clone()).collect();
+        if !taken.is_empty() {
+            pooled.push(PooledLevels { covariate: name.clone(), levels: taken, rows, into });
+        }
         columns.push((name.clone(), column));
     }
-    if pooled.is_empty() {
+    if columns.is_empty() {
         return Ok(None);
     }
     let mut out = Frame::new();

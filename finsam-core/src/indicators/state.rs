@@ -186,9 +186,10 @@ impl Accumulator {
     /// Adds `other`'s counts and appends its persons, unsorted (for
     /// [`finish`](Self::finish) to sort once).
     pub(crate) fn absorb(&mut self, mut other: Accumulator) {
-        let persons = std::mem::take(&mut other.personer);
+        let mut persons = std::mem::take(&mut self.personer);
+        persons.append(&mut other.personer);
         self.merge(&other);
-        self.personer.extend_from_slice(&persons);
+        self.personer = persons;
     }
 
     fn clone_without_persons(&self) -> Accumulator {
@@ -453,8 +454,7 @@ impl State {
         first_start: Option<i32>,
     ) -> State {
         let mut cells: BTreeMap<Key, Accumulator> = cells.into_iter().collect();
-        let mut accumulators: Vec<&mut Accumulator> = cells.values_mut().collect();
-        crate::exec::for_each_balanced(&mut accumulators, 2, |a| a.personer.len() + 1, |a| a.finish());
+        cells.values_mut().for_each(Accumulator::finish);
         State { split, cells, unknown_insats, first_start }
     }
 
@@ -618,7 +618,7 @@ impl State {
         // balanced by the persons they hold (the bulk of the work).
         let groups: Vec<(Key, Vec<&Accumulator>)> = groups.into_iter().collect();
         let weight = |g: &(Key, Vec<&Accumulator>)| g.1.iter().map(|a| a.personer.len() + 1).sum::<usize>();
-        let shares = crate::exec::balanced(&groups, 2, weight);
+        let shares = crate::exec::balanced(&groups, crate::exec::threads_for(&groups, 2, weight), weight);
         let merged = crate::exec::map_chunks(&shares, shares.len(), |_, share| {
             share[0].iter().map(|&(k, ref parts)| (k, Accumulator::merge_all(parts, persons))).collect::<Vec<_>>()
         });
