@@ -267,7 +267,8 @@ impl<'q> Builder<'q> {
     }
 
     pub(crate) fn finish(self) -> State {
-        Builder::finish_all(self.query, vec![self], 1)
+        let (split, unknown_insats, first_start) = (self.query.split.clone(), self.unknown_insats, self.first_start);
+        State::from_cells(split, self.into_cells(), unknown_insats, first_start)
     }
 
     /// The state of several builders of one query (workers' shares of the

@@ -71,29 +71,6 @@ pub(crate) fn sort_dedup(values: &mut Vec<u64>) {
     values.dedup();
 }
 
-/// The union of sorted lists without repeats, sorted. Many large lists go
-/// through a bitmap when their range is dense (merging them pairwise would
-/// copy the growing union again for every list); else they are
-/// concatenated and sorted once.
-pub(crate) fn union_many(lists: &[&[u64]]) -> Vec<u64> {
-    let total: usize = lists.iter().map(|l| l.len()).sum();
-    // The range from every value, not each list's ends: nothing here relies
-    // on the lists being sorted for its safety.
-    let (min, max) = lists.iter().flat_map(|l| l.iter()).fold((u64::MAX, 0), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-    let mut out = Vec::with_capacity(total);
-    match Bitmap::fitting(min, max, total).filter(|_| total >= 4096) {
-        Some(mut bitmap) => {
-            lists.iter().for_each(|l| l.iter().for_each(|&v| bitmap.insert(v)));
-            bitmap.write_to(&mut out);
-        }
-        _ => {
-            lists.iter().for_each(|l| out.extend_from_slice(l));
-            sort_dedup(&mut out);
-        }
-    }
-    out
-}
-
 /// A set of values in `base ..= base + 64 · words.len() - 1`, one bit each.
 struct Bitmap {
     base: u64,
@@ -156,27 +133,9 @@ mod tests {
             sort_dedup(&mut values);
             assert_eq!(values, expected, "n = {n}, spread = {spread}");
         }
-    }
-
-    #[test]
-    fn union_many_agrees_with_a_sorted_concatenation_dense_and_sparse() {
-        for (lists, spread) in [(3usize, 50u64), (40, 30_000), (40, 1 << 40), (2, 3)] {
-            let parts: Vec<Vec<u64>> = (0..lists as u64)
-                .map(|l| {
-                    let mut p: Vec<u64> =
-                        (0..3000u64).map(|i| (i * 7 + l).wrapping_mul(0x9E37_79B9) % spread + 11).collect();
-                    p.sort_unstable();
-                    p.dedup();
-                    p
-                })
-                .collect();
-            let mut expected: Vec<u64> = parts.iter().flatten().copied().collect();
-            expected.sort_unstable();
-            expected.dedup();
-            let refs: Vec<&[u64]> = parts.iter().map(Vec::as_slice).collect();
-            assert_eq!(union_many(&refs), expected, "{lists} lists over {spread}");
-        }
-        assert!(union_many(&[]).is_empty());
-        assert_eq!(union_many(&[&[u64::MAX - 1, u64::MAX][..], &[0][..]]), vec![0, u64::MAX - 1, u64::MAX]);
+        // Dense at the top of the range: the bitmap path to the last value.
+        let mut values: Vec<u64> = (0..20_000u64).map(|i| u64::MAX - (i * 7919 % 10_000)).collect();
+        sort_dedup(&mut values);
+        assert_eq!(values, (u64::MAX - 9_999..=u64::MAX).collect::<Vec<_>>());
     }
 }

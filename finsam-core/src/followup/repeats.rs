@@ -1,7 +1,8 @@
 //! Exact repeats of flat-extract rows, found without keeping the rows: a
 //! 128-bit hash of each row with its position, scattered into buckets by
-//! each worker, then sorted bucket by bucket across workers in parallel. The CSV reader hashes a record's fields as written
-//! (every field, used or not). The Arrow reader hashes the fields it reads
+//! each worker, then sorted bucket by bucket across workers in parallel.
+//! The CSV reader hashes a record's fields as written (every field, used or
+//! not). The Arrow reader hashes the fields it reads
 //! and confirms a candidate against every column of the frame, which it
 //! still holds. Either way a row repeats another only if every field, used
 //! or not, is equal.

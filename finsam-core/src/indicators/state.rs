@@ -163,7 +163,8 @@ impl Accumulator {
 
     /// The merge of many accumulators at once: counts are summed; the person
     /// sets of a few parts are merged as the sorted lists they are, those of
-    /// many are united at once ([`union_many`](crate::engine::radix::union_many)).
+    /// many are concatenated and sorted once (merging them pairwise would copy
+    /// the growing union again for every part).
     /// Without the person sets unless `persons`.
     fn merge_all(parts: &[&Accumulator], persons: bool) -> Accumulator {
         const MERGE_UP_TO: usize = 4;
@@ -178,8 +179,12 @@ impl Accumulator {
             out.personer = parts.iter().fold(Vec::new(), |union, p| union_sorted(&union, &p.personer));
             return out;
         }
-        let lists: Vec<&[u64]> = parts.iter().map(|p| p.personer.as_slice()).collect();
-        out.personer = crate::engine::radix::union_many(&lists);
+        let mut persons = Vec::with_capacity(parts.iter().map(|p| p.personer.len()).sum());
+        for p in parts {
+            persons.extend_from_slice(&p.personer);
+        }
+        crate::engine::radix::sort_dedup(&mut persons);
+        out.personer = persons;
         out
     }
 
