@@ -139,6 +139,52 @@ def test_exact_poisson_funnel_limits_follow_spiegelhalter(expected):
         assert got == pytest.approx(ref, abs=1e-12), p
 
 
+@pytest.mark.parametrize("n,expected", [(40, 11.3), (120, 61.7), (900, 302.4)])
+def test_binary_ratio_funnel_limits_are_binomial_with_the_expected_share(n, expected):
+    # The O/E of n 0/1 outcomes: Binomial(n, E/n) divided by E, which for a
+    # common outcome is far narrower than Poisson(E).
+    f = ev.funnel_limits([expected, expected], [expected, expected], kind="binary_ratio", trials=[n, n], overdispersion="none")
+    poisson = ev.funnel_limits([expected, expected], [expected, expected], kind="ratio", overdispersion="none")
+    for p, got in [(0.001, f.limits_998[0][0]), (0.025, f.limits_95[0][0]), (0.975, f.limits_95[0][1]), (0.999, f.limits_998[0][1])]:
+        ref = _exact_limit(p, lambda r: stats.binom.cdf(r, n, expected / n), expected, n)
+        assert got == pytest.approx(ref, abs=1e-12), p
+    assert poisson.limits_998[0][1] - poisson.limits_998[0][0] > f.limits_998[0][1] - f.limits_998[0][0]
+    # Curves at an expected count are drawn for E / rate outcomes.
+    assert f.curve([expected], 0.975)[0] == pytest.approx(f.limits_95[0][1], abs=1e-12)
+    with pytest.raises(finsam.ArgumentError, match="trials"):
+        ev.funnel_limits([expected], [expected], kind="binary_ratio")
+    with pytest.raises(finsam.ArgumentError, match="trials"):
+        ev.funnel_limits([expected, expected], [expected, expected], kind="ratio", trials=[n, n])
+    with pytest.raises(finsam.ArgumentError, match="trials"):
+        ev.funnel_limits([expected, expected], [expected, expected], kind="binary_ratio", trials=[n, expected / 2])
+
+
+def test_a_tiny_units_lowest_limit_is_zero_not_below():
+    # Spiegelhalter's interpolation at r = 0 would give a negative count.
+    ratio = ev.funnel_limits([0, 1], [1.0, 1.0], kind="binary_ratio", trials=[3, 3], overdispersion="none")
+    share = ev.funnel_limits([0, 1], [3, 3], target=0.3, overdispersion="none")
+    assert ratio.limits_998[0][0] == 0.0 and share.limits_998[0][0] == 0.0
+    assert ratio.curve([1.0], 0.001) == [0.0]
+
+
+def test_binary_ratio_overdispersion_uses_the_binomial_spread():
+    rng = np.random.default_rng(12)
+    n = rng.integers(50, 600, 40).astype(float)
+    share = rng.uniform(0.2, 0.6, 40)
+    expected = n * share
+    observed = rng.binomial(n.astype(int), np.clip(share + rng.normal(0, 0.08, 40), 0.01, 0.99)).astype(float)
+    s = np.sqrt((1 - expected / n) / expected)
+    z = (observed / expected - 1) / s
+    lo, hi = np.sort(z)[4], np.sort(z)[-5]  # ⌊0.1·40⌋ = 4 at each end
+    phi = np.mean(np.clip(z, lo, hi) ** 2)
+    w = 1 / s**2
+    tau2 = max(0.0, (40 * phi - 39) / (w.sum() - (w**2).sum() / w.sum()))
+    f = ev.funnel_limits(observed, expected, kind="binary_ratio", trials=n)
+    assert f.phi == pytest.approx(phi, abs=1e-12) and phi > 1 and f.adjusted
+    assert f.tau2 == pytest.approx(tau2, abs=1e-14)
+    np.testing.assert_allclose([h for _, h in f.limits_998], 1 + stats.norm.ppf(0.999) * np.sqrt(s**2 + tau2), atol=1e-12)
+
+
 def test_overdispersion_widens_the_limits_as_spiegelhalter():
     rng = np.random.default_rng(8)
     n = rng.integers(50, 800, 30).astype(float)

@@ -9,10 +9,13 @@
 //!    squares for a continuous one) of the outcome on the participants'
 //!    background, fitted over all units, gives each participation its
 //!    expected value; summed per unit that is `E`, against the observed `O`;
-//! 2. the **O/E ratio** with an exact Poisson interval (for a 0/1 outcome;
-//!    Garwood's chi-square form for `O`, divided by `E`), the indirectly
-//!    standardised rate `O/E × overall rate`, and the unit's place on a
-//!    **funnel** of O/E against `E` with over-dispersion;
+//! 2. the **O/E ratio** with an exact interval (Clopper–Pearson for the
+//!    `O` of `n` 0/1 outcomes, times `n/E`), the indirectly standardised
+//!    rate `O/E × overall rate`, and the unit's place on a **funnel** of
+//!    O/E against `E` with over-dispersion. The funnel's limits are those
+//!    of Binomial(n, E/n)/E, not Poisson(E)/E: the outcome (work or
+//!    studies, a share of 30–60 %) is common, and Poisson limits would be
+//!    far too wide ([`funnel::binary_ratio_funnel`]);
 //! 3. the **adjusted difference** `(O − E)/n` with its variance
 //!    `Σ μⱼ(1 − μⱼ)/n²` (or `σ̂²/n` for a continuous outcome) is **shrunk**
 //!    toward 0 with a normal–normal model, added to the overall rate, and
@@ -47,10 +50,9 @@
 //! ```
 
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use super::frame::{Column, Frame, Terms};
-use super::funnel::{self, Flag, FunnelKind, Overdispersion};
+use super::funnel::{self, Flag, Overdispersion};
 use super::glm;
 use super::shrinkage::{self, Rank, Tau2Method};
 use crate::error::{Error, Result};
@@ -364,7 +366,8 @@ fn compare_pooled(frame: &Frame, options: &CompareOptions, pooled: Vec<PooledLev
         OutcomeModel::Binary => {
             let observed: Vec<f64> = present.iter().map(|&u| sums[u].observed).collect();
             let expected: Vec<f64> = present.iter().map(|&u| sums[u].expected).collect();
-            Some(funnel::funnel(&observed, &expected, FunnelKind::Ratio, None, options.overdispersion)?)
+            let trials: Vec<f64> = present.iter().map(|&u| sums[u].n as f64).collect();
+            Some(funnel::binary_ratio_funnel(&observed, &expected, &trials, options.overdispersion)?)
         }
         OutcomeModel::Continuous => None,
     };
@@ -378,10 +381,15 @@ fn compare_pooled(frame: &Frame, options: &CompareOptions, pooled: Vec<PooledLev
             let (ratio, adjusted, unit_z, limits, flag) = match (&funnel, model) {
                 (Some(f), OutcomeModel::Binary) => {
                     let f_unit = &f.units[j];
-                    let (lo, hi) = poisson_ci(s.observed, options.level);
+                    let share = stats::proportion_ci(
+                        s.observed.round() as u64,
+                        s.n,
+                        stats::ProportionMethod::ClopperPearson,
+                        options.level,
+                    )?;
                     let oe = s.observed / s.expected;
                     (
-                        (oe, lo / s.expected, hi / s.expected),
+                        (oe, share.lo * n / s.expected, share.hi * n / s.expected),
                         oe * overall,
                         f_unit.z,
                         (f_unit.limits_95, f_unit.limits_998),
@@ -470,14 +478,6 @@ fn unit_codes(frame: &Frame, name: &str) -> Result<(Vec<Option<u32>>, Vec<String
     }
 }
 
-/// The exact (Garwood) interval of a Poisson count `o`.
-fn poisson_ci(o: f64, level: f64) -> (f64, f64) {
-    let alpha = 1.0 - level;
-    let quantile = |df: f64, p: f64| ChiSquared::new(df).map(|d| d.inverse_cdf(p)).unwrap_or(f64::NAN);
-    let lo = if o > 0.0 { quantile(2.0 * o, alpha / 2.0) / 2.0 } else { 0.0 };
-    (lo, quantile(2.0 * o + 2.0, 1.0 - alpha / 2.0) / 2.0)
-}
-
 impl Comparison {
     /// The published table `jamforelse_insatser`: one row per unit with n,
     /// observed, expected, the ratio with its interval, the adjusted rate,
@@ -551,7 +551,7 @@ impl Comparison {
         }
         b.table.notes.push(match self.model {
             OutcomeModel::Binary => format!(
-                "Förväntat enligt logistisk regression på {}. Kvot = observerat/förväntat med exakt Poissonintervall; trattgränser för kvoten mot förväntat antal (Spiegelhalter 2005, överspridning φ = {:.3}, τ² = {:.5}).",
+                "Förväntat enligt logistisk regression på {}. Kvot = observerat/förväntat med exakt binomialintervall (Clopper–Pearson); trattgränser för kvoten mot förväntat antal ur Binomial(n, förväntat/n) (Spiegelhalter 2005, överspridning φ = {:.3}, τ² = {:.5}).",
                 self.options.case_mix.join(", "),
                 self.phi,
                 self.funnel_tau2

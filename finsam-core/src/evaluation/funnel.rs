@@ -8,10 +8,16 @@
 //! the `p`-quantile of Binomial(n, θ₀) (the smallest `r` with
 //! `F(r) ≥ p`) and `α = (F(r_p) − p)/(F(r_p) − F(r_p − 1))` interpolates
 //! between the integers (the paper's appendix); for an O/E ratio with
-//! expected count `E` the same with Poisson(E) and target 1.
+//! expected count `E` the same with Poisson(E) and target 1. For the O/E
+//! ratio of `n` 0/1 outcomes (a case-mix-adjusted share) Poisson(E) is far
+//! too wide when the outcome is common (its variance is `E`, the count's is
+//! at most `E(1 − E/n)`: 30 % wider limits at a share of 50 %), so that kind
+//! takes the limits of Binomial(n, E/n)/E, whose mean is `E` and whose
+//! variance `E(1 − E/n)` bounds that of the count (a sum of Bernoullis with
+//! unequal chances) from above, closely when the chances are not extreme.
 //!
 //! With over-dispersion, the z-scores `zᵢ = (yᵢ − θ₀)/sᵢ` (with
-//! `sᵢ² = θ₀(1−θ₀)/nᵢ` or `1/Eᵢ`) are winsorised at their 10th and 90th
+//! `sᵢ² = θ₀(1−θ₀)/nᵢ`, `1/Eᵢ`, or `(1 − Eᵢ/nᵢ)/Eᵢ`) are winsorised at their 10th and 90th
 //! percentiles and `φ̂ = mean(z_w²)`. If `φ̂ > 1`:
 //! - *multiplicative*: limits `θ₀ ± z_p √φ̂ sᵢ`;
 //! - *additive* (random effects): `τ̂² = (Iφ̂ − (I − 1)) / (Σwᵢ − Σwᵢ²/Σwᵢ)`
@@ -60,8 +66,30 @@ pub fn poisson_limit(expected: f64, p: f64) -> Result<f64> {
     Ok(interpolated_quantile(|r| dist.cdf(r), top, p) / expected)
 }
 
+/// The `p`-limit of the O/E ratio of `n` 0/1 outcomes with expected count
+/// `expected` (target 1): the limit of Binomial(n, E/n), divided by `E`.
+///
+/// ```
+/// use finsam_core::evaluation::funnel::{binary_ratio_limit, poisson_limit};
+/// // 100 participants expected to reach work or studies in 50 cases.
+/// let binary = binary_ratio_limit(100, 50.0, 0.975)?;
+/// let poisson = poisson_limit(50.0, 0.975)?;
+/// assert!(1.0 < binary && binary < poisson, "Poisson is too wide for a common outcome");
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+pub fn binary_ratio_limit(n: u64, expected: f64, p: f64) -> Result<f64> {
+    if !(expected.is_finite() && expected > 0.0 && expected < n as f64) {
+        return Err(Error::InvalidArgument {
+            name: "expected",
+            message: format!("must be positive and below the {n} outcomes, got {expected}"),
+        });
+    }
+    Ok(binomial_limit(n, expected / n as f64, p)? * n as f64 / expected)
+}
+
 /// `r_p − α` (see the module documentation) for a discrete distribution on
-/// `0..=top` with the given CDF.
+/// `0..=top` with the given CDF, and 0 where that falls below 0 (a tiny
+/// unit's lowest limit).
 fn interpolated_quantile(cdf: impl Fn(u64) -> f64, top: u64, p: f64) -> f64 {
     // The smallest r with F(r) ≥ p, by bisection (F is non-decreasing).
     let (mut lo, mut hi) = (0u64, top);
@@ -73,7 +101,8 @@ fn interpolated_quantile(cdf: impl Fn(u64) -> f64, top: u64, p: f64) -> f64 {
     let at = cdf(r);
     let below = if r == 0 { 0.0 } else { cdf(r - 1) };
     let alpha = if at > below { (at - p) / (at - below) } else { 0.0 };
-    r as f64 - alpha
+    // At r = 0 the interpolation would reach below 0, which no count can.
+    (r as f64 - alpha).max(0.0)
 }
 
 fn check_probability(name: &'static str, p: f64) -> Result<()> {
@@ -94,6 +123,10 @@ pub enum FunnelKind {
     /// A ratio `observed / expected` against 1 (Poisson): `size` is the
     /// expected count from a case-mix model.
     Ratio,
+    /// A ratio `observed / expected` of a count of 0/1 outcomes against 1
+    /// (Binomial(n, E/n)/E; see [`binary_ratio_funnel`]): `size` is the
+    /// expected count, and each unit has its number of outcomes.
+    BinaryRatio,
 }
 
 /// How over-dispersion is allowed for.
@@ -164,6 +197,10 @@ pub struct FunnelUnit {
     pub value: f64,
     /// Its size: n, or the expected count.
     pub size: f64,
+    /// The number of 0/1 outcomes behind a [`FunnelKind::BinaryRatio`]
+    /// (else the size).
+    #[serde(default)]
+    pub trials: f64,
     /// Its z-score, allowing for the over-dispersion used.
     pub z: f64,
     /// The 95 % limits (2.5 % and 97.5 %).
@@ -191,24 +228,39 @@ pub struct Funnel {
     pub adjusted: bool,
     /// What the values are.
     pub kind: FunnelKind,
+    /// For [`FunnelKind::BinaryRatio`], the overall rate `ΣE / Σn`: a curve
+    /// drawn at expected count `E` is that of `E / rate` outcomes.
+    #[serde(default)]
+    pub rate: Option<f64>,
 }
 
 impl Funnel {
+    /// The number of outcomes of a unit with expected count `size` on the
+    /// drawn curves (the size itself unless the kind is a binary ratio).
+    fn trials_at(&self, size: f64) -> f64 {
+        match (self.kind, self.rate) {
+            (FunnelKind::BinaryRatio, Some(rate)) if rate > 0.0 => size / rate,
+            _ => size,
+        }
+    }
+
     /// The standard deviation of a unit's value under the target, before
     /// over-dispersion.
-    fn sd(&self, size: f64) -> f64 {
+    fn sd(&self, size: f64, trials: f64) -> f64 {
         match self.kind {
             FunnelKind::Proportion => (self.target * (1.0 - self.target) / size).sqrt(),
             FunnelKind::Ratio => (1.0 / size).sqrt(),
+            FunnelKind::BinaryRatio => ((1.0 - size / trials).max(0.0) / size).sqrt().max(f64::MIN_POSITIVE),
         }
     }
 
     /// The spread of a unit's value with the over-dispersion applied.
-    fn spread(&self, size: f64) -> f64 {
+    fn spread(&self, size: f64, trials: f64) -> f64 {
+        let sd = self.sd(size, trials);
         match (self.adjusted, self.overdispersion) {
-            (true, Overdispersion::Multiplicative) => self.phi.sqrt() * self.sd(size),
-            (true, Overdispersion::Additive) => (self.sd(size).powi(2) + self.tau2).sqrt(),
-            _ => self.sd(size),
+            (true, Overdispersion::Multiplicative) => self.phi.sqrt() * sd,
+            (true, Overdispersion::Additive) => (sd.powi(2) + self.tau2).sqrt(),
+            _ => sd,
         }
     }
 
@@ -223,13 +275,19 @@ impl Funnel {
     /// # Ok::<(), finsam_core::Error>(())
     /// ```
     pub fn limit(&self, size: f64, p: f64) -> Result<f64> {
+        self.unit_limit(size, self.trials_at(size), p)
+    }
+
+    /// The `p`-limit of a unit of `size` with `trials` outcomes.
+    fn unit_limit(&self, size: f64, trials: f64, p: f64) -> Result<f64> {
         check_probability("p", p)?;
         if self.adjusted {
-            return Ok(self.target + stats::z(p) * self.spread(size));
+            return Ok(self.target + stats::z(p) * self.spread(size, trials));
         }
         match self.kind {
             FunnelKind::Proportion => binomial_limit(size.round() as u64, self.target, p),
             FunnelKind::Ratio => poisson_limit(size, p),
+            FunnelKind::BinaryRatio => binary_ratio_limit(trials.round() as u64, size, p),
         }
     }
 }
@@ -254,30 +312,95 @@ pub fn funnel(
     target: Option<f64>,
     overdispersion: Overdispersion,
 ) -> Result<Funnel> {
+    if kind == FunnelKind::BinaryRatio {
+        return Err(Error::InvalidArgument {
+            name: "kind",
+            message: "a binary ratio needs each unit's number of outcomes: use binary_ratio_funnel".into(),
+        });
+    }
     check_units(observed, size, kind)?;
     let target = match kind {
-        FunnelKind::Ratio => 1.0,
         FunnelKind::Proportion => target.unwrap_or_else(|| observed.iter().sum::<f64>() / size.iter().sum::<f64>()),
+        _ => 1.0,
     };
     if kind == FunnelKind::Proportion {
         check_probability("target", target)?;
     }
-    let mut funnel = Funnel { units: Vec::new(), target, phi: 1.0, tau2: 0.0, overdispersion, adjusted: false, kind };
+    place(observed, size, size, Funnel::empty(kind, target, overdispersion, None))
+}
+
+/// Places the O/E ratios of counts of 0/1 outcomes on a funnel: unit `i`
+/// has `observed[i]` outcomes of 1 among `trials[i]`, with expected count
+/// `expected[i]` from a case-mix model. The limits are those of
+/// Binomial(nᵢ, Eᵢ/nᵢ)/Eᵢ (see the module documentation), and the curves
+/// drawn with [`Funnel::limit`] are those of `E / rate` outcomes, `rate`
+/// the overall `ΣE / Σn`.
+///
+/// ```
+/// use finsam_core::evaluation::funnel::{binary_ratio_funnel, funnel, Flag, FunnelKind, Overdispersion};
+/// // Five units of 100 with half expected to succeed; the fourth does far better.
+/// let (observed, expected, n) = ([50.0, 46.0, 55.0, 68.0, 49.0], [50.0; 5], [100.0; 5]);
+/// let binary = binary_ratio_funnel(&observed, &expected, &n, Overdispersion::None)?;
+/// let poisson = funnel(&observed, &expected, FunnelKind::Ratio, None, Overdispersion::None)?;
+/// assert_eq!(binary.units[3].flag, Flag::Above998);
+/// assert_eq!(poisson.units[3].flag, Flag::Above95, "Poisson limits miss it");
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+pub fn binary_ratio_funnel(
+    observed: &[f64],
+    expected: &[f64],
+    trials: &[f64],
+    overdispersion: Overdispersion,
+) -> Result<Funnel> {
+    check_units(observed, expected, FunnelKind::BinaryRatio)?;
+    if trials.len() != expected.len() {
+        return Err(Error::InvalidArgument {
+            name: "trials",
+            message: format!("one number of outcomes per unit ({} for {} units)", trials.len(), expected.len()),
+        });
+    }
+    for (i, ((&o, &e), &n)) in observed.iter().zip(expected).zip(trials).enumerate() {
+        if !(n.fract() == 0.0 && o <= n && e < n) {
+            return Err(Error::InvalidArgument {
+                name: "trials",
+                message: format!(
+                    "unit {i}: {n} outcomes with {o} observed and {e} expected (need a whole number above both)"
+                ),
+            });
+        }
+    }
+    let rate = expected.iter().sum::<f64>() / trials.iter().sum::<f64>();
+    place(observed, expected, trials, Funnel::empty(FunnelKind::BinaryRatio, 1.0, overdispersion, Some(rate)))
+}
+
+impl Funnel {
+    fn empty(kind: FunnelKind, target: f64, overdispersion: Overdispersion, rate: Option<f64>) -> Funnel {
+        Funnel { units: Vec::new(), target, phi: 1.0, tau2: 0.0, overdispersion, adjusted: false, kind, rate }
+    }
+}
+
+/// The units on `funnel`: φ̂, τ̂² if asked for, and each unit's limits,
+/// z-score and flag.
+fn place(observed: &[f64], size: &[f64], trials: &[f64], mut funnel: Funnel) -> Result<Funnel> {
+    let target = funnel.target;
     let values: Vec<f64> = observed.iter().zip(size).map(|(o, n)| o / n).collect();
-    let z: Vec<f64> = values.iter().zip(size).map(|(y, &n)| (y - target) / funnel.sd(n)).collect();
+    let z: Vec<f64> = values.iter().zip(size).zip(trials).map(|((y, &n), &t)| (y - target) / funnel.sd(n, t)).collect();
     funnel.phi = winsorised_phi(&z);
-    funnel.adjusted = overdispersion != Overdispersion::None && funnel.phi > 1.0;
-    if funnel.adjusted && overdispersion == Overdispersion::Additive {
-        funnel.tau2 = additive_tau2(size, funnel.phi, |n| funnel.sd(n));
+    funnel.adjusted = funnel.overdispersion != Overdispersion::None && funnel.phi > 1.0;
+    if funnel.adjusted && funnel.overdispersion == Overdispersion::Additive {
+        let sds: Vec<f64> = size.iter().zip(trials).map(|(&n, &t)| funnel.sd(n, t)).collect();
+        funnel.tau2 = additive_tau2(&sds, funnel.phi);
     }
     funnel.units = values
         .iter()
         .zip(size)
-        .map(|(&value, &n)| {
-            let limits_95 = (funnel.limit(n, 0.025)?, funnel.limit(n, 0.975)?);
-            let limits_998 = (funnel.limit(n, 0.001)?, funnel.limit(n, 0.999)?);
+        .zip(trials)
+        .map(|((&value, &n), &t)| {
+            let limits_95 = (funnel.unit_limit(n, t, 0.025)?, funnel.unit_limit(n, t, 0.975)?);
+            let limits_998 = (funnel.unit_limit(n, t, 0.001)?, funnel.unit_limit(n, t, 0.999)?);
             let flag = flag(value, limits_95, limits_998);
-            Ok(FunnelUnit { value, size: n, z: (value - target) / funnel.spread(n), limits_95, limits_998, flag })
+            let z = (value - target) / funnel.spread(n, t);
+            Ok(FunnelUnit { value, size: n, trials: t, z, limits_95, limits_998, flag })
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(funnel)
@@ -291,7 +414,7 @@ fn check_units(observed: &[f64], size: &[f64], kind: FunnelKind) -> Result<()> {
         });
     }
     for (i, (&o, &n)) in observed.iter().zip(size).enumerate() {
-        let whole = kind == FunnelKind::Ratio || (n.fract() == 0.0 && o <= n);
+        let whole = kind != FunnelKind::Proportion || (n.fract() == 0.0 && o <= n);
         if !(o.is_finite() && o >= 0.0 && n.is_finite() && n > 0.0 && whole) {
             return Err(Error::InvalidArgument {
                 name: "units",
@@ -333,11 +456,12 @@ fn winsorised_phi(z: &[f64]) -> f64 {
     z.iter().map(|&v| v.clamp(lo, hi).powi(2)).sum::<f64>() / i as f64
 }
 
-/// τ̂² of the additive model (DerSimonian–Laird on the winsorised φ̂).
-fn additive_tau2(size: &[f64], phi: f64, sd: impl Fn(f64) -> f64) -> f64 {
-    let w: Vec<f64> = size.iter().map(|&n| 1.0 / sd(n).powi(2)).collect();
+/// τ̂² of the additive model (DerSimonian–Laird on the winsorised φ̂), from
+/// the units' standard deviations under the target.
+fn additive_tau2(sds: &[f64], phi: f64) -> f64 {
+    let w: Vec<f64> = sds.iter().map(|sd| 1.0 / sd.powi(2)).collect();
     let sw: f64 = w.iter().sum();
     let sw2: f64 = w.iter().map(|x| x * x).sum();
-    let i = size.len() as f64;
+    let i = sds.len() as f64;
     ((i * phi - (i - 1.0)) / (sw - sw2 / sw)).max(0.0)
 }

@@ -423,9 +423,10 @@ def funnel_limits(
     observed: Sequence[float],
     size: Sequence[float],
     *,
-    kind: Literal["proportion", "ratio"] = "proportion",
+    kind: Literal["proportion", "ratio", "binary_ratio"] = "proportion",
     target: float | None = None,
     overdispersion: Literal["none", "multiplicative", "additive"] = "additive",
+    trials: Sequence[float] | None = None,
 ) -> Funnel: ...
 @final
 class Propensity:

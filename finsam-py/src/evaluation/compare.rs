@@ -170,11 +170,15 @@ impl PyFunnel {
     }
 }
 
-/// Places units on a funnel plot: exact binomial (proportions) or Poisson
-/// (O/E ratios) limits at 95 % and 99.8 %, widened for over-dispersion as
-/// in Spiegelhalter (2005).
+/// Places units on a funnel plot: exact binomial limits for proportions
+/// (`size`: participants), Poisson limits for O/E ratios (`kind="ratio"`,
+/// `size`: expected counts), or Binomial(n, E/n)/E limits for the O/E
+/// ratios of 0/1 outcomes (`kind="binary_ratio"`, `size`: expected counts,
+/// `trials`: each unit's number of outcomes; right when the outcome is
+/// common, where Poisson limits are far too wide), at 95 % and 99.8 %,
+/// widened for over-dispersion as in Spiegelhalter (2005).
 #[pyfunction]
-#[pyo3(signature = (observed, size, *, kind = "proportion", target = None, overdispersion = "additive"))]
+#[pyo3(signature = (observed, size, *, kind = "proportion", target = None, overdispersion = "additive", trials = None))]
 pub(crate) fn funnel_limits(
     py: Python<'_>,
     observed: Vec<f64>,
@@ -182,12 +186,23 @@ pub(crate) fn funnel_limits(
     kind: &str,
     target: Option<f64>,
     overdispersion: &str,
+    trials: Option<Vec<f64>>,
 ) -> PyResult<PyFunnel> {
     let kind_value = kind.into_pyobject(py)?;
-    let kind = match opt_choice("kind", kind_value.as_any(), &["proportion", "ratio"])? {
+    let kind = match opt_choice("kind", kind_value.as_any(), &["proportion", "ratio", "binary_ratio"])? {
         "ratio" => FunnelKind::Ratio,
+        "binary_ratio" => FunnelKind::BinaryRatio,
         _ => FunnelKind::Proportion,
     };
+    let needs_trials = kind == FunnelKind::BinaryRatio;
+    if needs_trials != trials.is_some() {
+        let message = if needs_trials {
+            "each unit's number of outcomes is needed with kind=\"binary_ratio\"".to_owned()
+        } else {
+            format!("only kind=\"binary_ratio\" takes each unit's number of outcomes (kind is {kind_value})")
+        };
+        return Err(crate::to_py_err(py, &crate::argument("trials", message)));
+    }
     let od_value = overdispersion.into_pyobject(py)?;
     let od = Overdispersion::parse(opt_choice(
         "overdispersion",
@@ -195,7 +210,10 @@ pub(crate) fn funnel_limits(
         &["none", "multiplicative", "additive"],
     )?)
     .unwrap_or_default();
-    let inner = detached(py, || funnel::funnel(&observed, &size, kind, target, od))?;
+    let inner = detached(py, || match trials {
+        Some(trials) => funnel::binary_ratio_funnel(&observed, &size, &trials, od),
+        None => funnel::funnel(&observed, &size, kind, target, od),
+    })?;
     Ok(PyFunnel { inner })
 }
 
