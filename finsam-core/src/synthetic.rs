@@ -62,6 +62,7 @@
 //! version of a sampling library.
 
 mod aggregates;
+mod casemix;
 mod comparison;
 mod deltagare;
 mod economy;
@@ -79,6 +80,7 @@ use crate::error::{Error, Result};
 use crate::model::*;
 use crate::{Dataset, Date};
 pub use aggregates::{AGGREGATE_YEARS, AggregateTarget, aggregate_targets};
+pub use casemix::{INSATS_EFFECTS, InsatsEffect, InsatsParameters};
 pub use comparison::{EffectParameters, QuarterEffect, TRUE_EFFECTS, TrueEffects};
 use deltagare::*;
 pub use forbund::MEMBERS_BEFORE;
@@ -187,7 +189,9 @@ pub fn generate_with(config: &SyntheticConfig, evaluation: &EvaluationConfig) ->
     }
     let mut rng = Sampler::new(config.seed);
     let forbund = build_forbund(&mut rng);
-    let insatser = build_insatser(&mut rng, &forbund);
+    let mut insatser = build_insatser(&mut rng, &forbund);
+    // A stream of its own, so that every draw of the main one stays as it was.
+    casemix::plant(&mut Sampler::new(config.seed).fork(11), &mut insatser);
     let mut builder = Participations::new(rng.fork(1), config.scale, &insatser);
     for year in WARMUP_YEAR..=*YEARS.end() {
         builder.year(year);
@@ -202,7 +206,8 @@ pub fn generate_with(config: &SyntheticConfig, evaluation: &EvaluationConfig) ->
         economy::finances(&mut rng.fork(5), &forbund, statistics)?;
     calibrate_behovsgrupper(&mut rng.fork(6), &mut insatser);
     // The evaluation part: new streams, forked after every existing one.
-    let truth = comparison::realised(&mut rng.fork(7), &anchors, &deltaganden, &spells);
+    let mut truth = comparison::realised(&mut rng.fork(7), &anchors, &deltaganden, &spells, &insatser);
+    truth.insatser = casemix::realised(&insatser, &deltaganden);
     let weights: std::collections::HashMap<InsatsId, f64> = insatser.iter().map(|p| (p.insats.id, p.weight)).collect();
     let insatser: Vec<Insats> = insatser.into_iter().map(|p| p.insats).collect();
     let (jamforelsepersoner, comparison_spells) =

@@ -122,7 +122,8 @@ fn year_rows(
         let w: Vec<f64> = active.iter().map(|i| weights.get(&i.id).copied().unwrap_or(1.0)).collect();
         let counts = largest_remainder(&w, (f64::from(total) * scale).round() as u64);
         for ((insats, weight), n) in active.into_iter().zip(w).zip(counts) {
-            let planned = super::insatser::Planned { insats: insats.clone(), weight };
+            let planned =
+                super::insatser::Planned { insats: insats.clone(), weight, profile: super::casemix::Profile::NEUTRAL };
             let mut row = super::insatser::money_row(rng, &planned, year);
             let n = u32::try_from(n).unwrap_or(u32::MAX);
             if inriktning == Inriktning::Individ {

@@ -40,7 +40,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use super::{BeforeSpell, SPELL_MODELS, Sampler, YEARS, spell_before, target, uttagsdatum};
+use super::{BeforeSpell, SPELL_MODELS, Sampler, YEARS, spell_before, uttagsdatum};
 use crate::Date;
 use crate::evaluation::data::{MAX_QUARTERS, add_spell_quarters, quarter_window};
 use crate::model::*;
@@ -113,6 +113,12 @@ pub struct TrueEffects {
     /// The relative effect on the försörjningsmått per inhabitant 16–64 of
     /// the kommuner that joined in the cohorts of [`TRUE_EFFECTS`].
     pub kommun_forsorjningsmatt: f64,
+    /// Per individinriktad insats with participations that ended with a
+    /// status, its case mix and its effect on work or studies relative to
+    /// the average insats (see [`super::INSATS_EFFECTS`]), over every such
+    /// participation, whatever the year.
+    #[serde(default)]
+    pub insatser: Vec<super::InsatsEffect>,
 }
 
 /// What a participant's counterfactual needs from the generator: its
@@ -266,7 +272,11 @@ pub(super) fn realised(
     anchors: &[Anchor],
     deltaganden: &[Deltagande],
     spells: &[Ersattningsperiod],
+    insatser: &[super::insatser::Planned],
 ) -> TrueEffects {
+    let effect_of: rustc_hash::FxHashMap<InsatsId, f64> =
+        insatser.iter().map(|p| (p.insats.id, p.profile.effect)).collect();
+    let offsets = super::casemix::YearOffsets::of(insatser);
     const FIRST: i32 = -8;
     const LAST: i32 = 8;
     let cutoff = uttagsdatum();
@@ -308,9 +318,10 @@ pub(super) fn realised(
         let registered = d.slut.filter(|&end| end <= crate::engine::era::sus_closed());
         if let (Some(utfall), Some(end)) = (d.utfall, registered) {
             let works = matches!(utfall, Utfall::Arbete | Utfall::Studier);
-            // The share the generator used (see `Participations::outcome`).
-            let gap = if d.kon == Kon::Man { 0.034 } else { -0.026 };
-            let share = target(end.year().max(d.start.year())).andel_arbete_studier + gap;
+            // The chance the generator used (see `Participations::outcome`).
+            let year = end.year().max(d.start.year());
+            let effect = offsets.net(effect_of.get(&d.insats).copied().unwrap_or(0.0), year);
+            let share = super::casemix::chance_of_work_or_studies(d.kon, year, d.forsorjning_fore, effect);
             let works_without = works && u < 1.0 - TRUE_EFFECTS.arbete_studier / share;
             ws_sum += f64::from(u8::from(works)) - f64::from(u8::from(works_without));
             ws_n += 1;
@@ -329,5 +340,6 @@ pub(super) fn realised(
         arbete_studier: if ws_n > 0 { ws_sum / ws_n as f64 } else { 0.0 },
         arbete_studier_n: ws_n,
         kommun_forsorjningsmatt: TRUE_EFFECTS.kommun_forsorjningsmatt,
+        insatser: Vec::new(),
     }
 }

@@ -50,12 +50,24 @@ pub(crate) const EXTRA_PARTICIPATIONS: f64 = 0.07;
 /// Participations registered by mistake, relative to new persons.
 pub(crate) const FELREGISTRERING: f64 = 0.015;
 
+/// The individinriktade insatser active in a year, with cumulative weights
+/// for drawing one for a hard case and for another participant.
+pub(crate) struct ActiveInsatser {
+    pub(crate) active: Vec<usize>,
+    pub(crate) hard: Vec<f64>,
+    pub(crate) other: Vec<f64>,
+}
+
 pub(crate) struct Participations<'a> {
     pub(crate) rng: Sampler,
     pub(crate) scale: f64,
     pub(crate) insatser: &'a [Planned],
-    /// Per year, the individinriktade insatser active in it and their cumulative weights.
-    pub(crate) by_year: HashMap<i32, (Vec<usize>, Vec<f64>)>,
+    /// Per year, the individinriktade insatser active in it and their
+    /// cumulative weights for a hard case and for others (see
+    /// [`casemix`](super::casemix)).
+    pub(crate) by_year: HashMap<i32, ActiveInsatser>,
+    /// The years' mean insats effects, netted out of each chance.
+    pub(crate) offsets: casemix::YearOffsets,
     pub(crate) persons: Vec<Person>,
     pub(crate) deltaganden: Vec<Deltagande>,
     /// Per participation, the index of its person.
@@ -75,20 +87,25 @@ impl<'a> Participations<'a> {
                     insatser[i].insats.inriktning == Inriktning::Individ && insatser[i].insats.is_active_in(year)
                 })
                 .collect();
-            let cumulative = active
-                .iter()
-                .scan(0.0, |acc, &i| {
-                    *acc += insatser[i].weight;
-                    Some(*acc)
-                })
-                .collect();
-            by_year.insert(year, (active, cumulative));
+            let cumulative = |weight: &dyn Fn(&Planned) -> f64| {
+                active
+                    .iter()
+                    .scan(0.0, |acc, &i| {
+                        *acc += weight(&insatser[i]);
+                        Some(*acc)
+                    })
+                    .collect()
+            };
+            let hard = cumulative(&|p| p.weight * p.profile.affinity);
+            let other = cumulative(&|p| p.weight * (1.0 - p.profile.affinity));
+            by_year.insert(year, ActiveInsatser { active, hard, other });
         }
         Participations {
             rng,
             scale,
             insatser,
             by_year,
+            offsets: casemix::YearOffsets::of(insatser),
             persons: Vec::new(),
             deltaganden: Vec::new(),
             owner: Vec::new(),
@@ -186,7 +203,9 @@ impl<'a> Participations<'a> {
         } else {
             start.add_days(30 + (self.rng.exponential(200.0) + self.rng.exponential(200.0)).round() as i32)
         };
-        let (insats, start, end) = self.pick_insats(start, planned_end);
+        let hard_case = casemix::is_hard_case(self.persons[p].fore);
+        let (planned, start, end) = self.pick_insats(start, planned_end, hard_case);
+        let (insats, effect) = (self.insatser[planned].insats.id, self.insatser[planned].profile.effect);
         // An extra participation starts no earlier than the latest one made,
         // so it can fall on the person's own latest start in the same insats:
         // the same participation again, not a second one (seed 907 at scale
@@ -214,7 +233,7 @@ impl<'a> Participations<'a> {
             if felregistrering {
                 d.avslutsanledning = Some(Avslutsanledning::Felregistrering);
             } else {
-                self.outcome(&mut d, e.year().max(year));
+                self.outcome(&mut d, e.year().max(year), effect);
             }
         }
         let record = &mut self.persons[p];
@@ -232,45 +251,49 @@ impl<'a> Participations<'a> {
         }
     }
 
-    /// An individinriktad insats running over the whole participation, by
-    /// weight; if none does, one running at its start, and the participation
-    /// ends with that insats.
-    /// An insats for a participation planned from `start` to `end`: one
-    /// that runs on both days if one is drawn, else one that runs on the
-    /// start (the participation ends with it). Returns the insats, the start
-    /// (moved only if no insats of the year runs on it) and the end.
-    pub(crate) fn pick_insats(&mut self, start: Date, end: Date) -> (InsatsId, Date, Option<Date>) {
-        let covers = |i: &Insats, d: Date| i.start <= d && i.slut.is_none_or(|s| s >= d);
+    /// An individinriktad insats for a participation planned from `start`
+    /// to `end`, drawn by weight and affinity for hard cases: one that runs
+    /// on both days if one is drawn, else one that runs on the start (the
+    /// participation ends with it). Returns the index of the insats, the
+    /// start (moved only if no insats of the year runs on it) and the end.
+    pub(crate) fn pick_insats(&mut self, start: Date, end: Date, hard_case: bool) -> (usize, Date, Option<Date>) {
+        let insatser = self.insatser;
+        let covers = |a: usize, d: Date| {
+            let i = &insatser[a].insats;
+            i.start <= d && i.slut.is_none_or(|s| s >= d)
+        };
         let span_end = end.min(self.cutoff);
-        let (active, cumulative) = &self.by_year[&start.year()];
+        let year = &self.by_year[&start.year()];
+        let (active, cumulative) = (&year.active, if hard_case { &year.hard } else { &year.other });
         let mut fallback = None;
         for _ in 0..64 {
-            let i = &self.insatser[active[self.rng.cumulative(cumulative)]].insats;
-            if !covers(i, start) {
+            let a = active[self.rng.cumulative(cumulative)];
+            if !covers(a, start) {
                 continue;
             }
-            if covers(i, span_end) {
-                return (i.id, start, Some(end));
+            if covers(a, span_end) {
+                return (a, start, Some(end));
             }
-            fallback.get_or_insert(i);
+            fallback.get_or_insert(a);
         }
-        let covering = fallback.or_else(|| active.iter().map(|&a| &self.insatser[a].insats).find(|i| covers(i, start)));
+        let covering = fallback.or_else(|| active.iter().copied().find(|&a| covers(a, start)));
         match covering {
-            Some(i) => (i.id, start, Some(i.slut.map_or(end, |s| s.min(end)))),
+            Some(a) => (a, start, Some(insatser[a].insats.slut.map_or(end, |s| s.min(end)))),
             // No insats of the year runs on the start day (early in the first
             // year, when every insats starts later): the participation starts
             // with the first insats that starts after it, so it lies within
             // that insats's lifetime as the validation rules require.
             None => {
-                let i = active
+                let a = active
                     .iter()
-                    .map(|&a| &self.insatser[a].insats)
-                    .filter(|i| i.start > start)
-                    .min_by_key(|i| (i.start, i.id))
-                    .unwrap_or(&self.insatser[active[0]].insats);
+                    .copied()
+                    .filter(|&a| insatser[a].insats.start > start)
+                    .min_by_key(|&a| (insatser[a].insats.start, insatser[a].insats.id))
+                    .unwrap_or(active[0]);
+                let i = &insatser[a].insats;
                 let moved = i.start.max(start);
                 let end = end.max(moved);
-                (i.id, moved, Some(i.slut.map_or(end, |s| s.min(end))))
+                (a, moved, Some(i.slut.map_or(end, |s| s.min(end))))
             }
         }
     }
@@ -286,7 +309,10 @@ impl<'a> Participations<'a> {
             [self.rng.weighted(&weights)]
     }
 
-    pub(crate) fn outcome(&mut self, d: &mut Deltagande, end_year: i32) {
+    /// The reason for the end and the status after, with the chance of work
+    /// or studies of [`casemix::chance_of_work_or_studies`] (`effect`: the
+    /// insats's).
+    pub(crate) fn outcome(&mut self, d: &mut Deltagande, end_year: i32, effect: f64) {
         let t = target(end_year);
         d.avslutsanledning = Some(
             [
@@ -301,9 +327,9 @@ impl<'a> Participations<'a> {
             d.forsorjning_efter = d.forsorjning_fore;
             return; // no status registered
         }
-        let gap = if d.kon == Kon::Man { 0.034 } else { -0.026 };
         let u = self.rng.uniform();
-        let ws = t.andel_arbete_studier + gap;
+        let effect = self.offsets.net(effect, end_year);
+        let ws = casemix::chance_of_work_or_studies(d.kon, end_year, d.forsorjning_fore, effect);
         let utfall = if u < ws {
             if self.rng.chance(0.68) { Utfall::Arbete } else { Utfall::Studier }
         } else if u < ws + t.andel_arbetssokande {

@@ -3,13 +3,16 @@
 
 use std::collections::HashMap;
 
+use super::casemix::Profile;
 use super::*;
 use crate::model::*;
 
-/// An insats with the weight that sets its share of participants.
+/// An insats with the weight that sets its share of participants, and its
+/// planted case mix and effect ([`casemix`](super::casemix)).
 pub(crate) struct Planned {
     pub(crate) insats: Insats,
     pub(crate) weight: f64,
+    pub(crate) profile: Profile,
 }
 
 /// Insatser active per year as in [`targets`]: each year some continue,
@@ -135,6 +138,7 @@ pub(crate) fn new_insats(
             utfall: None,
         },
         weight: rng.lognormal(0.8),
+        profile: Profile::NEUTRAL,
     }
 }
 
