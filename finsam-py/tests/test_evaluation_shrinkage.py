@@ -120,7 +120,7 @@ def _exact_limit(p: float, cdf, size: float, top: int) -> float:
     r = next(r for r in range(top + 1) if cdf(r) >= p)
     below = cdf(r - 1) if r > 0 else 0.0
     alpha = (cdf(r) - p) / (cdf(r) - below)
-    return (r - alpha) / size
+    return max(r - alpha, 0.0) / size  # at r = 0 the interpolation would fall below 0
 
 
 @pytest.mark.parametrize("n,target", [(20, 0.3), (100, 0.3), (437, 0.12), (1500, 0.55)])

@@ -25,8 +25,10 @@
 //! `±z·σ̂/√n`, without an over-dispersion adjustment (the shrinkage's τ²
 //! plays that part).
 //!
-//! The published table withholds every unit with fewer participants than
-//! the disclosure threshold (with everything derived from it).
+//! A unit with fewer participations than the disclosure threshold helps fit
+//! the case-mix model but is not compared: the overall rate, the funnel,
+//! the shrinkage and the ranks are of the units shown, so that no published
+//! figure carries its counts, and the table withholds it whole.
 //!
 //! ```
 //! use finsam_core::evaluation::casemix::{compare_units, CompareOptions};
@@ -174,6 +176,12 @@ pub struct Comparison {
     /// The rare levels pooled, per covariate.
     #[serde(default)]
     pub pooled: Vec<PooledLevels>,
+    /// The units below the disclosure threshold, with their participations:
+    /// in the case-mix model, but not compared (the overall rate, funnel,
+    /// shrinkage and ranks are of [`Comparison::units`]) and withheld whole
+    /// in the table.
+    #[serde(default)]
+    pub withheld: Vec<(String, u64)>,
     /// The options used.
     pub options: CompareOptions,
 }
@@ -330,14 +338,22 @@ fn compare_pooled(frame: &Frame, options: &CompareOptions, pooled: Vec<PooledLev
         OutcomeModel::Continuous => glm::ols(&selected, &y, None)?,
     };
     let sums = unit_sums(&rows, &units, &y, &fit.fitted, levels.len());
-    let present: Vec<usize> = (0..levels.len()).filter(|&u| sums[u].n > 0).collect();
+    // Units below the disclosure threshold help fit the case-mix model but
+    // are not compared: the overall rate, the funnel and the shrinkage are
+    // of the units shown, so no published figure carries their counts.
+    let (present, withheld): (Vec<usize>, Vec<usize>) =
+        (0..levels.len()).filter(|&u| sums[u].n > 0).partition(|&u| !options.disclosure.is_small(sums[u].n));
     if present.len() < 2 {
         return Err(Error::NotIdentified {
-            message: "a comparison needs at least two units with participations".into(),
+            message: format!(
+                "a comparison needs at least two units with participations ({} at or above the disclosure threshold of {})",
+                present.len(),
+                options.disclosure.threshold
+            ),
         });
     }
     let n_total: f64 = present.iter().map(|&u| sums[u].n as f64).sum();
-    let overall = y.iter().sum::<f64>() / n_total;
+    let overall = present.iter().map(|&u| sums[u].observed).sum::<f64>() / n_total;
     let residual_var = match model {
         OutcomeModel::Binary => 0.0,
         OutcomeModel::Continuous => {
@@ -432,6 +448,7 @@ fn compare_pooled(frame: &Frame, options: &CompareOptions, pooled: Vec<PooledLev
         shrinkage_tau2: shrunk.tau2,
         dropped,
         pooled,
+        withheld: withheld.iter().map(|&u| (levels[u].clone(), sums[u].n)).collect(),
         options: options.clone(),
     })
 }
@@ -514,8 +531,19 @@ impl Comparison {
             &columns,
         );
         b.non_additive = vec![0];
-        for u in &self.units {
+        // The units in name order, those below the threshold withheld whole.
+        let mut rows: Vec<(&str, Option<&UnitComparison>, u64)> =
+            self.units.iter().map(|u| (u.unit.as_str(), Some(u), u.n)).collect();
+        rows.extend(self.withheld.iter().map(|(name, n)| (name.as_str(), None, *n)));
+        rows.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, compared, n) in rows {
             let r = b.table.rows.len();
+            let Some(u) = compared else {
+                let mut withheld = vec![Raw::Count(n)];
+                withheld.extend((1..columns.len()).map(|_| Raw::Derived(f64::NAN, vec![(r, 0)])));
+                b.push(vec![name.to_owned()], withheld);
+                continue;
+            };
             let d = |v: f64| Raw::Derived(v, vec![(r, 0)]);
             let flag = match u.flag {
                 Flag::Above998 => 2.0,
@@ -565,15 +593,23 @@ impl Comparison {
             "Krympt = empirisk Bayes mot medelvärdet (τ² = {:.5}); rang 1 = högst, intervall från {} simuleringar (frö {}).",
             self.shrinkage_tau2, self.options.draws, self.options.seed
         ));
+        let disclosure = &self.options.disclosure;
         for (why, n) in &self.dropped {
-            b.table.notes.push(format!("{n} rader utelämnade: {why}."));
+            b.table.notes.push(format!("{} rader utelämnade: {why}.", disclosure.note_count(*n)));
+        }
+        if !self.withheld.is_empty() {
+            b.table.notes.push(format!(
+                "{} enheter med färre än {} deltaganden ingår i modellen men jämförs inte.",
+                self.withheld.len(),
+                disclosure.threshold
+            ));
         }
         for p in &self.pooled {
             b.table.notes.push(format!(
                 "Ovanliga värden av {} ({}; {} deltaganden) sammanslagna till {} i modellen.",
                 p.covariate,
                 p.levels.join(", "),
-                p.rows,
+                disclosure.note_count(p.rows),
                 p.into
             ));
         }

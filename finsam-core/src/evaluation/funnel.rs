@@ -11,7 +11,7 @@
 //! expected count `E` the same with Poisson(E) and target 1. For the O/E
 //! ratio of `n` 0/1 outcomes (a case-mix-adjusted share) Poisson(E) is far
 //! too wide when the outcome is common (its variance is `E`, the count's is
-//! at most `E(1 − E/n)`: 30 % wider limits at a share of 50 %), so that kind
+//! at most `E(1 − E/n)`: 41 % wider limits at a share of 50 %), so that kind
 //! takes the limits of Binomial(n, E/n)/E, whose mean is `E` and whose
 //! variance `E(1 − E/n)` bounds that of the count (a sum of Bernoullis with
 //! unequal chances) from above, closely when the chances are not extreme.
@@ -239,7 +239,8 @@ impl Funnel {
     /// drawn curves (the size itself unless the kind is a binary ratio).
     fn trials_at(&self, size: f64) -> f64 {
         match (self.kind, self.rate) {
-            (FunnelKind::BinaryRatio, Some(rate)) if rate > 0.0 => size / rate,
+            // Whole outcomes, and more than the expected count.
+            (FunnelKind::BinaryRatio, Some(rate)) if rate > 0.0 => (size / rate).ceil().max(size.floor() + 1.0),
             _ => size,
         }
     }

@@ -295,6 +295,11 @@ fn newton_terms(design: &Design, y: &[f64], weights: Option<&[f64]>, beta: &[f64
         (xtwx, score)
     };
     let blocks: Vec<usize> = (0..design.rows.div_ceil(NEWTON_BLOCK).max(1)).collect();
+    if blocks.len() == 1 {
+        // One block (most fits, and every cell of att_gt, which already runs
+        // its cells on every core): no thread.
+        return block_terms(0);
+    }
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(blocks.len());
     let parts =
         crate::exec::map_chunks(&blocks, threads, |_, chunk| chunk.iter().map(|&b| block_terms(b)).collect::<Vec<_>>());

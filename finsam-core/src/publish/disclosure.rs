@@ -163,6 +163,18 @@ impl Disclosure {
         self.enabled && count < self.threshold && !(count == 0 && self.show_zeros)
     }
 
+    /// A count as a note may publish it: itself, or "färre än k" where a
+    /// cell of it would be withheld (a note is as public as a table).
+    ///
+    /// ```
+    /// use finsam_core::publish::disclosure::Disclosure;
+    /// let d = Disclosure::default();
+    /// assert_eq!((d.note_count(3), d.note_count(12)), ("färre än 5".to_owned(), "12".to_owned()));
+    /// ```
+    pub fn note_count(&self, count: u64) -> String {
+        if self.is_small(count) { format!("färre än {}", self.threshold) } else { count.to_string() }
+    }
+
     /// Applies primary and complementary suppression to `counts`, whose
     /// `margins` are groups of `(parts, total)` indices into `counts` (the
     /// parts sum to the total). Returns a cell per count, rounded if asked.

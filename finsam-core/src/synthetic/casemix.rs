@@ -55,8 +55,9 @@ pub struct InsatsParameters {
     pub case_mix_slope: f64,
     /// The size of a planted outlier's effect.
     pub outlier: f64,
-    /// The share of the insatser above the median size that are planted
-    /// outliers.
+    /// The share of all individinriktade insatser that are planted
+    /// outliers, drawn among those above the median size (so twice this
+    /// among them).
     pub outlier_share: f64,
     /// The bounds of a participant's chance of work or studies. The lower
     /// one lies above [`super::TRUE_EFFECTS`]'s effect of participation, so
