@@ -38,6 +38,10 @@ fn report(c: &mut Criterion) {
     group.bench_function("annual report, in memory", |b| {
         b.iter(|| black_box(annual_report(&data, 2020, &config).expect("report")))
     });
+    let without = Config { compare_insatser: false, ..Config::default() };
+    group.bench_function("annual report, in memory, without the comparison of insatser", |b| {
+        b.iter(|| black_box(annual_report(&data, 2020, &without).expect("report")))
+    });
     group.bench_function("annual report, from CSV", |b| {
         b.iter(|| {
             let (data, _) = Dataset::read_csv_dir(&dir, &CsvOptions::default(), &Rules::default()).expect("read");

@@ -480,3 +480,30 @@ fn synthetic_kommun_statistics_follow_the_membership_path() {
     assert!((ratio - (1.0 + TRUE_EFFECTS.kommun_forsorjningsmatt)).abs() < 0.01, "{ratio}");
     let _ = quarter_name(0);
 }
+
+/// A frame of some columns holds exactly those columns of the whole frame
+/// (the comparison of insatser builds a dozen of forty); a column the frame
+/// cannot build is a missing-column error that lists those it can.
+#[test]
+fn a_frame_of_chosen_columns_is_those_columns_of_the_whole_frame() {
+    let data = generate_with(&SyntheticConfig { scale: 0.05, seed: 3 }, &EvaluationConfig::default()).unwrap().0;
+    let whole = analysis_frame(&data, &AnalysisOptions { years: Some(2018..=2020), ..Default::default() }).unwrap();
+    let chosen = ["insats", "kon", "dagar_fore_sp_rp", "forsorjning_sjukpenning", "arbete_studier"];
+    let options = AnalysisOptions {
+        years: Some(2018..=2020),
+        columns: Some(chosen.iter().map(|c| (*c).to_owned()).collect()),
+        ..Default::default()
+    };
+    let part = analysis_frame(&data, &options).unwrap();
+    // In the whole frame's order.
+    let order: Vec<&String> = whole.frame.names().iter().filter(|n| chosen.contains(&n.as_str())).collect();
+    assert_eq!(part.frame.names().iter().collect::<Vec<_>>(), order);
+    assert_eq!(part.excluded, whole.excluded);
+    for name in chosen {
+        assert_eq!(part.frame.column(name).unwrap(), whole.frame.column(name).unwrap(), "{name}");
+    }
+    let options = AnalysisOptions { columns: Some(vec!["dagar_q+99".into()]), ..Default::default() };
+    let error = analysis_frame(&data, &options).unwrap_err();
+    assert_eq!(error.code(), "missing_column");
+    assert!(error.to_string().contains("dagar_q+99") && error.to_string().contains("arbete_studier"), "{error}");
+}

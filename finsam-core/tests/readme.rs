@@ -4,7 +4,12 @@
 
 use std::path::Path;
 
+/// One section at a time: blessing reads and rewrites the whole README,
+/// so two tests blessing at once lost one's section.
+static README: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn check_section(name: &str, source: &str, wanted: &str) {
+    let _one_at_a_time = README.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
     let readme = std::fs::read_to_string(&path).unwrap();
     let start = format!("<!-- {name}:start (generated from {source}) -->\n");

@@ -406,6 +406,7 @@ pub(crate) const OPTIONS: &[&str] = &[
     "person_level_until",
     "mixed_year",
     "series_break",
+    "compare_insatser",
 ];
 
 /// Builds the indicator options from keyword arguments.
@@ -429,6 +430,7 @@ pub(crate) fn config_with(options: Option<&Bound<'_, PyDict>>, also: &[&str]) ->
             "before_days" => c.before_days = opt_int("before_days", &value, 1..=3660)?,
             "after_days" => c.after_days = opt_int("after_days", &value, 1..=3660)?,
             "whole_days" => c.whole_days = opt_bool("whole_days", &value)?,
+            "compare_insatser" => c.compare_insatser = opt_bool("compare_insatser", &value)?,
             "age_bands" => {
                 let accepts = "a list of ascending ages from 0 to 150 (the lower bounds of the bands)";
                 let items = match value.cast::<PyList>() {

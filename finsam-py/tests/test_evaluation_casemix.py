@@ -226,3 +226,32 @@ def test_a_dataset_is_compared_over_every_participation_of_its_years():
     assert direct.table().to_arrow().equals(via_frame.table().to_arrow())
     with pytest.raises(finsam.ArgumentError, match="years"):
         ev.compare_units(every, years=2019, case_mix=case_mix)
+
+
+def test_the_annual_report_compares_insatser_as_compare_units_does():
+    """The report's "Jämförelse av insatser" is compare_units on the
+    participations started in the year and the two before, with
+    ``REPORT_CASE_MIX``: its counts and its list of insatser outside the
+    limits are recomputed here from a direct comparison."""
+    data = finsam.synthetic(scale=0.5, comparison=0)
+    report = finsam.annual_report(data, 2021)
+    tables = {t.id: t for t in report.tables if t.id.startswith("jamforelse_insatser")}
+    assert set(tables) == {"jamforelse_insatser_sammanfattning", "jamforelse_insatser_avvikande"}
+    c = ev.compare_units(data, years=(2019, 2021), case_mix=list(ev.REPORT_CASE_MIX), pool_below=10, draws=1000, seed=0)
+    direct = c.table().to_pandas().dropna(subset=["n"])
+    summary = tables["jamforelse_insatser_sammanfattning"].to_pandas().iloc[0]
+    assert summary["insatser"] == len(direct) and summary["deltaganden"] == direct["n"].sum()
+    flags = direct["flagga"].value_counts()
+    for column, flag in [("over_998", 2), ("over_95", 1), ("inom", 0), ("under_95", -1), ("under_998", -2)]:
+        assert summary[column] == flags.get(flag, 0), column
+    assert summary["andel_arbete_studier"] == pytest.approx(c.overall, abs=1e-12)
+    listed = tables["jamforelse_insatser_avvikande"].to_pandas().set_index("insats")
+    outside = direct[direct["flagga"] != 0].set_index("insats")
+    assert sorted(listed.index) == sorted(outside.index)
+    np.testing.assert_allclose(listed.loc[outside.index, "krympt_andel"], outside["krympt"], atol=1e-12)
+    np.testing.assert_allclose(listed.loc[outside.index, "andel"], outside["observerat"] / outside["n"], atol=1e-12)
+    assert (listed["deltaganden"] >= 5).all(), "no insats below the threshold is listed"
+    # A year of the aggregate era has no outcomes: no comparison; and a report can leave it out.
+    assert not any(t.id.startswith("jamforelse") for t in finsam.annual_report(data, 2024).tables)
+    without = finsam.annual_report(data, 2021, compare_insatser=False)
+    assert [t.id for t in without.tables] == [t.id for t in report.tables if not t.id.startswith("jamforelse")]

@@ -181,6 +181,7 @@ INDICATOR_OPTIONS: list[tuple[str, object]] = [
     ("person_level_until", "2023-13-01"),
     ("mixed_year", "aggregate"),
     ("series_break", True),
+    ("compare_insatser", "yes"),
 ]
 
 CALLS = {

@@ -31,8 +31,9 @@ use rand_pcg::Pcg64Mcg;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
+use super::frame::{categorical_ids, categorical_keys};
 use super::{Column, Frame};
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::indicators::AgeBands;
 use crate::model::*;
 use crate::{Dataset, Date};
@@ -131,6 +132,11 @@ pub struct AnalysisOptions {
     /// person's second insats counts for that insats. An effect study keeps
     /// the default (`false`): one row per person.
     pub all_participations: bool,
+    /// Build only these columns, in the frame's order (`None`: every
+    /// column; a name the frame has not is a `missing_column` error). A comparison of
+    /// insatser needs a dozen of the frame's forty, and at national scale
+    /// the rest is most of the time.
+    pub columns: Option<Vec<String>>,
 }
 
 impl Default for AnalysisOptions {
@@ -145,6 +151,7 @@ impl Default for AnalysisOptions {
             uttagsdatum: None,
             age_bands: AgeBands::default(),
             all_participations: false,
+            columns: None,
         }
     }
 }
@@ -270,6 +277,17 @@ struct Unit {
 /// days without spells, or comparison persons need drawn reference dates
 /// but no participant is in the frame.
 pub fn analysis_frame(data: &Dataset, options: &AnalysisOptions) -> Result<AnalysisFrame> {
+    analysis_frame_over(data, &data.deltaganden, options)
+}
+
+/// [`analysis_frame`] with the participants taken from `deltaganden`
+/// instead of the data set's (the rows of a streamed file that the annual
+/// report kept); the other tables are the data set's.
+pub(crate) fn analysis_frame_over(
+    data: &Dataset,
+    deltaganden: &[Deltagande],
+    options: &AnalysisOptions,
+) -> Result<AnalysisFrame> {
     options.check()?;
     // Days per quarter need spells; pre-computed window days (one year
     // before and after) cannot give them, and zeros would pass for data.
@@ -284,11 +302,18 @@ pub fn analysis_frame(data: &Dataset, options: &AnalysisOptions) -> Result<Analy
         message: "the cut-off date is not in the data; give it in the options".into(),
     })?;
     let mut excluded = Excluded::new();
-    let mut units = participants(data, options, uttagsdatum, &mut excluded);
+    let mut units = participants(data, deltaganden, options, uttagsdatum, &mut excluded);
     if options.comparison {
-        comparison_units(data, options, uttagsdatum, &mut units, &mut excluded)?;
+        comparison_units(data, deltaganden, options, uttagsdatum, &mut units, &mut excluded)?;
     }
-    let frame = build_frame(data, &units, options, uttagsdatum)?;
+    let wanted = |name: &str| options.columns.as_ref().is_none_or(|c| c.iter().any(|w| w == name));
+    let (frame, names) = build_frame(data, &units, options, uttagsdatum, &wanted)?;
+    if let Some(missing) = options.columns.iter().flatten().find(|c| !names.contains(c)) {
+        return Err(Error::MissingColumn {
+            at: Box::new(Location::table("analysis frame").column(missing)),
+            found: names.join(", "),
+        });
+    }
     Ok(AnalysisFrame {
         frame,
         excluded: excluded.0,
@@ -299,12 +324,18 @@ pub fn analysis_frame(data: &Dataset, options: &AnalysisOptions) -> Result<Analy
 /// The participants' rows: each person's first individinriktad,
 /// non-felregistrering participation (or every one, with
 /// `all_participations`), if it starts within the years.
-fn participants(data: &Dataset, options: &AnalysisOptions, cutoff: Date, excluded: &mut Excluded) -> Vec<Unit> {
+fn participants(
+    data: &Dataset,
+    deltaganden: &[Deltagande],
+    options: &AnalysisOptions,
+    cutoff: Date,
+    excluded: &mut Excluded,
+) -> Vec<Unit> {
     let insatser: FxHashMap<InsatsId, &Insats> = data.insatser.iter().map(|i| (i.id, i)).collect();
     let mut first: FxHashMap<PersonId, &Deltagande> = FxHashMap::default();
     let mut every: Vec<&Deltagande> = Vec::new();
     let mut kept = 0u64;
-    for d in &data.deltaganden {
+    for d in deltaganden {
         if d.is_felregistrering() {
             excluded.add(FELREGISTRERING, 1);
             continue;
@@ -323,13 +354,19 @@ fn participants(data: &Dataset, options: &AnalysisOptions, cutoff: Date, exclude
             *entry = d;
         }
     }
-    let mut chosen: Vec<&Deltagande> = if options.all_participations {
+    let chosen: Vec<&Deltagande> = if options.all_participations {
         every
     } else {
         excluded.add(LATER, kept - first.len() as u64);
         first.into_values().collect()
     };
-    chosen.sort_by_key(|d| (d.start, d.person, d.insats));
+    // (person, insats, start) is unique (validation), so an unstable sort
+    // is as stable; the keys sit beside the rows, so comparing them reads
+    // no row (a sort through the references was a cache miss per compare).
+    let mut keyed: Vec<((Date, PersonId, InsatsId), &Deltagande)> =
+        chosen.into_iter().map(|d| ((d.start, d.person, d.insats), d)).collect();
+    keyed.sort_unstable_by_key(|(key, _)| *key);
+    let chosen = keyed.into_iter().map(|(_, d)| d);
     let mut units = Vec::with_capacity(chosen.len());
     for d in chosen {
         if options.years.as_ref().is_some_and(|y| !y.contains(&d.start.year())) {
@@ -360,6 +397,7 @@ fn participants(data: &Dataset, options: &AnalysisOptions, cutoff: Date, exclude
 /// The comparison persons' rows, less those who also took part.
 fn comparison_units(
     data: &Dataset,
+    deltaganden: &[Deltagande],
     options: &AnalysisOptions,
     cutoff: Date,
     units: &mut Vec<Unit>,
@@ -377,7 +415,7 @@ fn comparison_units(
             message: "comparison persons get a participant's start date, but no participant is in the frame; give a fixed reference date".into(),
         });
     }
-    let participants: FxHashSet<PersonId> = data.deltaganden.iter().map(|d| d.person).collect();
+    let participants: FxHashSet<PersonId> = deltaganden.iter().map(|d| d.person).collect();
     let areas = KommunAreas::new(&data.forbund);
     let mut rng = Pcg64Mcg::seed_from_u64(options.seed);
     for j in &data.jamforelsepersoner {
@@ -450,7 +488,16 @@ fn is_member(f: &Forbund, kommun: KommunKod, date: Date) -> bool {
 }
 
 /// The columns of the frame, in one pass over the rows with one buffer.
-fn build_frame(data: &Dataset, units: &[Unit], options: &AnalysisOptions, cutoff: Date) -> Result<Frame> {
+/// `wanted` says which columns to build (the others are skipped, and so is
+/// the join with the spells when no column of days is wanted); the names
+/// of every column it can build come back beside the frame.
+fn build_frame(
+    data: &Dataset,
+    units: &[Unit],
+    options: &AnalysisOptions,
+    cutoff: Date,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<(Frame, Vec<String>)> {
     let before = options.quarters_before as i32;
     let after = options.quarters_after as i32;
     let first_q = -before;
@@ -460,61 +507,92 @@ fn build_frame(data: &Dataset, units: &[Unit], options: &AnalysisOptions, cutoff
     spells.sort_unstable_by_key(|s| (s.person, s.fran));
     let groups: Vec<Ersattningsgrupp> = present_groups(&data.ersattningsperioder);
     let n = units.len();
-    let mut quarters: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(n); width];
-    let mut fore: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(n); groups.len() + 1];
+    let mut quarters: Vec<Vec<Option<f64>>> = vec![vec![None; n]; width];
+    let mut fore: Vec<Vec<Option<f64>>> = vec![vec![None; n]; groups.len() + 1];
     let mut buffer = [[0i64; MAX_QUARTERS]; 8];
-    for u in units {
+    let days_wanted = (first_q..=last_q).any(|q| wanted(&quarter_name(q)))
+        || wanted("dagar_fore")
+        || groups.iter().any(|g| wanted(&format!("dagar_fore_{}", g.code())));
+    // The rows in person order, joined with the spells (in person order) in
+    // one pass: looking each row's spells up in a row order of their own
+    // was a cache miss per row and most of the frame's time at ×20 (perf).
+    let mut order: Vec<(PersonId, u32)> = units.iter().enumerate().map(|(row, u)| (u.person, row as u32)).collect();
+    order.sort_unstable();
+    let mut first = 0;
+    for (_, row) in order.into_iter().filter(|_| days_wanted) {
+        let (row, u) = (row as usize, &units[row as usize]);
+        // Forward only: every spell is passed once over all rows.
+        while spells.get(first).is_some_and(|s| s.person < u.person) {
+            first += 1;
+        }
+        let end = first + spells[first..].iter().take_while(|s| s.person == u.person).count();
         buffer.iter_mut().for_each(|g| g.fill(0));
-        let start = spells.partition_point(|s| s.person < u.person);
-        for s in spells[start..].iter().take_while(|s| s.person == u.person) {
+        for s in &spells[first..end] {
             add_spell_quarters(s, u.reference, first_q, last_q, &mut buffer);
         }
         for (i, column) in quarters.iter_mut().enumerate() {
             let q = first_q + i as i32;
             let closed = quarter_window(u.reference, q).1 <= cutoff;
-            column.push(closed.then(|| buffer.iter().map(|g| g[i]).sum::<i64>() as f64 / 4.0));
+            column[row] = closed.then(|| buffer.iter().map(|g| g[i]).sum::<i64>() as f64 / 4.0);
         }
         // The four quarters before: indices before-4 .. before-1.
         let window = (before - 4).max(0) as usize..before as usize;
         let per_group = |g: usize| buffer[g][window.clone()].iter().sum::<i64>() as f64 / 4.0;
-        fore[0].push(Some(groups.iter().map(|&g| per_group(g as usize)).sum()));
+        fore[0][row] = Some(groups.iter().map(|&g| per_group(g as usize)).sum());
         for (column, &g) in fore[1..].iter_mut().zip(&groups) {
-            column.push(Some(per_group(g as usize)));
+            column[row] = Some(per_group(g as usize));
         }
     }
     let age = |u: &Unit| u.fodelsear.map(|y| u.reference.year() - i32::from(y));
+    let band = |u: &Unit| options.age_bands.band_of(age(u));
+    let numeric = |value: &dyn Fn(&Unit) -> Option<f64>| Column::Numeric(units.iter().map(value).collect());
     // Ids as text: a keyed-hash id uses all 64 bits, more than a float holds.
-    let mut frame = Frame::new()
-        .with_categorical("person", units.iter().map(|u| Some(u.person.0.to_string())))?
-        .with_numeric("treated", units.iter().map(|u| Some(f64::from(u8::from(u.treated)))))?
-        .with_categorical("kon", units.iter().map(|u| Some(u.kon.code())))?
-        .with_numeric("alder", units.iter().map(|u| age(u).map(f64::from)))?
-        .with_categorical(
-            "aldersgrupp",
-            units.iter().map(|u| Some(options.age_bands.label(options.age_bands.band_of(age(u))))),
-        )?
-        .with_numeric("referensar", units.iter().map(|u| Some(f64::from(u.reference.year()))))?
-        .with_categorical("forbund", units.iter().map(|u| u.forbund.map(|f| f.0.to_string())))?
-        .with_categorical("kommun", units.iter().map(|u| u.kommun.map(|k| k.to_string())))?
-        .with_categorical("insats", units.iter().map(|u| u.insats.map(|i| i.0.to_string())))?
-        .with_categorical("remittent", units.iter().map(|u| u.remittent.map(Part::code)))?;
+    // Categorical columns of ids are built from the ids and named once per
+    // distinct value (text per row was most of the frame's time).
+    let mut columns: Vec<(String, Box<dyn FnOnce() -> Column + '_>)> = vec![
+        ("person".into(), Box::new(|| categorical_ids(units.iter().map(|u| Some(u.person.0))))),
+        ("treated".into(), Box::new(|| numeric(&|u| Some(f64::from(u8::from(u.treated)))))),
+        ("kon".into(), Box::new(|| categorical_keys(units.iter().map(|u| Some(u.kon)), |k| k.code().to_owned()))),
+        ("alder".into(), Box::new(|| numeric(&|u| age(u).map(f64::from)))),
+        (
+            "aldersgrupp".into(),
+            Box::new(|| categorical_keys(units.iter().map(|u| Some(band(u))), |b| options.age_bands.label(b))),
+        ),
+        ("referensar".into(), Box::new(|| numeric(&|u| Some(f64::from(u.reference.year()))))),
+        ("forbund".into(), Box::new(|| categorical_ids(units.iter().map(|u| u.forbund.map(|f| u64::from(f.0)))))),
+        ("kommun".into(), Box::new(|| categorical_keys(units.iter().map(|u| u.kommun), |k| k.to_string()))),
+        ("insats".into(), Box::new(|| categorical_ids(units.iter().map(|u| u.insats.map(|i| u64::from(i.0)))))),
+        ("remittent".into(), Box::new(|| categorical_keys(units.iter().map(|u| u.remittent), |p| p.code().to_owned()))),
+    ];
     for &source in Forsorjning::ALL {
-        let has = |u: &Unit| (!u.forsorjning.is_empty()).then(|| f64::from(u8::from(u.forsorjning.contains(source))));
-        frame = frame.with_numeric(&format!("forsorjning_{}", source.code()), units.iter().map(has))?;
+        let has =
+            move |u: &Unit| (!u.forsorjning.is_empty()).then(|| f64::from(u8::from(u.forsorjning.contains(source))));
+        columns.push((format!("forsorjning_{}", source.code()), Box::new(move || numeric(&has))));
     }
     let mut fore = fore.into_iter();
-    frame = frame.with_column("dagar_fore", Column::Numeric(fore.next().unwrap_or_default()))?;
+    let total = fore.next().unwrap_or_default();
+    columns.push(("dagar_fore".into(), Box::new(|| Column::Numeric(total))));
     for (&g, column) in groups.iter().zip(fore) {
-        frame = frame.with_column(&format!("dagar_fore_{}", g.code()), Column::Numeric(column))?;
+        columns.push((format!("dagar_fore_{}", g.code()), Box::new(|| Column::Numeric(column))));
     }
     for (i, column) in quarters.into_iter().enumerate() {
-        frame = frame.with_column(&quarter_name(first_q + i as i32), Column::Numeric(column))?;
+        columns.push((quarter_name(first_q + i as i32), Box::new(|| Column::Numeric(column))));
     }
-    frame.with_numeric("arbete_studier", units.iter().map(|u| u.arbete_studier.map(|w| f64::from(u8::from(w)))))
+    columns
+        .push(("arbete_studier".into(), Box::new(|| numeric(&|u| u.arbete_studier.map(|w| f64::from(u8::from(w)))))));
+    let mut frame = Frame::new();
+    let mut names = Vec::with_capacity(columns.len());
+    for (name, column) in columns {
+        if wanted(&name) {
+            frame = frame.with_column(&name, column())?;
+        }
+        names.push(name);
+    }
+    Ok((frame, names))
 }
 
 /// The benefit groups that occur in the spells, in their order.
-fn present_groups(spells: &[Ersattningsperiod]) -> Vec<Ersattningsgrupp> {
+pub(crate) fn present_groups(spells: &[Ersattningsperiod]) -> Vec<Ersattningsgrupp> {
     let mut present = [false; 8];
     for s in spells {
         present[s.slag.grupp() as usize] = true;

@@ -152,8 +152,9 @@ impl Frame {
     /// missing (as pandas writes a missing float); an infinite one is an
     /// `invalid_number` error naming the row.
     pub fn with_numeric(self, name: &str, values: impl IntoIterator<Item = Option<f64>>) -> Result<Frame> {
-        let mut out = Vec::new();
-        for (row, v) in values.into_iter().enumerate() {
+        let values = values.into_iter();
+        let mut out = Vec::with_capacity(values.size_hint().0);
+        for (row, v) in values.enumerate() {
             out.push(match v {
                 Some(x) if x.is_nan() => None,
                 Some(x) if x.is_infinite() => {
@@ -326,18 +327,81 @@ fn categorical<S: AsRef<str>>(values: impl IntoIterator<Item = Option<S>>) -> Co
             })
         })
         .collect();
-    categorical_sorted(codes, levels)
+    let order = sorted_order(&levels);
+    categorical_sorted(codes, levels, &order)
 }
 
-/// Remaps codes so that the levels are in sorted order.
-fn categorical_sorted(codes: Vec<Option<u32>>, levels: Vec<String>) -> Column {
-    let mut order: Vec<u32> = (0..levels.len() as u32).collect();
-    order.sort_by(|&a, &b| levels[a as usize].cmp(&levels[b as usize]));
+/// Codes of first appearance for the distinct keys of `values`, and those
+/// keys in that order. Each row costs a hash of its key.
+fn key_codes<K: Copy + Eq + std::hash::Hash>(
+    values: impl IntoIterator<Item = Option<K>>,
+) -> (Vec<Option<u32>>, Vec<K>) {
+    let mut index: FxHashMap<K, u32> = FxHashMap::default();
+    let mut keys: Vec<K> = Vec::new();
+    let codes = values
+        .into_iter()
+        .map(|v| {
+            v.map(|k| {
+                *index.entry(k).or_insert_with(|| {
+                    keys.push(k);
+                    (keys.len() - 1) as u32
+                })
+            })
+        })
+        .collect();
+    (codes, keys)
+}
+
+/// A categorical column of keys (codes, bands) named by `name`: only the
+/// distinct keys are named, so a column of millions of rows needs no text
+/// per row. Keys with the same name share a level.
+pub(crate) fn categorical_keys<K: Copy + Eq + std::hash::Hash>(
+    values: impl IntoIterator<Item = Option<K>>,
+    name: impl Fn(K) -> String,
+) -> Column {
+    let (codes, keys) = key_codes(values);
+    let levels: Vec<String> = keys.into_iter().map(name).collect();
+    let order = sorted_order(&levels);
+    categorical_sorted(codes, levels, &order)
+}
+
+/// A categorical column of numeric ids, named by their decimal text. The
+/// levels are put in text order by comparing numbers, not text: the
+/// decimal text of `k` with `d` digits sorts as `k·10^(20−d)` and then `d`
+/// ("1" < "10" < "9"), so a column of a million person ids sorts no
+/// strings.
+pub(crate) fn categorical_ids(values: impl IntoIterator<Item = Option<u64>>) -> Column {
+    let (codes, ids) = key_codes(values);
+    let text_order = |k: u64| {
+        let digits = k.checked_ilog10().map_or(1, |l| l + 1);
+        (u128::from(k) * 10u128.pow(20 - digits), digits)
+    };
+    let keys: Vec<(u128, u32)> = ids.iter().map(|&k| text_order(k)).collect();
+    let order = sorted_order(&keys);
+    categorical_sorted(codes, ids.iter().map(u64::to_string).collect(), &order)
+}
+
+/// The indices of `keys` in sorted order, the keys compared beside their
+/// indices (sorting bare indices would look each key up per compare).
+fn sorted_order<T: Ord + Clone>(keys: &[T]) -> Vec<u32> {
+    let mut keyed: Vec<(T, u32)> = keys.iter().cloned().zip(0..).collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Remaps codes to the levels in `order` (the level indices sorted by
+/// name), merging levels of equal name, so that the levels are sorted and
+/// distinct.
+fn categorical_sorted(codes: Vec<Option<u32>>, levels: Vec<String>, order: &[u32]) -> Column {
     let mut new_code = vec![0u32; levels.len()];
-    for (new, &old) in order.iter().enumerate() {
-        new_code[old as usize] = new as u32;
+    let mut sorted: Vec<String> = Vec::with_capacity(levels.len());
+    for &old in order {
+        let name = &levels[old as usize];
+        if sorted.last() != Some(name) {
+            sorted.push(name.clone());
+        }
+        new_code[old as usize] = (sorted.len() - 1) as u32;
     }
-    let sorted = order.iter().map(|&old| levels[old as usize].clone()).collect();
     let codes = codes.into_iter().map(|c| c.map(|c| new_code[c as usize])).collect();
     Column::Categorical { codes, levels: sorted }
 }
@@ -506,5 +570,27 @@ mod tests {
         let frame = Frame::new().with_categorical("kommun", [None::<&str>, None, None]).unwrap();
         let back = Frame::from_batch(&frame.to_batch().unwrap()).unwrap();
         assert_eq!(back, frame);
+    }
+}
+
+#[cfg(test)]
+mod categorical_tests {
+    use super::{Frame, categorical_ids, categorical_keys};
+
+    #[test]
+    fn ids_coded_as_numbers_give_the_column_their_text_gives() {
+        let ids = [Some(9u64), Some(10), None, Some(1), Some(100), Some(u64::MAX), Some(0), Some(10), Some(19)];
+        let by_text = Frame::new().with_categorical("id", ids.map(|i| i.map(|i| i.to_string()))).unwrap();
+        let by_number = Frame::new().with_column("id", categorical_ids(ids)).unwrap();
+        assert_eq!(by_number, by_text);
+    }
+
+    #[test]
+    fn keys_with_the_same_name_share_a_level() {
+        // Two age bands can both be called "alla" (no band limits): one level.
+        let column = categorical_keys([Some(0u32), Some(7), Some(0), None], |_| "alla".to_owned());
+        let frame = Frame::new().with_column("band", column).unwrap();
+        let text = Frame::new().with_categorical("band", [Some("alla"), Some("alla"), Some("alla"), None]).unwrap();
+        assert_eq!(frame, text);
     }
 }

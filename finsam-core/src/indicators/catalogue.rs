@@ -30,7 +30,32 @@ pub struct IndicatorSpec {
 pub(crate) const REPORTS: &str =
     "FK/AF återrapport om samordningsförbund (domain.md §4); finsam's documented choice where marked";
 
-static CATALOGUE: [IndicatorSpec; 16] = [
+/// The annual report's summary of the case-mix-adjusted comparison of
+/// insatser (`report`'s section "Jämförelse av insatser").
+pub(crate) const JAMFORELSE_SAMMANFATTNING: IndicatorSpec = IndicatorSpec {
+    id: "jamforelse_insatser_sammanfattning",
+    label_sv: "Jämförelse av insatser: andel till arbete eller studier justerad för deltagarsammansättning",
+    label_en: "Comparison of insatser: share to work or studies adjusted for case mix",
+    unit: "insatser / share",
+    population: "Individinriktade participations started in the report year or the two before it that ended with a status by the cut-off; not felregistreringar. Participations without a status, or without a value of a case-mix covariate, are left out and counted in a note. Insatser with fewer participations than the disclosure threshold are in the model but not counted in the table.",
+    definition: "A logistic regression of work or studies after on kön, age band, start year, försörjning before, benefit days before by kind and the referring party gives each participation its expected chance; per insats O/E, the funnel's 95 % and 99.8 % limits of Binomial(n, E/n)/E with Spiegelhalter's over-dispersion, and empirical-Bayes shrinkage. Counts the insatser shown, their participations, the overall share, the insatser on each side of the limits, φ̂ and the spread between insatser (√τ̂²).",
+    source: "finsam's documented choice (Spiegelhalter 2005 for the funnel; domain.md §7)",
+    eras: "Person-level years only: the aggregates hold no persons or outcomes.",
+};
+
+/// The insatser outside the funnel's 95 % limits in the same comparison.
+pub(crate) const JAMFORELSE_AVVIKANDE: IndicatorSpec = IndicatorSpec {
+    id: "jamforelse_insatser_avvikande",
+    label_sv: "Insatser utanför trattens 95-procentsgränser (andel till arbete eller studier, justerad)",
+    label_en: "Insatser outside the funnel's 95 % limits (share to work or studies, adjusted)",
+    unit: "share",
+    population: "As jamforelse_insatser_sammanfattning; the insatser shown there that fall outside the 95 % limits.",
+    definition: "Per insats: participations, the observed and expected shares, the indirectly standardised share (O/E × the overall share), the shrunken share with its posterior interval, and its rank among all insatser of the model with an interval from 1,000 seeded draws.",
+    source: "finsam's documented choice (Spiegelhalter 2005; Goldstein & Spiegelhalter 1996 for ranks with intervals)",
+    eras: "Person-level years only: the aggregates hold no persons or outcomes.",
+};
+
+static CATALOGUE: [IndicatorSpec; 18] = [
     super::deltagare::SPEC,
     super::insatser::SPEC,
     super::utfall::SPEC,
@@ -79,6 +104,8 @@ static CATALOGUE: [IndicatorSpec; 16] = [
         source: "finsam's documented choice",
         eras: "Both: the NNS questionnaires, which do not depend on the follow-up system.",
     },
+    JAMFORELSE_SAMMANFATTNING,
+    JAMFORELSE_AVVIKANDE,
     super::ekonomi::SPEC_INSATSER,
     super::ekonomi::SPEC_FORBUND,
     IndicatorSpec {

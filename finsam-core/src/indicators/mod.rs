@@ -271,6 +271,12 @@ pub struct Config {
     /// A change between two years of different sources: shown and flagged
     /// (default), or withheld.
     pub series_break: SeriesBreak,
+    /// Whether the annual report of a person-level year compares the
+    /// insatser adjusted for case mix (its section "Jämförelse av
+    /// insatser"; default yes). The comparison fits a model on every
+    /// participation of three years, most of the report's time at national
+    /// scale, so a report that does not need it can leave it out.
+    pub compare_insatser: bool,
 }
 
 impl Default for Config {
@@ -288,6 +294,7 @@ impl Default for Config {
             person_level_until: crate::engine::era::sus_closed(),
             mixed_year: MixedYear::default(),
             series_break: SeriesBreak::default(),
+            compare_insatser: true,
         }
     }
 }

@@ -58,8 +58,9 @@ impl State {
         chunk_rows: usize,
         threads: usize,
     ) -> Result<State> {
-        let stream = Stream { split, ctx, data, rules, chunk_rows: chunk_rows.max(1), threads: threads.max(1) };
-        stream.run(path, opts, &|e| e)
+        let stream =
+            Stream { split, ctx, data, rules, chunk_rows: chunk_rows.max(1), threads: threads.max(1), keep: None };
+        stream.run(path, opts, &|e| e).map(|(state, _)| state)
     }
 }
 
@@ -71,17 +72,27 @@ pub(crate) struct Stream<'s, 'c> {
     pub(crate) rules: &'s Rules,
     pub(crate) chunk_rows: usize,
     pub(crate) threads: usize,
+    /// Rows starting in these years are also kept and returned (the annual
+    /// report's comparison of insatser fits a model on them).
+    pub(crate) keep: Option<std::ops::RangeInclusive<i32>>,
 }
 
 impl Stream<'_, '_> {
     /// Reads, checks and computes; `locate` places errors found in the other
-    /// tables (the benefit days' links) at their file and line.
-    pub(crate) fn run(&self, path: &Path, opts: &CsvOptions, locate: &dyn Fn(Error) -> Error) -> Result<State> {
+    /// tables (the benefit days' links) at their file and line. Returns the
+    /// state and the rows kept (see [`Stream::keep`]).
+    pub(crate) fn run(
+        &self,
+        path: &Path,
+        opts: &CsvOptions,
+        locate: &dyn Fn(Error) -> Error,
+    ) -> Result<(State, Vec<Deltagande>)> {
         let mut reader = CsvReader::<DeltagandeRad>::open(path, opts)?;
         let mut report = ValidationReport::new(opts.policy);
         let mut seen = SeenParticipations::default();
         let source = path.display().to_string();
         let (split, ctx) = (self.split, self.ctx);
+        let mut kept = Vec::new();
         let state = std::thread::scope(|scope| -> Result<State> {
             let (send, receive) = mpsc::sync_channel::<Vec<Deltagande>>(self.threads);
             let receive = std::sync::Arc::new(std::sync::Mutex::new(receive));
@@ -98,7 +109,7 @@ impl Stream<'_, '_> {
                     })
                 })
                 .collect();
-            let read = self.read(&mut reader, &source, &mut report, &mut seen, &send);
+            let read = self.read(&mut reader, &source, &mut report, &mut seen, &send, &mut kept);
             drop(send);
             let parts = crate::exec::join_all(workers);
             read?;
@@ -111,7 +122,7 @@ impl Stream<'_, '_> {
         let push = &mut |e: Error| report.push(e);
         seen.report_repeats(&|row, line| Box::new(Location::file(&source).row(row).line(line)), push)?;
         unknown_deltaganden(&self.data.ersattningsdagar, |k| seen.contains(k), &mut |e| push(locate(e)))?;
-        report.into_result(state)
+        report.into_result((state, kept))
     }
 
     /// Reads every row, applies the row rules and sends the rows in chunks.
@@ -122,6 +133,7 @@ impl Stream<'_, '_> {
         report: &mut ValidationReport,
         seen: &mut SeenParticipations,
         send: &mpsc::SyncSender<Vec<Deltagande>>,
+        kept: &mut Vec<Deltagande>,
     ) -> Result<()> {
         let insatser = self.data.insats_index();
         let forbund: std::collections::HashSet<_> = self.data.forbund.iter().map(|f| f.id).collect();
@@ -141,6 +153,9 @@ impl Stream<'_, '_> {
             check_deltagande(&d, insats, self.rules, &at, &mut |e| report.push(e))?;
             seen.add(&d, row, line)?;
             row += 1;
+            if self.keep.as_ref().is_some_and(|years| years.contains(&d.start.year())) {
+                kept.push(d);
+            }
             chunk.push(d);
             if chunk.len() == self.chunk_rows
                 && send.send(std::mem::replace(&mut chunk, Vec::with_capacity(self.chunk_rows))).is_err()

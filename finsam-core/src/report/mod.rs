@@ -47,6 +47,9 @@ use crate::model::*;
 use crate::publish::table::{Builder, finish_together};
 use crate::{Dataset, Date};
 
+mod jamforelse;
+pub use jamforelse::CASE_MIX as COMPARISON_CASE_MIX;
+
 /// The lineage of förbund formed by mergers: each merger's date, the new
 /// förbund and those it was formed from.
 pub fn lineage(data: &Dataset) -> Vec<Merger> {
@@ -129,7 +132,14 @@ pub fn annual_report<'a>(source: impl Into<Source<'a>>, year: i32, config: &Conf
         Source::Data(data) => {
             let ctx = Context::new(data, config, years)?;
             let state = State::compute_parallel(&report_split(), &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
-            let from = ReportSource { source, config, cutoff: ctx.uttagsdatum, groups: &ctx.groups, notes: Vec::new() };
+            let from = ReportSource {
+                source,
+                config,
+                cutoff: ctx.uttagsdatum,
+                groups: &ctx.groups,
+                notes: Vec::new(),
+                participations: &data.deltaganden,
+            };
             report_from_state(&from, year, &state)
         }
         Source::Extract(extract) => {
@@ -146,8 +156,10 @@ pub fn annual_report<'a>(source: impl Into<Source<'a>>, year: i32, config: &Conf
 
 /// The annual report of a directory in the data contract whose
 /// participation file is streamed in chunks on `threads` threads (for files
-/// larger than memory); the other tables are read and validated as usual,
-/// and the participations get every rule of the in-memory path
+/// larger than memory: only the rows that the comparison of insatser fits
+/// its model on, those starting in the year or the two before, are kept);
+/// the other tables are read and validated as usual, and the
+/// participations get every rule of the in-memory path
 /// ([`State::compute_csv`]), so the two paths accept and refuse the same data.
 ///
 /// # Errors
@@ -174,14 +186,18 @@ pub fn annual_report_csv(
         rules,
         chunk_rows: crate::indicators::stream::CHUNK_ROWS,
         threads: threads.max(1),
+        // The comparison of insatser fits its model on the rows of its
+        // years, so those (and only those) are kept in memory.
+        keep: Some(jamforelse::start_years(year)),
     };
-    let state = stream.run(&dir.join(file), opts, &|e| data.locate(e))?;
+    let (state, window) = stream.run(&dir.join(file), opts, &|e| data.locate(e))?;
     let from = ReportSource {
         source: (&data).into(),
         config,
         cutoff: ctx.uttagsdatum,
         groups: &ctx.groups,
         notes: Vec::new(),
+        participations: &window,
     };
     report_from_state(&from, year, &state)
 }
@@ -190,7 +206,11 @@ pub fn annual_report_csv(
 /// The annual report of a partial state's counts (see [`annual_report`]).
 fn report_from_partial(source: Source<'_>, counts: PartialCounts, year: i32, config: &Config) -> Result<AnnualReport> {
     let PartialCounts { state, cutoff, groups, notes } = counts;
-    report_from_state(&ReportSource { source, config, cutoff, groups: &groups, notes }, year, &state)
+    report_from_state(
+        &ReportSource { source, config, cutoff, groups: &groups, notes, participations: &[] },
+        year,
+        &state,
+    )
 }
 
 fn report_split() -> Split {
@@ -205,10 +225,15 @@ struct ReportSource<'a> {
     groups: &'a [Ersattningsgrupp],
     /// What every table of the source says about it.
     notes: Vec<String>,
+    /// The participations of a data set that the comparison of insatser
+    /// is fitted on (all of them in memory; those of its years when the
+    /// participations were streamed).
+    participations: &'a [Deltagande],
 }
 
 /// The sections a flat extract has no data for, named in its report.
-const NOT_IN_AN_EXTRACT: &str = "insatser, coverage, försörjning before and after, surveys, financing and mergers";
+const NOT_IN_AN_EXTRACT: &str =
+    "insatser, coverage, försörjning before and after, the comparison of insatser, surveys, financing and mergers";
 
 fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Result<AnnualReport> {
     let (config, cutoff, groups) = (from.config, from.cutoff, from.groups);
@@ -279,6 +304,12 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
     let mut sammanslagningar = Vec::new();
     if let Some(data) = data {
         tables.push(coverage(data, year..=year)?);
+        if era == YearSource::PersonLevel && config.compare_insatser {
+            match jamforelse::section(data, from.participations, year, cutoff, config) {
+                Ok(section) => tables.extend(section),
+                Err(why) => notes.push(why),
+            }
+        }
         tables.extend(crate::survey::report_tables(data, year, &crate::survey::SurveyConfig::from_config(config))?);
         tables.extend(money_tables(data, year)?);
         sammanslagningar = lineage(data).into_iter().filter(|m| m.datum.year() <= year).collect();

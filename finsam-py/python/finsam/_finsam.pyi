@@ -54,6 +54,7 @@ __all__ = [
     "ranks",
     "funnel_limits",
     "Comparison",
+    "REPORT_CASE_MIX",
     "compare_units",
     "att_gt",
     "synthetic",
@@ -385,6 +386,11 @@ class Comparison:
     def dropped(self) -> list[tuple[str, int]]: ...
     @property
     def pooled(self) -> list[tuple[str, list[str], int, str]]: ...
+    @property
+    def withheld(self) -> list[tuple[str, int]]: ...
+
+REPORT_CASE_MIX: tuple[str, ...]
+"""The case mix of the annual report's "Jämförelse av insatser"."""
 
 def compare_units(
     frame: Dataset | Any,

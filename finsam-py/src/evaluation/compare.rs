@@ -263,6 +263,12 @@ impl PyComparison {
     fn dropped(&self) -> Vec<(String, u64)> {
         self.inner.dropped.clone()
     }
+    /// The units below the disclosure threshold, `[(unit, participations)]`:
+    /// in the case-mix model, not compared, withheld in the table.
+    #[getter]
+    fn withheld(&self) -> Vec<(String, u64)> {
+        self.inner.withheld.clone()
+    }
     /// The rare levels pooled: (covariate, levels, participations, the
     /// level they joined).
     #[getter]
@@ -344,6 +350,9 @@ pub(crate) fn compare_units(
                 years: years.as_ref().map(crate::years_arg).transpose()?,
                 comparison: false,
                 all_participations: true,
+                // Only what the comparison reads: at national scale the
+                // rest of the frame is most of the time.
+                columns: Some(case_mix.iter().cloned().chain([outcome.to_owned(), unit.to_owned()]).collect()),
                 ..AnalysisOptions::default()
             };
             let data = std::sync::Arc::clone(&data.get().inner);
@@ -366,6 +375,8 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyFunnel>()?;
     m.add_class::<PyComparison>()?;
     m.add_function(wrap_pyfunction!(compare_units, m)?)?;
+    // The annual report's case mix, so that a user can rerun its comparison.
+    m.add("REPORT_CASE_MIX", pyo3::types::PyTuple::new(m.py(), finsam_core::report::COMPARISON_CASE_MIX)?)?;
     m.add_function(wrap_pyfunction!(shrink, m)?)?;
     m.add_function(wrap_pyfunction!(james_stein, m)?)?;
     m.add_function(wrap_pyfunction!(ranks, m)?)?;
