@@ -346,7 +346,13 @@ fn participants(
         }
         kept += 1;
         if options.all_participations {
-            every.push(d);
+            // Every participation is its own row, so the rows outside the
+            // years go now, before the sort (most of a national register).
+            if options.years.as_ref().is_some_and(|y| !y.contains(&d.start.year())) {
+                excluded.add(OUTSIDE_YEARS, 1);
+            } else {
+                every.push(d);
+            }
             continue;
         }
         let entry = first.entry(d.person).or_insert(d);
