@@ -37,7 +37,7 @@ pub(crate) const JAMFORELSE_SAMMANFATTNING: IndicatorSpec = IndicatorSpec {
     label_sv: "Jämförelse av insatser: andel till arbete eller studier justerad för deltagarsammansättning",
     label_en: "Comparison of insatser: share to work or studies adjusted for case mix",
     unit: "insatser / share",
-    population: "Individinriktade participations started in the report year or the two before it that ended with a status by the cut-off; not felregistreringar. Participations without a status, or without a value of a case-mix covariate, are left out and counted in a note. Insatser with fewer participations than the disclosure threshold are in the model but not counted in the table.",
+    population: "Individinriktade participations started in the report year or the two before it that ended with a status by the cut-off; not felregistreringar. Participations without a status, or without a value of a case-mix covariate, are left out and counted in a note. Insatser with fewer participations than the disclosure threshold help fit the model but are neither compared nor counted (the overall share, funnel, shrinkage and ranks are of the insatser shown).",
     definition: "A logistic regression of work or studies after on kön, age band, start year, försörjning before, benefit days before by kind and the referring party gives each participation its expected chance; per insats O/E, the funnel's 95 % and 99.8 % limits of Binomial(n, E/n)/E with Spiegelhalter's over-dispersion, and empirical-Bayes shrinkage. Counts the insatser shown, their participations, the overall share, the insatser on each side of the limits, φ̂ and the spread between insatser (√τ̂²).",
     source: "finsam's documented choice (Spiegelhalter 2005 for the funnel; domain.md §7)",
     eras: "Person-level years only: the aggregates hold no persons or outcomes.",
@@ -50,7 +50,7 @@ pub(crate) const JAMFORELSE_AVVIKANDE: IndicatorSpec = IndicatorSpec {
     label_en: "Insatser outside the funnel's 95 % limits (share to work or studies, adjusted)",
     unit: "share",
     population: "As jamforelse_insatser_sammanfattning; the insatser shown there that fall outside the 95 % limits.",
-    definition: "Per insats: participations, the observed and expected shares, the indirectly standardised share (O/E × the overall share), the shrunken share with its posterior interval, and its rank among all insatser of the model with an interval from 1,000 seeded draws.",
+    definition: "Per insats: participations, the observed and expected shares, the indirectly standardised share (O/E × the overall share), the shrunken share with its posterior interval, and its rank among the insatser compared with an interval from 1,000 seeded draws.",
     source: "finsam's documented choice (Spiegelhalter 2005; Goldstein & Spiegelhalter 1996 for ranks with intervals)",
     eras: "Person-level years only: the aggregates hold no persons or outcomes.",
 };

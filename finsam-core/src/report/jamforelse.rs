@@ -203,7 +203,7 @@ fn outliers(c: &Comparison, data: &Dataset, period: &str, config: &Config) -> Ta
     b.table.notes.extend(section_notes(c, period, config));
     b.table.notes.push(
         format!(
-            "Avvikelse: över eller under trattens 95- respektive 99,8-procentsgräns för insatsens storlek. Rang 1 = högst krympt andel av de {} insatserna i modellen; intervallet kommer från simuleringar ur varje insats skattade fördelning. En insats med många deltaganden kan ha ett intervall utan sin punktrang: dess skattning är säker, och många små insatser med osäkra skattningar hamnar ibland över den.",
+            "Avvikelse: över eller under trattens 95- respektive 99,8-procentsgräns för insatsens storlek. Rang 1 = högst krympt andel av de {} jämförda insatserna; intervallet kommer från simuleringar ur varje insats skattade fördelning. En insats med många deltaganden kan ha ett intervall utan sin punktrang: dess skattning är säker, och många små insatser med osäkra skattningar hamnar ibland över den.",
             c.units.len()
         ),
     );
