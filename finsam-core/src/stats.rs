@@ -42,18 +42,41 @@ pub enum ProportionMethod {
 }
 
 impl ProportionMethod {
-    /// Parses `wilson`, `clopper-pearson` or `agresti-coull`.
+    /// The names [`parse`](Self::parse) accepts: the canonical
+    /// `wilson`, `clopper-pearson` and `agresti-coull`, and the spellings
+    /// of statsmodels' `proportion_confint` (`beta` is its name for
+    /// Clopper–Pearson), which researchers bring from Python.
+    pub const NAMES: [&'static str; 6] =
+        ["wilson", "clopper-pearson", "agresti-coull", "beta", "clopper_pearson", "agresti_coull"];
+
+    /// Parses one of [`NAMES`](Self::NAMES).
     ///
     /// ```
     /// use finsam_core::stats::ProportionMethod;
     /// assert_eq!(ProportionMethod::parse("clopper-pearson"), Some(ProportionMethod::ClopperPearson));
+    /// assert_eq!(ProportionMethod::parse("beta"), Some(ProportionMethod::ClopperPearson));
+    /// assert_eq!(ProportionMethod::parse("agresti_coull"), Some(ProportionMethod::AgrestiCoull));
     /// ```
     pub fn parse(text: &str) -> Option<ProportionMethod> {
         match text {
             "wilson" => Some(ProportionMethod::Wilson),
-            "clopper-pearson" => Some(ProportionMethod::ClopperPearson),
-            "agresti-coull" => Some(ProportionMethod::AgrestiCoull),
+            "clopper-pearson" | "clopper_pearson" | "beta" => Some(ProportionMethod::ClopperPearson),
+            "agresti-coull" | "agresti_coull" => Some(ProportionMethod::AgrestiCoull),
             _ => None,
+        }
+    }
+
+    /// The canonical name (the first spelling [`parse`](Self::parse) takes).
+    ///
+    /// ```
+    /// use finsam_core::stats::ProportionMethod;
+    /// assert_eq!(ProportionMethod::parse("beta").map(ProportionMethod::name), Some("clopper-pearson"));
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            ProportionMethod::Wilson => "wilson",
+            ProportionMethod::ClopperPearson => "clopper-pearson",
+            ProportionMethod::AgrestiCoull => "agresti-coull",
         }
     }
 }

@@ -152,11 +152,36 @@ impl PyFollowUpState {
         })
     }
 
-    /// The tables, with the indicator options (`level`, `method`,
-    /// `suppress`, `threshold`, `show_zeros`, `rounding`).
-    #[pyo3(signature = (**options))]
-    fn finish(&self, py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<PyFollowUp> {
-        let config = config(options)?;
+    /// The tables: intervals by `method` at `level`, counts withheld below
+    /// `threshold` unless `suppress` is false (zeros shown if
+    /// `show_zeros`, shown counts rounded to a multiple of `rounding`).
+    #[pyo3(
+        signature = (*, method = None, level = None, suppress = None, threshold = None, show_zeros = None, rounding = None),
+        text_signature = "($self, *, method='wilson', level=0.95, suppress=True, threshold=5, show_zeros=False, rounding=None)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &self,
+        py: Python<'_>,
+        method: Option<&Bound<'_, PyAny>>,
+        level: Option<&Bound<'_, PyAny>>,
+        suppress: Option<&Bound<'_, PyAny>>,
+        threshold: Option<&Bound<'_, PyAny>>,
+        show_zeros: Option<&Bound<'_, PyAny>>,
+        rounding: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyFollowUp> {
+        let options = crate::given(
+            py,
+            &[
+                ("method", method),
+                ("level", level),
+                ("suppress", suppress),
+                ("threshold", threshold),
+                ("show_zeros", show_zeros),
+                ("rounding", rounding),
+            ],
+        )?;
+        let config = config(Some(&options))?;
         let inner = detached(py, || self.inner.finish(&config))?;
         Ok(PyFollowUp { inner })
     }

@@ -146,7 +146,7 @@ pub(crate) fn level_arg(value: &Bound<'_, PyAny>) -> PyResult<f64> {
 
 /// The `method=` of a proportion's interval.
 pub(crate) fn method_arg(value: &Bound<'_, PyAny>) -> PyResult<ProportionMethod> {
-    let m = opt_choice("method", value, &["wilson", "clopper-pearson", "agresti-coull"])?;
+    let m = opt_choice("method", value, &ProportionMethod::NAMES)?;
     ProportionMethod::parse(m).ok_or_else(|| bad_option("method", "a known interval method", value))
 }
 
@@ -225,15 +225,22 @@ impl PyDataset {
     /// reports every problem at once; `uttagsdatum` is the cut-off date of
     /// the delivery (a `datetime.date` or `YYYY-MM-DD`; by default the
     /// latest date in the data). Then validates like `from_csv`.
+    ///
+    /// The tables come as keywords (`deltaganden=df, ...`) or as one
+    /// mapping from table name to frame (`from_frames(frames)`), which
+    /// type-checks where `**frames` beside the other keywords does not.
     #[staticmethod]
-    #[pyo3(signature = (*, columns = None, errors = "raise", uttagsdatum = None, **tables))]
+    #[pyo3(signature = (frames = None, /, *, columns = None, errors = "raise", uttagsdatum = None, **tables))]
     fn from_frames(
         py: Python<'_>,
+        frames: Option<&Bound<'_, PyAny>>,
         columns: Option<HashMap<String, HashMap<String, String>>>,
         errors: &str,
         uttagsdatum: Option<&Bound<'_, PyAny>>,
         tables: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        let tables = frame_tables(py, frames, tables)?;
+        let tables = tables.as_ref();
         let cutoff = match uttagsdatum {
             None => None,
             Some(v) => {
@@ -312,10 +319,35 @@ impl PyDataset {
 
     /// Writes the participations as a flat extract (one row per
     /// participation in individinriktade insatser, with benefit days in the
-    /// windows of `options`), the file `finsam.follow_up` reads.
-    #[pyo3(signature = (path, **options))]
-    fn to_flat_csv(&self, py: Python<'_>, path: PathBuf, options: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
-        let config = config(options)?;
+    /// windows `before_days` / `after_days`, in whole days if `whole_days`,
+    /// from `benefit_source`, with the cut-off `uttagsdatum`), the file
+    /// `finsam.read_extract` reads.
+    #[pyo3(
+        signature = (path, *, before_days = None, after_days = None, whole_days = None, benefit_source = None, uttagsdatum = None),
+        text_signature = "($self, path, *, before_days=365, after_days=365, whole_days=False, benefit_source='auto', uttagsdatum=None)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn to_flat_csv(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        before_days: Option<&Bound<'_, PyAny>>,
+        after_days: Option<&Bound<'_, PyAny>>,
+        whole_days: Option<&Bound<'_, PyAny>>,
+        benefit_source: Option<&Bound<'_, PyAny>>,
+        uttagsdatum: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let options = given(
+            py,
+            &[
+                ("before_days", before_days),
+                ("after_days", after_days),
+                ("whole_days", whole_days),
+                ("benefit_source", benefit_source),
+                ("uttagsdatum", uttagsdatum),
+            ],
+        )?;
+        let config = config(Some(&options))?;
         let data = Arc::clone(&self.inner);
         detached(py, move || {
             let batch = finsam_core::engine::Participations::from_dataset(&data, &config)?;
@@ -409,6 +441,73 @@ pub(crate) const OPTIONS: &[&str] = &[
     "compare_insatser",
 ];
 
+/// The Python names of the choices of `benefit_source`.
+const BENEFIT_SOURCES: [(&str, BenefitSource); 3] =
+    [("auto", BenefitSource::Auto), ("spells", BenefitSource::Spells), ("precomputed", BenefitSource::Precomputed)];
+/// The Python names of the choices of `mixed_year`.
+const MIXED_YEARS: [(&str, MixedYear); 2] =
+    [("aggregates", MixedYear::Aggregates), ("person_level", MixedYear::PersonLevel)];
+/// The Python names of the choices of `series_break`.
+const SERIES_BREAKS: [(&str, SeriesBreak); 2] = [("flag", SeriesBreak::Flag), ("withhold", SeriesBreak::Withhold)];
+
+/// The choice of `table` that `value` names.
+fn named<T: Copy>(name: &'static str, value: &Bound<'_, PyAny>, table: &[(&'static str, T)]) -> PyResult<T> {
+    let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
+    let chosen = opt_choice(name, value, &names)?;
+    Ok(table.iter().find(|(n, _)| *n == chosen).map_or(table[0].1, |(_, v)| *v))
+}
+
+/// The Python name of `value` in `table`.
+fn name_of<T: PartialEq>(table: &[(&'static str, T)], value: &T) -> &'static str {
+    table.iter().find(|(_, v)| v == value).map_or("", |(n, _)| *n)
+}
+
+/// The default of every keyword option, by its Python name: what
+/// `Config::default()` and `SurveyConfig::default()` hold. The typed
+/// signatures of the Python functions state the defaults too, for
+/// readers and type checkers; a test keeps the two equal.
+#[pyfunction]
+fn option_defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let c = Config::default();
+    let s = finsam_core::survey::SurveyConfig::default();
+    let d = PyDict::new(py);
+    d.set_item("level", c.level)?;
+    d.set_item("method", c.method.name())?;
+    d.set_item("before_days", c.before_days)?;
+    d.set_item("after_days", c.after_days)?;
+    d.set_item("whole_days", c.whole_days)?;
+    d.set_item("age_bands", PyTuple::new(py, &c.age_bands.0)?)?;
+    d.set_item("suppress", c.disclosure.enabled)?;
+    d.set_item("threshold", c.disclosure.threshold)?;
+    d.set_item("show_zeros", c.disclosure.show_zeros)?;
+    d.set_item("rounding", c.disclosure.rounding)?;
+    d.set_item("uttagsdatum", c.uttagsdatum.map(|u| u.to_string()))?;
+    d.set_item("benefit_source", name_of(&BENEFIT_SOURCES, &c.benefit_source))?;
+    d.set_item("person_level_until", c.person_level_until.to_string())?;
+    d.set_item("mixed_year", name_of(&MIXED_YEARS, &c.mixed_year))?;
+    d.set_item("series_break", name_of(&SERIES_BREAKS, &c.series_break))?;
+    d.set_item("compare_insatser", c.compare_insatser)?;
+    d.set_item("scale", (s.skala_min, s.skala_max))?;
+    d.set_item("top_box", s.hog_niva)?;
+    d.set_item("min_responses", s.min_svar)?;
+    Ok(d)
+}
+
+/// The keyword options a function was given (`None` for those left out,
+/// which keep `Config::default()`'s value), as the dict [`config`] reads.
+pub(crate) fn given<'py>(
+    py: Python<'py>,
+    options: &[(&str, Option<&Bound<'py, PyAny>>)],
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (name, value) in options {
+        if let Some(v) = value.filter(|v| !v.is_none()) {
+            d.set_item(name, v)?;
+        }
+    }
+    Ok(d)
+}
+
 /// Builds the indicator options from keyword arguments.
 pub(crate) fn config(options: Option<&Bound<'_, PyDict>>) -> PyResult<Config> {
     config_with(options, &[])
@@ -464,13 +563,7 @@ pub(crate) fn config_with(options: Option<&Bound<'_, PyDict>>, also: &[&str]) ->
                 }
             }
             "uttagsdatum" => c.uttagsdatum = date_arg("uttagsdatum", &value)?,
-            "benefit_source" => {
-                c.benefit_source = match opt_choice("benefit_source", &value, &["auto", "spells", "precomputed"])? {
-                    "spells" => BenefitSource::Spells,
-                    "precomputed" => BenefitSource::Precomputed,
-                    _ => BenefitSource::Auto,
-                };
-            }
+            "benefit_source" => c.benefit_source = named("benefit_source", &value, &BENEFIT_SOURCES)?,
             "person_level_until" => {
                 let accepts = "a datetime.date or a \"YYYY-MM-DD\" string";
                 c.person_level_until = date_arg("person_level_until", &value)
@@ -478,18 +571,8 @@ pub(crate) fn config_with(options: Option<&Bound<'_, PyDict>>, also: &[&str]) ->
                     .flatten()
                     .ok_or_else(|| bad_option("person_level_until", accepts, &value))?;
             }
-            "mixed_year" => {
-                c.mixed_year = match opt_choice("mixed_year", &value, &["aggregates", "person_level"])? {
-                    "person_level" => MixedYear::PersonLevel,
-                    _ => MixedYear::Aggregates,
-                };
-            }
-            "series_break" => {
-                c.series_break = match opt_choice("series_break", &value, &["flag", "withhold"])? {
-                    "withhold" => SeriesBreak::Withhold,
-                    _ => SeriesBreak::Flag,
-                };
-            }
+            "mixed_year" => c.mixed_year = named("mixed_year", &value, &MIXED_YEARS)?,
+            "series_break" => c.series_break = named("series_break", &value, &SERIES_BREAKS)?,
             other => {
                 let mut known: Vec<&str> = OPTIONS.iter().chain(also).copied().collect();
                 known.sort_unstable();
@@ -500,6 +583,34 @@ pub(crate) fn config_with(options: Option<&Bound<'_, PyDict>>, also: &[&str]) ->
     }
     c.check().map_err(|e| to_py_err(py, &e))?;
     Ok(c)
+}
+
+/// The tables of `Dataset.from_frames`: the mapping given first, then the
+/// keywords; a table named twice is refused rather than one of them dropped.
+fn frame_tables<'py>(
+    py: Python<'py>,
+    frames: Option<&Bound<'py, PyAny>>,
+    keywords: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Option<Bound<'py, PyDict>>> {
+    let Some(frames) = frames.filter(|f| !f.is_none()) else { return Ok(keywords.cloned()) };
+    let accepts = "a mapping from table name to frame, e.g. {\"deltaganden\": df}";
+    let mapping = frames.cast::<pyo3::types::PyMapping>().map_err(|_| bad_option("frames", accepts, frames))?;
+    let out = PyDict::new(py);
+    for item in mapping.items()?.iter() {
+        let (name, frame): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
+        if !name.is_instance_of::<pyo3::types::PyString>() {
+            return Err(bad_option("frames", accepts, frames));
+        }
+        out.set_item(name, frame)?;
+    }
+    for (name, frame) in keywords.iter().flat_map(|k| k.iter()) {
+        if out.contains(&name)? {
+            let message = format!("the table {name} is given both in the mapping and as a keyword");
+            return Err(to_py_err(py, &argument("frames", message)));
+        }
+        out.set_item(name, frame)?;
+    }
+    Ok(Some(out))
 }
 
 /// An optional date: `None`, a `datetime.date` or `"YYYY-MM-DD"`.
@@ -978,8 +1089,32 @@ struct PyInterval {
 
 #[pymethods]
 impl PyInterval {
+    /// An interval from its estimate and limits (as `__reduce__` rebuilds it).
+    #[new]
+    fn new(estimate: f64, lo: f64, hi: f64) -> Self {
+        PyInterval { estimate, lo, hi }
+    }
+
     fn __repr__(&self) -> String {
         format!("Interval(estimate={}, lo={}, hi={})", self.estimate, self.lo, self.hi)
+    }
+
+    /// `lo, hi = interval`, as statsmodels' `proportion_confint` returns them.
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        PyTuple::new(py, [self.lo, self.hi])?.as_any().try_iter().map(Bound::into_any)
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyInterval>().is_ok_and(|o| {
+            let o = o.get();
+            (o.estimate, o.lo, o.hi) == (self.estimate, self.lo, self.hi)
+        })
+    }
+
+    /// Pickling and `copy.deepcopy`: the three numbers.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (f64, f64, f64))> {
+        let i = slf.get();
+        Ok((slf.get_type().into_any(), (i.estimate, i.lo, i.hi)))
     }
 }
 
@@ -1112,6 +1247,7 @@ fn _finsam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     partial::register(m)?;
     pseudonym::register(m)?;
     m.add_function(wrap_pyfunction!(synthetic, m)?)?;
+    m.add_function(wrap_pyfunction!(option_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(synthetic_true_effects, m)?)?;
     m.add_function(wrap_pyfunction!(participants, m)?)?;
     m.add_function(wrap_pyfunction!(outcome_rates, m)?)?;

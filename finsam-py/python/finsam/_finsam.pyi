@@ -3,7 +3,7 @@
 import datetime
 import os
 from decimal import Decimal
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal, Protocol, final
 
 import pandas  # type: ignore[import-untyped]
@@ -72,6 +72,7 @@ __all__ = [
     "gender_gap_days",
     "annual_report",
     "catalogue",
+    "option_defaults",
     "follow_up",
     "follow_up_state",
     "read_extract",
@@ -110,6 +111,8 @@ class Dataset:
     ) -> Dataset: ...
     @staticmethod
     def from_frames(
+        frames: Mapping[str, _Frame | None] | None = None,
+        /,
         *,
         columns: dict[str, dict[str, str]] | None = None,
         errors: Literal["raise", "collect"] = "raise",
@@ -122,7 +125,16 @@ class Dataset:
     def validate(self, *, errors: Literal["raise", "collect"] = "raise") -> None: ...
     def summary(self) -> dict[str, Any]: ...
     def to_csv(self, path: str | os.PathLike[str]) -> None: ...
-    def to_flat_csv(self, path: str | os.PathLike[str], **options: Any) -> None: ...
+    def to_flat_csv(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        before_days: int = 365,
+        after_days: int = 365,
+        whole_days: bool = False,
+        benefit_source: Literal["auto", "spells", "precomputed"] = "auto",
+        uttagsdatum: datetime.date | str | None = None,
+    ) -> None: ...
     def to_json(self) -> str: ...
     @property
     def load_summary(self) -> dict[str, Any] | None:
@@ -191,7 +203,12 @@ class AnnualReport:
 
 @final
 class Interval:
-    """A confidence interval with its estimate."""
+    """A confidence interval with its estimate; unpacks as ``lo, hi``."""
+
+    def __new__(cls, estimate: float, lo: float, hi: float) -> Interval: ...
+    def __iter__(self) -> Iterator[float]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __reduce__(self) -> tuple[type[Interval], tuple[float, float, float]]: ...
 
     @property
     def estimate(self) -> float: ...
@@ -599,6 +616,9 @@ def gender_gap(data: Dataset | Extract | Partial, *, by: str | list[str] | None 
 def gender_gap_days(data: Dataset | Extract | Partial, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...
 def annual_report(data: Dataset | Extract | Partial, year: int, **options: Any) -> AnnualReport: ...
 def catalogue() -> list[dict[str, str]]: ...
+def option_defaults() -> dict[str, Any]:
+    """The default of every keyword option, as the Rust core holds it."""
+
 def survey_indicators(
     data: Dataset,
     *,
@@ -663,7 +683,11 @@ def allocation(
     """The state's allocation model for ``year`` with every step as a column (amounts in öre)."""
 
 def proportion_ci(
-    k: int, n: int, *, method: Literal["wilson", "clopper-pearson", "agresti-coull"] = "wilson", level: float = 0.95
+    k: int,
+    n: int,
+    *,
+    method: Literal["wilson", "clopper-pearson", "agresti-coull", "beta", "clopper_pearson", "agresti_coull"] = "wilson",
+    level: float = 0.95,
 ) -> Interval: ...
 def paired_mean_ci(before: list[float], after: list[float], *, level: float = 0.95) -> Interval: ...
 def newcombe_diff(k1: int, n1: int, k2: int, n2: int, *, level: float = 0.95) -> Interval: ...
@@ -676,7 +700,16 @@ class FollowUpState:
     @property
     def rows(self) -> int: ...
     def merge(self, other: FollowUpState) -> FollowUpState: ...
-    def finish(self, **options: Any) -> FollowUp: ...
+    def finish(
+        self,
+        *,
+        method: Literal["wilson", "clopper-pearson", "agresti-coull", "beta", "clopper_pearson", "agresti_coull"] = "wilson",
+        level: float = 0.95,
+        suppress: bool = True,
+        threshold: int = 5,
+        show_zeros: bool = False,
+        rounding: int | None = None,
+    ) -> FollowUp: ...
     def to_json(self) -> str: ...
     @staticmethod
     def from_json(text: str) -> FollowUpState: ...

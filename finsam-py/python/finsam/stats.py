@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
-from finsam._finsam import Interval, newcombe_diff, paired_mean_ci, proportion_ci, welch_diff
+from finsam._finsam import Interval, newcombe_diff, paired_mean_ci, welch_diff
+from finsam._indicators import proportion_ci
 
 __all__ = ["Interval", "newcombe_diff", "paired_mean_ci", "proportion_ci", "welch_diff"]

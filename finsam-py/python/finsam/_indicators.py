@@ -1,0 +1,341 @@
+"""The indicator, report, survey and follow-up functions with their options
+typed and documented in their signatures (see :mod:`finsam._options`).
+
+Each forwards to the native function of the same name, which checks every
+value and computes; nothing here computes a figure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+from finsam import _finsam
+from finsam._finsam import AnnualReport, Dataset, Extract, FollowUp, Interval, Partial, Table
+from finsam.exceptions import ArgumentError
+from finsam._options import AGE_BANDS, SUS_CLOSED, documented, native
+
+if TYPE_CHECKING:
+    from finsam._finsam import _Frame
+    from finsam._options import _BenefitSource, _By, _DateLike, _Method, _MixedYear, _SeriesBreak, _Years
+
+    _SurveyDimension: TypeAlias = Literal["forbund", "kon"]
+    _EconomyDimension: TypeAlias = Literal["forbund", "insats"]
+
+_Source = Dataset | Extract | Partial
+"""What the participation indicators take: a data set, a flat extract
+(:func:`finsam.read_extract`) or a mergeable state (:func:`finsam.partial`)."""
+
+
+
+@documented
+def participants(
+    data: _Source,
+    *,
+    by: _By = None,
+    years: _Years = None,
+    suppress: bool = True,
+    threshold: int = 5,
+    show_zeros: bool = False,
+    rounding: int | None = None,
+    uttagsdatum: _DateLike | None = None,
+    person_level_until: _DateLike = SUS_CLOSED,
+    mixed_year: _MixedYear = "aggregates",
+    series_break: _SeriesBreak = "flag",
+    age_bands: Sequence[int] = AGE_BANDS,
+) -> Table:
+    """Participants per year: persons, anonymous, participations, started, and the change.
+
+    >>> import finsam
+    >>> t = finsam.participants(finsam.synthetic(scale=0.02), years=2020, by="kon")
+    >>> t.keys
+    ['ar', 'kon']
+    """
+    return _finsam.participants(data, **native(locals(), leave_out=("data",)))
+
+
+@documented
+def outcome_rates(
+    data: _Source,
+    *,
+    by: _By = None,
+    years: _Years = None,
+    method: _Method = "wilson",
+    level: float = 0.95,
+    suppress: bool = True,
+    threshold: int = 5,
+    show_zeros: bool = False,
+    rounding: int | None = None,
+    uttagsdatum: _DateLike | None = None,
+    person_level_until: _DateLike = SUS_CLOSED,
+    mixed_year: _MixedYear = "aggregates",
+    age_bands: Sequence[int] = AGE_BANDS,
+) -> Table:
+    """Status after ended participations: the shares to work or studies
+    (and job seeking) with their intervals."""
+    return _finsam.outcome_rates(data, **native(locals(), leave_out=("data",)))
+
+
+@documented
+def outcome_categories(
+    data: _Source,
+    *,
+    by: _By = None,
+    years: _Years = None,
+    method: _Method = "wilson",
+    level: float = 0.95,
+    suppress: bool = True,
+    threshold: int = 5,
+    show_zeros: bool = False,
+    rounding: int | None = None,
+    uttagsdatum: _DateLike | None = None,
+    person_level_until: _DateLike = SUS_CLOSED,
+    mixed_year: _MixedYear = "aggregates",
+    age_bands: Sequence[int] = AGE_BANDS,
+) -> Table:
+    """Status after ended participations: every status with its interval."""
+    return _finsam.outcome_categories(data, **native(locals(), leave_out=("data",)))
+
+
+@documented
+def benefit_days(
+    data: _Source,
+    *,
+    by: _By = None,
+    years: _Years = None,
+    level: float = 0.95,
+    before_days: int = 365,
+    after_days: int = 365,
+    whole_days: bool = False,
+    benefit_source: _BenefitSource = "auto",
+    suppress: bool = True,
+    threshold: int = 5,
+    show_zeros: bool = False,
+    rounding: int | None = None,
+    uttagsdatum: _DateLike | None = None,
+    person_level_until: _DateLike = SUS_CLOSED,
+    mixed_year: _MixedYear = "aggregates",
+    age_bands: Sequence[int] = AGE_BANDS,
+) -> Table:
+    """Benefit days in the windows before and after ended participations,
+    the change with its paired t-interval."""
+    return _finsam.benefit_days(data, **native(locals(), leave_out=("data",)))
+
+
+@documented
+def transitions(
+    data: _Source,
+    *,
+    by: _By = None,
+    years: _Years = None,
+    suppress: bool = True,
+    threshold: int = 5,
+    show_zeros: bool = False,
+    rounding: int | None = None,
+    uttagsdatum: _DateLike | None = None,
+    person_level_until: _DateLike = SUS_CLOSED,
+    mixed_year: _MixedYear = "aggregates",
+    age_bands: Sequence[int] = AGE_BANDS,
+) -> Table:
+    """Försörjning before → after ended participations."""
+    return _finsam.transitions(data, **native(locals(), leave_out=("data",)))
+
+
+@documented
+def gender_gap(
+    data: _Source,
+    *,
+    by: _By = None,
+    years: _Years = None,
+    level: float = 0.95,
+    suppress: bool = True,
+    threshold: int = 5,
+    show_zeros: bool = False,
+    rounding: int | None = None,
+    uttagsdatum: _DateLike | None = None,
+    person_level_until: _DateLike = SUS_CLOSED,
+    mixed_year: _MixedYear = "aggregates",
+    age_bands: Sequence[int] = AGE_BANDS,
+) -> Table:
+    """Men − women in the shares to work or studies, with Newcombe's interval."""
+    return _finsam.gender_gap(data, **native(locals(), leave_out=("data",)))
+
+
+@documented
+def gender_gap_days(
+    data: _Source,
+    *,
+    by: _By = None,
+    years: _Years = None,
+    level: float = 0.95,
+    before_days: int = 365,
+    after_days: int = 365,
+    whole_days: bool = False,
+    benefit_source: _BenefitSource = "auto",
+    suppress: bool = True,
+    threshold: int = 5,
+    show_zeros: bool = False,
+    rounding: int | None = None,
+    uttagsdatum: _DateLike | None = None,
+    person_level_until: _DateLike = SUS_CLOSED,
+    mixed_year: _MixedYear = "aggregates",
+    age_bands: Sequence[int] = AGE_BANDS,
+) -> Table:
+    """Men − women in the mean change of benefit days, with Welch's interval."""
+    return _finsam.gender_gap_days(data, **native(locals(), leave_out=("data",)))
+
+
+@documented
+def annual_report(
+    data: _Source,
+    year: int,
+    *,
+    method: _Method = "wilson",
+    level: float = 0.95,
+    before_days: int = 365,
+    after_days: int = 365,
+    whole_days: bool = False,
+    benefit_source: _BenefitSource = "auto",
+    suppress: bool = True,
+    threshold: int = 5,
+    show_zeros: bool = False,
+    rounding: int | None = None,
+    uttagsdatum: _DateLike | None = None,
+    person_level_until: _DateLike = SUS_CLOSED,
+    mixed_year: _MixedYear = "aggregates",
+    series_break: _SeriesBreak = "flag",
+    age_bands: Sequence[int] = AGE_BANDS,
+    compare_insatser: bool = True,
+) -> AnnualReport:
+    """The annual report for ``year`` of a data set, or of a flat extract
+    (its participation sections, with a note naming the others)."""
+    return _finsam.annual_report(data, year, **native(locals(), leave_out=("data", "year")))
+
+
+@documented
+def insats_economy(
+    data: Dataset,
+    *,
+    by: _EconomyDimension | Sequence[_EconomyDimension] | None = None,
+    years: _Years = None,
+    suppress: bool = True,
+    threshold: int = 5,
+    show_zeros: bool = False,
+    rounding: int | None = None,
+) -> Table:
+    """Budget, utfall and participants of insatser per year and group
+    (individ, struktur, behovsgrupp, alla), nationally or by förbund and/or
+    insats (amounts in öre; participant counts pass disclosure control)."""
+    return _finsam.insats_economy(data, **native(locals(), leave_out=("data",)))
+
+
+@documented
+def survey_indicators(
+    data: Dataset,
+    *,
+    by: _SurveyDimension | Sequence[_SurveyDimension] | None = None,
+    years: _Years = None,
+    scale: tuple[int, int] = (1, 10),
+    top_box: float = 8.0,
+    min_responses: int = 5,
+    mapping: Sequence[Mapping[str, Any]] | None = None,
+    method: _Method = "wilson",
+    level: float = 0.95,
+    suppress: bool = True,
+    threshold: int = 5,
+    show_zeros: bool = False,
+    rounding: int | None = None,
+) -> Table:
+    """NNS survey indicators per year, respondent group and indicator."""
+    return _finsam.survey_indicators(data, **native(locals(), leave_out=("data",)))
+
+
+@documented
+def survey_change(
+    data: Dataset,
+    year: int,
+    *,
+    by: _SurveyDimension | Sequence[_SurveyDimension] | None = None,
+    scale: tuple[int, int] = (1, 10),
+    top_box: float = 8.0,
+    min_responses: int = 5,
+    mapping: Sequence[Mapping[str, Any]] | None = None,
+    method: _Method = "wilson",
+    level: float = 0.95,
+    suppress: bool = True,
+    threshold: int = 5,
+    show_zeros: bool = False,
+    rounding: int | None = None,
+) -> Table:
+    """The change of the survey indicators from ``year - 1`` (Welch / Newcombe intervals)."""
+    return _finsam.survey_change(data, year, **native(locals(), leave_out=("data", "year")))
+
+
+@documented
+def survey_comparison(
+    data: Dataset,
+    year: int,
+    *,
+    scale: tuple[int, int] = (1, 10),
+    top_box: float = 8.0,
+    min_responses: int = 5,
+    mapping: Sequence[Mapping[str, Any]] | None = None,
+    method: _Method = "wilson",
+    level: float = 0.95,
+    suppress: bool = True,
+    threshold: int = 5,
+    show_zeros: bool = False,
+    rounding: int | None = None,
+) -> Table:
+    """Each förbund against the rest of the country in ``year``."""
+    return _finsam.survey_comparison(data, year, **native(locals(), leave_out=("data", "year")))
+
+
+@documented
+def follow_up(
+    source: str | os.PathLike[str] | _Frame,
+    *,
+    threads: int = 2,
+    delimiter: str | None = None,
+    method: _Method = "wilson",
+    level: float = 0.95,
+    suppress: bool = True,
+    threshold: int = 5,
+    show_zeros: bool = False,
+    rounding: int | None = None,
+) -> FollowUp:
+    """The follow-up of a flat extract (a CSV path or a pandas, polars or
+    pyarrow frame): ended participations with shares and intervals
+    nationally, per kön and per förbund, benefit-day changes, and started
+    participations, with disclosure control. The catalogue's tables of the
+    same extract come from the indicator functions on
+    ``read_extract(source)``."""
+    return _finsam.follow_up(source, **native(locals(), leave_out=("source",)))
+
+
+def proportion_ci(
+    k: int,
+    n: int,
+    *,
+    method: _Method = "wilson",
+    level: float = 0.95,
+    alpha: float | None = None,
+) -> Interval:
+    """A confidence interval for the proportion ``k / n``.
+
+    ``method`` takes finsam's names and statsmodels' (``beta`` is
+    Clopper–Pearson); the level is ``level``, or ``1 − alpha`` as
+    statsmodels' ``proportion_confint`` takes it (then ``level`` must be
+    left as it is).
+
+    >>> from finsam.stats import proportion_ci
+    >>> lo, hi = proportion_ci(8, 20, method="beta", alpha=0.05)
+    >>> round(lo, 6), round(hi, 6)
+    (0.19119, 0.639457)
+    """
+    if alpha is not None:
+        if level != 0.95:
+            raise ArgumentError("invalid argument `alpha`: give level or alpha, not both", code="invalid_argument")
+        level = 1.0 - alpha
+    return _finsam.proportion_ci(k, n, method=method, level=level)
