@@ -69,6 +69,8 @@ def main() -> None:
     # Intervals, with statsmodels' spellings.
     lo, hi = stats.proportion_ci(8, 20, method="agresti_coull", alpha=0.1)
     print(round(lo, 4), round(hi, 4))
+    los, his = stats.proportion_ci([8, 31], [20, 100], method="wilson")  # arrays in, arrays out
+    print(los.round(4).tolist(), his.round(4).tolist())
     print(stats.paired_mean_ci([1.0, 2.0, 4.0], [2.0, 2.5, 5.0]).estimate)
     print(stats.newcombe_diff(30, 100, 20, 100).estimate, stats.welch_diff([1.0, 2.0, 3.0], [2.0, 4.0, 5.0]).lo)
 

@@ -198,6 +198,12 @@ impl PyFollowUpState {
         Ok(PyFollowUpState { inner })
     }
 
+    /// Pickling and `copy.deepcopy`, through JSON.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let json = slf.borrow().to_json(slf.py())?;
+        Ok((slf.get_type().getattr("from_json")?, (json,)))
+    }
+
     fn __repr__(&self) -> String {
         format!("finsam.FollowUpState(rows={})", self.inner.rows())
     }

@@ -45,6 +45,10 @@ fn exception<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyAny>>
         kwargs.set_item("column", at.column.as_deref())?;
         kwargs.set_item("value", at.value.as_deref())?;
     }
+    if let Error::Io { path, .. } = error {
+        // The file that could not be read or written has no row or column.
+        kwargs.set_item("path", path)?;
+    }
     if let Error::InvalidPersonnummer { reason, .. } = error {
         kwargs.set_item("reason", reason.code())?;
     }
@@ -418,6 +422,31 @@ impl PyDataset {
             rows["anonyma_deltagare"],
             rows["ersattningsperioder"]
         )
+    }
+
+    /// The data set in a notebook: its cut-off and the rows of every table
+    /// of the contract.
+    fn _repr_html_(&self) -> String {
+        let mut rows: Vec<(String, u64)> = self.inner.summary_rows().into_iter().collect();
+        rows.sort();
+        let cutoff = self.inner.uttagsdatum.map_or_else(|| "not given".to_owned(), |d| d.to_string());
+        let mut out = format!(
+            "<table class=\"finsam\"><caption>finsam.Dataset, uttagsdatum {cutoff}</caption><thead><tr><th>table</th><th style=\"text-align:right\">rows</th></tr></thead><tbody>"
+        );
+        for (table, n) in rows {
+            out.push_str(&format!("<tr><td>{table}</td><td style=\"text-align:right\">{n}</td></tr>"));
+        }
+        out.push_str("</tbody></table>");
+        out
+    }
+
+    /// Pickling and `copy.deepcopy`, through JSON (validated again when
+    /// read back; what `from_csv` read, `load_summary`, is not kept).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let py = slf.py();
+        let data = Arc::clone(&slf.get().inner);
+        let json = detached(py, move || data.to_json())?;
+        Ok((slf.get_type().getattr("from_json")?, (json,)))
     }
 }
 
@@ -873,7 +902,37 @@ impl PyTable {
     fn __repr__(&self) -> String {
         format!("finsam.Table(id={:?}, keys={:?}, rows={})", self.inner.id, self.inner.keys, self.inner.rows.len())
     }
+
+    /// The table in a notebook: its first and last rows (at most
+    /// [`PREVIEW_ROWS`]), withheld cells as `..` with the reason on hover.
+    fn _repr_html_(&self) -> String {
+        self.inner.to_html(Some(PREVIEW_ROWS))
+    }
+
+    /// The table as Markdown for a notebook, previewed as `_repr_html_`.
+    fn _repr_markdown_(&self) -> String {
+        self.inner.markdown_rows(Some(PREVIEW_ROWS))
+    }
+
+    /// A table from `to_json`'s output.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyTable> {
+        let inner = serde_json::from_str(text).map_err(|e| to_py_err(py, &e.into()))?;
+        Ok(PyTable { inner })
+    }
+
+    /// Pickling and `copy.deepcopy`, through JSON.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let py = slf.py();
+        let json = serde_json::to_string(&slf.get().inner).map_err(|e| to_py_err(py, &e.into()))?;
+        Ok((slf.get_type().getattr("from_json")?, (json,)))
+    }
 }
+
+/// Rows a table shows in a notebook before it elides the middle ones.
+const PREVIEW_ROWS: usize = 40;
+/// Rows each table of a report shows in a notebook.
+const REPORT_PREVIEW_ROWS: usize = 10;
 
 /// The annual report: every table for one year.
 #[pyclass(frozen, module = "finsam", name = "AnnualReport")]
@@ -933,6 +992,58 @@ impl PyAnnualReport {
             self.inner.era.code(),
             self.inner.tables.len()
         )
+    }
+
+    /// The name of each table, in report order, distinct within the report:
+    /// the indicator's id, with the level for an indicator shown at several
+    /// (`"utfall"` nationally, `"utfall_per_kon"`, `"utfall_per_forbund"`).
+    #[getter]
+    fn names(&self) -> Vec<String> {
+        self.inner.names()
+    }
+
+    /// The table named `name` (see `names`); a `KeyError` naming the
+    /// tables if the report has none of that name.
+    fn __getitem__(&self, name: &str) -> PyResult<PyTable> {
+        match self.inner.table(name) {
+            Some(t) => Ok(PyTable { inner: t.clone() }),
+            None => Err(pyo3::exceptions::PyKeyError::new_err(format!(
+                "{name:?}: the report's tables are {}",
+                self.inner.names().join(", ")
+            ))),
+        }
+    }
+
+    fn __contains__(&self, name: &str) -> bool {
+        self.inner.table(name).is_some()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.tables.len()
+    }
+
+    /// The report in a notebook: every table's first and last rows.
+    fn _repr_html_(&self) -> String {
+        self.inner.to_html(Some(REPORT_PREVIEW_ROWS))
+    }
+
+    /// The report as Markdown for a notebook.
+    fn _repr_markdown_(&self) -> String {
+        self.inner.to_markdown()
+    }
+
+    /// A report from `to_json`'s output.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyAnnualReport> {
+        let inner = serde_json::from_str(text).map_err(|e| to_py_err(py, &e.into()))?;
+        Ok(PyAnnualReport { inner })
+    }
+
+    /// Pickling and `copy.deepcopy`, through JSON.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let py = slf.py();
+        let json = slf.get().inner.to_json().map_err(|e| to_py_err(py, &e))?;
+        Ok((slf.get_type().getattr("from_json")?, (json,)))
     }
 }
 
@@ -1140,6 +1251,33 @@ fn proportion_ci(
     stats::proportion_ci(k, n, method, level).map(Into::into).map_err(|e| to_py_err(py, &e))
 }
 
+/// Intervals for the proportions `k[i] / n[i]`, as `(estimates, lo, hi)`
+/// (what `finsam.stats.proportion_ci` returns for arrays).
+#[pyfunction]
+#[pyo3(signature = (k, n, *, method = ProportionMethod::Wilson, level = 0.95))]
+#[allow(clippy::type_complexity)]
+fn proportion_cis(
+    py: Python<'_>,
+    k: Vec<u64>,
+    n: Vec<u64>,
+    #[pyo3(from_py_with = method_arg)] method: ProportionMethod,
+    #[pyo3(from_py_with = level_arg)] level: f64,
+) -> PyResult<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    if k.len() != n.len() {
+        let message = format!("k has {} values and n {}: give one n per k", k.len(), n.len());
+        return Err(to_py_err(py, &argument("n", message)));
+    }
+    let mut out = (Vec::with_capacity(k.len()), Vec::with_capacity(k.len()), Vec::with_capacity(k.len()));
+    for (i, (&k, &n)) in k.iter().zip(&n).enumerate() {
+        let ci = stats::proportion_ci(k, n, method, level)
+            .map_err(|e| to_py_err(py, &argument("k", format!("at position {i} (k = {k}, n = {n}): {e}"))))?;
+        out.0.push(ci.estimate);
+        out.1.push(ci.lo);
+        out.2.push(ci.hi);
+    }
+    Ok(out)
+}
+
 /// The paired t-interval of after − before.
 #[pyfunction]
 #[pyo3(signature = (before, after, *, level = 0.95))]
@@ -1248,6 +1386,7 @@ fn _finsam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     pseudonym::register(m)?;
     m.add_function(wrap_pyfunction!(synthetic, m)?)?;
     m.add_function(wrap_pyfunction!(option_defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(proportion_cis, m)?)?;
     m.add_function(wrap_pyfunction!(synthetic_true_effects, m)?)?;
     m.add_function(wrap_pyfunction!(participants, m)?)?;
     m.add_function(wrap_pyfunction!(outcome_rates, m)?)?;

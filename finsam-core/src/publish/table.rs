@@ -109,23 +109,109 @@ impl Table {
     /// The table as Markdown. Withheld cells are `..`; shares are shown in
     /// percent with one decimal.
     pub fn to_markdown(&self) -> String {
+        self.markdown_rows(None)
+    }
+
+    /// The table as Markdown with at most `max_rows` rows, the first and
+    /// the last halves, and a row saying how many are left out between
+    /// (for a preview, as in a notebook); every row if `None`.
+    ///
+    /// ```
+    /// # use finsam_core::indicators::{Config, Split};
+    /// # let data = finsam_core::synthetic::generate(&Default::default())?;
+    /// let t = finsam_core::report::outcomes(&data, &Split::parse(&["forbund"])?, 2020..=2020, &Config::default())?;
+    /// let preview = t.markdown_rows(Some(10));
+    /// assert!(preview.contains(&format!("… {} rows …", t.rows.len() - 10)));
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    pub fn markdown_rows(&self, max_rows: Option<usize>) -> String {
         let mut out = format!("### {}\n\n", self.title);
         let headers: Vec<&str> =
             self.keys.iter().map(String::as_str).chain(self.columns.iter().map(|c| c.name.as_str())).collect();
         let _ = writeln!(out, "| {} |", headers.join(" | "));
         let aligns: Vec<&str> = self.keys.iter().map(|_| "---").chain(self.columns.iter().map(|_| "---:")).collect();
         let _ = writeln!(out, "|{}|", aligns.join("|"));
-        for r in &self.rows {
-            let cells: Vec<String> = r
-                .key
-                .iter()
-                .cloned()
-                .chain(r.values.iter().zip(&self.columns).map(|(v, c)| format_cell(v, c.unit)))
-                .collect();
+        for shown in preview(self.rows.len(), max_rows) {
+            let cells: Vec<String> = match shown {
+                Preview::Row(i) => {
+                    let r = &self.rows[i];
+                    r.key
+                        .iter()
+                        .cloned()
+                        .chain(r.values.iter().zip(&self.columns).map(|(v, c)| format_cell(v, c.unit)))
+                        .collect()
+                }
+                Preview::Gap(n) => vec![format!("… {n} rows …")],
+            };
             let _ = writeln!(out, "| {} |", cells.join(" | "));
         }
         for n in &self.notes {
             let _ = writeln!(out, "\n{n}");
+        }
+        out
+    }
+
+    /// The table as an HTML fragment (a `<table>` with the title as its
+    /// caption, then the notes), with at most `max_rows` rows as
+    /// [`markdown_rows`](Self::markdown_rows). A withheld cell is `..` with
+    /// its reason in the cell's `title` (shown on hover); text is escaped.
+    ///
+    /// ```
+    /// # use finsam_core::indicators::{Config, Split};
+    /// # let data = finsam_core::synthetic::generate(&Default::default())?;
+    /// let t = finsam_core::report::outcomes(&data, &Split::parse(&["forbund"])?, 2020..=2020, &Config::default())?;
+    /// let html = t.to_html(Some(20));
+    /// assert!(html.starts_with("<table class=\"finsam\">"));
+    /// assert!(html.contains("<td title=\"withheld: "));
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    pub fn to_html(&self, max_rows: Option<usize>) -> String {
+        let mut out = String::from("<table class=\"finsam\">");
+        let _ = write!(out, "<caption>{}</caption><thead><tr>", escape_html(&self.title));
+        for k in &self.keys {
+            let _ = write!(out, "<th>{}</th>", escape_html(k));
+        }
+        for c in &self.columns {
+            let _ = write!(out, "<th style=\"text-align:right\">{}</th>", escape_html(&c.name));
+        }
+        out.push_str("</tr></thead><tbody>");
+        for shown in preview(self.rows.len(), max_rows) {
+            out.push_str("<tr>");
+            match shown {
+                Preview::Row(i) => {
+                    let r = &self.rows[i];
+                    for k in &r.key {
+                        let _ = write!(out, "<td>{}</td>", escape_html(k));
+                    }
+                    for (v, c) in r.values.iter().zip(&self.columns) {
+                        match v {
+                            Cell::Suppressed(reason) => {
+                                let _ = write!(
+                                    out,
+                                    "<td title=\"withheld: {}\" style=\"text-align:right\">..</td>",
+                                    reason.code()
+                                );
+                            }
+                            Cell::Shown(_) => {
+                                let _ = write!(
+                                    out,
+                                    "<td style=\"text-align:right\">{}</td>",
+                                    escape_html(&format_cell(v, c.unit))
+                                );
+                            }
+                        }
+                    }
+                }
+                Preview::Gap(n) => {
+                    let span = self.keys.len() + self.columns.len();
+                    let _ = write!(out, "<td colspan=\"{span}\" style=\"text-align:center\">… {n} rows …</td>");
+                }
+            }
+            out.push_str("</tr>");
+        }
+        out.push_str("</tbody></table>");
+        for n in &self.notes {
+            let _ = write!(out, "<p class=\"finsam-note\">{}</p>", escape_html(n));
         }
         out
     }
@@ -162,6 +248,45 @@ impl Table {
 
 fn csv_field(s: &str) -> String {
     if s.contains([';', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+}
+
+/// A row of a preview: a row of the table, or how many are left out.
+enum Preview {
+    Row(usize),
+    Gap(usize),
+}
+
+/// The rows a preview of at most `max_rows` of `rows` shows: every row, or
+/// the first and last halves with the gap between.
+fn preview(rows: usize, max_rows: Option<usize>) -> Vec<Preview> {
+    match max_rows {
+        Some(max) if rows > max => {
+            let head = max.div_ceil(2);
+            let tail = max - head;
+            (0..head)
+                .map(Preview::Row)
+                .chain([Preview::Gap(rows - max)])
+                .chain((rows - tail..rows).map(Preview::Row))
+                .collect()
+        }
+        _ => (0..rows).map(Preview::Row).collect(),
+    }
+}
+
+/// `text` with the characters HTML gives a meaning escaped.
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn format_cell(v: &Cell<f64>, unit: Unit) -> String {
@@ -401,4 +526,38 @@ pub(crate) fn finish_together(builders: Vec<Builder>, disclosure: &Disclosure) -
     }
     let protected = disclosure.suppress(&counts, &equations);
     builders.into_iter().zip(indices).map(|(b, index)| b.apply(&index, &protected)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(shown: &[Preview]) -> Vec<Option<usize>> {
+        shown
+            .iter()
+            .map(|p| match p {
+                Preview::Row(i) => Some(*i),
+                Preview::Gap(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_preview_keeps_the_first_and_last_rows_and_counts_the_gap() {
+        assert_eq!(rows(&preview(3, None)), vec![Some(0), Some(1), Some(2)]);
+        assert_eq!(rows(&preview(3, Some(3))), vec![Some(0), Some(1), Some(2)]);
+        assert_eq!(rows(&preview(5, Some(3))), vec![Some(0), Some(1), None, Some(4)]);
+        assert!(matches!(preview(5, Some(3))[2], Preview::Gap(2)));
+        assert!(matches!(preview(5, Some(0)).as_slice(), [Preview::Gap(5)]));
+        assert!(preview(0, Some(4)).is_empty());
+    }
+
+    #[test]
+    fn html_text_is_escaped() {
+        assert_eq!(
+            escape_html(r#"<a href="x">Tom & 'Jerry'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
+        );
+        assert_eq!(escape_html("Göteborg – ok"), "Göteborg – ok");
+    }
 }

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The published table types, at their former path (they live in [`publish`](crate::publish)).
 pub use crate::publish::table;
@@ -70,7 +70,7 @@ pub fn lineage(data: &Dataset) -> Vec<Merger> {
 }
 
 /// A förbund formed by a merger.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Merger {
     /// The day the new förbund started.
     pub datum: Date,
@@ -82,9 +82,16 @@ pub struct Merger {
     pub foregangare: Vec<(ForbundId, String)>,
 }
 
+impl Merger {
+    /// The förbund it was formed from, as "name (id), …".
+    fn formed_from(&self) -> String {
+        self.foregangare.iter().map(|(id, n)| format!("{n} ({id})")).collect::<Vec<_>>().join(", ")
+    }
+}
+
 /// The annual report: every table for one year, nationally, per förbund and
 /// by kön.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AnnualReport {
     /// The year.
     pub ar: i32,
@@ -314,6 +321,7 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
         tables.extend(money_tables(data, year)?);
         sammanslagningar = lineage(data).into_iter().filter(|m| m.datum.year() <= year).collect();
     }
+    title_levels(&mut tables);
     Ok(AnnualReport {
         ar: year,
         era,
@@ -380,12 +388,142 @@ fn money_tables(data: &Dataset, year: i32) -> Result<Vec<Table>> {
     Ok(out)
 }
 
+/// The key columns that tell a table apart from the other tables of the
+/// same indicator in `tables` (its level: `kon`, `forbund`, …); empty for
+/// an indicator shown once, and for the national level.
+fn level_keys<'t>(table: &'t Table, tables: &[Table]) -> Vec<&'t str> {
+    let same: Vec<&Table> = tables.iter().filter(|o| o.id == table.id).collect();
+    if same.len() < 2 {
+        return Vec::new();
+    }
+    table.keys.iter().filter(|k| !same.iter().all(|o| o.keys.contains(k))).map(String::as_str).collect()
+}
+
+/// Adds the level to the title of every table whose indicator the report
+/// shows at several levels ("… per kön", "…, riket"), so that headings and
+/// sheet titles tell them apart.
+fn title_levels(tables: &mut [Table]) {
+    let suffixes: Vec<Option<String>> = tables
+        .iter()
+        .map(|t| {
+            let shown_once = tables.iter().filter(|o| o.id == t.id).count() < 2;
+            let level = level_keys(t, tables);
+            let label = |k: &str| {
+                match k {
+                    "kon" => "kön",
+                    "forbund" => "förbund",
+                    "aldersgrupp" => "åldersgrupp",
+                    other => other,
+                }
+                .to_owned()
+            };
+            match (shown_once, level.is_empty()) {
+                (true, _) => None,
+                (false, true) => Some(", riket".to_owned()),
+                (false, false) => {
+                    Some(format!(" per {}", level.into_iter().map(label).collect::<Vec<_>>().join(" och ")))
+                }
+            }
+        })
+        .collect();
+    for (t, suffix) in tables.iter_mut().zip(suffixes) {
+        if let Some(suffix) = suffix {
+            t.title.push_str(&suffix);
+        }
+    }
+}
+
 impl AnnualReport {
+    /// The name of each table, in report order, distinct within the
+    /// report: the indicator's id, and for an indicator shown at several
+    /// levels the id with the level's key columns (`utfall_per_kon`,
+    /// `utfall_per_forbund`; the national level keeps the id, `utfall`).
+    ///
+    /// ```
+    /// let data = finsam_core::synthetic::generate(&Default::default())?;
+    /// let report = finsam_core::report::annual_report(&data, 2020, &Default::default())?;
+    /// let names = report.names();
+    /// assert!(names.iter().any(|n| n == "utfall_per_kon"));
+    /// assert_eq!(report.table("utfall_per_kon").map(|t| t.keys.clone()), Some(vec!["ar".into(), "kon".into()]));
+    /// assert_eq!(report.table("utfall").map(|t| t.title.as_str()), Some("Sysselsättning efter avslutad insats, riket"));
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    pub fn names(&self) -> Vec<String> {
+        self.tables
+            .iter()
+            .map(|t| match level_keys(t, &self.tables).as_slice() {
+                [] => t.id.clone(),
+                level => format!("{}_per_{}", t.id, level.join("_")),
+            })
+            .collect()
+    }
+
+    /// The table named `name` (see [`names`](Self::names)).
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.names().iter().position(|n| n == name).map(|i| &self.tables[i])
+    }
+
     /// The report as Markdown.
     pub fn to_markdown(&self) -> String {
-        let mut out = format!(
-            "# Finsam årsrapport {}\n\nParticipant figures from {} ({}). Cut-off (uttagsdatum): {}. Intervals at {:.0} % ({:?}). Disclosure control: {}.\n\n",
-            self.ar,
+        let mut out = format!("# Finsam årsrapport {}\n\n{}\n\n", self.ar, self.description());
+        for note in &self.notes {
+            let _ = writeln!(out, "{note}\n");
+        }
+        for t in &self.tables {
+            out.push_str(&t.to_markdown());
+            out.push('\n');
+        }
+        if !self.sammanslagningar.is_empty() {
+            out.push_str("### Sammanslagningar av förbund\n\n| datum | förbund | bildat av |\n|---|---|---|\n");
+            for m in &self.sammanslagningar {
+                let _ = writeln!(out, "| {} | {} ({}) | {} |", m.datum, m.namn, m.forbund, m.formed_from());
+            }
+        }
+        if self.okand_insats > 0 {
+            let _ = writeln!(out, "\n{}", self.unknown_insats_note());
+        }
+        out
+    }
+
+    /// The report as an HTML fragment for a notebook: the title, what the
+    /// figures are and the notes, then every table with at most
+    /// `max_rows` rows (see [`Table::to_html`]).
+    ///
+    /// ```
+    /// let data = finsam_core::synthetic::generate(&Default::default())?;
+    /// let report = finsam_core::report::annual_report(&data, 2020, &Default::default())?;
+    /// let html = report.to_html(Some(10));
+    /// assert!(html.starts_with("<h2>Finsam årsrapport 2020</h2>"));
+    /// assert_eq!(html.matches("<table class=\"finsam\">").count(), report.tables.len());
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    pub fn to_html(&self, max_rows: Option<usize>) -> String {
+        use crate::publish::table::escape_html;
+        let mut out = format!("<h2>Finsam årsrapport {}</h2><p>{}</p>", self.ar, escape_html(&self.description()));
+        for note in &self.notes {
+            let _ = write!(out, "<p>{}</p>", escape_html(note));
+        }
+        for (name, t) in self.names().iter().zip(&self.tables) {
+            let _ = write!(out, "<h3 id=\"{0}\"><code>{0}</code></h3>{1}", escape_html(name), t.to_html(max_rows));
+        }
+        if !self.sammanslagningar.is_empty() {
+            out.push_str("<h3>Sammanslagningar av förbund</h3><ul>");
+            for m in &self.sammanslagningar {
+                let line = format!("{}: {} ({}) bildat av {}", m.datum, m.namn, m.forbund, m.formed_from());
+                let _ = write!(out, "<li>{}</li>", escape_html(&line));
+            }
+            out.push_str("</ul>");
+        }
+        if self.okand_insats > 0 {
+            let _ = write!(out, "<p>{}</p>", escape_html(&self.unknown_insats_note()));
+        }
+        out
+    }
+
+    /// What the figures are: their source, cut-off, intervals and disclosure control.
+    fn description(&self) -> String {
+        format!(
+            "Participant figures from {} ({}). Cut-off (uttagsdatum): {}. Intervals at {:.0} % ({:?}). Disclosure control: {}.",
             self.era.describe(),
             self.era.code(),
             self.uttagsdatum,
@@ -399,33 +537,20 @@ impl AnnualReport {
             } else {
                 "off".to_owned()
             }
-        );
-        for note in &self.notes {
-            let _ = writeln!(out, "{note}\n");
-        }
-        for t in &self.tables {
-            out.push_str(&t.to_markdown());
-            out.push('\n');
-        }
-        if !self.sammanslagningar.is_empty() {
-            out.push_str("### Sammanslagningar av förbund\n\n| datum | förbund | bildat av |\n|---|---|---|\n");
-            for m in &self.sammanslagningar {
-                let from: Vec<String> = m.foregangare.iter().map(|(id, n)| format!("{n} ({id})")).collect();
-                let _ = writeln!(out, "| {} | {} ({}) | {} |", m.datum, m.namn, m.forbund, from.join(", "));
-            }
-        }
-        if self.okand_insats > 0 {
-            let _ =
-                writeln!(out, "\n{} participations were left out because their insats is unknown.", self.okand_insats);
-        }
-        out
+        )
     }
 
-    /// Every table as CSV, concatenated with a `# table: <id> (<title>)` line before each.
+    fn unknown_insats_note(&self) -> String {
+        format!("{} participations were left out because their insats is unknown.", self.okand_insats)
+    }
+
+    /// Every table as CSV, concatenated with a `# table: <name> (<title>)`
+    /// line before each (the names of [`names`](Self::names)).
     pub fn to_csv(&self) -> String {
-        self.tables
+        self.names()
             .iter()
-            .map(|t| format!("# table: {} ({})\n{}", t.id, t.title, t.to_csv()))
+            .zip(&self.tables)
+            .map(|(name, t)| format!("# table: {name} ({})\n{}", t.title, t.to_csv()))
             .collect::<Vec<_>>()
             .join("\n")
     }

@@ -7,9 +7,10 @@ value and computes; nothing here computes a figure.
 
 from __future__ import annotations
 
+import numbers
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
 
 from finsam import _finsam
 from finsam._finsam import AnnualReport, Dataset, Extract, FollowUp, Interval, Partial, Table
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
     from finsam._finsam import _Frame
     from finsam._options import _BenefitSource, _By, _DateLike, _Method, _MixedYear, _SeriesBreak, _Years
 
+    import numpy.typing
+
+    _Array: TypeAlias = numpy.typing.NDArray[Any]
     _SurveyDimension: TypeAlias = Literal["forbund", "kon"]
     _EconomyDimension: TypeAlias = Literal["forbund", "insats"]
 
@@ -314,28 +318,54 @@ def follow_up(
     return _finsam.follow_up(source, **native(locals(), leave_out=("source",)))
 
 
+@overload
 def proportion_ci(
-    k: int,
-    n: int,
+    k: int, n: int, *, method: _Method = "wilson", level: float = 0.95, alpha: float | None = None
+) -> Interval: ...
+@overload
+def proportion_ci(
+    k: Sequence[int] | _Array, n: Sequence[int] | _Array, *, method: _Method = "wilson", level: float = 0.95, alpha: float | None = None
+) -> tuple[_Array, _Array]: ...
+def proportion_ci(
+    k: int | Sequence[int] | _Array,
+    n: int | Sequence[int] | _Array,
     *,
     method: _Method = "wilson",
     level: float = 0.95,
     alpha: float | None = None,
-) -> Interval:
-    """A confidence interval for the proportion ``k / n``.
+) -> Interval | tuple[_Array, _Array]:
+    """A confidence interval for the proportion ``k / n``; for arrays of
+    counts, the arrays ``(lo, hi)`` of one interval per pair, as
+    statsmodels' ``proportion_confint`` returns them.
 
     ``method`` takes finsam's names and statsmodels' (``beta`` is
     Clopper–Pearson); the level is ``level``, or ``1 − alpha`` as
-    statsmodels' ``proportion_confint`` takes it (then ``level`` must be
-    left as it is).
+    statsmodels takes it (then ``level`` must be left as it is).
 
     >>> from finsam.stats import proportion_ci
     >>> lo, hi = proportion_ci(8, 20, method="beta", alpha=0.05)
     >>> round(lo, 6), round(hi, 6)
     (0.19119, 0.639457)
+    >>> lo, hi = proportion_ci([8, 0], [20, 5])
+    >>> lo.round(4).tolist(), hi.round(4).tolist()
+    ([0.2188, 0.0], [0.6134, 0.4345])
     """
     if alpha is not None:
         if level != 0.95:
             raise ArgumentError("invalid argument `alpha`: give level or alpha, not both", code="invalid_argument")
         level = 1.0 - alpha
-    return _finsam.proportion_ci(k, n, method=method, level=level)
+    if isinstance(k, numbers.Integral) and isinstance(n, numbers.Integral):
+        return _finsam.proportion_ci(int(k), int(n), method=method, level=level)
+    import numpy as np
+
+    ks, ns = np.asarray(k), np.asarray(n)
+    for name, values in (("k", ks), ("n", ns)):
+        if values.dtype.kind not in "iu" or (values < 0).any():
+            raise ArgumentError(
+                f"invalid argument `{name}`: must be whole numbers ≥ 0 (an int or an array of them), got {values.dtype} values",
+                code="invalid_argument",
+            )
+    if ks.shape != ns.shape:
+        raise ArgumentError(f"invalid argument `n`: shape {ns.shape} is not the shape of k, {ks.shape}", code="invalid_argument")
+    _, lo, hi = _finsam.proportion_cis(ks.ravel().tolist(), ns.ravel().tolist(), method=method, level=level)
+    return np.asarray(lo).reshape(ks.shape), np.asarray(hi).reshape(ks.shape)
