@@ -734,16 +734,67 @@ impl Dataset {
     }
 }
 
+/// What a frame of a table holds besides its keys and values.
+///
+/// ```
+/// use finsam_core::arrow::FrameOptions;
+/// let lean = FrameOptions { totals: false, reasons: false };
+/// assert!(FrameOptions::default().totals && FrameOptions::default().reasons);
+/// # let _ = lean;
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FrameOptions {
+    /// Keep the total rows (a key `alla`); without them only the finest
+    /// rows remain.
+    pub totals: bool,
+    /// Keep a `<column>_reason` column beside every value column.
+    pub reasons: bool,
+}
+
+impl Default for FrameOptions {
+    fn default() -> Self {
+        FrameOptions { totals: true, reasons: true }
+    }
+}
+
+/// The Arrow type of a key column, by its name, so that a table's schema
+/// does not depend on its rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KeyKind {
+    /// Years and ids (`ar`, `forbund`, `insats`; event times): `int64`.
+    Integer,
+    /// The periods and groups of a staggered design, which R's `did` takes
+    /// as numbers: `float64`.
+    Number,
+    /// Codes and labels: `utf8`.
+    Text,
+}
+
+impl KeyKind {
+    /// Whether a table keyed by `name` has total rows over it: the
+    /// dimensions of the indicator and money tables. A table with one of
+    /// them has a `summerat` column (also where no row happens to be a
+    /// total); an evaluation's table (periods, groups, variables) has none.
+    pub(crate) fn has_totals(name: &str) -> bool {
+        matches!(
+            name,
+            "kon" | "forbund" | "insats" | "grupp" | "efter" | "betalare" | "aldersgrupp" | "remittent" | "status"
+        )
+    }
+
+    fn of(name: &str) -> KeyKind {
+        match name {
+            "ar" | "forbund" | "insats" | "tid" | "event_time" => KeyKind::Integer,
+            "group" | "time" => KeyKind::Number,
+            _ => KeyKind::Text,
+        }
+    }
+}
+
 impl crate::publish::Table {
-    /// The table as a record batch: key columns as `int64` when every key
-    /// value is a whole number (years, förbund ids) and `utf8` otherwise;
-    /// each value column with withheld cells null, as `int64` for counts
-    /// ([`Unit::Count`](crate::report::Unit::Count),
-    /// [`Unit::Tally`](crate::report::Unit::Tally)) and money in öre
-    /// ([`Unit::Ore`](crate::report::Unit::Ore)), `bool` for flags
-    /// ([`Unit::Flag`](crate::report::Unit::Flag)) and `float64` for every
-    /// other unit; followed by `<name>_reason` (`utf8`, null where the cell
-    /// is shown) for every value column.
+    /// The table as a record batch, with every row and a reason column per
+    /// value column ([`FrameOptions::default`]); see
+    /// [`to_record_batch_with`](Self::to_record_batch_with).
     ///
     /// ```
     /// use finsam_core::indicators::{Config, Split};
@@ -756,23 +807,103 @@ impl crate::publish::Table {
     /// ```
     ///
     /// # Errors
+    /// As [`to_record_batch_with`](Self::to_record_batch_with).
+    pub fn to_record_batch(&self) -> Result<RecordBatch> {
+        self.to_record_batch_with(FrameOptions::default())
+    }
+
+    /// The table as a record batch whose schema depends on the table's
+    /// kind, never on its rows:
+    ///
+    /// - the key columns, typed by name: years and ids (`ar`, `forbund`,
+    ///   `insats`) as `int64`, codes and labels as `utf8`; after `forbund`
+    ///   and `insats` their names, `forbund_namn` and `insats_namn` (null
+    ///   where the source has none, as a flat extract). A total (`alla`)
+    ///   is null, so a key keeps its type, and `summerat` (`utf8`) names
+    ///   the keys a row sums over (`""` for the finest rows, `"kon"`,
+    ///   `"forbund,kon"`, …; a national row of a table by kön is `"kon"`).
+    ///   Tables keyed by a dimension with totals (kön, förbund, insats,
+    ///   group, …) have it; an evaluation's tables do not;
+    /// - each value column with withheld cells null: `int64` for counts
+    ///   ([`Unit::Count`](crate::report::Unit::Count),
+    ///   [`Unit::Tally`](crate::report::Unit::Tally)) and money in öre
+    ///   ([`Unit::Ore`](crate::report::Unit::Ore)), `bool` for flags,
+    ///   `float64` for every other unit; the unit is the field's metadata
+    ///   `finsam.unit`;
+    /// - `<name>_reason` (`utf8`, null where the cell is shown) per value
+    ///   column, if `options.reasons`.
+    ///
+    /// The schema's metadata holds `finsam.id`, `finsam.title`,
+    /// `finsam.notes` (a JSON list) and `finsam.version`. A key of a name
+    /// typed as an integer whose values are not whole numbers (a unit
+    /// column a caller named `insats` but filled with names) is `utf8`.
+    ///
+    /// ```
+    /// use arrow_array::cast::AsArray;
+    /// use finsam_core::arrow::FrameOptions;
+    /// use finsam_core::indicators::{Config, Split};
+    /// let data = finsam_core::synthetic::generate(&Default::default())?;
+    /// let t = finsam_core::report::outcomes(&data, &Split::parse(&["forbund"])?, 2020..=2020, &Config::default())?;
+    /// let batch = t.to_record_batch()?;
+    /// let forbund = batch.column_by_name("forbund").unwrap();
+    /// assert_eq!(forbund.data_type(), &arrow_schema::DataType::Int64);
+    /// assert_eq!(forbund.null_count(), 1); // the national row
+    /// let summed = batch.column_by_name("summerat").unwrap().as_string::<i32>();
+    /// assert_eq!(summed.iter().filter(|s| *s == Some("forbund")).count(), 1);
+    /// let lean = t.to_record_batch_with(FrameOptions { totals: false, reasons: false })?;
+    /// assert_eq!(lean.num_rows(), t.rows.len() - 1);
+    /// assert!(lean.column_by_name("n_reason").is_none());
+    /// assert_eq!(lean.schema().metadata()["finsam.id"], "utfall");
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
     /// `arrow_type` if a count or amount is not a whole number that fits
     /// `int64` (it is never truncated), or if Arrow rejects the arrays.
-    pub fn to_record_batch(&self) -> Result<RecordBatch> {
+    pub fn to_record_batch_with(&self, options: FrameOptions) -> Result<RecordBatch> {
+        use crate::publish::table::TOTAL;
         use arrow_array::{BooleanArray, Float64Array, Int64Array, StringArray};
-        let mut columns: Vec<(String, ArrayRef)> = Vec::new();
+        let rows: Vec<&crate::publish::Row> =
+            self.rows.iter().filter(|r| options.totals || !r.key.iter().any(|k| k == TOTAL)).collect();
+        let mut fields: Vec<Field> = Vec::new();
+        let mut columns: Vec<ArrayRef> = Vec::new();
         for (k, name) in self.keys.iter().enumerate() {
-            let texts: Vec<&str> = self.rows.iter().map(|r| r.key[k].as_str()).collect();
-            let ints: Option<Vec<i64>> = texts.iter().map(|t| t.parse().ok()).collect();
-            let array: ArrayRef = match ints {
-                Some(ints) => Arc::new(Int64Array::from(ints)),
-                None => Arc::new(StringArray::from(texts)),
+            let values: Vec<Option<&str>> =
+                rows.iter().map(|r| Some(r.key[k].as_str()).filter(|v| *v != TOTAL)).collect();
+            // `None` if a value is not a number (a total is `Some(None)`).
+            let ints: Option<Vec<Option<i64>>> =
+                values.iter().map(|v| v.map_or(Some(None), |t| t.parse().ok().map(Some))).collect();
+            let numbers: Option<Vec<Option<f64>>> =
+                values.iter().map(|v| v.map_or(Some(None), |t| t.parse().ok().map(Some))).collect();
+            let array: ArrayRef = match (KeyKind::of(name), ints, numbers) {
+                (KeyKind::Integer, Some(ints), _) => Arc::new(Int64Array::from(ints)),
+                (KeyKind::Number, _, Some(numbers)) => Arc::new(Float64Array::from(numbers)),
+                _ => Arc::new(StringArray::from(values.clone())),
             };
-            columns.push((name.clone(), array));
+            fields.push(Field::new(name, array.data_type().clone(), true));
+            columns.push(array);
+            if crate::publish::table::NAMED_KEYS.contains(&name.as_str()) {
+                // Beside the id, its name (null for a total, or where the source has none).
+                let names = self.names.get(name);
+                let named = StringArray::from_iter(
+                    values.iter().map(|v| v.and_then(|id| names.and_then(|n| n.get(id))).map(String::as_str)),
+                );
+                fields.push(Field::new(format!("{name}_namn"), DataType::Utf8, true));
+                columns.push(Arc::new(named));
+            }
+        }
+        if self.keys.iter().any(|k| KeyKind::has_totals(k)) {
+            let summed = StringArray::from_iter_values(rows.iter().map(|r| {
+                let over: Vec<&str> =
+                    self.keys.iter().zip(&r.key).filter(|(_, v)| *v == TOTAL).map(|(k, _)| k.as_str()).collect();
+                over.join(",")
+            }));
+            fields.push(Field::new("summerat", DataType::Utf8, false));
+            columns.push(Arc::new(summed));
         }
         for (c, column) in self.columns.iter().enumerate() {
             use crate::publish::Unit;
-            let values = self.rows.iter().map(|r| r.values[c].value());
+            let values = rows.iter().map(|r| r.values[c].value());
             let whole = match column.unit {
                 // Counts and money are whole numbers: integers in every frame library.
                 Unit::Count | Unit::Tally | Unit::Ore => true,
@@ -789,16 +920,26 @@ impl crate::publish::Table {
             } else {
                 Arc::new(Float64Array::from_iter(values))
             };
-            columns.push((column.name.clone(), array));
+            let unit = serde_json::to_value(column.unit).ok().and_then(|v| v.as_str().map(str::to_owned));
+            let field = Field::new(&column.name, array.data_type().clone(), true)
+                .with_metadata(unit.into_iter().map(|u| ("finsam.unit".to_owned(), u)).collect());
+            fields.push(field);
+            columns.push(array);
         }
-        for (c, column) in self.columns.iter().enumerate() {
-            let reasons = StringArray::from_iter(self.rows.iter().map(|r| match r.values[c] {
-                crate::publish::disclosure::Cell::Shown(_) => None,
-                crate::publish::disclosure::Cell::Suppressed(reason) => Some(reason.code()),
-            }));
-            columns.push((format!("{}_reason", column.name), Arc::new(reasons)));
+        if options.reasons {
+            for (c, column) in self.columns.iter().enumerate() {
+                let reasons = StringArray::from_iter(rows.iter().map(|r| r.values[c].reason().map(|r| r.code())));
+                fields.push(Field::new(format!("{}_reason", column.name), DataType::Utf8, true));
+                columns.push(Arc::new(reasons));
+            }
         }
-        RecordBatch::try_from_iter(columns)
+        let metadata = std::collections::HashMap::from([
+            ("finsam.id".to_owned(), self.id.clone()),
+            ("finsam.title".to_owned(), self.title.clone()),
+            ("finsam.notes".to_owned(), serde_json::to_string(&self.notes)?),
+            ("finsam.version".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
+        ]);
+        RecordBatch::try_new(Arc::new(Schema::new_with_metadata(fields, metadata)), columns)
             .map_err(|e| Error::ArrowType { at: Box::new(Location::table(&self.id)), message: e.to_string() })
     }
 }

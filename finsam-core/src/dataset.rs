@@ -148,6 +148,35 @@ impl std::fmt::Display for LoadSummary {
 }
 
 impl Dataset {
+    /// The names of the data's förbund and insatser by id, for the tables
+    /// that show their ids ([`KeyNames::apply`](crate::publish::table::KeyNames::apply)).
+    /// The indicator functions and the annual report give their tables the
+    /// names themselves; a caller who builds a table of ids from parts
+    /// (such as [`financing_table`](crate::finance::split::financing_table)) applies them.
+    ///
+    /// ```
+    /// let data = finsam_core::synthetic::generate(&Default::default())?;
+    /// let names = data.key_names();
+    /// assert_eq!(names.by_key["forbund"].len(), data.forbund.len());
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    pub fn key_names(&self) -> crate::publish::table::KeyNames {
+        let forbund = self.forbund.iter().map(|f| (f.id.to_string(), f.namn.clone())).collect();
+        let insatser = self.insatser.iter().map(|i| (i.id.to_string(), i.namn.clone())).collect();
+        crate::publish::table::KeyNames {
+            by_key: std::collections::BTreeMap::from([
+                ("forbund".to_owned(), forbund),
+                ("insats".to_owned(), insatser),
+            ]),
+        }
+    }
+
+    /// `table` with the names of the förbund and insatser it shows.
+    pub(crate) fn named(&self, mut table: crate::publish::Table) -> crate::publish::Table {
+        self.key_names().apply(&mut table);
+        table
+    }
+
     /// Checks every rule in the [module docs](self) and returns `Ok(())` or
     /// the breaches.
     ///

@@ -46,10 +46,67 @@ pub(crate) fn stream_capsule<'py>(
     batch: RecordBatch,
     requested_schema: Option<Bound<'py, PyCapsule>>,
 ) -> PyResult<Bound<'py, PyCapsule>> {
-    let field = Arc::new(arrow_schema::Field::new_struct("", batch.schema().fields().clone(), false));
+    // The stream's schema is a struct field: the batch's metadata goes on it.
+    let field = Arc::new(
+        arrow_schema::Field::new_struct("", batch.schema().fields().clone(), false)
+            .with_metadata(batch.schema().metadata().clone()),
+    );
     let array: arrow_array::ArrayRef = Arc::new(StructArray::from(batch));
     let reader = Box::new(ArrayIterator::new(std::iter::once(Ok(array)), field));
     Ok(to_stream_pycapsule(py, reader, requested_schema)?)
+}
+
+/// A record batch that any Arrow consumer reads through the PyCapsule
+/// stream interface (how a table reaches polars without pyarrow).
+#[pyclass(frozen, module = "finsam")]
+pub(crate) struct ArrowStream {
+    batch: RecordBatch,
+}
+
+impl ArrowStream {
+    pub(crate) fn new(batch: RecordBatch) -> ArrowStream {
+        ArrowStream { batch }
+    }
+}
+
+#[pymethods]
+impl ArrowStream {
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyCapsule>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        stream_capsule(py, self.batch.clone(), requested_schema)
+    }
+}
+
+/// The value at `row` of a column of a table's record batch, as Python
+/// holds it: `int`, `float`, `bool`, `str` or `None`.
+pub(crate) fn cell_to_py<'py>(
+    py: Python<'py>,
+    column: &dyn arrow_array::Array,
+    row: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, Int64Type};
+    if column.is_null(row) {
+        return Ok(py.None().into_bound(py));
+    }
+    Ok(match column.data_type() {
+        arrow_schema::DataType::Int64 => column.as_primitive::<Int64Type>().value(row).into_pyobject(py)?.into_any(),
+        arrow_schema::DataType::Float64 => {
+            column.as_primitive::<Float64Type>().value(row).into_pyobject(py)?.into_any()
+        }
+        arrow_schema::DataType::Boolean => column.as_boolean().value(row).into_pyobject(py)?.to_owned().into_any(),
+        _ => match column.as_string_opt::<i32>() {
+            Some(text) => text.value(row).into_pyobject(py)?.into_any(),
+            None => {
+                let message = format!("a table column of Arrow type {}", column.data_type());
+                return Err(pyo3::exceptions::PyTypeError::new_err(message));
+            }
+        },
+    })
 }
 
 /// The record batches of a frame-like object (anything exporting the Arrow

@@ -784,18 +784,17 @@ impl PyTable {
         self.inner.notes.clone()
     }
 
-    /// The rows as dicts: key columns as strings, values as floats or `None`
-    /// if withheld, and `<column>_reason` for each withheld value.
+    /// The rows as dicts, as the table's frames hold them: years and ids
+    /// as ints, a total key (`alla`) as `None` with `summerat` naming the
+    /// keys the row sums over, counts and öre as ints, other values as
+    /// floats, `None` if withheld, and `<column>_reason` for each value.
     fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let batch = self.inner.to_record_batch().map_err(|e| to_py_err(py, &e))?;
         let out = PyList::empty(py);
-        for row in &self.inner.rows {
+        for row in 0..batch.num_rows() {
             let d = PyDict::new(py);
-            for (k, v) in self.inner.keys.iter().zip(&row.key) {
-                d.set_item(k, v)?;
-            }
-            for (c, cell) in self.inner.columns.iter().zip(&row.values) {
-                d.set_item(&c.name, cell.value())?;
-                d.set_item(format!("{}_reason", c.name), cell.reason().map(|r| r.code()))?;
+            for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+                d.set_item(field.name(), frames::cell_to_py(py, column.as_ref(), row)?)?;
             }
             out.append(d)?;
         }
@@ -806,8 +805,23 @@ impl PyTable {
     /// is withheld. A column the table does not have, a key of the wrong
     /// length or a key no row has is an `ArgumentError` (never `None`,
     /// which would read as "withheld").
-    fn value(&self, py: Python<'_>, key: Vec<String>, column: &str) -> PyResult<Option<f64>> {
+    fn value(&self, py: Python<'_>, key: Vec<Bound<'_, PyAny>>, column: &str) -> PyResult<Option<f64>> {
         let t = &self.inner;
+        // As the frames hold keys: a year or id as an int, a total as None
+        // (or its label, "alla"), codes as text.
+        let key = key
+            .iter()
+            .map(|k| {
+                if k.is_none() {
+                    Ok(finsam_core::publish::table::TOTAL.to_owned())
+                } else if k.is_instance_of::<pyo3::types::PyInt>() && !k.is_instance_of::<pyo3::types::PyBool>() {
+                    Ok(k.extract::<i64>()?.to_string())
+                } else {
+                    k.extract::<String>()
+                        .map_err(|_| bad_option("key", "a list of key values: ints, strings or None (a total)", k))
+                }
+            })
+            .collect::<PyResult<Vec<String>>>()?;
         let bad = |name: &'static str, message: String| to_py_err(py, &argument(name, message));
         if !t.columns.iter().any(|c| c.name == column) {
             let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
@@ -862,37 +876,49 @@ impl PyTable {
         frames::stream_capsule(py, batch, requested_schema)
     }
 
-    /// The table as a `pyarrow.Table`.
-    fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let pyarrow = PyModule::import(slf.py(), "pyarrow").map_err(|_| {
+    /// The table as a `pyarrow.Table` (see the class for its columns);
+    /// `totals=False` leaves out the total rows, `reasons=False` the
+    /// `<column>_reason` columns. Units, notes, the title and the finsam
+    /// version are the schema's metadata (`finsam.*`).
+    #[pyo3(signature = (*, totals = true, reasons = true))]
+    fn to_arrow<'py>(&self, py: Python<'py>, totals: bool, reasons: bool) -> PyResult<Bound<'py, PyAny>> {
+        PyModule::import(py, "pyarrow").map_err(|_| {
             pyo3::exceptions::PyImportError::new_err(
                 "to_arrow() and to_pandas() need pyarrow: pip install \"finsam[pandas]\" (or pass the table to any \
                  library that reads __arrow_c_stream__, e.g. polars.DataFrame(table))",
             )
         })?;
-        pyarrow.getattr("table")?.call1((slf,))
+        let batch = self.batch(py, totals, reasons)?;
+        let schema = batch.schema();
+        pyo3_arrow::PyTable::try_new(vec![batch], schema)?.into_pyarrow(py)
     }
 
-    /// The table as a pandas DataFrame. Integer columns (years, counts,
-    /// öre) are always pandas' nullable `Int64`, whether or not a cell is
-    /// withheld, so a column's dtype does not depend on the data; withheld
-    /// cells are `<NA>` (`NaN` in float columns), with a reason column.
-    fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let table = Self::to_arrow(slf)?;
+    /// The table as a pandas DataFrame, with the options of `to_arrow`.
+    /// Integer columns (years, ids, counts, öre) are always pandas'
+    /// nullable `Int64`, whether or not a cell is withheld, so a column's
+    /// dtype does not depend on the data; withheld cells are `<NA>` (`NaN`
+    /// in float columns), with a reason column. `DataFrame.attrs["finsam"]`
+    /// holds the id, title, notes, units and finsam version.
+    #[pyo3(signature = (*, totals = true, reasons = true))]
+    fn to_pandas<'py>(&self, py: Python<'py>, totals: bool, reasons: bool) -> PyResult<Bound<'py, PyAny>> {
+        let table = self.to_arrow(py, totals, reasons)?;
         let int64 = PyModule::import(py, "pyarrow")?.getattr("int64")?.call0()?;
         let nullable = PyModule::import(py, "pandas")?.getattr("Int64Dtype")?.call0()?;
         let mapping = PyDict::new(py);
         mapping.set_item(int64, nullable)?;
         let kwargs = PyDict::new(py);
         kwargs.set_item("types_mapper", mapping.getattr("get")?)?;
-        table.call_method("to_pandas", (), Some(&kwargs))
+        let frame = table.call_method("to_pandas", (), Some(&kwargs))?;
+        frame.getattr("attrs")?.set_item("finsam", self.attrs(py)?)?;
+        Ok(frame)
     }
 
-    /// The table as a polars DataFrame (withheld cells are null, with a
-    /// reason column).
-    fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        PyModule::import(slf.py(), "polars")?.getattr("DataFrame")?.call1((slf,))
+    /// The table as a polars DataFrame, with the options of `to_arrow`
+    /// (withheld cells are null, with a reason column).
+    #[pyo3(signature = (*, totals = true, reasons = true))]
+    fn to_polars<'py>(&self, py: Python<'py>, totals: bool, reasons: bool) -> PyResult<Bound<'py, PyAny>> {
+        let stream = frames::ArrowStream::new(self.batch(py, totals, reasons)?);
+        PyModule::import(py, "polars")?.getattr("DataFrame")?.call1((stream,))
     }
 
     fn __len__(&self) -> usize {
@@ -926,6 +952,28 @@ impl PyTable {
         let py = slf.py();
         let json = serde_json::to_string(&slf.get().inner).map_err(|e| to_py_err(py, &e.into()))?;
         Ok((slf.get_type().getattr("from_json")?, (json,)))
+    }
+}
+
+impl PyTable {
+    fn batch(&self, py: Python<'_>, totals: bool, reasons: bool) -> PyResult<arrow_array::RecordBatch> {
+        let options = finsam_core::arrow::FrameOptions { totals, reasons };
+        self.inner.to_record_batch_with(options).map_err(|e| to_py_err(py, &e))
+    }
+
+    /// What a frame of the table carries beside its rows (pandas' `attrs`).
+    fn attrs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("id", &self.inner.id)?;
+        d.set_item("title", &self.inner.title)?;
+        d.set_item("notes", self.inner.notes.clone())?;
+        let units = PyDict::new(py);
+        for c in &self.inner.columns {
+            units.set_item(&c.name, serde_json::to_value(c.unit).ok().and_then(|v| v.as_str().map(str::to_owned)))?;
+        }
+        d.set_item("units", units)?;
+        d.set_item("version", env!("CARGO_PKG_VERSION"))?;
+        Ok(d)
     }
 }
 

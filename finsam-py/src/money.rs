@@ -188,8 +188,11 @@ fn survey_mapping(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
 #[pyfunction]
 fn financing(py: Python<'_>, data: &PyDataset, year: i32) -> PyResult<PyTable> {
     let inner = Arc::clone(&data.inner);
+    let names = data.inner.key_names();
     let splits = detached(py, move || finance::financing(&inner, year))?;
-    Ok(PyTable { inner: finance::split::financing_table(&splits) })
+    let mut table = finance::split::financing_table(&splits);
+    names.apply(&mut table);
+    Ok(PyTable { inner: table })
 }
 
 /// Kronor given as an int, a `Decimal` or a string with at most two
@@ -311,7 +314,12 @@ fn allocation(
         };
         finance::allocate(year, &inputs, &params)
     })?;
-    Ok(PyTable { inner: result.to_table() })
+    let mut table = result.to_table();
+    if let Some(d) = data {
+        // Named by the data set's förbund; inputs given as a frame have no names.
+        d.inner.key_names().apply(&mut table);
+    }
+    Ok(PyTable { inner: table })
 }
 
 /// Budget, utfall and participants of insatser per year and group.

@@ -148,3 +148,122 @@ def test_a_file_that_cannot_be_read_is_named_in_the_error(tmp_path: Path) -> Non
     with pytest.raises(finsam.FileAccessError) as e:
         finsam.read_extract(missing / "flat.csv")
     assert e.value.path == str(missing / "flat.csv")
+
+
+# Typed keys and totals (issue 15, points 2 and 4).
+
+
+def every_kind_of_table(data: finsam.Dataset) -> list[finsam.Table]:
+    tables: list[finsam.Table] = []
+    for year in (2020, 2022, 2024):
+        tables += finsam.annual_report(data, year).tables
+    for by in ["insats", "aldersgrupp", "behovsgrupp", "remittent", "forsorjning_fore", ["forbund", "kon"]]:
+        tables.append(finsam.participants(data, by=by, years=2020))  # type: ignore[arg-type]
+        tables.append(finsam.outcome_rates(data, by=by, years=2020))  # type: ignore[arg-type]
+    tables += [finsam.outcome_categories(data, by="kon", years=2020), finsam.allocation(data, 2021)]
+    return tables
+
+
+def test_a_total_row_has_null_keys_and_says_what_it_sums(data: finsam.Dataset) -> None:
+    import pyarrow as pa
+
+    for table in every_kind_of_table(data):
+        frame = table.to_arrow()
+        totals = [i for i, r in enumerate(table.to_dicts()) if r.get("summerat")]
+        raw = __import__("json").loads(table.to_json())["rows"]
+        with_alla = [i for i, r in enumerate(raw) if "alla" in r["key"]]
+        # Every table whose rows can be totals has `summerat`, and it marks exactly those rows.
+        assert totals == with_alla, table.id
+        if with_alla:
+            assert "summerat" in frame.column_names, table.id
+        for key in table.keys:
+            column = frame.column(key)
+            assert column.null_count == sum(1 for r in raw if r["key"][table.keys.index(key)] == "alla"), (table.id, key)
+            if key in ("ar", "forbund", "insats"):
+                assert column.type == pa.int64(), (table.id, key)
+        lean = table.to_arrow(totals=False, reasons=False)
+        assert lean.num_rows == len(raw) - len(with_alla)
+        assert not any(c.endswith("_reason") for c in lean.column_names)
+
+
+def test_a_tables_schema_does_not_depend_on_its_rows(data: finsam.Dataset) -> None:
+    import json
+
+    full = finsam.outcome_rates(data, by="forbund", years=2020)
+    raw = json.loads(full.to_json())
+    # The same table with only its withheld rows, and with no rows at all.
+    for rows in ([r for r in raw["rows"] if any("suppressed" in v for v in r["values"])], []):
+        other = finsam.Table.from_json(json.dumps({**raw, "rows": rows}))
+        assert other.to_arrow().schema.equals(full.to_arrow().schema, check_metadata=False)
+
+
+def test_frames_filter_and_join_on_integer_ids(data: finsam.Dataset) -> None:
+    pl = pytest.importorskip("polars")
+    pandas = pytest.importorskip("pandas")
+    t = finsam.outcome_rates(data, by="forbund", years=2020)
+    df = t.to_pandas()
+    assert df["forbund"].dtype == pandas.Int64Dtype() and df["ar"].dtype == pandas.Int64Dtype()
+    first = int(df["forbund"].dropna().iloc[0])
+    assert len(df[df.forbund == first]) == 1
+    forbund = data.to_arrow()["forbund"]
+    names = pl.from_arrow(forbund).select(pl.col("forbund_id").alias("forbund"), "namn")
+    joined = t.to_polars(totals=False).join(names, on="forbund", how="left")
+    assert joined["namn"].null_count() == 0 and len(joined) == len(t) - 1
+    # Keys are ints and a total is None in dicts and in value() too.
+    rows = t.to_dicts()
+    assert rows[0]["ar"] == 2020 and any(r["forbund"] is None and r["summerat"] == "forbund" for r in rows)
+    assert t.value([2020, None], "n") == t.value(["2020", "alla"], "n") is not None
+    assert t.value([2020, first], "andel_arbete_studier") == t.value(["2020", str(first)], "andel_arbete_studier")
+
+
+def test_units_notes_and_the_version_travel_with_a_frame(data: finsam.Dataset) -> None:
+    import json
+
+    t = finsam.outcome_rates(data, by="kon", years=2020)
+    schema = t.to_arrow().schema
+    meta = {k.decode(): v.decode() for k, v in schema.metadata.items()}
+    assert meta["finsam.id"] == "utfall" and meta["finsam.title"] == t.title
+    assert json.loads(meta["finsam.notes"]) == t.notes and meta["finsam.version"] == finsam.__version__
+    assert schema.field("n").metadata == {b"finsam.unit": b"count"}
+    assert schema.field("andel_arbete_studier").metadata == {b"finsam.unit": b"share"}
+    attrs = t.to_pandas().attrs["finsam"]
+    assert attrs["id"] == "utfall" and attrs["units"]["lo"] == "share" and attrs["notes"] == t.notes
+    # Through the PyCapsule stream too (what polars and pyarrow.table read).
+    import pyarrow as pa
+
+    assert pa.table(t).schema.metadata == schema.metadata
+
+
+def test_forbund_and_insatser_come_with_their_names(data: finsam.Dataset, tmp_path: Path) -> None:
+    arrow = data.to_arrow()
+    forbund = dict(zip(arrow["forbund"].column("forbund_id").to_pylist(), arrow["forbund"].column("namn").to_pylist()))
+    insatser = dict(zip(arrow["insatser"].column("insats_id").to_pylist(), arrow["insatser"].column("namn").to_pylist()))
+    tables = [
+        finsam.outcome_rates(data, by="forbund", years=2020),
+        finsam.participants(data, by=["forbund", "insats"], years=2020),
+        finsam.insats_economy(data, by=["forbund", "insats"], years=2024),
+        finsam.forbund_economy(data, years=2024),
+        finsam.financing(data, 2021),
+        finsam.allocation(data, 2021),
+        finsam.survey_indicators(data, by="forbund", years=2021),
+        finsam.annual_report(data, 2022)["utfall_per_forbund"],
+    ]
+    for table in tables:
+        for row in table.to_dicts():
+            if "forbund" in row:
+                assert row["forbund_namn"] == forbund.get(row["forbund"]), (table.id, row["forbund"])
+            if "insats" in row:
+                assert row["insats_namn"] == insatser.get(row["insats"]), (table.id, row["insats"])
+        assert any(r.get("forbund_namn") for r in table.to_dicts()), table.id
+    # A flat extract has no names: the column is there, and null.
+    data.to_flat_csv(tmp_path / "flat.csv")
+    from_extract = finsam.outcome_rates(finsam.read_extract(tmp_path / "flat.csv"), by="forbund", years=2020)
+    frame = from_extract.to_arrow()
+    assert frame.column("forbund_namn").null_count == frame.num_rows
+    # Otherwise the same figures as from the data set (without the anonymous
+    # participants, which a flat extract cannot hold).
+    known = finsam.Dataset.from_frames(
+        {name: t for name, t in arrow.items() if name != "anonyma_deltagare"}, uttagsdatum=data.uttagsdatum
+    )
+    named = finsam.outcome_rates(known, by="forbund", years=2020).to_arrow()
+    assert frame.drop_columns(["forbund_namn"]).equals(named.drop_columns(["forbund_namn"]))

@@ -89,6 +89,8 @@ pub(crate) struct Computed {
     /// What a table of person-level figures must say of the asked years
     /// (aggregate years without figures; a year covered in part).
     pub(crate) person_notes: Vec<String>,
+    /// The names of the source's förbund and insatser (none for an extract).
+    pub(crate) names: crate::publish::table::KeyNames,
 }
 
 /// The state of `split` over `state_years` of `source`, after checking the
@@ -111,7 +113,8 @@ pub(crate) fn computed(
             let complete = complete_years(data, &state, ctx.uttagsdatum);
             let eras = Eras::of(data, config, ctx.uttagsdatum);
             let (groups, cutoff) = (ctx.groups.clone(), ctx.uttagsdatum);
-            Computed { state, groups, cutoff, complete, notes: Vec::new(), eras, person_notes: Vec::new() }
+            let names = data.key_names();
+            Computed { state, groups, cutoff, complete, notes: Vec::new(), eras, person_notes: Vec::new(), names }
         }
         Source::Extract(extract) => {
             let partial = Partial::compute_with(extract, split, state_years.clone(), config, persons, 2)?;
@@ -169,6 +172,7 @@ impl PartialCounts {
             notes: p.notes,
             eras,
             person_notes: Vec::new(),
+            names: Default::default(),
         }
     }
 }
@@ -199,7 +203,9 @@ impl Computed {
     /// with the source's notes, disclosure-controlled.
     pub(crate) fn finish_participants(&self, mut builder: Builder, config: &Config) -> Table {
         builder.table.notes.extend(self.notes.iter().cloned());
-        builder.finish(&config.disclosure)
+        let mut table = builder.finish(&config.disclosure);
+        self.names.apply(&mut table);
+        table
     }
 }
 

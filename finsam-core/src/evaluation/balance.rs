@@ -150,6 +150,7 @@ impl Balance {
             })
             .collect();
         Table {
+            names: Default::default(),
             id: "matching_balance".into(),
             title: "Covariate balance before and after matching".into(),
             keys: vec!["variable".into()],

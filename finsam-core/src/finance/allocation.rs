@@ -523,6 +523,7 @@ impl Allocation {
         let column = |name: &str, unit| Column { name: name.to_owned(), unit };
         let p = &self.params;
         Table {
+            names: Default::default(),
             id: "statlig_fordelning".into(),
             title: "Statens fördelning mellan förbund".into(),
             keys: vec!["ar".into(), "forbund".into()],

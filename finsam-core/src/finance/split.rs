@@ -366,6 +366,7 @@ pub fn financing_table(splits: &[FinancingSplit]) -> Table {
     }
     let column = |name: &str, unit| Column { name: name.to_owned(), unit };
     Table {
+        names: Default::default(),
         id: "finansiering".into(),
         title: "Finansiering enligt lagen §5: parternas andelar".into(),
         keys: vec!["ar".into(), "forbund".into(), "betalare".into(), "kod".into()],

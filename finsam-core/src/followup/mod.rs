@@ -812,6 +812,7 @@ pub(crate) fn check_rows(rows: &Rows, locate: &dyn Fn(usize, &str, String) -> Lo
 fn split_ended(table: Table) -> (Table, Table, Table) {
     let part = |id: &str, title: &str, keep: &[usize], pick: &dyn Fn(&[String]) -> bool| {
         let mut t = Table {
+            names: Default::default(),
             id: id.to_owned(),
             title: title.to_owned(),
             keys: keep.iter().map(|&i| table.keys[i].clone()).collect(),

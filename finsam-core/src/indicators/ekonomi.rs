@@ -112,7 +112,7 @@ impl Sums {
 /// but förbund and insats.
 pub fn insats_economy(data: &Dataset, by: &Split, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
     check_years(data.into(), config, &years)?;
-    Ok(insats_economy_table(data, by, &years)?.finish(&config.disclosure))
+    Ok(data.named(insats_economy_table(data, by, &years)?.finish(&config.disclosure)))
 }
 
 pub(crate) fn insats_economy_table(data: &Dataset, by: &Split, years: &RangeInclusive<i32>) -> Result<Builder> {
@@ -281,7 +281,7 @@ pub fn forbund_economy(
     config: &Config,
 ) -> Result<Table> {
     check_years(data.into(), config, &years)?;
-    Ok(forbund_economy_table(data, &years, rule).finish(&config.disclosure))
+    Ok(data.named(forbund_economy_table(data, &years, rule).finish(&config.disclosure)))
 }
 
 pub(crate) fn forbund_economy_table(data: &Dataset, years: &RangeInclusive<i32>, rule: &EquityRule) -> Builder {

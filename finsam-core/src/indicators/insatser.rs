@@ -34,7 +34,7 @@ pub const SPEC: IndicatorSpec = IndicatorSpec {
 /// `invalid_argument` for an empty range of years.
 pub fn insatser(data: &Dataset, by_forbund: bool, years: RangeInclusive<i32>, config: &Config) -> Result<Table> {
     check_years(data.into(), config, &years)?;
-    Ok(insatser_table(data, by_forbund, years).finish(&config.disclosure))
+    Ok(data.named(insatser_table(data, by_forbund, years).finish(&config.disclosure)))
 }
 
 pub(crate) fn insatser_table(data: &Dataset, by_forbund: bool, years: RangeInclusive<i32>) -> Builder {

@@ -2,9 +2,14 @@
 
 use std::fmt::Write as _;
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::publish::disclosure::{Cell, Disclosure, Reason};
+
+/// The key of a total row: the sum over every value of that key.
+pub const TOTAL: &str = "alla";
 
 /// What a column holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +78,56 @@ pub struct Table {
     pub rows: Vec<Row>,
     /// What was excluded, and other notes.
     pub notes: Vec<String>,
+    /// The names of the ids in a key column, by column (`forbund`,
+    /// `insats`) and id, for the ids the table shows; empty where the
+    /// source has no names (a flat extract). Frames show them as
+    /// `<key>_namn` beside the id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub names: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// The key columns whose ids have names (`<key>_namn` in a frame).
+pub const NAMED_KEYS: [&str; 2] = ["forbund", "insats"];
+
+/// The names of förbund and insatser by id, to give the tables that show
+/// their ids ([`Table::names`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyNames {
+    /// Per key column of [`NAMED_KEYS`], the name of each id.
+    pub by_key: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl KeyNames {
+    /// Gives `table` the names of the ids it shows in its named key columns.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use finsam_core::publish::table::KeyNames;
+    /// # use finsam_core::indicators::{Config, Split};
+    /// # let data = finsam_core::synthetic::generate(&Default::default())?;
+    /// let mut t = finsam_core::report::outcomes(&data, &Split::parse(&["forbund"])?, 2020..=2020, &Config::default())?;
+    /// let names = KeyNames { by_key: BTreeMap::from([("forbund".to_owned(), BTreeMap::from([("7".to_owned(), "Sju".to_owned())]))]) };
+    /// names.apply(&mut t);
+    /// assert_eq!(t.names["forbund"].len(), 1);
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    pub fn apply(&self, table: &mut Table) {
+        for (k, key) in table.keys.iter().enumerate() {
+            let Some(names) = self.by_key.get(key) else { continue };
+            let shown: BTreeMap<String, String> =
+                table.rows.iter().filter_map(|r| names.get(&r.key[k]).map(|n| (r.key[k].clone(), n.clone()))).collect();
+            if !shown.is_empty() {
+                table.names.insert(key.clone(), shown);
+            }
+        }
+    }
+
+    /// Gives every table its names.
+    pub fn apply_all(&self, tables: &mut [Table]) {
+        for t in tables {
+            self.apply(t);
+        }
+    }
 }
 
 impl Table {
@@ -376,6 +431,7 @@ impl Builder {
         let columns = columns.iter().map(|(n, u)| Column { name: (*n).to_owned(), unit: *u }).collect();
         Builder {
             table: Table {
+                names: BTreeMap::new(),
                 id: id.to_owned(),
                 title: title.to_owned(),
                 keys,

@@ -321,6 +321,9 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
         tables.extend(money_tables(data, year)?);
         sammanslagningar = lineage(data).into_iter().filter(|m| m.datum.year() <= year).collect();
     }
+    if let Some(data) = data {
+        data.key_names().apply_all(&mut tables);
+    }
     title_levels(&mut tables);
     Ok(AnnualReport {
         ar: year,

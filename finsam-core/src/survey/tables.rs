@@ -37,7 +37,7 @@ pub fn indicators(
     split: SurveySplit,
     config: &SurveyConfig,
 ) -> Result<Table> {
-    Ok(indicator_table(&SurveyState::compute(data, years, config)?, split))
+    Ok(data.named(indicator_table(&SurveyState::compute(data, years, config)?, split)))
 }
 
 pub(crate) fn indicator_table(state: &SurveyState, split: SurveySplit) -> Table {
@@ -154,7 +154,8 @@ pub(crate) fn mean_values(sums: &CellSums, unit: i128, level: f64, row: usize) -
 /// # Errors
 /// As [`SurveyState::compute`].
 pub fn change(data: &Dataset, year: i32, split: SurveySplit, config: &SurveyConfig) -> Result<Table> {
-    Ok(change_table(&SurveyState::compute(data, year - 1..=year, config)?, year, split, &HashSet::new()))
+    let state = SurveyState::compute(data, year - 1..=year, config)?;
+    Ok(data.named(change_table(&state, year, split, &HashSet::new())))
 }
 
 /// `withheld`: cells whose respondent count another table of the same
@@ -177,6 +178,7 @@ pub(crate) fn change_table(state: &SurveyState, year: i32, split: SurveySplit, w
         rows.push(crate::publish::Row { key, values });
     }
     Table {
+        names: Default::default(),
         id: "enkatindikatorer_forandring".into(),
         title: format!("NNS-indikatorer: förändring från {}", year - 1),
         keys: split.key_columns(),
@@ -252,7 +254,7 @@ pub(crate) fn difference_cells(a: &CellSums, b: &CellSums, unit: i128, config: &
 /// # Errors
 /// As [`SurveyState::compute`].
 pub fn comparison(data: &Dataset, year: i32, config: &SurveyConfig) -> Result<Table> {
-    Ok(comparison_table(&SurveyState::compute(data, year..=year, config)?, year, &HashSet::new()))
+    Ok(data.named(comparison_table(&SurveyState::compute(data, year..=year, config)?, year, &HashSet::new())))
 }
 
 /// `withheld`: as for [`change_table`].
@@ -293,6 +295,7 @@ pub(crate) fn comparison_table(state: &SurveyState, year: i32, withheld: &HashSe
     let mut columns = difference_columns("ovriga");
     columns.insert(2, crate::publish::Column { name: "medel_riket".into(), unit: Unit::Number });
     Table {
+        names: Default::default(),
         id: "enkatindikatorer_jamforelse".into(),
         title: "NNS-indikatorer: förbundet jämfört med övriga landet".into(),
         keys: vec!["ar".into(), "forbund".into(), "respondentgrupp".into(), "indikator".into()],
