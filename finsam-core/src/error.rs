@@ -135,6 +135,7 @@ macro_rules! with_location {
     ($error:expr, $at:ident => $found:expr) => {
         match $error {
             Error::InvalidEncoding { at: $at, .. }
+            | Error::NotCsv { at: $at, .. }
             | Error::MissingColumn { at: $at, .. }
             | Error::DuplicateColumn { at: $at }
             | Error::DuplicateFile { at: $at, .. }
@@ -189,6 +190,17 @@ pub enum Error {
         /// The operating system's error.
         #[source]
         source: std::io::Error,
+    },
+    /// A file given as CSV that is another format (its first bytes are
+    /// that format's signature): refused before it is parsed as text.
+    #[error("{at}: this is {format}, not CSV text; {advice}")]
+    NotCsv {
+        /// The file.
+        at: Box<Location>,
+        /// What the file is ("a Parquet file").
+        format: &'static str,
+        /// How to read it instead.
+        advice: &'static str,
     },
     /// Bytes that are not valid in the file's text encoding.
     #[error("{at}: bytes that are not valid {encoding}; set the encoding explicitly if the file is not {encoding}")]
@@ -509,6 +521,7 @@ impl Error {
         match self {
             Error::Io { .. } => "io",
             Error::InvalidEncoding { .. } => "invalid_encoding",
+            Error::NotCsv { .. } => "not_csv",
             Error::MissingColumn { .. } => "missing_column",
             Error::DuplicateColumn { .. } => "duplicate_column",
             Error::DuplicateFile { .. } => "duplicate_file",
@@ -554,6 +567,7 @@ impl Error {
     /// bindings that map codes to exception classes.
     pub const CODES: &'static [&'static str] = &[
         "io",
+        "not_csv",
         "invalid_encoding",
         "missing_column",
         "duplicate_column",

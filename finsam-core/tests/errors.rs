@@ -158,6 +158,8 @@ fn field_level_errors_name_file_line_column_and_value() {
 
 #[test]
 fn file_level_errors() {
+    // A Parquet file saved as .csv is refused by its signature, not parsed as text.
+    expect("deltaganden.csv", "PAR1\u{15}\u{4}\u{15}binary", "not_csv", None, None, None);
     expect(
         "deltaganden.csv",
         "deltagare_id;insats_id;kon\n1;10;K\n",

@@ -56,6 +56,36 @@ pub(crate) fn stream_capsule<'py>(
     Ok(to_stream_pycapsule(py, reader, requested_schema)?)
 }
 
+/// `source` as an object that exports the Arrow PyCapsule interface, or
+/// `None` if it is no Arrow source: a polars `LazyFrame` is collected with
+/// polars' streaming engine, a `pyarrow.dataset.Dataset` or `Scanner`
+/// becomes its record-batch reader (read batch by batch), and a duckdb
+/// relation its record-batch reader; frames that export the interface
+/// themselves (pandas, polars, pyarrow, recent duckdb) are taken as they are.
+fn arrow_exporter<'py>(source: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let exports = |o: &Bound<'py, PyAny>| -> PyResult<bool> {
+        Ok(o.hasattr("__arrow_c_stream__")? || o.hasattr("__arrow_c_array__")?)
+    };
+    if exports(source)? {
+        return Ok(Some(source.clone()));
+    }
+    let module: String = source.get_type().module()?.extract()?;
+    let converted = if module.starts_with("polars") && source.hasattr("collect")? {
+        let kwargs = PyDict::new(source.py());
+        kwargs.set_item("engine", "streaming")?;
+        source.call_method("collect", (), Some(&kwargs))?
+    } else if module.starts_with("pyarrow") && source.hasattr("scanner")? {
+        source.call_method0("scanner")?.call_method0("to_reader")?
+    } else if module.starts_with("pyarrow") && source.hasattr("to_reader")? {
+        source.call_method0("to_reader")?
+    } else if module.starts_with("duckdb") && source.hasattr("fetch_record_batch")? {
+        source.call_method0("fetch_record_batch")?
+    } else {
+        return Ok(None);
+    };
+    Ok(exports(&converted)?.then_some(converted))
+}
+
 /// A record batch that any Arrow consumer reads through the PyCapsule
 /// stream interface (how a table reaches polars without pyarrow).
 #[pyclass(frozen, module = "finsam")]
@@ -120,20 +150,20 @@ pub(crate) fn batches(frame: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Reco
 /// of no rows; one without columns lacks the required ones).
 fn batches_and_schema(frame: &Bound<'_, PyAny>, what: &str) -> PyResult<(Vec<RecordBatch>, SchemaRef)> {
     let py = frame.py();
-    let exports = frame.hasattr("__arrow_c_stream__")? || frame.hasattr("__arrow_c_array__")?;
-    if !exports {
+    let Some(frame) = arrow_exporter(frame)? else {
         let kind = frame.get_type().name()?;
         return Err(to_py_err(
             py,
             &argument(
                 "frame",
                 format!(
-                    "{what}: a {kind} does not export Arrow data; pass a pandas (≥ 2.2), polars or pyarrow \
-                     frame (collect a polars LazyFrame first)"
+                    "{what}: a {kind} does not export Arrow data; pass a pandas (≥ 2.2), polars (DataFrame or \
+                     LazyFrame), pyarrow (Table, RecordBatchReader, dataset or scanner) or duckdb frame"
                 ),
             ),
         ));
-    }
+    };
+    let frame = &frame;
     let arrow_error = |message: String| Error::ArrowType { at: Box::new(Location::table(what)), message };
     let reader = frame
         .extract::<AnyRecordBatch>()

@@ -247,16 +247,7 @@ impl PyDataset {
         let tables = tables.as_ref();
         let cutoff = match uttagsdatum {
             None => None,
-            Some(v) => {
-                let text: String = match v.call_method0("isoformat") {
-                    Ok(t) => t.extract()?,
-                    Err(_) => v.extract()?,
-                };
-                Some(
-                    text.parse()
-                        .map_err(|_| to_py_err(py, &argument("uttagsdatum", format!("not a date: {text:?}"))))?,
-                )
-            }
+            Some(v) => date_arg("uttagsdatum", v)?,
         };
         frames::dataset_from_frames(py, tables, columns, errors, cutoff)
     }
@@ -647,11 +638,17 @@ pub(crate) fn date_arg(name: &'static str, value: &Bound<'_, PyAny>) -> PyResult
     if value.is_none() {
         return Ok(None);
     }
-    let accepts = "None, a datetime.date or a \"YYYY-MM-DD\" string";
+    let accepts = "None, a datetime.date, a datetime or pandas.Timestamp at midnight, or a \"YYYY-MM-DD\" string";
     let datetime = PyModule::import(value.py(), "datetime")?;
     let text: String = if value.is_instance(&datetime.getattr("datetime")?)? {
-        // A datetime is a date too, but its time of day would be dropped silently.
-        return Err(bad_option(name, accepts, value));
+        // A datetime (or pandas.Timestamp) is a day only at midnight: a time
+        // of day would be dropped silently. One with a time zone is the
+        // civil date in its own zone, as `date()` gives it.
+        let midnight = value.call_method0("time")?.eq(datetime.getattr("time")?.call0()?)?;
+        if !midnight {
+            return Err(bad_option(name, accepts, value));
+        }
+        value.call_method0("date")?.call_method0("isoformat")?.extract()?
     } else if value.is_instance(&datetime.getattr("date")?)? {
         value.call_method0("isoformat")?.extract()?
     } else if let Ok(s) = value.cast::<pyo3::types::PyString>() {

@@ -120,6 +120,7 @@ pub(crate) fn read_csv<S: FlatSink>(mut reader: impl Read, source: &str, options
         let block_size = options.block_size.max(1 << 12);
         let mut carry: Vec<u8> = Vec::new();
         let eof = fill(&mut reader, &mut carry, block_size).map_err(io)?;
+        crate::ingest::csv::refuse_binary(&carry, source)?;
         let header_end = carry.iter().position(|&b| b == b'\n').unwrap_or(carry.len());
         let layout = layout(&carry[..header_end], source, options.delimiter)?;
         carry.drain(..(header_end + 1).min(carry.len()));

@@ -330,6 +330,40 @@ pub(crate) struct Sniffed {
     pub(crate) crlf: bool,
 }
 
+/// Refuses a file whose first bytes are the signature of a binary format
+/// (Parquet, Arrow IPC, a zip archive such as an Excel workbook, gzip, …):
+/// parsed as text it would give a misleading error at best, and at worst
+/// a "header" of binary garbage.
+///
+/// ```
+/// use finsam_core::ingest::csv::refuse_binary;
+/// assert!(refuse_binary(b"PAR1\x15\x04", "x.csv").unwrap_err().to_string().contains("Parquet"));
+/// assert!(refuse_binary(b"deltagare_id;forbund_id\n", "x.csv").is_ok());
+/// ```
+///
+/// # Errors
+/// `not_csv` naming the format and how to read it.
+pub fn refuse_binary(head: &[u8], source: &str) -> Result<()> {
+    const FRAME: &str = "read it with polars or pyarrow and pass the frame instead";
+    let signatures: [(&[u8], &str, &str); 7] = [
+        (b"PAR1", "a Parquet file", FRAME),
+        (b"ARROW1", "an Arrow IPC (Feather) file", FRAME),
+        (
+            b"PK\x03\x04",
+            "a zip archive (such as an Excel .xlsx workbook)",
+            "save the sheet as CSV, or unpack the archive",
+        ),
+        (b"\xD0\xCF\x11\xE0", "an Excel 97-2003 workbook (.xls)", "save the sheet as CSV"),
+        (b"\x1F\x8B", "a gzip-compressed file", "decompress it first (gunzip)"),
+        (b"\x28\xB5\x2F\xFD", "a zstd-compressed file", "decompress it first (unzstd)"),
+        (b"SQLite format 3\0", "an SQLite database", "export the table as CSV"),
+    ];
+    match signatures.iter().find(|(magic, _, _)| head.starts_with(magic)) {
+        Some(&(_, format, advice)) => Err(Error::NotCsv { at: Box::new(Location::file(source)), format, advice }),
+        None => Ok(()),
+    }
+}
+
 /// Reads the first 64 KiB of `reader` and decides its encoding and
 /// delimiter as `opts` asks (see [`Encoding::Auto`]); every reader of CSV
 /// starts here.
@@ -337,6 +371,7 @@ pub(crate) fn sniff(reader: impl Read + Send + 'static, source: &str, opts: &Csv
     let mut reader = BufReader::with_capacity(256 * 1024, reader);
     let mut head = Vec::with_capacity(SNIFF_BYTES as usize);
     (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head).map_err(|e| Error::io(Path::new(source), e))?;
+    refuse_binary(&head, source)?;
     let bom = head.starts_with(b"\xEF\xBB\xBF");
     if bom {
         head.drain(..3);

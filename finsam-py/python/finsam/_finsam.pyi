@@ -20,7 +20,14 @@ class _ArrowArrayExportable(Protocol):
 
     def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
 
-_Frame = _ArrowStreamExportable | _ArrowArrayExportable
+class _RecordBatchSource(Protocol):
+    """A duckdb relation: read through its record-batch reader."""
+
+    def fetch_record_batch(self, rows_per_batch: int = ...) -> Any: ...
+
+# Frames, readers and lazy sources: pandas, polars (DataFrame, LazyFrame), pyarrow (Table,
+# RecordBatchReader, dataset, scanner) and duckdb relations.
+_Frame = _ArrowStreamExportable | _ArrowArrayExportable | polars.LazyFrame | _RecordBatchSource
 
 __all__ = [
     "__version__",
