@@ -191,6 +191,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The computation was asked to stop ([`exec::Interrupt`](crate::exec::Interrupt)).
+    #[error("interrupted: the computation was asked to stop")]
+    Interrupted,
     /// A file given as CSV that is another format (its first bytes are
     /// that format's signature): refused before it is parsed as text.
     #[error("{at}: this is {format}, not CSV text; {advice}")]
@@ -522,6 +525,7 @@ impl Error {
             Error::Io { .. } => "io",
             Error::InvalidEncoding { .. } => "invalid_encoding",
             Error::NotCsv { .. } => "not_csv",
+            Error::Interrupted => "interrupted",
             Error::MissingColumn { .. } => "missing_column",
             Error::DuplicateColumn { .. } => "duplicate_column",
             Error::DuplicateFile { .. } => "duplicate_file",
@@ -567,6 +571,7 @@ impl Error {
     /// bindings that map codes to exception classes.
     pub const CODES: &'static [&'static str] = &[
         "io",
+        "interrupted",
         "not_csv",
         "invalid_encoding",
         "missing_column",

@@ -1,8 +1,76 @@
-//! The one policy for worker threads: a worker that panics takes the whole
+//! Worker threads and interruption. The one policy for worker threads: a worker that panics takes the whole
 //! computation with it. Its rows would otherwise be missing from a result
 //! that looks whole, which is worse than no result.
 
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::ScopedJoinHandle;
+
+use crate::error::{Error, Result};
+
+/// A request to stop a long computation early (Ctrl-C in Python): the
+/// computation checks it at its natural steps (a block of a file, a year
+/// of the synthetic data, an iteration of a fit) and returns the
+/// `interrupted` error, never a partial result.
+///
+/// ```
+/// use finsam_core::exec::Interrupt;
+/// let interrupt = Interrupt::new();
+/// interrupt.interrupt();
+/// let config = finsam_core::synthetic::SyntheticConfig { scale: 0.01, ..Default::default() };
+/// let err = interrupt.run(|| finsam_core::synthetic::generate(&config)).unwrap_err();
+/// assert_eq!(err.code(), "interrupted");
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Interrupt(Arc<AtomicBool>);
+
+thread_local! {
+    /// The interrupt the computation on this thread answers to.
+    static CURRENT: RefCell<Option<Interrupt>> = const { RefCell::new(None) };
+}
+
+impl Interrupt {
+    /// An interrupt not yet asked for.
+    pub fn new() -> Interrupt {
+        Interrupt::default()
+    }
+
+    /// Asks the computations under this interrupt to stop.
+    pub fn interrupt(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`interrupt`](Self::interrupt) was called.
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// Runs `work` on this thread under this interrupt; the workers it
+    /// starts answer to it too.
+    pub fn run<T>(&self, work: impl FnOnce() -> T) -> T {
+        let previous = CURRENT.with(|c| c.replace(Some(self.clone())));
+        let out = work();
+        CURRENT.with(|c| *c.borrow_mut() = previous);
+        out
+    }
+}
+
+/// `interrupted` if the computation on this thread was asked to stop.
+pub(crate) fn check() -> Result<()> {
+    let asked = CURRENT.with(|c| c.borrow().as_ref().is_some_and(Interrupt::is_set));
+    if asked { Err(Error::Interrupted) } else { Ok(()) }
+}
+
+/// `work` for a worker thread: it answers to the interrupt of the thread
+/// that starts it.
+pub(crate) fn inherit<T>(work: impl FnOnce() -> T) -> impl FnOnce() -> T {
+    let current = CURRENT.with(|c| c.borrow().clone());
+    move || match current {
+        Some(interrupt) => interrupt.run(work),
+        None => work(),
+    }
+}
 
 /// Joins every worker in order and returns their results. If a worker
 /// panicked, the panic is resumed in the caller (after the other workers
@@ -36,7 +104,8 @@ pub(crate) fn map_chunks<T: Sync, R: Send>(
     let size = items.len().div_ceil(threads.max(1)).max(1);
     let work = &work;
     std::thread::scope(|scope| {
-        let handles = items.chunks(size).enumerate().map(|(i, chunk)| scope.spawn(move || work(i, chunk))).collect();
+        let handles =
+            items.chunks(size).enumerate().map(|(i, chunk)| scope.spawn(inherit(move || work(i, chunk)))).collect();
         join_all(handles)
     })
 }
@@ -93,7 +162,7 @@ pub(crate) fn for_each_balanced<T: Send>(
         for len in lengths {
             let (share, tail) = rest.split_at_mut(len);
             rest = tail;
-            handles.push(scope.spawn(move || share.iter_mut().for_each(work)));
+            handles.push(scope.spawn(inherit(move || share.iter_mut().for_each(work))));
         }
         join_all(handles);
     });

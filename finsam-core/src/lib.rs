@@ -40,7 +40,7 @@ pub mod date;
 pub mod engine;
 pub mod error;
 pub mod evaluation;
-mod exec;
+pub mod exec;
 pub mod finance;
 pub mod followup;
 pub mod indicators;

@@ -194,6 +194,7 @@ pub fn generate_with(config: &SyntheticConfig, evaluation: &EvaluationConfig) ->
     casemix::plant(&mut Sampler::new(config.seed).fork(11), &mut insatser);
     let mut builder = Participations::new(rng.fork(1), config.scale, &insatser);
     for year in WARMUP_YEAR..=*YEARS.end() {
+        crate::exec::check()?;
         builder.year(year);
     }
     let Participations { deltaganden, mut spells, anchors, .. } = builder;

@@ -559,6 +559,7 @@ fn zz_every_code_is_tested() {
         arrow_type_errors_name_table_and_column,
         invalid_personnummer_names_line_and_column_never_the_value,
         estimation_errors_say_what_the_data_cannot_support,
+        an_interrupted_computation_stops_with_its_code,
     ];
     for test in others {
         test();
@@ -569,6 +570,25 @@ fn zz_every_code_is_tested() {
         missing.retain(|c| *c != "arrow_type");
     }
     assert!(missing.is_empty(), "codes without a test: {missing:?}");
+}
+
+#[test]
+fn an_interrupted_computation_stops_with_its_code() {
+    use finsam_core::exec::Interrupt;
+    let asked = Interrupt::new();
+    asked.interrupt();
+    // Generating data, reading a delivery: each stops at its next step.
+    let config = finsam_core::synthetic::SyntheticConfig { scale: 0.01, ..Default::default() };
+    let err = asked.run(|| finsam_core::synthetic::generate(&config)).expect_err("interrupted");
+    assert_eq!(err.code(), "interrupted", "{err}");
+    let err = asked
+        .run(|| read_with("deltaganden.csv", delt("1;10;K;1980;2019-01-01;;;;;;;").as_bytes(), &CsvOptions::default()));
+    assert_eq!(err.expect_err("interrupted").code(), "interrupted");
+    // An interrupt nobody asked for changes nothing, and it ends with its run.
+    let quiet = Interrupt::new();
+    assert!(quiet.run(|| finsam_core::synthetic::generate(&config)).is_ok());
+    assert!(finsam_core::synthetic::generate(&config).is_ok());
+    seen("interrupted");
 }
 
 #[test]

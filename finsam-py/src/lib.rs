@@ -64,10 +64,50 @@ fn exception<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyAny>>
     class.call((error.to_string(),), Some(&kwargs))
 }
 
-/// Runs `work` without the GIL and maps its error.
+/// Runs `work` without the GIL and maps its error, answering Ctrl-C: the
+/// work runs on a thread of its own while this (Python's) thread looks for
+/// signals every [`SIGNAL_POLL`]; on `KeyboardInterrupt` the work is asked
+/// to stop (it does at its next step, see `finsam_core::exec::Interrupt`),
+/// is joined, and the `KeyboardInterrupt` is raised, never a partial result.
 pub(crate) fn detached<T: Send>(py: Python<'_>, work: impl FnOnce() -> finsam_core::Result<T> + Send) -> PyResult<T> {
-    py.detach(work).map_err(|e| to_py_err(py, &e))
+    let interrupt = finsam_core::exec::Interrupt::new();
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let (outcome, signal) = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let out = interrupt.run(work);
+            let _ = done.send(());
+            out
+        });
+        let mut signal = None;
+        let mut finished = finished;
+        loop {
+            // The receiver goes into the GIL-free wait and comes back out of it.
+            let (back, waited) = py.detach(move || {
+                let waited = finished.recv_timeout(SIGNAL_POLL);
+                (finished, waited)
+            });
+            finished = back;
+            if !matches!(waited, Err(std::sync::mpsc::RecvTimeoutError::Timeout)) {
+                break; // done, or the worker ended without a word (a panic, surfaced at the join)
+            }
+            if let Err(e) = py.check_signals() {
+                interrupt.interrupt();
+                signal = Some(e);
+                break;
+            }
+        }
+        // A worker that panicked: its panic reaches the caller (a PanicException).
+        let outcome = py.detach(|| worker.join()).unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (outcome, signal)
+    });
+    match (signal, outcome) {
+        (Some(e), _) => Err(e),
+        (None, outcome) => outcome.map_err(|e| to_py_err(py, &e)),
+    }
 }
+
+/// How often a long computation looks for Ctrl-C.
+const SIGNAL_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 
 pub(crate) fn argument(name: &'static str, message: String) -> Error {
     Error::InvalidArgument { name, message }

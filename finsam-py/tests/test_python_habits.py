@@ -267,3 +267,25 @@ def test_forbund_and_insatser_come_with_their_names(data: finsam.Dataset, tmp_pa
     )
     named = finsam.outcome_rates(known, by="forbund", years=2020).to_arrow()
     assert frame.drop_columns(["forbund_namn"]).equals(named.drop_columns(["forbund_namn"]))
+
+
+def test_ctrl_c_stops_a_long_computation_at_its_next_step() -> None:
+    import _thread
+    import threading
+    import time
+
+    started = time.perf_counter()
+    finsam.synthetic(scale=20.0, comparison=0, seed=5)
+    whole = time.perf_counter() - started
+    # Ctrl-C as Python delivers it, 0.1 s into a computation of the same size.
+    timer = threading.Timer(0.1, _thread.interrupt_main)
+    started = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        finsam.synthetic(scale=20.0, comparison=0, seed=6)
+    stopped = time.perf_counter() - started
+    timer.join()
+    # It stopped at a step (a year of the data), not when the whole was done.
+    assert stopped < 0.75 * whole, (stopped, whole)
+    # Nothing is left asked to stop: the next call runs to its end.
+    assert len(finsam.participants(finsam.synthetic(scale=0.02), years=2020)) == 1

@@ -135,9 +135,13 @@ impl Partial {
         let query = Query { split, years: years.clone(), cutoff, bands: &config.age_bands, persons };
         let parts = crate::exec::map_chunks(extract.batches(), threads, |_, batches| {
             let mut builder = Builder::new(&query);
-            batches.iter().for_each(|b| builder.add(b));
-            builder
+            for b in batches {
+                crate::exec::check()?;
+                builder.add(b);
+            }
+            Ok(builder)
         });
+        let parts = parts.into_iter().collect::<Result<Vec<_>>>()?;
         let state = Builder::finish_all(&query, parts, threads);
         Ok(Partial {
             state,

@@ -219,6 +219,7 @@ pub fn logit(design: &Design, y: &[f64], weights: Option<&[f64]>) -> Result<Fit>
     let p = design.cols();
     let mut beta = vec![0.0; p];
     for iteration in 1..=MAX_ITERATIONS {
+        crate::exec::check()?;
         let (mut xtwx, score) = newton_terms(design, y, weights, &beta);
         // Under separation the weights μ(1−μ) vanish and XᵀWX becomes
         // singular: say which of the two it is.

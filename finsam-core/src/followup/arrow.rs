@@ -95,6 +95,7 @@ pub(crate) fn read_batches<S: FlatSink>(batches: &[RecordBatch], threads: usize)
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some((slice, first_row)) = slices.get(i) else { return Ok((state, keys)) };
+                    crate::exec::check()?;
                     rows.clear();
                     layout.read(slice, *first_row, &mut rows, &mut codes)?;
                     let locate = |r: usize, column: &str, value: String| {
@@ -104,7 +105,7 @@ pub(crate) fn read_batches<S: FlatSink>(batches: &[RecordBatch], threads: usize)
                     repeat_keys(&rows, *first_row, &mut keys);
                 }
             };
-            let handles: Vec<_> = (1..threads.max(1)).map(|_| scope.spawn(work)).collect();
+            let handles: Vec<_> = (1..threads.max(1)).map(|_| scope.spawn(crate::exec::inherit(work))).collect();
             let mut out = vec![work()];
             out.extend(crate::exec::join_all(handles));
             out

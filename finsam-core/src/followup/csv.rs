@@ -133,7 +133,7 @@ pub(crate) fn read_csv<S: FlatSink>(mut reader: impl Read, source: &str, options
                 .map(|_| {
                     let receiver = Arc::clone(&receiver);
                     let (layout, failed) = (&layout, &failed);
-                    scope.spawn(move || worker::<S>(&receiver, layout, failed))
+                    scope.spawn(crate::exec::inherit(move || worker::<S>(&receiver, layout, failed)))
                 })
                 .collect();
             let read = feed(&mut reader, carry, eof, block_size, layout.delimiter, &sender, &failed).map_err(io);
@@ -270,7 +270,7 @@ fn worker<S: FlatSink>(
             Err(_) => break,
         };
         let Ok(block) = block else { break };
-        if let Err(e) = parser.block(&block, &mut state) {
+        if let Err(e) = crate::exec::check().and_then(|()| parser.block(&block, &mut state)) {
             failed.store(true, Ordering::Relaxed);
             return Err(e);
         }

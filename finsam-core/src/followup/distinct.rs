@@ -124,7 +124,7 @@ fn count_buckets(buckets: Vec<Bucket>, cells: &Cells<'_>) -> Vec<YearCounts> {
     }
     let [a, b] = lanes;
     let mut results: Vec<(usize, YearCounts)> = std::thread::scope(|scope| {
-        let other = scope.spawn(|| count_lane(b, cells));
+        let other = scope.spawn(crate::exec::inherit(|| count_lane(b, cells)));
         let mut mine = count_lane(a, cells);
         // A panic in the other lane is a bug; surface it rather than lose counts.
         mine.extend(other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));

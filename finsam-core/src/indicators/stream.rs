@@ -99,14 +99,14 @@ impl Stream<'_, '_> {
             let workers: Vec<_> = (0..self.threads)
                 .map(|_| {
                     let receive = std::sync::Arc::clone(&receive);
-                    scope.spawn(move || {
+                    scope.spawn(crate::exec::inherit(move || {
                         let mut state = State::new(split.clone());
                         // A poisoned lock means another worker panicked; that panic reaches the caller.
                         while let Ok(chunk) = receive.lock().map_err(|_| ()).and_then(|r| r.recv().map_err(|_| ())) {
                             state.merge_unchecked(State::compute(split, ctx, &chunk, &[]));
                         }
                         state
-                    })
+                    }))
                 })
                 .collect();
             let read = self.read(&mut reader, &source, &mut report, &mut seen, &send, &mut kept);

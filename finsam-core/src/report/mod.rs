@@ -311,6 +311,7 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
     let mut sammanslagningar = Vec::new();
     if let Some(data) = data {
         tables.push(coverage(data, year..=year)?);
+        crate::exec::check()?;
         if era == YearSource::PersonLevel && config.compare_insatser {
             match jamforelse::section(data, from.participations, year, cutoff, config) {
                 Ok(section) => tables.extend(section),

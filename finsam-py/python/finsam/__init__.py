@@ -78,7 +78,7 @@ from finsam.exceptions import (
     ValidationError,
     exception_for,
 )
-from finsam.exceptions import EstimationError, PersonnummerError
+from finsam.exceptions import CancelledError, EstimationError, PersonnummerError
 from finsam._pseudonym import pseudonymise, pseudonymise_csv
 
 __all__ = [
@@ -125,6 +125,7 @@ __all__ = [
     "synthetic_true_effects",
     "PersonnummerError",
     "EstimationError",
+    "CancelledError",
     "pseudonymise",
     "pseudonymise_csv",
 ]

@@ -33,6 +33,7 @@ __all__ = [
     "ArgumentError",
     "PersonnummerError",
     "EstimationError",
+    "CancelledError",
     "exception_for",
 ]
 
@@ -124,6 +125,12 @@ class EstimationError(FinsamError):
     converge. finsam raises it rather than returning a NaN as a number."""
 
 
+class CancelledError(FinsamError):
+    """A computation asked to stop before it finished (code ``interrupted``).
+    Ctrl-C raises Python's ``KeyboardInterrupt`` as usual; this class is for a
+    stop asked for otherwise. No partial result is returned."""
+
+
 _ESTIMATION = {"not_identified", "no_overlap", "singular_design"}
 
 _INPUT = {
@@ -159,4 +166,6 @@ def exception_for(code: str) -> type[FinsamError]:
         return ArgumentError
     if code in _ESTIMATION:
         return EstimationError
+    if code == "interrupted":
+        return CancelledError
     return FinsamError

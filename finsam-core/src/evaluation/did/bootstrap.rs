@@ -78,7 +78,7 @@ fn draw_sums(result: &AttGt, columns: &[Combination], b: Bootstrap) -> Vec<f64> 
     let mut done: Vec<(usize, Vec<f64>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
-                scope.spawn(|| {
+                scope.spawn(crate::exec::inherit(|| {
                     let mut out = Vec::new();
                     loop {
                         let s = next.fetch_add(1, Ordering::Relaxed);
@@ -88,10 +88,11 @@ fn draw_sums(result: &AttGt, columns: &[Combination], b: Bootstrap) -> Vec<f64> 
                         let units = s * per_segment..((s + 1) * per_segment).min(n);
                         out.push((s, segment_sums(result, columns, b, units)));
                     }
-                })
+                }))
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        // A worker that panicked takes the bootstrap with it (never draws missing from its sums).
+        crate::exec::join_all(handles).into_iter().flatten().collect()
     });
     done.sort_by_key(|(s, _)| *s);
     let mut sums = vec![0.0; b.iterations * k];

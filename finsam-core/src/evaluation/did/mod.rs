@@ -465,19 +465,20 @@ fn fit_cells(panel: &Panel, specs: &[Spec], o: &AttGtOptions) -> Result<Vec<Cell
     let results: Vec<Vec<(usize, Result<CellOutcome>)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
-                scope.spawn(|| {
+                scope.spawn(crate::exec::inherit(|| {
                     let mut done = Vec::new();
                     loop {
                         let c = next.fetch_add(1, Ordering::Relaxed);
                         if c >= specs.len() {
                             break done;
                         }
-                        done.push((c, fit_cell(panel, &specs[c], o)));
+                        done.push((c, crate::exec::check().and_then(|()| fit_cell(panel, &specs[c], o))));
                     }
-                })
+                }))
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+        // A worker that panicked takes the estimate with it (never cells missing from it).
+        crate::exec::join_all(handles)
     });
     for (c, r) in results.into_iter().flatten() {
         out[c] = Some(r);
