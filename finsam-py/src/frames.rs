@@ -375,9 +375,23 @@ pub(crate) fn read_flat<T: Send>(
     delimiter: Option<u8>,
     readers: FlatReaders<T>,
 ) -> PyResult<T> {
+    read_flat_watched(py, source, threads, delimiter, readers, None)
+}
+
+/// [`read_flat`], reporting the bytes of a CSV file read to `progress`
+/// (see `ProgressReport::of`; a frame in memory has none to report).
+pub(crate) fn read_flat_watched<T: Send>(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    threads: usize,
+    delimiter: Option<u8>,
+    readers: FlatReaders<T>,
+    progress: Option<&Bound<'_, PyAny>>,
+) -> PyResult<T> {
     if let Ok(path) = source.extract::<PathBuf>() {
         let options = FlatCsvOptions { threads, delimiter, ..FlatCsvOptions::default() };
-        return detached(py, || (readers.csv)(&path, &options));
+        let report = crate::ProgressReport::of(progress, crate::bytes_to_read(&path), "reading")?;
+        return crate::watched(py, || (readers.csv)(&path, &options), report.as_ref());
     }
     let (mut frame, schema) = batches_and_schema(source, "frame")?;
     if frame.is_empty() {
@@ -438,16 +452,19 @@ impl PyExtract {
 
 /// Reads a flat extract (a CSV path or a pandas, polars or pyarrow frame)
 /// for the indicator functions, under the same rules as `follow_up`.
+/// `progress`: `True` for a `tqdm` bar of the bytes of a CSV file read, or
+/// a function called with `(bytes_read, bytes_total)`.
 #[pyfunction]
-#[pyo3(signature = (source, *, threads = 2, delimiter = None))]
+#[pyo3(signature = (source, *, threads = 2, delimiter = None, progress = None))]
 fn read_extract(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
     #[pyo3(from_py_with = threads_arg)] threads: usize,
     #[pyo3(from_py_with = delimiter_arg)] delimiter: Option<u8>,
+    progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyExtract> {
     let readers = FlatReaders { csv: Extract::from_csv, arrow: Extract::from_record_batches };
-    Ok(PyExtract { inner: Arc::new(read_flat(py, source, threads, delimiter, readers)?) })
+    Ok(PyExtract { inner: Arc::new(read_flat_watched(py, source, threads, delimiter, readers, progress)?) })
 }
 
 /// The mergeable state of the follow-up of a flat extract: a CSV path or a

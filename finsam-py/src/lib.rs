@@ -70,15 +70,27 @@ fn exception<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyAny>>
 /// to stop (it does at its next step, see `finsam_core::exec::Interrupt`),
 /// is joined, and the `KeyboardInterrupt` is raised, never a partial result.
 pub(crate) fn detached<T: Send>(py: Python<'_>, work: impl FnOnce() -> finsam_core::Result<T> + Send) -> PyResult<T> {
+    watched(py, work, None)
+}
+
+/// [`detached`], reporting the bytes the work reads to `report` at every
+/// look for signals and once at the end. An exception in the report stops
+/// the work as Ctrl-C does.
+pub(crate) fn watched<T: Send>(
+    py: Python<'_>,
+    work: impl FnOnce() -> finsam_core::Result<T> + Send,
+    report: Option<&ProgressReport<'_>>,
+) -> PyResult<T> {
     let interrupt = finsam_core::exec::Interrupt::new();
+    let progress = finsam_core::exec::Progress::new();
     let (done, finished) = std::sync::mpsc::channel::<()>();
-    let (outcome, signal) = std::thread::scope(|scope| {
+    let (outcome, raised) = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
-            let out = interrupt.run(work);
+            let out = interrupt.run(|| progress.run(work));
             let _ = done.send(());
             out
         });
-        let mut signal = None;
+        let mut raised = None;
         let mut finished = finished;
         loop {
             // The receiver goes into the GIL-free wait and comes back out of it.
@@ -87,22 +99,94 @@ pub(crate) fn detached<T: Send>(py: Python<'_>, work: impl FnOnce() -> finsam_co
                 (finished, waited)
             });
             finished = back;
-            if !matches!(waited, Err(std::sync::mpsc::RecvTimeoutError::Timeout)) {
-                break; // done, or the worker ended without a word (a panic, surfaced at the join)
-            }
-            if let Err(e) = py.check_signals() {
+            let ended = !matches!(waited, Err(std::sync::mpsc::RecvTimeoutError::Timeout));
+            let looked = py.check_signals().and_then(|()| report.map_or(Ok(()), |r| r.update(progress.done())));
+            if let Err(e) = looked {
                 interrupt.interrupt();
-                signal = Some(e);
+                raised = Some(e);
                 break;
+            }
+            if ended {
+                break; // done, or the worker ended without a word (a panic, surfaced at the join)
             }
         }
         // A worker that panicked: its panic reaches the caller (a PanicException).
         let outcome = py.detach(|| worker.join()).unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (outcome, signal)
+        (outcome, raised)
     });
-    match (signal, outcome) {
+    if let Some(r) = report {
+        r.close()?;
+    }
+    match (raised, outcome) {
         (Some(e), _) => Err(e),
         (None, outcome) => outcome.map_err(|e| to_py_err(py, &e)),
+    }
+}
+
+/// Where a reading call reports its progress: the caller's function of
+/// `(bytes_read, bytes_total)`, or a `tqdm` bar.
+pub(crate) enum ProgressReport<'py> {
+    Callback(Bound<'py, PyAny>, u64),
+    Bar(Bound<'py, PyAny>),
+}
+
+impl<'py> ProgressReport<'py> {
+    /// The report `progress=` asks for over `total` bytes: `None`/`False`
+    /// for none, `True` for a `tqdm` bar (`tqdm.auto`, so a widget in a
+    /// notebook and text on a terminal), or a callable.
+    pub(crate) fn of(value: Option<&Bound<'py, PyAny>>, total: u64, what: &str) -> PyResult<Option<Self>> {
+        let Some(value) = value.filter(|v| !v.is_none()) else { return Ok(None) };
+        if let Ok(flag) = value.cast::<pyo3::types::PyBool>() {
+            if !flag.is_true() {
+                return Ok(None);
+            }
+            let py = value.py();
+            let tqdm = PyModule::import(py, "tqdm.auto").map_err(|_| {
+                to_py_err(py, &argument("progress", "progress=True draws a tqdm bar: pip install tqdm, or pass a function of (bytes_read, bytes_total)".into()))
+            })?;
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("total", total)?;
+            kwargs.set_item("unit", "B")?;
+            kwargs.set_item("unit_scale", true)?;
+            kwargs.set_item("unit_divisor", 1024)?;
+            kwargs.set_item("desc", what)?;
+            return Ok(Some(ProgressReport::Bar(tqdm.getattr("tqdm")?.call((), Some(&kwargs))?)));
+        }
+        if value.is_callable() {
+            return Ok(Some(ProgressReport::Callback(value.clone(), total)));
+        }
+        Err(bad_option("progress", "None, True (a tqdm bar) or a function of (bytes_read, bytes_total)", value))
+    }
+
+    fn update(&self, done: u64) -> PyResult<()> {
+        match self {
+            ProgressReport::Callback(f, total) => f.call1((done, *total)).map(drop),
+            ProgressReport::Bar(bar) => {
+                bar.setattr("n", done)?;
+                bar.call_method0("refresh").map(drop)
+            }
+        }
+    }
+
+    fn close(&self) -> PyResult<()> {
+        match self {
+            ProgressReport::Callback(..) => Ok(()),
+            ProgressReport::Bar(bar) => bar.call_method0("close").map(drop),
+        }
+    }
+}
+
+/// The bytes of the files a reading call will read: a file, or the CSV
+/// files of a directory.
+pub(crate) fn bytes_to_read(path: &std::path::Path) -> u64 {
+    let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    match std::fs::read_dir(path) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")))
+            .map(|p| size(&p))
+            .sum(),
+        Err(_) => size(path),
     }
 }
 
@@ -305,7 +389,10 @@ impl PyDataset {
 
     /// Reads a directory of CSV files in the finsam data contract.
     #[staticmethod]
-    #[pyo3(signature = (path, *, encoding = "auto", delimiter = None, columns = None, files = None, errors = "raise"))]
+    /// `progress`: `True` for a `tqdm` bar of the bytes read, or a function
+    /// called with `(bytes_read, bytes_total)` as reading goes on.
+    #[pyo3(signature = (path, *, encoding = "auto", delimiter = None, columns = None, files = None, errors = "raise", progress = None))]
+    #[allow(clippy::too_many_arguments)]
     fn from_csv(
         py: Python<'_>,
         path: PathBuf,
@@ -314,9 +401,11 @@ impl PyDataset {
         columns: Option<HashMap<String, HashMap<String, String>>>,
         files: Option<HashMap<String, String>>,
         errors: &str,
+        progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let opts = csv_options(encoding, delimiter, columns, files, errors).map_err(|e| to_py_err(py, &e))?;
-        let (data, load) = detached(py, || Dataset::read_csv_dir(&path, &opts, &Rules::default()))?;
+        let report = ProgressReport::of(progress, bytes_to_read(&path), "reading")?;
+        let (data, load) = watched(py, || Dataset::read_csv_dir(&path, &opts, &Rules::default()), report.as_ref())?;
         Ok(PyDataset { inner: Arc::new(data), load: Some(load) })
     }
 

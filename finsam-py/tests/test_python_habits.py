@@ -289,3 +289,30 @@ def test_ctrl_c_stops_a_long_computation_at_its_next_step() -> None:
     assert stopped < 0.75 * whole, (stopped, whole)
     # Nothing is left asked to stop: the next call runs to its end.
     assert len(finsam.participants(finsam.synthetic(scale=0.02), years=2020)) == 1
+
+
+def test_reading_reports_its_progress_without_changing_what_it_reads(data: finsam.Dataset, tmp_path: Path) -> None:
+    data.to_csv(tmp_path / "export")
+    data.to_flat_csv(tmp_path / "flat.csv")
+    total = sum(p.stat().st_size for p in (tmp_path / "export").glob("*.csv"))
+    seen: list[tuple[int, int]] = []
+    again = finsam.Dataset.from_csv(tmp_path / "export", progress=lambda done, of: seen.append((done, of)))
+    assert again.to_json() == finsam.Dataset.from_csv(tmp_path / "export").to_json()
+    # Reported at least at the end, never backwards, and ending at every byte of the files.
+    assert seen and all(of == total for _, of in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and seen[-1][0] == total
+    size = (tmp_path / "flat.csv").stat().st_size
+    calls: list[tuple[int, int]] = []
+    extract = finsam.read_extract(tmp_path / "flat.csv", progress=lambda done, of: calls.append((done, of)))
+    assert calls[-1] == (size, size) and extract.rows == finsam.read_extract(tmp_path / "flat.csv").rows
+    # A tqdm bar (tqdm.auto: a widget in a notebook, text on a terminal).
+    pytest.importorskip("tqdm")
+    assert finsam.read_extract(tmp_path / "flat.csv", progress=True).rows == extract.rows
+    # A report that raises stops the reading, as Ctrl-C does.
+    def fail(done: int, of: int) -> None:
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        finsam.read_extract(tmp_path / "flat.csv", progress=fail)
+    with pytest.raises(finsam.ArgumentError, match="progress"):
+        finsam.read_extract(tmp_path / "flat.csv", progress="yes")  # type: ignore[arg-type]

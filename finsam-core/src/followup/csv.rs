@@ -114,7 +114,8 @@ impl FollowUpState {
 
 /// Reads a flat extract from any reader into the sink `S` (the follow-up
 /// state, or an extract's participations); `source` names it in errors.
-pub(crate) fn read_csv<S: FlatSink>(mut reader: impl Read, source: &str, options: &FlatCsvOptions) -> Result<S> {
+pub(crate) fn read_csv<S: FlatSink>(reader: impl Read, source: &str, options: &FlatCsvOptions) -> Result<S> {
+    let mut reader = crate::exec::Counted::new(reader);
     {
         let io = |e| Error::Io { path: source.to_owned(), source: e };
         let block_size = options.block_size.max(1 << 12);

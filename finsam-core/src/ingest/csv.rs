@@ -373,7 +373,7 @@ pub fn refuse_binary(head: &[u8], source: &str) -> Result<()> {
 /// delimiter as `opts` asks (see [`Encoding::Auto`]); every reader of CSV
 /// starts here.
 pub(crate) fn sniff(reader: impl Read + Send + 'static, source: &str, opts: &CsvOptions) -> Result<Sniffed> {
-    let mut reader = BufReader::with_capacity(256 * 1024, reader);
+    let mut reader = BufReader::with_capacity(256 * 1024, crate::exec::Counted::new(reader));
     let mut head = Vec::with_capacity(SNIFF_BYTES as usize);
     (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head).map_err(|e| Error::io(Path::new(source), e))?;
     refuse_binary(&head, source)?;

@@ -3,7 +3,7 @@
 import datetime
 import os
 from decimal import Decimal
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal, Protocol, final
 
 import pandas  # type: ignore[import-untyped]
@@ -116,6 +116,7 @@ class Dataset:
         columns: dict[str, dict[str, str]] | None = None,
         files: dict[str, str] | None = None,
         errors: Literal["raise", "collect"] = "raise",
+        progress: bool | Callable[[int, int], object] | None = None,
     ) -> Dataset: ...
     @staticmethod
     def from_frames(
@@ -787,7 +788,11 @@ class Extract:
     def notes(self) -> list[str]: ...
 
 def read_extract(
-    source: str | os.PathLike[str] | _Frame, *, threads: int = 2, delimiter: str | None = None
+    source: str | os.PathLike[str] | _Frame,
+    *,
+    threads: int = 2,
+    delimiter: str | None = None,
+    progress: bool | Callable[[int, int], object] | None = None,
 ) -> Extract: ...
 @final
 class Partial:
