@@ -146,16 +146,19 @@ def check(n: str) -> dict:
     forb = got.by_forbund.to_pandas().rename(columns={"forbund": "forbund_id"})
     pairs = {
         "A_kon": (kon, ["ar", "kon"], {"n_avslutade": "n_avslutade", "n_deltagare": "n_deltagare",
-                                       "andel_as": "andel_arbete_studier", "as_lo": "lo", "as_hi": "hi",
-                                       "andel_asa": "andel_arbete_studier_sokande", "asa_lo": "lo_sokande",
-                                       "asa_hi": "hi_sokande"}),
+                                       "andel_as": "andel_arbete_studier", "as_lo": "andel_arbete_studier_lo",
+                                       "as_hi": "andel_arbete_studier_hi",
+                                       "andel_asa": "andel_arbete_studier_sokande",
+                                       "asa_lo": "andel_arbete_studier_sokande_lo",
+                                       "asa_hi": "andel_arbete_studier_sokande_hi"}),
         "A_forbund": (forb, ["ar", "forbund_id"], {"n_avslutade": "n_avslutade", "n_deltagare": "n_deltagare",
-                                                    "andel_as": "andel_arbete_studier", "as_lo": "lo",
-                                                    "as_hi": "hi"}),
-        "B": (got.benefit_days.to_pandas().query("kon != 'alla'").assign(kon=lambda d: d["kon"].map(KON)),
-              ["ar", "kon"], {"sp_rp_mean": "sp_rp_medel", "sp_rp_lo": "sp_rp_lo", "sp_rp_hi": "sp_rp_hi",
-                              "ae_mean": "ae_medel", "se_mean": "sa_medel", "se_hi": "sa_hi"}),
-        "C": (got.started.to_pandas(), ["ar"], {"n_startade": "n_startade", "yoy_pct": "forandring_pct"}),
+                                                    "andel_as": "andel_arbete_studier",
+                                                    "as_lo": "andel_arbete_studier_lo",
+                                                    "as_hi": "andel_arbete_studier_hi"}),
+        "B": (got.benefit_days.to_pandas(totals=False).assign(kon=lambda d: d["kon"].map(KON)),
+              ["ar", "kon"], {"sp_rp_mean": "sp_rp_medel", "sp_rp_lo": "sp_rp_medel_lo", "sp_rp_hi": "sp_rp_medel_hi",
+                              "ae_mean": "ae_medel", "se_mean": "sa_medel", "se_hi": "sa_medel_hi"}),
+        "C": (got.started.to_pandas(), ["ar"], {"n_startade": "n_startade", "yoy_pct": "forandring_procent"}),
     }
     report = {}
     for name, (mine, keys, cols) in pairs.items():

@@ -52,7 +52,14 @@ fn assert_outcomes_agree(flat: &Table, dataset: &Table, flat_key: &[&str], key: 
     let without = value(dataset, key, "utan_status");
     assert_eq!(ended, with_status + without, "ended at {key:?}");
     assert_eq!(value(flat, flat_key, "utan_status"), without, "without status at {key:?}");
-    for column in ["andel_arbete_studier", "lo", "hi", "andel_arbete_studier_sokande", "lo_sokande", "hi_sokande"] {
+    for column in [
+        "andel_arbete_studier",
+        "andel_arbete_studier_lo",
+        "andel_arbete_studier_hi",
+        "andel_arbete_studier_sokande",
+        "andel_arbete_studier_sokande_lo",
+        "andel_arbete_studier_sokande_hi",
+    ] {
         let (a, b) = (value(flat, flat_key, column), value(dataset, key, column));
         assert!(close(a, b), "{column} at {key:?}: flat {a}, data set {b}");
     }
@@ -111,7 +118,9 @@ fn benefit_days_agree_nationally_and_per_kon() {
                     (flat_key.iter().map(String::as_str).collect(), key.iter().map(String::as_str).collect());
                 let t = &flat.benefit_days;
                 assert_eq!(value(t, &flat_key, &format!("n_{group}")), value(table, &key, "n"), "n at {key:?}");
-                for (mine, theirs) in [("medel", "medel_skillnad"), ("lo", "lo"), ("hi", "hi")] {
+                for (mine, theirs) in
+                    [("medel", "medel_diff"), ("medel_lo", "medel_diff_lo"), ("medel_hi", "medel_diff_hi")]
+                {
                     let (a, b) = (value(t, &flat_key, &format!("{group}_{mine}")), value(table, &key, theirs));
                     assert!(close(a, b), "{theirs} at {key:?}: flat {a}, data set {b}");
                 }
@@ -405,7 +414,7 @@ fn the_summary_and_the_indicator_tables_agree() {
             let key = [key[0], d.grupp.code()];
             assert_eq!(value(&days, &key, "n"), d.n as f64, "{} measured {}", d.grupp.code(), y.ar);
             for (column, theirs) in
-                [("medel_fore", d.mean_fore), ("medel_efter", d.mean_efter), ("medel_skillnad", d.mean_diff)]
+                [("medel_fore", d.mean_fore), ("medel_efter", d.mean_efter), ("medel_diff", d.mean_diff)]
             {
                 let mine = value(&days, &key, column);
                 assert!(close(mine, theirs), "{column} {} {}: {mine} vs {theirs}", d.grupp.code(), y.ar);

@@ -150,7 +150,7 @@ fn the_annual_report_compares_insatser_as_compare_units_does() {
     let shown: Vec<&UnitComparison> = direct.units.iter().collect();
     assert!(!direct.withheld.is_empty() && shown.iter().all(|u| u.n >= config.disclosure.threshold));
     let count = |flag: Flag| shown.iter().filter(|u| u.flag == flag).count() as f64;
-    let cell = |column: &str| summary.value(&["2020–2022"], column).unwrap_or_else(|| panic!("{column}"));
+    let cell = |column: &str| summary.value(&["2020-2022"], column).unwrap_or_else(|| panic!("{column}"));
     assert_eq!(cell("insatser"), shown.len() as f64);
     assert_eq!(cell("deltaganden"), shown.iter().map(|u| u.n).sum::<u64>() as f64);
     assert_eq!(cell("over_998"), count(Flag::Above998));

@@ -193,7 +193,7 @@ fn participants_and_comparison_persons_with_exact_days_per_quarter() {
     // No försörjning registered: every indicator missing.
     assert_eq!(value(f, "forsorjning_sjukpenning", 1), None);
     assert_eq!(value(f, "alder", 1), Some(40.0));
-    assert_eq!(text(f, "aldersgrupp", 1).as_deref(), Some("40–49"));
+    assert_eq!(text(f, "aldersgrupp", 1).as_deref(), Some("40-49"));
     assert_eq!(text(f, "forbund", 1).as_deref(), Some("1"));
     assert_eq!(text(f, "insats", 1).as_deref(), Some("1"));
     assert_eq!(text(f, "kommun", 1), None);

@@ -40,21 +40,21 @@ fn hand_worked_extract() {
     assert_eq!(v(&f.by_forbund, &["2021", "2"], "n_deltagare"), Some(2.0));
     assert_eq!(v(&f.national, &["2022"], "andel_arbete_studier_sokande"), Some(0.0));
     // Wilson interval of 2/3 at 95 % (statsmodels proportion_confint).
-    let lo = v(&f.national, &["2021"], "lo").unwrap();
-    let hi = v(&f.national, &["2021"], "hi").unwrap();
+    let lo = v(&f.national, &["2021"], "andel_arbete_studier_lo").unwrap();
+    let hi = v(&f.national, &["2021"], "andel_arbete_studier_hi").unwrap();
     assert!((lo - 0.207_659_600_802_047_7).abs() < 1e-12, "{lo}");
     assert!((hi - 0.938_508_055_279_603_7).abs() < 1e-12, "{hi}");
     // sp_rp 2021: −50, −30, +10, 0 → mean −17.5, sd² = 2275/3, t(0.975, 3) = 3.1824463052837078 (scipy).
     let half = 3.182_446_305_283_707_8 * (2275.0f64 / 3.0 / 4.0).sqrt();
     assert_eq!(v(&f.benefit_days, &["2021", "alla"], "n_sp_rp"), Some(4.0));
     assert_eq!(v(&f.benefit_days, &["2021", "alla"], "sp_rp_medel"), Some(-17.5));
-    assert!((v(&f.benefit_days, &["2021", "alla"], "sp_rp_lo").unwrap() - (-17.5 - half)).abs() < 1e-9);
-    assert!((v(&f.benefit_days, &["2021", "alla"], "sp_rp_hi").unwrap() - (-17.5 + half)).abs() < 1e-9);
+    assert!((v(&f.benefit_days, &["2021", "alla"], "sp_rp_medel_lo").unwrap() - (-17.5 - half)).abs() < 1e-9);
+    assert!((v(&f.benefit_days, &["2021", "alla"], "sp_rp_medel_hi").unwrap() - (-17.5 + half)).abs() < 1e-9);
     assert!(f.benefit_days.notes.iter().any(|n| n.contains("sp_rp: 1 ended")), "{:?}", f.benefit_days.notes);
     // Started: 2020 1, 2021 4 (+300 %), 2022 1 (−75 %).
     assert_eq!(v(&f.started, &["2021"], "n_startade"), Some(4.0));
-    assert_eq!(v(&f.started, &["2021"], "forandring_pct"), Some(300.0));
-    assert_eq!(v(&f.started, &["2022"], "forandring_pct"), Some(-75.0));
+    assert_eq!(v(&f.started, &["2021"], "forandring_procent"), Some(300.0));
+    assert_eq!(v(&f.started, &["2022"], "forandring_procent"), Some(-75.0));
     assert_eq!(f.rows, 6);
 }
 

@@ -151,7 +151,7 @@ fn allocation_hand_worked_with_the_floor_and_the_equity_rule() {
     assert_eq!(a.rows.iter().map(|r| kr(r.omfordelning())).collect::<Vec<_>>(), vec![35_000, 215_000, 0]);
     let t = a.to_table();
     assert_eq!(t.value(&["2021", "alla"], "tilldelning"), Some(300_000_000.0));
-    assert_eq!(t.value(&["2021", "1"], "forandring"), Some(49.5));
+    assert_eq!(t.value(&["2021", "1"], "forandring_procent"), Some(49.5));
     assert_eq!(t.get(&["2021", "3"], "foregaende").unwrap().reason().map(|r| r.code()), Some("not_computable"));
 }
 

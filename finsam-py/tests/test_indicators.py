@@ -82,7 +82,7 @@ def test_outcome_table_intervals_match_statsmodels(small: finsam.Dataset) -> Non
     n = counts[None]  # the total over every status
     lo, hi = proportion_confint(k, n, method="wilson")
     assert rows[None]["andel_arbete_studier"] == pytest.approx(k / n, abs=1e-12)
-    assert (rows[None]["lo"], rows[None]["hi"]) == (pytest.approx(lo, abs=1e-12), pytest.approx(hi, abs=1e-12))
+    assert (rows[None]["andel_arbete_studier_lo"], rows[None]["andel_arbete_studier_hi"]) == (pytest.approx(lo, abs=1e-12), pytest.approx(hi, abs=1e-12))
 
 
 def test_national_figures_from_python() -> None:
@@ -91,7 +91,7 @@ def test_national_figures_from_python() -> None:
     assert t.value(["2020"], "deltagare") == 24_867
     assert round(t.value(["2020"], "forandring_procent") or 0, 1) == -20.2
     days = finsam.benefit_days(data, years=2020)
-    assert days.value(["2020", "sp_rp"], "medel_skillnad") == pytest.approx(-12, abs=2.5)
+    assert days.value(["2020", "sp_rp"], "medel_diff") == pytest.approx(-12, abs=2.5)
 
 
 def test_suppressed_cells_are_none_with_a_reason(small: finsam.Dataset) -> None:

@@ -227,7 +227,7 @@ def test_units_notes_and_the_version_travel_with_a_frame(data: finsam.Dataset) -
     assert schema.field("n").metadata == {b"finsam.unit": b"count"}
     assert schema.field("andel_arbete_studier").metadata == {b"finsam.unit": b"share"}
     attrs = t.to_pandas().attrs["finsam"]
-    assert attrs["id"] == "utfall" and attrs["units"]["lo"] == "share" and attrs["notes"] == t.notes
+    assert attrs["id"] == "utfall" and attrs["units"]["andel_arbete_studier_lo"] == "share" and attrs["notes"] == t.notes
     # Through the PyCapsule stream too (what polars and pyarrow.table read).
     import pyarrow as pa
 
@@ -316,3 +316,31 @@ def test_reading_reports_its_progress_without_changing_what_it_reads(data: finsa
         finsam.read_extract(tmp_path / "flat.csv", progress=fail)
     with pytest.raises(finsam.ArgumentError, match="progress"):
         finsam.read_extract(tmp_path / "flat.csv", progress="yes")  # type: ignore[arg-type]
+
+
+def test_column_names_follow_one_convention(data: finsam.Dataset) -> None:
+    import json
+
+    tables = every_kind_of_table(data) + [
+        finsam.outcome_categories(data, years=2020),
+        finsam.benefit_days(data, by="aldersgrupp", years=2020),
+        finsam.gender_gap(data, years=2020),
+        finsam.gender_gap_days(data, years=2020),
+        finsam.survey_indicators(data, years=2021),
+        finsam.survey_change(data, 2021),
+        finsam.survey_comparison(data, 2021),
+    ]
+    for table in tables:
+        columns = [c["name"] for c in json.loads(table.to_json())["columns"]]
+        units = {c["name"]: c["unit"] for c in json.loads(table.to_json())["columns"]}
+        for c in columns:
+            assert c.isascii() and c not in ("lo", "hi"), (table.id, c)
+            if c.endswith(("_lo", "_hi")):
+                # An interval's limits are named after its estimate, a column beside them.
+                assert c[:-3] in columns, (table.id, c)
+            if units[c] == "percent":
+                assert c.endswith("_procent"), (table.id, c)
+        # Key labels are ASCII codes (names of insatser are names, not labels).
+        for row in json.loads(table.to_json())["rows"]:
+            for key, value in zip(table.keys, row["key"]):
+                assert key == "namn" or value.isascii(), (table.id, key, value)

@@ -27,13 +27,13 @@ def test_the_gender_gap_of_shares_is_shares_not_days(report_2020: finsam.AnnualR
     frame = gap.to_pandas()
     row = frame[frame["matt"] == "arbete_studier"].iloc[0]
     assert 0.25 < row["man"] < 0.40 and 0.20 < row["kvinnor"] < 0.35
-    assert row["skillnad"] == pytest.approx(row["man"] - row["kvinnor"], abs=1e-12)
-    assert row["lo"] < row["skillnad"] < row["hi"]
+    assert row["diff"] == pytest.approx(row["man"] - row["kvinnor"], abs=1e-12)
+    assert row["diff_lo"] < row["diff"] < row["diff_hi"]
     markdown = gap.to_markdown()
     assert f"{row['man'] * 100:.1f} %" in markdown
-    assert f"{row['skillnad'] * 100:+.1f} pp" in markdown
+    assert f"{row['diff'] * 100:+.1f} pp" in markdown
     units = {c["name"]: c["unit"] for c in json.loads(gap.to_json())["columns"]}
-    assert units["man"] == "share" and units["skillnad"] == "share_difference"
+    assert units["man"] == "share" and units["diff"] == "share_difference"
     days = _table(report_2020, "konsskillnad_dagar")
     assert {c["unit"] for c in json.loads(days.to_json())["columns"][2:]} == {"days"}
 

@@ -543,7 +543,7 @@ impl Allocation {
                 column("sparr", Unit::Tally),
                 column("omfordelning", Unit::Ore),
                 column("tilldelning", Unit::Ore),
-                column("forandring", Unit::Percent),
+                column("forandring_procent", Unit::Percent),
             ],
             rows,
             notes: vec![format!(

@@ -604,11 +604,11 @@ impl FollowUpState {
                 ("n_deltagare", Unit::Count),
                 ("utan_status", Unit::Count),
                 ("andel_arbete_studier", Unit::Share),
-                ("lo", Unit::Share),
-                ("hi", Unit::Share),
+                ("andel_arbete_studier_lo", Unit::Share),
+                ("andel_arbete_studier_hi", Unit::Share),
                 ("andel_arbete_studier_sokande", Unit::Share),
-                ("lo_sokande", Unit::Share),
-                ("hi_sokande", Unit::Share),
+                ("andel_arbete_studier_sokande_lo", Unit::Share),
+                ("andel_arbete_studier_sokande_hi", Unit::Share),
             ],
         );
         b.non_additive = vec![1];
@@ -661,7 +661,7 @@ impl FollowUpState {
         for g in &self.groups {
             let c = g.code();
             columns.push((format!("n_{c}"), Unit::Count));
-            for s in ["medel", "lo", "hi"] {
+            for s in ["medel", "medel_lo", "medel_hi"] {
                 columns.push((format!("{c}_{s}"), Unit::Days));
             }
         }
@@ -731,7 +731,7 @@ impl FollowUpState {
             "uppfoljning_startade",
             "Startade deltaganden",
             vec!["ar".into()],
-            &[("n_startade", Unit::Count), ("forandring_pct", Unit::Percent)],
+            &[("n_startade", Unit::Count), ("forandring_procent", Unit::Percent)],
         );
         let mut previous: Option<(i32, u64, usize)> = None;
         for (&ar, c) in &by_year {

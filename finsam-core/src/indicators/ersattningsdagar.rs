@@ -61,9 +61,9 @@ pub(crate) fn benefit_table(
             ("n", Unit::Count),
             ("medel_fore", Unit::Days),
             ("medel_efter", Unit::Days),
-            ("medel_skillnad", Unit::Days),
-            ("lo", Unit::Days),
-            ("hi", Unit::Days),
+            ("medel_diff", Unit::Days),
+            ("medel_diff_lo", Unit::Days),
+            ("medel_diff_hi", Unit::Days),
             ("oppet_efterfonster", Unit::Count),
         ],
     );

@@ -127,9 +127,9 @@ impl GenderRows {
                 ("n_kvinnor", Unit::Count),
                 ("man", unit),
                 ("kvinnor", unit),
-                ("skillnad", difference),
-                ("lo", difference),
-                ("hi", difference),
+                ("diff", difference),
+                ("diff_lo", difference),
+                ("diff_hi", difference),
             ],
         )
     }

@@ -171,7 +171,7 @@ impl Split {
 /// ```
 /// use finsam_core::indicators::AgeBands;
 /// let b = AgeBands::default();
-/// assert_eq!(b.label(b.band_of(Some(27))), "25–29");
+/// assert_eq!(b.label(b.band_of(Some(27))), "25-29");
 /// assert_eq!(b.label(b.band_of(Some(63))), "60+");
 /// assert_eq!(b.label(b.band_of(None)), "okänd");
 /// ```
@@ -201,7 +201,7 @@ impl AgeBands {
             (0, Some(first)) => format!("under {first}"),
             _ if b > self.0.len() => "okänd".to_owned(),
             _ if b == self.0.len() => format!("{}+", self.0[b - 1]),
-            _ => format!("{}–{}", self.0[b - 1], self.0[b].saturating_sub(1)),
+            _ => format!("{}-{}", self.0[b - 1], self.0[b].saturating_sub(1)),
         }
     }
 

@@ -53,11 +53,11 @@ pub(crate) fn outcomes_table(state: &State, config: &Config) -> Result<Builder> 
             ("utan_status", Unit::Count),
             ("felregistrering", Unit::Count),
             ("andel_arbete_studier", Unit::Share),
-            ("lo", Unit::Share),
-            ("hi", Unit::Share),
+            ("andel_arbete_studier_lo", Unit::Share),
+            ("andel_arbete_studier_hi", Unit::Share),
             ("andel_arbete_studier_sokande", Unit::Share),
-            ("lo_sokande", Unit::Share),
-            ("hi_sokande", Unit::Share),
+            ("andel_arbete_studier_sokande_lo", Unit::Share),
+            ("andel_arbete_studier_sokande_hi", Unit::Share),
         ],
     );
     for (r, (k, _)) in rows.iter().enumerate() {
@@ -107,7 +107,7 @@ pub fn outcome_categories<'a>(
         SPEC.id,
         &format!("{}, per status", SPEC.label_sv),
         keys,
-        &[("antal", Unit::Count), ("andel", Unit::Share), ("lo", Unit::Share), ("hi", Unit::Share)],
+        &[("antal", Unit::Count), ("andel", Unit::Share), ("andel_lo", Unit::Share), ("andel_hi", Unit::Share)],
     );
     let statuses = Utfall::ALL.len();
     let mut rows: Vec<(Key, usize)> = Vec::new();

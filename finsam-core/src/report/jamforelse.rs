@@ -75,7 +75,7 @@ pub(crate) fn section(
             "Jämförelse av insatser saknas: modellen kunde inte skattas för insatser startade {first}–{year} ({e})."
         )
     })?;
-    let period = format!("{first}–{year}");
+    let period = format!("{first}-{year}");
     Ok(vec![summary(&comparison, &period, config), outliers(&comparison, data, &period, config)])
 }
 
@@ -210,14 +210,14 @@ fn outliers(c: &Comparison, data: &Dataset, period: &str, config: &Config) -> Ta
     b.finish(&config.disclosure)
 }
 
-/// The flag in words.
+/// The flag as a code: the summary's column of the same count.
 fn deviation(flag: Flag) -> &'static str {
     match flag {
-        Flag::Above998 => "över 99,8 %",
-        Flag::Above95 => "över 95 %",
+        Flag::Above998 => "over_998",
+        Flag::Above95 => "over_95",
         Flag::Within => "inom",
-        Flag::Below95 => "under 95 %",
-        Flag::Below998 => "under 99,8 %",
+        Flag::Below95 => "under_95",
+        Flag::Below998 => "under_998",
     }
 }
 

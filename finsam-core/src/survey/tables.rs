@@ -79,8 +79,8 @@ pub(crate) fn indicator_builder(state: &SurveyState, split: SurveySplit) -> Indi
             ("medel_lo", Unit::Number),
             ("medel_hi", Unit::Number),
             ("andel_hog", Unit::Share),
-            ("andel_lo", Unit::Share),
-            ("andel_hi", Unit::Share),
+            ("andel_hog_lo", Unit::Share),
+            ("andel_hog_hi", Unit::Share),
         ],
     );
     let mut index: HashMap<CellKey, usize> = HashMap::new();
