@@ -30,6 +30,7 @@ def main() -> None:
         finsam.participants(data, by="kon", years=(2019, 2022), series_break="withhold"),
         finsam.outcome_rates(data, by=["forbund", "kon"], years=2021, method="clopper-pearson", level=0.9),
         finsam.outcome_categories(data, years=2021, method="beta"),
+        finsam.outcome_change(data, 2021, by="kon", level=0.9),
         finsam.benefit_days(data, by="aldersgrupp", years=2021, age_bands=[16, 30, 50], whole_days=True),
         finsam.transitions(data, years=2021, threshold=10),
         finsam.gender_gap(data, years=range(2019, 2022), level=0.99),

@@ -1342,6 +1342,23 @@ fn annual_report(
     Ok(PyAnnualReport { inner: report })
 }
 
+/// The change of the headline shares from `year - 1` to `year` (Newcombe's interval).
+#[pyfunction]
+#[pyo3(signature = (data, year, *, by = None, **options))]
+fn outcome_change(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    year: i32,
+    by: Option<&Bound<'_, PyAny>>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyTable> {
+    let config = config(options)?;
+    let split = split(py, by)?;
+    let owned = OwnedSource::of(py, data)?;
+    let table = detached(py, move || report::outcome_change(owned.source(), &split, year, &config))?;
+    Ok(PyTable { inner: table })
+}
+
 /// The indicator catalogue: one dict per indicator.
 #[pyfunction]
 fn catalogue(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
@@ -1560,6 +1577,7 @@ fn _finsam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     pseudonym::register(m)?;
     m.add_function(wrap_pyfunction!(synthetic, m)?)?;
     m.add_function(wrap_pyfunction!(option_defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(outcome_change, m)?)?;
     m.add_function(wrap_pyfunction!(proportion_cis, m)?)?;
     m.add_function(wrap_pyfunction!(synthetic_true_effects, m)?)?;
     m.add_function(wrap_pyfunction!(participants, m)?)?;

@@ -391,3 +391,42 @@ def test_counts_are_integer_columns_in_pandas_and_polars(small: finsam.Dataset) 
     assert p["personer"].null_count() == df["personer"].isna().sum()
     money = finsam.allocation(small, 2021).to_polars()
     assert money.schema["tilldelning"] == pl.Int64
+
+
+def test_outcome_change_agrees_with_statsmodels_newcombe(small: finsam.Dataset) -> None:
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    change = finsam.outcome_change(small, 2021, by="kon", suppress=False)
+    now = finsam.outcome_rates(small, by="kon", years=2021, suppress=False)
+    before = finsam.outcome_rates(small, by="kon", years=2020, suppress=False)
+    cats = {
+        year: {(r["kon"], r["status"]): r["antal"] for r in finsam.outcome_categories(small, by="kon", years=year, suppress=False).to_dicts()}
+        for year in (2020, 2021)
+    }
+    checked = 0
+    for row in change.to_dicts():
+        kon = row["kon"]
+        key_now, key_before = [2021, kon], [2020, kon]
+        # The same counts and shares as the outcome tables of each year.
+        assert row["n"] == now.value(key_now, "n") and row["n_fg"] == before.value(key_before, "n")
+        assert row["andel_arbete_studier"] == now.value(key_now, "andel_arbete_studier")
+        assert row["andel_arbete_studier_fg"] == before.value(key_before, "andel_arbete_studier")
+        k1 = cats[2021][(kon, "arbete")] + cats[2021][(kon, "studier")]
+        k2 = cats[2020][(kon, "arbete")] + cats[2020][(kon, "studier")]
+        n1, n2 = int(row["n"]), int(row["n_fg"])
+        if min(n1, n2) == 0:
+            continue
+        lo, hi = confint_proportions_2indep(k1, n1, k2, n2, method="newcomb", compare="diff", alpha=0.05)
+        assert row["andel_arbete_studier_diff"] == pytest.approx(k1 / n1 - k2 / n2, abs=1e-12)
+        assert (row["andel_arbete_studier_diff_lo"], row["andel_arbete_studier_diff_hi"]) == (
+            pytest.approx(lo, abs=1e-10),
+            pytest.approx(hi, abs=1e-10),
+        )
+        checked += 1
+    assert checked >= 2
+    # Disclosure on: a withheld denominator withholds its share and the difference.
+    protected = finsam.outcome_change(small, 2021, by="forbund").to_dicts()
+    for row in protected:
+        if row["n_reason"] or row["n_fg_reason"]:
+            assert row["andel_arbete_studier_diff"] is None and row["andel_arbete_studier_diff_reason"]
+    assert any(r["n_reason"] for r in protected)

@@ -55,10 +55,11 @@ pub(crate) const JAMFORELSE_AVVIKANDE: IndicatorSpec = IndicatorSpec {
     eras: "Person-level years only: the aggregates hold no persons or outcomes.",
 };
 
-static CATALOGUE: [IndicatorSpec; 18] = [
+static CATALOGUE: [IndicatorSpec; 19] = [
     super::deltagare::SPEC,
     super::insatser::SPEC,
     super::utfall::SPEC,
+    super::utfall::SPEC_CHANGE,
     super::ersattningsdagar::SPEC,
     super::forsorjning::SPEC,
     super::konsskillnad::SPEC,

@@ -6,7 +6,7 @@ use std::ops::RangeInclusive;
 use super::catalogue::{IndicatorSpec, REPORTS};
 use super::parts::*;
 use super::state::Key;
-use super::{Config, Split, State, ci_values};
+use super::{Accumulator, Config, Split, State, ci_values};
 use crate::engine::source::*;
 use crate::error::Result;
 use crate::model::*;
@@ -76,6 +76,103 @@ pub(crate) fn outcomes_table(state: &State, config: &Config) -> Result<Builder> 
     b.margins = margins(&rows, split.dims());
     b.table.notes.push(interval_note(config));
     Ok(b)
+}
+
+/// The catalogue entry of `utfall_forandring`.
+pub const SPEC_CHANGE: IndicatorSpec = IndicatorSpec {
+    id: "utfall_forandring",
+    label_sv: "Förändring i sysselsättning efter avslutad insats",
+    label_en: "Change in the status after an ended participation",
+    unit: "share difference",
+    population: "As utfall, in the year and the year before.",
+    definition: "Per cell, the shares to work or studies (and to work, studies or job seeking) in the year and the year before, and their difference (the year − the year before) with Newcombe's hybrid score interval for two independent proportions. Both denominators are shown as counts, so that the difference can be tested further; a share whose denominator is withheld is withheld, and so is the difference.",
+    source: REPORTS,
+    eras: "Person-level years only: both years must be person-level.",
+};
+
+/// The change of the headline shares from `year − 1` to `year`, per cell
+/// of `split`, with Newcombe's interval for the difference of two
+/// independent proportions (as statsmodels' `confint_proportions_2indep`
+/// with `method="newcomb"`).
+///
+/// ```
+/// use finsam_core::indicators::{Config, Split};
+/// let data = finsam_core::synthetic::generate(&Default::default())?;
+/// let t = finsam_core::report::outcome_change(&data, &Split::parse(&["kon"])?, 2021, &Config::default())?;
+/// let now = t.value(&["2021", "alla"], "andel_arbete_studier").unwrap();
+/// let before = t.value(&["2021", "alla"], "andel_arbete_studier_fg").unwrap();
+/// assert!((t.value(&["2021", "alla"], "andel_arbete_studier_diff").unwrap() - (now - before)).abs() < 1e-15);
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+///
+/// # Errors
+/// `invalid_argument` for invalid options, or a year whose previous year
+/// the source cannot report on.
+pub fn outcome_change<'a>(source: impl Into<Source<'a>>, split: &Split, year: i32, config: &Config) -> Result<Table> {
+    let years = year.saturating_sub(1)..=year;
+    let c = computed(source.into(), split, &years, years.clone(), config, false)?;
+    Ok(c.finish(change_table(&c.state, year, config)?, config))
+}
+
+fn change_table(state: &State, year: i32, config: &Config) -> Result<Builder> {
+    let split = state.split();
+    let cells = with_totals(state)?;
+    let rows: Vec<(Key, ())> = cells.keys().filter(|k| k.ar == year).map(|&k| (k, ())).collect();
+    let mut b = Builder::new(
+        SPEC_CHANGE.id,
+        &format!("{} från {}", SPEC_CHANGE.label_sv, year - 1),
+        key_columns(split),
+        &[
+            ("n", Unit::Count),
+            ("n_fg", Unit::Count),
+            ("andel_arbete_studier", Unit::Share),
+            ("andel_arbete_studier_fg", Unit::Share),
+            ("andel_arbete_studier_diff", Unit::ShareDifference),
+            ("andel_arbete_studier_diff_lo", Unit::ShareDifference),
+            ("andel_arbete_studier_diff_hi", Unit::ShareDifference),
+            ("andel_arbete_studier_sokande", Unit::Share),
+            ("andel_arbete_studier_sokande_fg", Unit::Share),
+            ("andel_arbete_studier_sokande_diff", Unit::ShareDifference),
+            ("andel_arbete_studier_sokande_diff_lo", Unit::ShareDifference),
+            ("andel_arbete_studier_sokande_diff_hi", Unit::ShareDifference),
+        ],
+    );
+    let labels = Labels { config };
+    let empty = Accumulator::default();
+    for (r, (k, _)) in rows.iter().enumerate() {
+        let before_key = Key { ar: year - 1, ..*k };
+        let (now, before) = (&cells[k], cells.get(&before_key).unwrap_or(&empty));
+        let (n, n_fg) = (now.med_status(), before.med_status());
+        let mut values = vec![Raw::Count(n), Raw::Count(n_fg)];
+        for with_seeking in [false, true] {
+            let (k1, k2) = (successes(now, with_seeking), successes(before, with_seeking));
+            let share = |k: u64, n: u64| if n == 0 { f64::NAN } else { k as f64 / n as f64 };
+            let both = vec![(r, 0), (r, 1)];
+            let ci = crate::stats::newcombe_diff(k1, n, k2, n_fg, config.level).ok();
+            values.push(Raw::Derived(share(k1, n), vec![(r, 0)]));
+            values.push(Raw::Derived(share(k2, n_fg), vec![(r, 1)]));
+            values.extend(
+                [ci.map(|i| i.estimate), ci.map(|i| i.lo), ci.map(|i| i.hi)]
+                    .map(|v| Raw::Derived(v.unwrap_or(f64::NAN), both.clone())),
+            );
+        }
+        b.push(labels.key(split, k), values);
+        b.ids.push(((r, 0), count_id("med_status", split, k)));
+        b.ids.push(((r, 1), count_id("med_status", split, &before_key)));
+    }
+    b.margins = margins(&rows, split.dims());
+    b.table.notes.push(format!(
+        "Year {year} − year {}: shares of ended participations with a status, the difference with Newcombe's hybrid score interval at {:.0} %. Excluded from the shares: no status registered and felregistrering.",
+        year - 1,
+        config.level * 100.0
+    ));
+    Ok(b)
+}
+
+/// Ended participations to work or studies (and job seeking, if `with_seeking`).
+fn successes(acc: &Accumulator, with_seeking: bool) -> u64 {
+    let ws = acc.utfall[Utfall::Arbete as usize] + acc.utfall[Utfall::Studier as usize];
+    if with_seeking { ws + acc.utfall[Utfall::Arbetssokande as usize] } else { ws }
 }
 
 pub(crate) fn interval_note(config: &Config) -> String {

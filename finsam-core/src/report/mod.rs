@@ -29,7 +29,7 @@ pub use crate::indicators::forsorjning::transitions;
 pub use crate::indicators::insatser::insatser;
 pub use crate::indicators::konsskillnad::{gender_gap, gender_gap_days};
 pub use crate::indicators::tackning::coverage;
-pub use crate::indicators::utfall::{outcome_categories, outcomes};
+pub use crate::indicators::utfall::{outcome_categories, outcome_change, outcomes};
 
 use crate::engine::Partial;
 use crate::engine::era::{EraCounts, Eras, YearSource};

@@ -73,6 +73,7 @@ __all__ = [
     "participants",
     "outcome_rates",
     "outcome_categories",
+    "outcome_change",
     "benefit_days",
     "transitions",
     "gender_gap",
@@ -647,6 +648,9 @@ def transitions(data: Dataset | Extract | Partial, *, by: str | list[str] | None
 def gender_gap(data: Dataset | Extract | Partial, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...
 def gender_gap_days(data: Dataset | Extract | Partial, *, by: str | list[str] | None = None, years: _Years | None = None, **options: Any) -> Table: ...
 def annual_report(data: Dataset | Extract | Partial, year: int, **options: Any) -> AnnualReport: ...
+def outcome_change(
+    data: Dataset | Extract | Partial, year: int, *, by: str | list[str] | None = None, **options: Any
+) -> Table: ...
 def catalogue() -> list[dict[str, str]]: ...
 def option_defaults() -> dict[str, Any]:
     """The default of every keyword option, as the Rust core holds it."""

@@ -103,6 +103,30 @@ def outcome_categories(
 
 
 @documented
+def outcome_change(
+    data: _Source,
+    year: int,
+    *,
+    by: _By = None,
+    level: float = 0.95,
+    suppress: bool = True,
+    threshold: int = 5,
+    show_zeros: bool = False,
+    rounding: int | None = None,
+    uttagsdatum: _DateLike | None = None,
+    person_level_until: _DateLike = SUS_CLOSED,
+    mixed_year: _MixedYear = "aggregates",
+    age_bands: Sequence[int] = AGE_BANDS,
+) -> Table:
+    """The change of the shares to work or studies (and job seeking) from
+    ``year - 1`` to ``year``, per cell, with Newcombe's interval for the
+    difference of two independent proportions (statsmodels'
+    ``confint_proportions_2indep(method="newcomb")``); both denominators
+    are columns (``n``, ``n_fg``)."""
+    return _finsam.outcome_change(data, year, **native(locals(), leave_out=("data", "year")))
+
+
+@documented
 def benefit_days(
     data: _Source,
     *,
