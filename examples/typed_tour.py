@@ -23,6 +23,7 @@ def main() -> None:
     truth = finsam.synthetic_true_effects(scale=0.05, seed=2004)
     print(data, sorted(truth))
     data.validate(errors="collect")
+    print(data.describe().head())
     print(len(finsam.catalogue()), "indicators;", finsam.exception_for("duplicate_row").__name__)
 
     # Indicators from a data set, with their options.

@@ -544,6 +544,14 @@ impl PyDataset {
         )
     }
 
+    /// Every column of every table of the contract as a pandas DataFrame:
+    /// `table`, `column`, Arrow `type`, `rows`, `missing`, `distinct`, and the
+    /// smallest and largest value (`min`, `max`, as text). Needs pandas and
+    /// pyarrow.
+    fn describe<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        PyModule::import(slf.py(), "finsam._describe")?.getattr("describe")?.call1((slf,))
+    }
+
     /// The data set in a notebook: its cut-off and the rows of every table
     /// of the contract.
     fn _repr_html_(&self) -> String {

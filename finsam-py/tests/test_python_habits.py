@@ -344,3 +344,20 @@ def test_column_names_follow_one_convention(data: finsam.Dataset) -> None:
         for row in json.loads(table.to_json())["rows"]:
             for key, value in zip(table.keys, row["key"]):
                 assert key == "namn" or value.isascii(), (table.id, key, value)
+
+
+def test_describe_covers_every_column_of_every_table(data: finsam.Dataset) -> None:
+    pytest.importorskip("pandas")
+    described = data.describe()
+    arrow = data.to_arrow()
+    assert set(described["table"]) == set(arrow) and len(arrow) >= 12
+    assert len(described) == sum(t.num_columns for t in arrow.values())
+    for row in described.itertuples():
+        column = arrow[row.table].column(row.column)
+        assert row.rows == len(column) == data.num_rows[row.table] and row.missing == column.null_count
+    # Hand-checked against the data themselves.
+    persons = described[(described["table"] == "deltaganden") & (described["column"] == "deltagare_id")].iloc[0]
+    ids = arrow["deltaganden"].column("deltagare_id").to_pylist()
+    assert persons["distinct"] == len(set(ids)) and persons["min"] == str(min(ids)) and persons["max"] == str(max(ids))
+    kon = described[(described["table"] == "deltaganden") & (described["column"] == "kon")].iloc[0]
+    assert kon["distinct"] == len(set(arrow["deltaganden"].column("kon").to_pylist()))
