@@ -24,6 +24,7 @@ use crate::error::{Error, ErrorPolicy, Location, Result, ValidationReport};
 use crate::ingest::TableMapping;
 use crate::ingest::table::{DeltagandeRad, FieldSink, FieldSource, ForbundRad, Kind, MedlemskapRad, Record, TableSpec};
 use crate::model::{Dagar, Ore};
+use crate::publish::table::TOTAL;
 use crate::{Dataset, Date};
 
 fn data_type(kind: Kind) -> DataType {
@@ -772,14 +773,45 @@ enum KeyKind {
 
 impl KeyKind {
     /// Whether a table keyed by `name` has total rows over it: the
-    /// dimensions of the indicator and money tables. A table with one of
-    /// them has a `summerat` column (also where no row happens to be a
-    /// total); an evaluation's table (periods, groups, variables) has none.
+    /// dimensions of the indicator and money tables, and the periods and
+    /// groups of a staggered design (whose aggregations have an `overall`
+    /// row). A table with one of them has a `summerat` column (also where
+    /// no row happens to be a total).
     pub(crate) fn has_totals(name: &str) -> bool {
         matches!(
             name,
-            "kon" | "forbund" | "insats" | "grupp" | "efter" | "betalare" | "aldersgrupp" | "remittent" | "status"
+            "kon"
+                | "forbund"
+                | "insats"
+                | "grupp"
+                | "betalare"
+                | "aldersgrupp"
+                | "remittent"
+                | "status"
+                | "group"
+                | "time"
+                | "event_time"
         )
+    }
+
+    /// Whether `value` of the key `name` is a total (or subtotal) of other
+    /// rows: `alla` of a dimension with totals, a staggered design's
+    /// `overall`, and `individ` of the economy's groups (behovsgrupp +
+    /// individ_ovriga). Any other value is a label, also the text `alla`
+    /// of a key without totals (a user's survey indicator so named).
+    pub(crate) fn is_total(name: &str, value: &str) -> bool {
+        KeyKind::is_null_total(name, value) || (name, value) == ("grupp", "individ")
+    }
+
+    /// Whether `value` is a total whose key a frame shows as null: `alla`
+    /// and `overall`. A subtotal keeps its label (`individ`), so that it
+    /// stays apart from the total (both have `summerat = "grupp"`).
+    fn is_null_total(name: &str, value: &str) -> bool {
+        match (name, value) {
+            ("group" | "time" | "event_time", "overall") => true,
+            (_, TOTAL) => KeyKind::has_totals(name),
+            _ => false,
+        }
     }
 
     fn of(name: &str) -> KeyKind {
@@ -792,6 +824,11 @@ impl KeyKind {
 }
 
 impl crate::publish::Table {
+    /// Whether `row` sums other rows of the table (a total in some key).
+    fn is_total_row(&self, row: &crate::publish::Row) -> bool {
+        self.keys.iter().zip(&row.key).any(|(k, v)| KeyKind::is_total(k, v))
+    }
+
     /// The table as a record batch, with every row and a reason column per
     /// value column ([`FrameOptions::default`]); see
     /// [`to_record_batch_with`](Self::to_record_batch_with).
@@ -823,7 +860,11 @@ impl crate::publish::Table {
     ///   the keys a row sums over (`""` for the finest rows, `"kon"`,
     ///   `"forbund,kon"`, …; a national row of a table by kön is `"kon"`).
     ///   Tables keyed by a dimension with totals (kön, förbund, insats,
-    ///   group, …) have it; an evaluation's tables do not;
+    ///   grupp, a staggered design's periods, …) have it; a subtotal
+    ///   (`individ` of the economy's groups) keeps its label and is marked
+    ///   in `summerat` (and left out by `totals: false`), and a
+    ///   denominator row that is no sum (`efter = alla` of the transitions)
+    ///   keeps its label;
     /// - each value column with withheld cells null: `int64` for counts
     ///   ([`Unit::Count`](crate::report::Unit::Count),
     ///   [`Unit::Tally`](crate::report::Unit::Tally)) and money in öre
@@ -861,15 +902,14 @@ impl crate::publish::Table {
     /// `arrow_type` if a count or amount is not a whole number that fits
     /// `int64` (it is never truncated), or if Arrow rejects the arrays.
     pub fn to_record_batch_with(&self, options: FrameOptions) -> Result<RecordBatch> {
-        use crate::publish::table::TOTAL;
         use arrow_array::{BooleanArray, Float64Array, Int64Array, StringArray};
         let rows: Vec<&crate::publish::Row> =
-            self.rows.iter().filter(|r| options.totals || !r.key.iter().any(|k| k == TOTAL)).collect();
+            self.rows.iter().filter(|r| options.totals || !self.is_total_row(r)).collect();
         let mut fields: Vec<Field> = Vec::new();
         let mut columns: Vec<ArrayRef> = Vec::new();
         for (k, name) in self.keys.iter().enumerate() {
             let values: Vec<Option<&str>> =
-                rows.iter().map(|r| Some(r.key[k].as_str()).filter(|v| *v != TOTAL)).collect();
+                rows.iter().map(|r| Some(r.key[k].as_str()).filter(|v| !KeyKind::is_null_total(name, v))).collect();
             // `None` if a value is not a number (a total is `Some(None)`).
             let ints: Option<Vec<Option<i64>>> =
                 values.iter().map(|v| v.map_or(Some(None), |t| t.parse().ok().map(Some))).collect();
@@ -894,8 +934,13 @@ impl crate::publish::Table {
         }
         if self.keys.iter().any(|k| KeyKind::has_totals(k)) {
             let summed = StringArray::from_iter_values(rows.iter().map(|r| {
-                let over: Vec<&str> =
-                    self.keys.iter().zip(&r.key).filter(|(_, v)| *v == TOTAL).map(|(k, _)| k.as_str()).collect();
+                let over: Vec<&str> = self
+                    .keys
+                    .iter()
+                    .zip(&r.key)
+                    .filter(|(k, v)| KeyKind::is_total(k, v))
+                    .map(|(k, _)| k.as_str())
+                    .collect();
                 over.join(",")
             }));
             fields.push(Field::new("summerat", DataType::Utf8, false));
@@ -920,9 +965,8 @@ impl crate::publish::Table {
             } else {
                 Arc::new(Float64Array::from_iter(values))
             };
-            let unit = serde_json::to_value(column.unit).ok().and_then(|v| v.as_str().map(str::to_owned));
             let field = Field::new(&column.name, array.data_type().clone(), true)
-                .with_metadata(unit.into_iter().map(|u| ("finsam.unit".to_owned(), u)).collect());
+                .with_metadata([("finsam.unit".to_owned(), column.unit.code().to_owned())].into());
             fields.push(field);
             columns.push(array);
         }

@@ -698,9 +698,11 @@ impl ValidationReport {
     ///
     /// # Errors
     /// Under [`ErrorPolicy::FailFast`] the error itself is returned, so that
-    /// `?` stops the reader.
+    /// `?` stops the reader; `interrupted` is returned under every policy.
     pub fn push(&mut self, error: Error) -> Result<()> {
-        if self.fail_fast {
+        // A computation asked to stop is not a problem of the data to
+        // collect: it ends the read whatever the policy.
+        if self.fail_fast || matches!(error, Error::Interrupted) {
             return Err(error);
         }
         *self.counts.entry(error.code()).or_default() += 1;

@@ -61,10 +61,8 @@ impl Progress {
 
     /// Runs `work` on this thread counting into this progress.
     pub fn run<T>(&self, work: impl FnOnce() -> T) -> T {
-        let previous = PROGRESS.with(|c| c.replace(Some(self.clone())));
-        let out = work();
-        PROGRESS.with(|c| *c.borrow_mut() = previous);
-        out
+        let _restore = Restore { previous: PROGRESS.with(|c| c.replace(Some(self.clone()))), slot: &PROGRESS };
+        work()
     }
 }
 
@@ -110,10 +108,22 @@ impl Interrupt {
     /// Runs `work` on this thread under this interrupt; the workers it
     /// starts answer to it too.
     pub fn run<T>(&self, work: impl FnOnce() -> T) -> T {
-        let previous = CURRENT.with(|c| c.replace(Some(self.clone())));
-        let out = work();
-        CURRENT.with(|c| *c.borrow_mut() = previous);
-        out
+        let _restore = Restore { previous: CURRENT.with(|c| c.replace(Some(self.clone()))), slot: &CURRENT };
+        work()
+    }
+}
+
+/// Puts a thread-local back as it was when dropped, also when the work
+/// panics (a thread that goes on must not answer to a finished call).
+struct Restore<T: 'static> {
+    previous: Option<T>,
+    slot: &'static std::thread::LocalKey<RefCell<Option<T>>>,
+}
+
+impl<T: 'static> Drop for Restore<T> {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        self.slot.with(|c| *c.borrow_mut() = previous);
     }
 }
 

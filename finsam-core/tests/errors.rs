@@ -584,6 +584,10 @@ fn an_interrupted_computation_stops_with_its_code() {
     let err = asked
         .run(|| read_with("deltaganden.csv", delt("1;10;K;1980;2019-01-01;;;;;;;").as_bytes(), &CsvOptions::default()));
     assert_eq!(err.expect_err("interrupted").code(), "interrupted");
+    // Collecting every error does not collect the interrupt: it ends the read.
+    let collect = CsvOptions::default().policy(ErrorPolicy::COLLECT);
+    let err = asked.run(|| read_with("deltaganden.csv", delt("1;10;K;1980;2019-01-01;;;;;;;").as_bytes(), &collect));
+    assert_eq!(err.expect_err("interrupted").code(), "interrupted");
     // An interrupt nobody asked for changes nothing, and it ends with its run.
     let quiet = Interrupt::new();
     assert!(quiet.run(|| finsam_core::synthetic::generate(&config)).is_ok());

@@ -73,7 +73,14 @@ fn arrow_exporter<'py>(source: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py,
     let converted = if module.starts_with("polars") && source.hasattr("collect")? {
         let kwargs = PyDict::new(source.py());
         kwargs.set_item("engine", "streaming")?;
-        source.call_method("collect", (), Some(&kwargs))?
+        // polars before 1.23 has no `engine`: its default collect then.
+        match source.call_method("collect", (), Some(&kwargs)) {
+            Ok(frame) => frame,
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyTypeError>(source.py()) => {
+                source.call_method0("collect")?
+            }
+            Err(e) => return Err(e),
+        }
     } else if module.starts_with("pyarrow") && source.hasattr("scanner")? {
         source.call_method0("scanner")?.call_method0("to_reader")?
     } else if module.starts_with("pyarrow") && source.hasattr("to_reader")? {

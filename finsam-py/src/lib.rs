@@ -85,8 +85,11 @@ pub(crate) fn watched<T: Send>(
     let progress = finsam_core::exec::Progress::new();
     let (done, finished) = std::sync::mpsc::channel::<()>();
     let (outcome, raised) = std::thread::scope(|scope| {
-        let worker = scope.spawn(|| {
-            let out = interrupt.run(|| progress.run(work));
+        // The sender moves into the worker, so that a worker that panics
+        // drops it and the wait below ends (the panic is resumed at the join).
+        let (watch, count) = (&interrupt, &progress);
+        let worker = scope.spawn(move || {
+            let out = watch.run(|| count.run(work));
             let _ = done.send(());
             out
         });
@@ -658,8 +661,11 @@ pub(crate) fn given<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     for (name, value) in options {
-        if let Some(v) = value.filter(|v| !v.is_none()) {
-            d.set_item(name, v)?;
+        // `None` is the default only of the options that default to none;
+        // for the others it is a value, which `config` refuses.
+        match value {
+            Some(v) if !(v.is_none() && matches!(*name, "rounding" | "uttagsdatum")) => d.set_item(name, v)?,
+            _ => {}
         }
     }
     Ok(d)
@@ -946,10 +952,18 @@ impl PyTable {
         let key = key
             .iter()
             .map(|k| {
-                if k.is_none() {
+                let total = k.is_none() || k.get_type().name()? == "NAType";
+                if total {
+                    // None, or pandas' NA: a total row's key in a frame.
                     Ok(finsam_core::publish::table::TOTAL.to_owned())
-                } else if k.is_instance_of::<pyo3::types::PyInt>() && !k.is_instance_of::<pyo3::types::PyBool>() {
-                    Ok(k.extract::<i64>()?.to_string())
+                } else if k.is_instance_of::<pyo3::types::PyBool>() {
+                    Err(bad_option("key", "a list of key values: ints, strings or None (a total)", k))
+                } else if k.hasattr("__index__")? {
+                    // Python's and numpy's integers.
+                    Ok(k.call_method0("__index__")?.extract::<i64>()?.to_string())
+                } else if let Ok(x) = k.cast::<pyo3::types::PyFloat>().map(|f| f.value()) {
+                    // A period of a staggered design, as to_dicts gives it.
+                    Ok(if x.fract() == 0.0 && x.abs() < 1e15 { format!("{}", x as i64) } else { x.to_string() })
                 } else {
                     k.extract::<String>()
                         .map_err(|_| bad_option("key", "a list of key values: ints, strings or None (a total)", k))
@@ -997,9 +1011,12 @@ impl PyTable {
         serde_json::to_string(&self.inner).map_err(|e| to_py_err(py, &e.into()))
     }
 
-    /// The Arrow PyCapsule stream of the table (key columns, value columns
-    /// with withheld cells null, then `<column>_reason`): pass the table to
-    /// `pyarrow.table`, `polars.DataFrame` or any Arrow consumer.
+    /// The Arrow PyCapsule stream of the table: the key columns typed by
+    /// name (years and ids as int64, a total null) with `forbund_namn` /
+    /// `insats_namn` beside the ids, `summerat` (the keys a total row sums
+    /// over), the value columns with withheld cells null, then
+    /// `<column>_reason`; pass the table to `pyarrow.table`,
+    /// `polars.DataFrame` or any Arrow consumer.
     #[pyo3(signature = (requested_schema = None))]
     fn __arrow_c_stream__<'py>(
         &self,
@@ -1010,7 +1027,7 @@ impl PyTable {
         frames::stream_capsule(py, batch, requested_schema)
     }
 
-    /// The table as a `pyarrow.Table` (see the class for its columns);
+    /// The table as a `pyarrow.Table` (the columns of `__arrow_c_stream__`);
     /// `totals=False` leaves out the total rows, `reasons=False` the
     /// `<column>_reason` columns. Units, notes, the title and the finsam
     /// version are the schema's metadata (`finsam.*`).
@@ -1103,7 +1120,7 @@ impl PyTable {
         d.set_item("notes", self.inner.notes.clone())?;
         let units = PyDict::new(py);
         for c in &self.inner.columns {
-            units.set_item(&c.name, serde_json::to_value(c.unit).ok().and_then(|v| v.as_str().map(str::to_owned)))?;
+            units.set_item(&c.name, c.unit.code())?;
         }
         d.set_item("units", units)?;
         d.set_item("version", env!("CARGO_PKG_VERSION"))?;
@@ -1412,6 +1429,13 @@ impl PyInterval {
     /// `lo, hi = interval`, as statsmodels' `proportion_confint` returns them.
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         PyTuple::new(py, [self.lo, self.hi])?.as_any().try_iter().map(Bound::into_any)
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (self.estimate.to_bits(), self.lo.to_bits(), self.hi.to_bits()).hash(&mut h);
+        h.finish()
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {

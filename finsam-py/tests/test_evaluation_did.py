@@ -242,14 +242,18 @@ def test_table_and_result_attributes():
     frame = _panel(300, 6, seed=3)
     out = ev.att_gt(frame, outcome="y", unit="id", time="t", group="g", base_period="universal")
     table = out.table().to_pandas()
-    assert list(table.columns)[:6] == ["group", "time", "att", "se", "lo", "hi"]
+    # summerat: the aggregations' "overall" row is a total (null periods).
+    assert list(table.columns)[:7] == ["group", "time", "summerat", "att", "se", "lo", "hi"]
     assert len(table) == len(out.cells())
     # The universal base cell: ATT 0, no standard error, no interval.
     base = table[(table["group"] == 4) & (table["time"] == 3)]
     assert base["att"].iloc[0] == 0.0 and pd.isna(base["se"].iloc[0]) and pd.isna(base["lo"].iloc[0])
     agg = out.aggregate("dynamic", min_e=-2, max_e=2)
     assert [r[0] for r in agg.rows()] == [-2.0, -1.0, 0.0, 1.0, 2.0]
-    assert str(agg.table().to_pandas()["event_time"].tolist()[-1]) == "overall"
+    # The overall row is a total: its event time is null, and summerat says so.
+    last = agg.table().to_pandas().iloc[-1]
+    assert last["event_time"] is None or str(last["event_time"]) == "<NA>" or last["event_time"] != last["event_time"]
+    assert last["summerat"] == "event_time"
     assert out.groups == [3.0, 4.0, 6.0] and out.periods == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
     assert out.units == 300 and out.seed is None
     assert "AttGt(" in repr(out) and "Aggregate(" in repr(agg)

@@ -430,3 +430,11 @@ def test_outcome_change_agrees_with_statsmodels_newcombe(small: finsam.Dataset) 
         if row["n_reason"] or row["n_fg_reason"]:
             assert row["andel_arbete_studier_diff"] is None and row["andel_arbete_studier_diff_reason"]
     assert any(r["n_reason"] for r in protected)
+    # Every cell of the year before has a row, also one the year lacks: the
+    # total minus the rows shown gives no withheld count away.
+    before_keys = {r["forbund"] for r in finsam.outcome_rates(small, by="forbund", years=2020).to_dicts()}
+    assert before_keys <= {r["forbund"] for r in protected}
+    # A change needs two whole person-level years.
+    for year in (2016, 2023, 2024):
+        with pytest.raises(finsam.ArgumentError):
+            finsam.outcome_change(small, year)

@@ -167,18 +167,28 @@ def every_kind_of_table(data: finsam.Dataset) -> list[finsam.Table]:
 def test_a_total_row_has_null_keys_and_says_what_it_sums(data: finsam.Dataset) -> None:
     import pyarrow as pa
 
+    # The keys whose "alla" is a sum of other rows, and the economy's subtotal
+    # individ (behovsgrupp + individ_ovriga); "alla" of the transitions'
+    # efter is the denominator, no sum, and keeps its label.
+    summed = {"kon", "forbund", "insats", "grupp", "betalare", "aldersgrupp", "remittent", "status"}
+
+    def is_total(key: str, value: str) -> bool:
+        return (key in summed and value == "alla") or (key, value) == ("grupp", "individ")
+
     for table in every_kind_of_table(data):
         frame = table.to_arrow()
         totals = [i for i, r in enumerate(table.to_dicts()) if r.get("summerat")]
         raw = __import__("json").loads(table.to_json())["rows"]
-        with_alla = [i for i, r in enumerate(raw) if "alla" in r["key"]]
+        with_alla = [i for i, r in enumerate(raw) if any(is_total(k, v) for k, v in zip(table.keys, r["key"]))]
         # Every table whose rows can be totals has `summerat`, and it marks exactly those rows.
         assert totals == with_alla, table.id
         if with_alla:
             assert "summerat" in frame.column_names, table.id
         for key in table.keys:
             column = frame.column(key)
-            assert column.null_count == sum(1 for r in raw if r["key"][table.keys.index(key)] == "alla"), (table.id, key)
+            # A total's key is null; a subtotal (individ) keeps its label.
+            expected = sum(1 for r in raw if r["key"][table.keys.index(key)] == "alla" and key in summed)
+            assert column.null_count == expected, (table.id, key)
             if key in ("ar", "forbund", "insats"):
                 assert column.type == pa.int64(), (table.id, key)
         lean = table.to_arrow(totals=False, reasons=False)
@@ -214,6 +224,17 @@ def test_frames_filter_and_join_on_integer_ids(data: finsam.Dataset) -> None:
     assert rows[0]["ar"] == 2020 and any(r["forbund"] is None and r["summerat"] == "forbund" for r in rows)
     assert t.value([2020, None], "n") == t.value(["2020", "alla"], "n") is not None
     assert t.value([2020, first], "andel_arbete_studier") == t.value(["2020", str(first)], "andel_arbete_studier")
+    # As a frame gives them back: numpy ints, and pandas' NA for a total.
+    row = df[df.forbund == first].iloc[0]
+    assert t.value([row["ar"], row["forbund"]], "n") == t.value([2020, first], "n")
+    total = df[df.summerat == "forbund"].iloc[0]
+    assert t.value([total["ar"], total["forbund"]], "n") == t.value([2020, None], "n")
+    # The economy's subtotal individ is marked, and the transitions' denominator is not a total.
+    economy = finsam.insats_economy(data, years=2024).to_pandas()
+    sums = economy[economy["summerat"] == "grupp"]
+    assert sorted(sums["grupp"].fillna("(alla)")) == ["(alla)", "individ"]
+    transitions = finsam.transitions(data, years=2020).to_pandas()
+    assert (transitions["efter"] == "alla").any() and "summerat" not in transitions.columns
 
 
 def test_units_notes_and_the_version_travel_with_a_frame(data: finsam.Dataset) -> None:

@@ -173,7 +173,7 @@ impl Split {
 /// let b = AgeBands::default();
 /// assert_eq!(b.label(b.band_of(Some(27))), "25-29");
 /// assert_eq!(b.label(b.band_of(Some(63))), "60+");
-/// assert_eq!(b.label(b.band_of(None)), "okänd");
+/// assert_eq!(b.label(b.band_of(None)), "okand");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AgeBands(pub Vec<i32>);
@@ -197,9 +197,10 @@ impl AgeBands {
     pub fn label(&self, band: u32) -> String {
         let b = band as usize;
         match (b, self.0.first()) {
-            (_, None) => "alla".to_owned(),
+            // No bands: one band of every age, which is no total of others.
+            (_, None) => "alla_aldrar".to_owned(),
             (0, Some(first)) => format!("under {first}"),
-            _ if b > self.0.len() => "okänd".to_owned(),
+            _ if b > self.0.len() => "okand".to_owned(),
             _ if b == self.0.len() => format!("{}+", self.0[b - 1]),
             _ => format!("{}-{}", self.0[b - 1], self.0[b].saturating_sub(1)),
         }

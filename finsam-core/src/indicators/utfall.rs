@@ -6,7 +6,7 @@ use std::ops::RangeInclusive;
 use super::catalogue::{IndicatorSpec, REPORTS};
 use super::parts::*;
 use super::state::Key;
-use super::{Accumulator, Config, Split, State, ci_values};
+use super::{Accumulator, Config, Split, State, YearSource, ci_values};
 use crate::engine::source::*;
 use crate::error::Result;
 use crate::model::*;
@@ -63,8 +63,7 @@ pub(crate) fn outcomes_table(state: &State, config: &Config) -> Result<Builder> 
     for (r, (k, _)) in rows.iter().enumerate() {
         let acc = &cells[k];
         let n = acc.med_status();
-        let ws = acc.utfall[Utfall::Arbete as usize] + acc.utfall[Utfall::Studier as usize];
-        let wss = ws + acc.utfall[Utfall::Arbetssokande as usize];
+        let (ws, wss) = (successes(acc, false), successes(acc, true));
         let mut values = vec![Raw::Count(n), Raw::Count(acc.utan_status), Raw::Count(acc.felregistrering)];
         values.extend(ci_values(ws, n, config, vec![(r, 0)]));
         values.extend(ci_values(wss, n, config, vec![(r, 0)]));
@@ -111,13 +110,32 @@ pub const SPEC_CHANGE: IndicatorSpec = IndicatorSpec {
 pub fn outcome_change<'a>(source: impl Into<Source<'a>>, split: &Split, year: i32, config: &Config) -> Result<Table> {
     let years = year.saturating_sub(1)..=year;
     let c = computed(source.into(), split, &years, years.clone(), config, false)?;
+    // Both years whole and person-level: a year the data cover in part (the
+    // first, one not closed, one of the aggregate era) would show a change
+    // that is not one.
+    if let Some(y) = [year - 1, year].into_iter().find(|y| {
+        !c.complete.contains(y) || !c.eras.person_level_whole(*y) || c.eras.source(*y) != YearSource::PersonLevel
+    }) {
+        return Err(crate::error::Error::InvalidArgument {
+            name: "year",
+            message: format!(
+                "the change from {} to {year} needs both years whole in person-level data, and {y} is not (the first year of the data, a year not closed by the cut-off, or one of the aggregate era)",
+                year - 1
+            ),
+        });
+    }
     Ok(c.finish(change_table(&c.state, year, config)?, config))
 }
 
 fn change_table(state: &State, year: i32, config: &Config) -> Result<Builder> {
     let split = state.split();
     let cells = with_totals(state)?;
-    let rows: Vec<(Key, ())> = cells.keys().filter(|k| k.ar == year).map(|&k| (k, ())).collect();
+    // A row for every cell of either year: a cell the year before has and
+    // this year lacks is a row too (n = 0), or the total minus the rows
+    // shown would give its count away.
+    let keys: std::collections::BTreeSet<Key> =
+        cells.keys().filter(|k| k.ar == year || k.ar == year - 1).map(|&k| Key { ar: year, ..k }).collect();
+    let rows: Vec<(Key, ())> = keys.into_iter().map(|k| (k, ())).collect();
     let mut b = Builder::new(
         SPEC_CHANGE.id,
         &format!("{} från {}", SPEC_CHANGE.label_sv, year - 1),
@@ -141,7 +159,7 @@ fn change_table(state: &State, year: i32, config: &Config) -> Result<Builder> {
     let empty = Accumulator::default();
     for (r, (k, _)) in rows.iter().enumerate() {
         let before_key = Key { ar: year - 1, ..*k };
-        let (now, before) = (&cells[k], cells.get(&before_key).unwrap_or(&empty));
+        let (now, before) = (cells.get(k).unwrap_or(&empty), cells.get(&before_key).unwrap_or(&empty));
         let (n, n_fg) = (now.med_status(), before.med_status());
         let mut values = vec![Raw::Count(n), Raw::Count(n_fg)];
         for with_seeking in [false, true] {

@@ -267,6 +267,12 @@ impl<T: Record> CsvReader<T> {
     }
 
     fn next_row(&mut self) -> Option<Result<T>> {
+        // Asked to stop: before a record is read, so none is read and lost.
+        if self.row.is_multiple_of(65_536)
+            && let Err(e) = crate::exec::check()
+        {
+            return Some(Err(e));
+        }
         if self.utf8 {
             self.record = std::mem::take(&mut self.text).into_byte_record();
             self.utf8 = false;
@@ -281,11 +287,6 @@ impl<T: Record> CsvReader<T> {
                 self.line = record_line(&self.record, self.line, self.line_shift);
                 let row = self.row;
                 self.row += 1;
-                if row.is_multiple_of(65_536)
-                    && let Err(e) = crate::exec::check()
-                {
-                    return Some(Err(e));
-                }
                 if self.record.len() == 1 && self.record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
                     // A blank line carries no data; csv reports it as one empty field.
                     return self.next_row();

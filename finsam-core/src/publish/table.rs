@@ -36,6 +36,27 @@ pub enum Unit {
     Flag,
 }
 
+impl Unit {
+    /// The unit's code, as in JSON and in a frame's metadata (`count`, `share`, …).
+    ///
+    /// ```
+    /// assert_eq!(finsam_core::publish::Unit::ShareDifference.code(), "share_difference");
+    /// ```
+    pub fn code(self) -> &'static str {
+        match self {
+            Unit::Count => "count",
+            Unit::Tally => "tally",
+            Unit::Share => "share",
+            Unit::Percent => "percent",
+            Unit::Days => "days",
+            Unit::ShareDifference => "share_difference",
+            Unit::Ore => "ore",
+            Unit::Number => "number",
+            Unit::Flag => "flag",
+        }
+    }
+}
+
 /// A column of a table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Column {

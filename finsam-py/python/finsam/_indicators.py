@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 
     import numpy.typing
 
+    import numpy
+
     _Array: TypeAlias = numpy.typing.NDArray[Any]
+    _Integer: TypeAlias = numpy.integer[Any]
     _SurveyDimension: TypeAlias = Literal["forbund", "kon"]
     _EconomyDimension: TypeAlias = Literal["forbund", "insats"]
 
@@ -289,12 +292,9 @@ def survey_change(
     top_box: float = 8.0,
     min_responses: int = 5,
     mapping: Sequence[Mapping[str, Any]] | None = None,
-    method: _Method = "wilson",
     level: float = 0.95,
     suppress: bool = True,
     threshold: int = 5,
-    show_zeros: bool = False,
-    rounding: int | None = None,
 ) -> Table:
     """The change of the survey indicators from ``year - 1`` (Welch / Newcombe intervals)."""
     return _finsam.survey_change(data, year, **native(locals(), leave_out=("data", "year")))
@@ -309,12 +309,9 @@ def survey_comparison(
     top_box: float = 8.0,
     min_responses: int = 5,
     mapping: Sequence[Mapping[str, Any]] | None = None,
-    method: _Method = "wilson",
     level: float = 0.95,
     suppress: bool = True,
     threshold: int = 5,
-    show_zeros: bool = False,
-    rounding: int | None = None,
 ) -> Table:
     """Each förbund against the rest of the country in ``year``."""
     return _finsam.survey_comparison(data, year, **native(locals(), leave_out=("data", "year")))
@@ -344,15 +341,15 @@ def follow_up(
 
 @overload
 def proportion_ci(
-    k: int, n: int, *, method: _Method = "wilson", level: float = 0.95, alpha: float | None = None
+    k: int | _Integer, n: int | _Integer, *, method: _Method = "wilson", level: float = 0.95, alpha: float | None = None
 ) -> Interval: ...
 @overload
 def proportion_ci(
     k: Sequence[int] | _Array, n: Sequence[int] | _Array, *, method: _Method = "wilson", level: float = 0.95, alpha: float | None = None
 ) -> tuple[_Array, _Array]: ...
 def proportion_ci(
-    k: int | Sequence[int] | _Array,
-    n: int | Sequence[int] | _Array,
+    k: int | _Integer | Sequence[int] | _Array,
+    n: int | _Integer | Sequence[int] | _Array,
     *,
     method: _Method = "wilson",
     level: float = 0.95,
@@ -383,6 +380,9 @@ def proportion_ci(
     import numpy as np
 
     ks, ns = np.asarray(k), np.asarray(n)
+    if ks.size == 0 and ns.size == 0:
+        # No counts, no intervals (as statsmodels gives for empty arrays).
+        return np.empty(ks.shape), np.empty(ks.shape)
     for name, values in (("k", ks), ("n", ns)):
         if values.dtype.kind not in "iu" or (values < 0).any():
             raise ArgumentError(
