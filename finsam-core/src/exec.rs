@@ -250,6 +250,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_interrupt_is_put_back_when_its_work_panics() {
+        let asked = Interrupt::new();
+        asked.interrupt();
+        let outcome = std::panic::catch_unwind(|| asked.run(|| panic!("work failed")));
+        assert!(outcome.is_err());
+        // The thread goes on and answers to no finished call.
+        assert!(check().is_ok());
+        let progress = Progress::new();
+        let _ = std::panic::catch_unwind(|| progress.run(|| panic!("work failed")));
+        assert!(PROGRESS.with(|c| c.borrow().is_none()));
+    }
+
+    #[test]
+    fn workers_answer_to_the_interrupt_of_the_thread_that_starts_them() {
+        let asked = Interrupt::new();
+        asked.interrupt();
+        let seen = asked.run(|| map_chunks(&[1, 2, 3, 4], 2, |_, _| check().is_err()));
+        assert_eq!(seen, vec![true, true]);
+        assert_eq!(map_chunks(&[1, 2, 3, 4], 2, |_, _| check().is_err()), vec![false, false]);
+    }
+
+    #[test]
     fn a_panicking_worker_reaches_the_caller_and_no_partial_result_is_returned() {
         let outcome = std::panic::catch_unwind(|| {
             std::thread::scope(|scope| {
