@@ -174,10 +174,7 @@ pub(crate) fn gender_gap_shares(state: &State, config: &Config) -> Result<Builde
         g.builder(SPEC.id, &format!("{} (män − kvinnor)", SPEC.label_sv), "matt", Unit::Share, Unit::ShareDifference);
     for (r, &(k, m)) in g.rows.iter().enumerate() {
         let (men, women) = (g.of(&k, Kon::Man), g.of(&k, Kon::Kvinna));
-        let k_of = |a: &Accumulator| {
-            let ws = a.utfall[Utfall::Arbete as usize] + a.utfall[Utfall::Studier as usize];
-            if m == 0 { ws } else { ws + a.utfall[Utfall::Arbetssokande as usize] }
-        };
+        let k_of = |a: &Accumulator| super::utfall::successes(a, m == 1);
         let (km, nm, kw, nw) = (k_of(men), men.med_status(), k_of(women), women.med_status());
         let ci = newcombe_diff(km, nm, kw, nw, config.level).ok();
         let mut values = vec![Raw::Count(nm), Raw::Count(nw)];

@@ -164,7 +164,6 @@ fn change_table(state: &State, year: i32, config: &Config) -> Result<Builder> {
         let mut values = vec![Raw::Count(n), Raw::Count(n_fg)];
         for with_seeking in [false, true] {
             let (k1, k2) = (successes(now, with_seeking), successes(before, with_seeking));
-            let share = |k: u64, n: u64| if n == 0 { f64::NAN } else { k as f64 / n as f64 };
             let both = vec![(r, 0), (r, 1)];
             let ci = crate::stats::newcombe_diff(k1, n, k2, n_fg, config.level).ok();
             values.push(Raw::Derived(share(k1, n), vec![(r, 0)]));
@@ -188,7 +187,7 @@ fn change_table(state: &State, year: i32, config: &Config) -> Result<Builder> {
 }
 
 /// Ended participations to work or studies (and job seeking, if `with_seeking`).
-fn successes(acc: &Accumulator, with_seeking: bool) -> u64 {
+pub(crate) fn successes(acc: &Accumulator, with_seeking: bool) -> u64 {
     let ws = acc.utfall[Utfall::Arbete as usize] + acc.utfall[Utfall::Studier as usize];
     if with_seeking { ws + acc.utfall[Utfall::Arbetssokande as usize] } else { ws }
 }

@@ -630,6 +630,14 @@ mod tests {
     }
 
     #[test]
+    fn a_units_code_is_its_json_name() {
+        use Unit::*;
+        for unit in [Count, Tally, Share, Percent, Days, ShareDifference, Ore, Number, Flag] {
+            assert_eq!(serde_json::to_value(unit).ok(), Some(serde_json::Value::from(unit.code())));
+        }
+    }
+
+    #[test]
     fn html_text_is_escaped() {
         assert_eq!(
             escape_html(r#"<a href="x">Tom & 'Jerry'</a>"#),

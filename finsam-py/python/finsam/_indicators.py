@@ -21,9 +21,8 @@ if TYPE_CHECKING:
     from finsam._finsam import _Frame
     from finsam._options import _BenefitSource, _By, _DateLike, _Method, _MixedYear, _SeriesBreak, _Years
 
-    import numpy.typing
-
     import numpy
+    import numpy.typing
 
     _Array: TypeAlias = numpy.typing.NDArray[Any]
     _Integer: TypeAlias = numpy.integer[Any]
@@ -33,7 +32,6 @@ if TYPE_CHECKING:
 _Source = Dataset | Extract | Partial
 """What the participation indicators take: a data set, a flat extract
 (:func:`finsam.read_extract`) or a mergeable state (:func:`finsam.partial`)."""
-
 
 
 @documented
