@@ -38,6 +38,8 @@ def main() -> None:
         finsam.gender_gap_days(data, years=2021, before_days=180, after_days=180),
         finsam.insats_economy(data, by="insats", years=2021, rounding=5),
         finsam.forbund_economy(data, years=2021),
+        finsam.participants(data.filter(forbund=[7, 8], years=(2020, 2021)), years=2021),
+        finsam.outcome_rates(data, forbund=7, years=2021),
         finsam.financing(data, 2021),
         finsam.allocation(data, 2021),
         finsam.survey_indicators(data, by="kon", years=2021, top_box=9),

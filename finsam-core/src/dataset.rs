@@ -37,6 +37,9 @@ use crate::ingest::table::{DeltagandeRad, ForbundRad, MedlemskapRad, Record};
 use crate::model::*;
 use crate::validate::{Validator, forbund_mismatch};
 
+mod filter;
+pub use filter::Scope;
+
 /// Every table of one data delivery.
 ///
 /// ```
@@ -78,6 +81,10 @@ pub struct Dataset {
     pub jamforelsepersoner: Vec<Jamforelseperson>,
     /// The data's cut-off date (uttagsdatum): nothing after it is observed.
     pub uttagsdatum: Option<Date>,
+    /// The part of a delivery the data set holds, if it was narrowed by
+    /// [`Dataset::filter`] (whole by default). Computations read it so that
+    /// no figure outside the part is computed from it.
+    pub scope: Scope,
     /// Where the rows were read from, so that errors found later (by a
     /// computation) name the file and line too. Filled by the readers; not
     /// serialised, and not part of a data set's equality.
@@ -168,6 +175,7 @@ impl Dataset {
                 ("forbund".to_owned(), forbund),
                 ("insats".to_owned(), insatser),
             ]),
+            scope: (!self.scope.is_whole()).then(|| self.scope_note()),
         }
     }
 
@@ -484,6 +492,7 @@ pub(crate) fn load(source: &mut impl TableSource, policy: ErrorPolicy, rules: &R
         kommunandelar: loader.table(source)?,
         jamforelsepersoner: loader.table(source)?,
         uttagsdatum: None,
+        scope: Scope::default(),
         origins: Origins::default(),
     };
     if !loader.any_present {

@@ -174,7 +174,9 @@ impl Dataset {
             .map(|a| a.ar)
             .chain(self.insats_ar.iter().filter(|r| r.deltagare().is_some()).map(|r| r.ar))
             .collect();
-        if counted.is_empty() { self.deltaganden.iter().map(|d| d.start.year()).collect() } else { counted }
+        let years =
+            if counted.is_empty() { self.deltaganden.iter().map(|d| d.start.year()).collect() } else { counted };
+        years.into_iter().filter(|&y| self.scope.has_year(y)).collect()
     }
 
     fn year_summary(&self, ar: i32, insatser: &HashMap<InsatsId, &Insats>, spells: &SpellIndex<'_>) -> YearSummary {

@@ -232,6 +232,7 @@ pub fn generate_with(config: &SyntheticConfig, evaluation: &EvaluationConfig) ->
         kommunandelar,
         jamforelsepersoner,
         uttagsdatum: Some(uttagsdatum()),
+        scope: Default::default(),
         origins: Default::default(),
     };
     aggregates::add_aggregate_era(&mut rng.fork(10), config.scale, &mut data, &weights)?;

@@ -425,3 +425,172 @@ fn the_summary_and_the_indicator_tables_agree() {
     }
     assert_eq!(compared, 5, "2018–2022");
 }
+
+mod filter {
+    //! A data set narrowed by `Dataset::filter` gives the figures of the
+    //! whole data set's rows for its part: a förbund's national figures
+    //! are its row per förbund, and a year's figures are the year's.
+
+    use super::*;
+    use finsam_core::dataset::Scope;
+    use finsam_core::indicators::Split;
+    use finsam_core::{ErrorPolicy, ForbundId};
+
+    fn data() -> &'static Dataset {
+        static DATA: std::sync::OnceLock<Dataset> = std::sync::OnceLock::new();
+        DATA.get_or_init(|| generate(&SyntheticConfig { scale: 0.1, ..SyntheticConfig::default() }).expect("synthetic"))
+    }
+
+    type Indicator = fn(&Dataset, &Split, std::ops::RangeInclusive<i32>) -> finsam_core::Result<Table>;
+
+    const INDICATORS: [(&str, Indicator); 3] = [
+        ("participants", |d, s, y| report::participants(d, s, y, &config())),
+        ("outcomes", |d, s, y| report::outcomes(d, s, y, &config())),
+        ("benefit_days", |d, s, y| report::benefit_days(d, s, y, &config())),
+    ];
+
+    /// Every column of `part`'s row `part_key` equals `whole`'s at `whole_key`.
+    fn assert_rows_equal(whole: &Table, whole_key: &[&str], part: &Table, part_key: &[&str]) {
+        assert_eq!(whole.columns.len(), part.columns.len(), "{}: columns", part.id);
+        for column in &part.columns {
+            let (w, p) = (whole.get(whole_key, &column.name), part.get(part_key, &column.name));
+            let (w, p) = (w.and_then(|c| c.value()), p.and_then(|c| c.value()));
+            let same = match (w, p) {
+                (Some(a), Some(b)) => close(a, b),
+                (a, b) => a == b,
+            };
+            assert!(same, "{} {} at {whole_key:?}: whole {w:?}, part {p:?}", part.id, column.name);
+        }
+    }
+
+    /// A förbund never merged: its national figures are its rows per
+    /// förbund of the whole data set, in every year.
+    #[test]
+    fn a_forbunds_figures_are_its_rows_of_the_whole() {
+        let data = data();
+        let f = data
+            .forbund
+            .iter()
+            .find(|f| f.foregangare.is_empty() && f.start.year() <= 2017 && f.slut.is_none())
+            .expect("a förbund of every year");
+        let part = data.filter(&Scope { forbund: Some(vec![f.id]), ..Scope::default() }).expect("filter");
+        part.validate(&Default::default(), ErrorPolicy::FailFast).expect("a part is a valid data set");
+        let by_forbund = Split::parse(&["forbund"]).expect("split");
+        let id = f.id.to_string();
+        for (name, indicator) in INDICATORS {
+            let whole = indicator(data, &by_forbund, YEARS).expect(name);
+            let national = indicator(&part, &Split::national(), YEARS).expect(name);
+            // The whole's key is the part's with the förbund where its
+            // split puts it.
+            let at = whole.keys.iter().position(|k| k == "forbund").expect("a förbund key");
+            let mut compared = 0;
+            for row in &national.rows {
+                let mut key: Vec<&str> = row.key.iter().map(String::as_str).collect();
+                let part_key = key.clone();
+                key.insert(at, &id);
+                assert_rows_equal(&whole, &key, &national, &part_key);
+                compared += 1;
+            }
+            assert!(compared >= 4, "{name}: {compared} years compared");
+            let named = format!("Avgränsat till {} ({id}).", f.namn);
+            assert!(national.notes.contains(&named), "{name}: the part is named in {:?}", national.notes);
+        }
+    }
+
+    /// A förbund formed by a merger keeps the participations of those it
+    /// was formed from, at any remove.
+    #[test]
+    fn a_merged_forbund_keeps_its_predecessors() {
+        let data = data();
+        let merged = data.forbund.iter().find(|f| !f.foregangare.is_empty()).expect("a merger in the synthetic data");
+        let part = data.filter(&Scope { forbund: Some(vec![merged.id]), ..Scope::default() }).expect("filter");
+        let lineage: Vec<ForbundId> = part.scope.forbund.clone().expect("scope");
+        for p in &merged.foregangare {
+            assert!(lineage.contains(p), "predecessor {p} kept");
+        }
+        let insatser: std::collections::HashSet<_> =
+            data.insatser.iter().filter(|i| lineage.contains(&i.forbund)).map(|i| i.id).collect();
+        let expected = data.deltaganden.iter().filter(|d| insatser.contains(&d.insats)).count();
+        assert!(expected > 0);
+        assert_eq!(part.deltaganden.len(), expected);
+        assert!(
+            part.deltaganden.iter().any(|d| data.insatser.iter().any(|i| i.id == d.insats && i.forbund != merged.id))
+        );
+    }
+
+    /// Narrowed to years, every figure of those years is the whole data
+    /// set's, except a change from a year outside; other years are refused.
+    #[test]
+    fn a_years_figures_are_the_wholes() {
+        let data = data();
+        let part = data.filter(&Scope { years: Some(2020..=2021), ..Scope::default() }).expect("filter");
+        assert!(part.deltaganden.len() < data.deltaganden.len());
+        let national = Split::national();
+        for (name, indicator) in INDICATORS {
+            let whole = indicator(data, &national, 2020..=2021).expect(name);
+            let narrowed = indicator(&part, &national, 2020..=2021).expect(name);
+            assert_eq!(whole.rows.len(), narrowed.rows.len(), "{name}");
+            for row in &narrowed.rows {
+                let key: Vec<&str> = row.key.iter().map(String::as_str).collect();
+                for (c, column) in narrowed.columns.iter().enumerate() {
+                    let (w, p) = (whole.get(&key, &column.name).and_then(|c| c.value()), row.values[c].value());
+                    // The change of 2020 needs 2019, which the part has not.
+                    if key[0] == "2020" && column.name.starts_with("forandring") {
+                        assert_eq!(p, None, "{name} {}", column.name);
+                        continue;
+                    }
+                    assert!(
+                        matches!((w, p), (Some(a), Some(b)) if close(a, b)) || w == p,
+                        "{name} {} at {key:?}: whole {w:?}, part {p:?}",
+                        column.name
+                    );
+                }
+            }
+            let refused = indicator(&part, &national, 2019..=2019).expect_err("2019 is outside");
+            assert_eq!(refused.code(), "invalid_argument", "{name}");
+        }
+        let inner = part.filter(&Scope { years: Some(2021..=2021), ..Scope::default() }).expect("narrower");
+        assert_eq!(inner.scope.years, Some(2021..=2021));
+        assert!(part.filter(&Scope { years: Some(2019..=2021), ..Scope::default() }).is_err(), "wider than the part");
+    }
+
+    /// What needs the nation or every year is refused, and the annual
+    /// report of a part says what it is and leaves the allocation out.
+    #[test]
+    fn what_needs_the_whole_is_refused() {
+        let data = data();
+        let f = data.forbund[0].id;
+        let part = data.filter(&Scope { forbund: Some(vec![f]), ..Scope::default() }).expect("filter");
+        let e = finsam_core::finance::allocation::allocation_inputs(&part, 2021).expect_err("allocation");
+        assert_eq!(e.code(), "invalid_argument");
+        let options = finsam_core::evaluation::data::PanelOptions::default();
+        assert!(finsam_core::evaluation::data::kommun_panel(&part, &options).is_err());
+        let years = data.filter(&Scope { years: Some(2021..=2021), ..Scope::default() }).expect("filter");
+        let options = finsam_core::evaluation::data::AnalysisOptions::default();
+        assert!(finsam_core::evaluation::data::analysis_frame(&years, &options).is_err());
+
+        let whole = report::annual_report(data, 2021, &config()).expect("report");
+        let narrowed = report::annual_report(&part, 2021, &config()).expect("report of a part");
+        assert!(whole.tables.iter().any(|t| t.id == "statlig_fordelning"), "the whole has the allocation");
+        assert!(narrowed.tables.iter().all(|t| t.id != "statlig_fordelning"));
+        let rest_of_country = |r: &report::AnnualReport| r.tables.iter().any(|t| t.title.contains("övriga landet"));
+        assert!(rest_of_country(&whole) && !rest_of_country(&narrowed), "no comparison with the rest of the country");
+        let survey = finsam_core::survey::SurveyConfig::default();
+        assert!(finsam_core::survey::comparison(&part, 2021, &survey).is_err());
+        assert!(narrowed.notes.iter().any(|n| n.starts_with("Avgränsat till ")), "{:?}", narrowed.notes);
+        let back = Dataset::from_json(&part.to_json().expect("json")).expect("read back");
+        assert_eq!(back.scope, part.scope, "the scope travels with the data set");
+    }
+
+    #[test]
+    fn unknown_ids_and_empty_years_are_refused() {
+        let data = data();
+        let e = data.filter(&Scope { forbund: Some(vec![ForbundId(99_999)]), ..Scope::default() }).unwrap_err();
+        assert!(e.to_string().contains("förbund 99999 is not in the data set"), "{e}");
+        let e = data.filter(&Scope { insatser: Some(vec![finsam_core::InsatsId(99_999)]), ..Scope::default() });
+        assert_eq!(e.unwrap_err().code(), "invalid_argument");
+        #[allow(clippy::reversed_empty_ranges)]
+        let e = data.filter(&Scope { years: Some(2022..=2021), ..Scope::default() }).unwrap_err();
+        assert_eq!(e.code(), "invalid_argument");
+    }
+}

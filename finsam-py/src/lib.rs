@@ -14,7 +14,7 @@ use finsam_core::ingest::{CsvOptions, Encoding, TableMapping};
 use finsam_core::report::{self, AnnualReport, Table};
 use finsam_core::stats::{self, ProportionMethod};
 use finsam_core::synthetic::SyntheticConfig;
-use finsam_core::{Dataset, Error, ErrorPolicy, LoadSummary, Rules};
+use finsam_core::{Dataset, Error, ErrorPolicy, ForbundId, InsatsId, LoadSummary, Rules};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
@@ -243,6 +243,23 @@ pub(crate) fn opt_int<T: TryFrom<i64>>(
         .filter(|v| range.contains(v))
         .and_then(|v| T::try_from(v).ok())
         .ok_or_else(|| bad_option(name, &accepts(), value))
+}
+
+/// An id or a sequence of ids (Python or numpy integers, not `bool`).
+pub(crate) fn ids_arg(name: &'static str, value: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
+    let accepts = "an id or a sequence of ids";
+    let id = |v: &Bound<'_, PyAny>| -> PyResult<u32> {
+        let index = (!v.is_instance_of::<pyo3::types::PyBool>()).then(|| v.call_method0("__index__").ok()).flatten();
+        index.and_then(|i| i.extract::<u32>().ok()).ok_or_else(|| bad_option(name, accepts, value))
+    };
+    if let Ok(one) = id(value) {
+        return Ok(vec![one]);
+    }
+    if value.is_instance_of::<pyo3::types::PyString>() {
+        return Err(bad_option(name, accepts, value));
+    }
+    let items = value.try_iter().map_err(|_| bad_option(name, accepts, value))?;
+    items.map(|item| id(&item?)).collect()
 }
 
 /// A number option (`int` or `float`, not `bool`) for which `ok` holds.
@@ -483,6 +500,49 @@ impl PyDataset {
             batch.write_flat_csv(&mut out)?;
             std::io::Write::flush(&mut out).map_err(io)
         })
+    }
+
+    /// The part of the data set for some förbund (with the förbund they were
+    /// formed from by mergers), insatser or years; it remembers the part
+    /// (`scope`), so that its tables say what they cover and figures outside
+    /// it are refused rather than computed from part of the data.
+    ///
+    /// `forbund` and `insats` are an id or a sequence of ids; `years` is a
+    /// year, a `(first, last)` pair or a `range`. Years keep the
+    /// participations active in them: the participation figures of those
+    /// years are the whole data set's. The kommun statistics, comparison
+    /// persons and the benefit spells of every kept person are kept whole.
+    #[pyo3(signature = (*, forbund = None, insats = None, years = None))]
+    fn filter(
+        &self,
+        py: Python<'_>,
+        forbund: Option<&Bound<'_, PyAny>>,
+        insats: Option<&Bound<'_, PyAny>>,
+        years: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyDataset> {
+        let keep = finsam_core::dataset::Scope {
+            forbund: forbund
+                .map(|v| ids_arg("forbund", v))
+                .transpose()?
+                .map(|v| v.into_iter().map(ForbundId).collect()),
+            insatser: insats.map(|v| ids_arg("insats", v)).transpose()?.map(|v| v.into_iter().map(InsatsId).collect()),
+            years: years.map(years_arg).transpose()?,
+        };
+        let data = Arc::clone(&self.inner);
+        detached(py, move || data.filter(&keep)).map(PyDataset::new)
+    }
+
+    /// What the data set was narrowed to by `filter`: a dict of `forbund`
+    /// (with predecessors) and `insats` as lists of ids and `years` as a
+    /// `(first, last)` pair, each `None` where not narrowed.
+    #[getter]
+    fn scope<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let scope = &self.inner.scope;
+        let out = PyDict::new(py);
+        out.set_item("forbund", scope.forbund.as_ref().map(|f| f.iter().map(|id| id.0).collect::<Vec<_>>()))?;
+        out.set_item("insats", scope.insatser.as_ref().map(|i| i.iter().map(|id| id.0).collect::<Vec<_>>()))?;
+        out.set_item("years", scope.years.as_ref().map(|y| (*y.start(), *y.end())))?;
+        Ok(out)
     }
 
     /// The whole data set as JSON.

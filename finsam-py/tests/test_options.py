@@ -192,6 +192,12 @@ EFFECTS: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("survey_indicators", "method", "clopper-pearson", {"years": 2021}),
     ("survey_change", "level", 0.9, {"year": 2021}),
     ("survey_comparison", "threshold", 1000, {"year": 2021}),
+    ("participants", "forbund", 7, {"years": 2020}),
+    ("outcome_change", "forbund", [7, 8], {"year": 2021}),
+    ("annual_report", "forbund", 7, {"year": 2021, "compare_insatser": False}),
+    ("insats_economy", "forbund", 7, {"years": 2020}),
+    ("survey_indicators", "forbund", 7, {"years": 2021}),
+    ("survey_change", "forbund", 7, {"year": 2021}),
     ("survey_comparison", "min_responses", 1000, {"year": 2021}),
 ]
 
@@ -225,7 +231,9 @@ def test_every_option_of_a_participation_indicator_is_exercised() -> None:
     # least once (those shared by every participation indicator on one of
     # them): a new option without a test of its effect fails here.
     exercised = {(n, o) for n, o, _, _ in EFFECTS}
-    shared = {"suppress", "threshold", "show_zeros", "rounding", "uttagsdatum", "person_level_until", "mixed_year", "age_bands"}
+    shared = {
+        "forbund", "suppress", "threshold", "show_zeros", "rounding", "uttagsdatum", "person_level_until", "mixed_year", "age_bands"
+    }
     for name in ["participants", "outcome_rates", "outcome_categories", "benefit_days", "transitions", "gender_gap", "gender_gap_days"]:
         for option in options_of(WITH_OPTIONS[name]):
             if option in ("by", "years"):

@@ -248,12 +248,25 @@ pub fn data_years(data: &Dataset, config: &Config) -> Result<RangeInclusive<i32>
         .or_else(|| data.insatser.iter().map(|i| i.start.year()).min());
     // The aggregates of Uppföljning Finsam count years after the person-level cut-off.
     let last_aggregate = crate::engine::era::participant_aggregate_years(data).last().copied();
-    match (first, cutoff) {
-        (Some(first), Some(cutoff)) => Ok(first..=cutoff.year().max(first).max(last_aggregate.unwrap_or(first))),
-        _ => Err(Error::InvalidArgument {
+    let (first, last) = match (first, cutoff) {
+        (Some(first), Some(cutoff)) => (first, cutoff.year().max(first).max(last_aggregate.unwrap_or(first))),
+        _ => {
+            return Err(Error::InvalidArgument {
+                name: "years",
+                message: "the data hold no dated participations, counts or insatser to report on".into(),
+            });
+        }
+    };
+    // A data set narrowed to some years holds whole figures for those only.
+    match &data.scope.years {
+        Some(kept) if (*kept.start()).max(first) <= (*kept.end()).min(last) => {
+            Ok((*kept.start()).max(first)..=(*kept.end()).min(last))
+        }
+        Some(kept) => Err(Error::InvalidArgument {
             name: "years",
-            message: "the data hold no dated participations, counts or insatser to report on".into(),
+            message: format!("the data set was narrowed to {kept:?}, where it holds no data to report on"),
         }),
+        None => Ok(first..=last),
     }
 }
 
@@ -286,11 +299,15 @@ pub(crate) fn check_years(source: Source<'_>, config: &Config, years: &RangeIncl
 /// cut-off. A change from the previous year is only shown between two
 /// complete years.
 pub(crate) fn complete_years(data: &Dataset, state: &State, cutoff: Date) -> std::collections::BTreeSet<i32> {
-    if data.anonyma_deltagare.is_empty() && data.insats_ar.iter().all(|r| r.deltagare().is_none()) {
-        return observed_complete_years(state, cutoff);
-    }
-    let counted = data.reporting_years();
-    counted.into_iter().filter(|&y| Date::last_of_year(y).is_some_and(|d| d <= cutoff)).collect()
+    let years = if data.anonyma_deltagare.is_empty() && data.insats_ar.iter().all(|r| r.deltagare().is_none()) {
+        observed_complete_years(state, cutoff)
+    } else {
+        let counted = data.reporting_years();
+        counted.into_iter().filter(|&y| Date::last_of_year(y).is_some_and(|d| d <= cutoff)).collect()
+    };
+    // Outside a narrowed data set's years, a year holds only the
+    // participations that reach into them.
+    years.into_iter().filter(|&y| data.scope.has_year(y)).collect()
 }
 
 /// The years observed in `state` less the first, and less years not closed

@@ -275,7 +275,8 @@ struct Unit {
 /// `invalid_argument` if the options are invalid, the cut-off date is
 /// neither given nor in the data, the benefit data are pre-computed window
 /// days without spells, or comparison persons need drawn reference dates
-/// but no participant is in the frame.
+/// but no participant is in the frame, or the data set was narrowed to some
+/// years (by [`Dataset::filter`]; it has lost participations outside them).
 pub fn analysis_frame(data: &Dataset, options: &AnalysisOptions) -> Result<AnalysisFrame> {
     analysis_frame_over(data, &data.deltaganden, options)
 }
@@ -288,6 +289,7 @@ pub(crate) fn analysis_frame_over(
     deltaganden: &[Deltagande],
     options: &AnalysisOptions,
 ) -> Result<AnalysisFrame> {
+    data.scope.require_all_years("the analysis frame")?;
     options.check()?;
     // Days per quarter need spells; pre-computed window days (one year
     // before and after) cannot give them, and zeros would pass for data.
@@ -725,8 +727,11 @@ pub struct PanelOptions {
 /// ```
 ///
 /// # Errors
-/// `invalid_argument` if the years are empty.
+/// `invalid_argument` if the years are empty, or the data set was narrowed
+/// by [`Dataset::filter`].
 pub fn kommun_panel(data: &Dataset, options: &PanelOptions) -> Result<Frame> {
+    data.scope.require_nation("the kommun panel (its comparison kommuner are those of every other förbund)")?;
+    data.scope.require_all_years("the kommun panel")?;
     let years = match &options.years {
         Some(y) if y.is_empty() => {
             return Err(Error::InvalidArgument { name: "years", message: format!("{y:?} holds no year") });

@@ -378,8 +378,11 @@ fn variable(r: &AllocationRow) -> u128 {
 /// # Errors
 /// `missing_statistics` for a member kommun without statistics for `year − 1`;
 /// `membership_conflict` if a kommun is in the area of two förbund (its
-/// statistics would be counted twice: give förbund-level inputs instead).
+/// statistics would be counted twice: give förbund-level inputs instead);
+/// `invalid_argument` for a data set narrowed to some förbund by
+/// [`Dataset::filter`].
 pub fn allocation_inputs(data: &Dataset, year: i32) -> Result<Vec<AllocationInput>> {
+    data.scope.require_nation("the state's allocation (it divides the national sum among every förbund)")?;
     let Some(first) = crate::Date::from_ymd(year, 1, 1) else {
         return Err(Error::InvalidArgument { name: "year", message: format!("{year} is not a calendar year") });
     };

@@ -116,10 +116,14 @@ pub const NAMED_KEYS: [&str; 2] = ["forbund", "insats"];
 pub struct KeyNames {
     /// Per key column of [`NAMED_KEYS`], the name of each id.
     pub by_key: BTreeMap<String, BTreeMap<String, String>>,
+    /// A note every table gets: the part of the data the tables describe,
+    /// for a data set narrowed by [`Dataset::filter`](crate::Dataset::filter).
+    pub scope: Option<String>,
 }
 
 impl KeyNames {
-    /// Gives `table` the names of the ids it shows in its named key columns.
+    /// Gives `table` the names of the ids it shows in its named key columns,
+    /// and the scope's note.
     ///
     /// ```
     /// use std::collections::BTreeMap;
@@ -127,7 +131,7 @@ impl KeyNames {
     /// # use finsam_core::indicators::{Config, Split};
     /// # let data = finsam_core::synthetic::generate(&Default::default())?;
     /// let mut t = finsam_core::report::outcomes(&data, &Split::parse(&["forbund"])?, 2020..=2020, &Config::default())?;
-    /// let names = KeyNames { by_key: BTreeMap::from([("forbund".to_owned(), BTreeMap::from([("7".to_owned(), "Sju".to_owned())]))]) };
+    /// let names = KeyNames { by_key: BTreeMap::from([("forbund".to_owned(), BTreeMap::from([("7".to_owned(), "Sju".to_owned())]))]), scope: None };
     /// names.apply(&mut t);
     /// assert_eq!(t.names["forbund"].len(), 1);
     /// # Ok::<(), finsam_core::Error>(())
@@ -140,6 +144,11 @@ impl KeyNames {
             if !shown.is_empty() {
                 table.names.insert(key.clone(), shown);
             }
+        }
+        if let Some(note) = &self.scope
+            && !table.notes.contains(note)
+        {
+            table.notes.push(note.clone());
         }
     }
 

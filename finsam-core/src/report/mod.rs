@@ -324,6 +324,9 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
     }
     if let Some(data) = data {
         data.key_names().apply_all(&mut tables);
+        if !data.scope.is_whole() {
+            notes.push(data.scope_note());
+        }
     }
     title_levels(&mut tables);
     Ok(AnnualReport {
@@ -382,7 +385,9 @@ fn money_tables(data: &Dataset, year: i32) -> Result<Vec<Table>> {
     if !splits.is_empty() {
         out.push(crate::finance::split::financing_table(&splits));
     }
-    if data.kommunstatistik.iter().any(|s| s.ar == year - 1) {
+    // The allocation divides the national sum among every förbund: a
+    // narrowed data set has not all of them.
+    if data.kommunstatistik.iter().any(|s| s.ar == year - 1) && !data.scope.is_part_of_nation() {
         let inputs = crate::finance::allocation::allocation_inputs(data, year)?;
         if !inputs.is_empty() {
             let params = crate::finance::AllocationParams::default();

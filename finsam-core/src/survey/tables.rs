@@ -252,8 +252,10 @@ pub(crate) fn difference_cells(a: &CellSums, b: &CellSums, unit: i128, config: &
 /// ```
 ///
 /// # Errors
-/// As [`SurveyState::compute`].
+/// As [`SurveyState::compute`]; `invalid_argument` for a data set narrowed
+/// to some förbund ([`Dataset::filter`]), which lacks the rest of the country.
 pub fn comparison(data: &Dataset, year: i32, config: &SurveyConfig) -> Result<Table> {
+    data.scope.require_nation("the comparison with the rest of the country")?;
     Ok(data.named(comparison_table(&SurveyState::compute(data, year..=year, config)?, year, &HashSet::new())))
 }
 
@@ -339,6 +341,9 @@ pub fn report_tables(data: &Dataset, year: i32, config: &SurveyConfig) -> Result
         withheld.extend(index.iter().filter(|(_, r)| table.rows[**r].values[0].value().is_none()).map(|(k, _)| *k));
     }
     tables.push(change_table(&state, year, SurveySplit::default(), &withheld));
-    tables.push(comparison_table(&current, year, &withheld));
+    // The rest of the country is not in a data set narrowed to some förbund.
+    if !data.scope.is_part_of_nation() {
+        tables.push(comparison_table(&current, year, &withheld));
+    }
     Ok(tables)
 }

@@ -148,6 +148,21 @@ class Dataset:
         uttagsdatum: datetime.date | str | None = None,
     ) -> None: ...
     def to_json(self) -> str: ...
+    def filter(
+        self,
+        *,
+        forbund: int | Sequence[int] | None = None,
+        insats: int | Sequence[int] | None = None,
+        years: int | tuple[int, int] | range | None = None,
+    ) -> Dataset:
+        """The part of the data set for some förbund (with their predecessors by
+        merger), insatser or years; it remembers the part (``scope``)."""
+
+    @property
+    def scope(self) -> dict[str, Any]:
+        """What ``filter`` narrowed the data set to: ``forbund``, ``insats``
+        (lists of ids) and ``years`` (a pair), each ``None`` where whole."""
+
     @property
     def load_summary(self) -> dict[str, Any] | None:
         """What ``from_csv`` read: ``files`` (per file its ``table``, ``file``,

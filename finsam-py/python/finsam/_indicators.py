@@ -28,16 +28,32 @@ if TYPE_CHECKING:
     _Integer: TypeAlias = numpy.integer[Any]
     _SurveyDimension: TypeAlias = Literal["forbund", "kon"]
     _EconomyDimension: TypeAlias = Literal["forbund", "insats"]
+    _Ids: TypeAlias = int | Sequence[int] | None
 
 _Source = Dataset | Extract | Partial
 """What the participation indicators take: a data set, a flat extract
 (:func:`finsam.read_extract`) or a mergeable state (:func:`finsam.partial`)."""
 
 
+def _part(data: Any, forbund: Any) -> Any:
+    """``data`` narrowed to the förbund ``forbund`` (with their predecessors),
+    or ``data`` itself when ``forbund`` is ``None``."""
+    if forbund is None:
+        return data
+    if isinstance(data, Dataset):
+        return data.filter(forbund=forbund)
+    raise ArgumentError(
+        "invalid argument `forbund`: a flat extract or state has no förbund lineage; "
+        "select the förbund's rows before reading the extract, or give a Dataset",
+        code="invalid_argument",
+    )
+
+
 @documented
 def participants(
     data: _Source,
     *,
+    forbund: _Ids = None,
     by: _By = None,
     years: _Years = None,
     suppress: bool = True,
@@ -57,13 +73,14 @@ def participants(
     >>> t.keys
     ['ar', 'kon']
     """
-    return _finsam.participants(data, **native(locals(), leave_out=("data",)))
+    return _finsam.participants(_part(data, forbund), **native(locals(), leave_out=("data", "forbund")))
 
 
 @documented
 def outcome_rates(
     data: _Source,
     *,
+    forbund: _Ids = None,
     by: _By = None,
     years: _Years = None,
     method: _Method = "wilson",
@@ -79,13 +96,14 @@ def outcome_rates(
 ) -> Table:
     """Status after ended participations: the shares to work or studies
     (and job seeking) with their intervals."""
-    return _finsam.outcome_rates(data, **native(locals(), leave_out=("data",)))
+    return _finsam.outcome_rates(_part(data, forbund), **native(locals(), leave_out=("data", "forbund")))
 
 
 @documented
 def outcome_categories(
     data: _Source,
     *,
+    forbund: _Ids = None,
     by: _By = None,
     years: _Years = None,
     method: _Method = "wilson",
@@ -100,7 +118,7 @@ def outcome_categories(
     age_bands: Sequence[int] = AGE_BANDS,
 ) -> Table:
     """Status after ended participations: every status with its interval."""
-    return _finsam.outcome_categories(data, **native(locals(), leave_out=("data",)))
+    return _finsam.outcome_categories(_part(data, forbund), **native(locals(), leave_out=("data", "forbund")))
 
 
 @documented
@@ -108,6 +126,7 @@ def outcome_change(
     data: _Source,
     year: int,
     *,
+    forbund: _Ids = None,
     by: _By = None,
     level: float = 0.95,
     suppress: bool = True,
@@ -124,13 +143,14 @@ def outcome_change(
     difference of two independent proportions (statsmodels'
     ``confint_proportions_2indep(method="newcomb")``); both denominators
     are columns (``n``, ``n_fg``)."""
-    return _finsam.outcome_change(data, year, **native(locals(), leave_out=("data", "year")))
+    return _finsam.outcome_change(_part(data, forbund), year, **native(locals(), leave_out=("data", "year", "forbund")))
 
 
 @documented
 def benefit_days(
     data: _Source,
     *,
+    forbund: _Ids = None,
     by: _By = None,
     years: _Years = None,
     level: float = 0.95,
@@ -149,13 +169,14 @@ def benefit_days(
 ) -> Table:
     """Benefit days in the windows before and after ended participations,
     the change with its paired t-interval."""
-    return _finsam.benefit_days(data, **native(locals(), leave_out=("data",)))
+    return _finsam.benefit_days(_part(data, forbund), **native(locals(), leave_out=("data", "forbund")))
 
 
 @documented
 def transitions(
     data: _Source,
     *,
+    forbund: _Ids = None,
     by: _By = None,
     years: _Years = None,
     suppress: bool = True,
@@ -168,13 +189,14 @@ def transitions(
     age_bands: Sequence[int] = AGE_BANDS,
 ) -> Table:
     """Försörjning before → after ended participations."""
-    return _finsam.transitions(data, **native(locals(), leave_out=("data",)))
+    return _finsam.transitions(_part(data, forbund), **native(locals(), leave_out=("data", "forbund")))
 
 
 @documented
 def gender_gap(
     data: _Source,
     *,
+    forbund: _Ids = None,
     by: _By = None,
     years: _Years = None,
     level: float = 0.95,
@@ -188,13 +210,14 @@ def gender_gap(
     age_bands: Sequence[int] = AGE_BANDS,
 ) -> Table:
     """Men − women in the shares to work or studies, with Newcombe's interval."""
-    return _finsam.gender_gap(data, **native(locals(), leave_out=("data",)))
+    return _finsam.gender_gap(_part(data, forbund), **native(locals(), leave_out=("data", "forbund")))
 
 
 @documented
 def gender_gap_days(
     data: _Source,
     *,
+    forbund: _Ids = None,
     by: _By = None,
     years: _Years = None,
     level: float = 0.95,
@@ -212,7 +235,7 @@ def gender_gap_days(
     age_bands: Sequence[int] = AGE_BANDS,
 ) -> Table:
     """Men − women in the mean change of benefit days, with Welch's interval."""
-    return _finsam.gender_gap_days(data, **native(locals(), leave_out=("data",)))
+    return _finsam.gender_gap_days(_part(data, forbund), **native(locals(), leave_out=("data", "forbund")))
 
 
 @documented
@@ -220,6 +243,7 @@ def annual_report(
     data: _Source,
     year: int,
     *,
+    forbund: _Ids = None,
     method: _Method = "wilson",
     level: float = 0.95,
     before_days: int = 365,
@@ -239,13 +263,14 @@ def annual_report(
 ) -> AnnualReport:
     """The annual report for ``year`` of a data set, or of a flat extract
     (its participation sections, with a note naming the others)."""
-    return _finsam.annual_report(data, year, **native(locals(), leave_out=("data", "year")))
+    return _finsam.annual_report(_part(data, forbund), year, **native(locals(), leave_out=("data", "year", "forbund")))
 
 
 @documented
 def insats_economy(
     data: Dataset,
     *,
+    forbund: _Ids = None,
     by: _EconomyDimension | Sequence[_EconomyDimension] | None = None,
     years: _Years = None,
     suppress: bool = True,
@@ -256,13 +281,14 @@ def insats_economy(
     """Budget, utfall and participants of insatser per year and group
     (individ, struktur, behovsgrupp, alla), nationally or by förbund and/or
     insats (amounts in öre; participant counts pass disclosure control)."""
-    return _finsam.insats_economy(data, **native(locals(), leave_out=("data",)))
+    return _finsam.insats_economy(_part(data, forbund), **native(locals(), leave_out=("data", "forbund")))
 
 
 @documented
 def survey_indicators(
     data: Dataset,
     *,
+    forbund: _Ids = None,
     by: _SurveyDimension | Sequence[_SurveyDimension] | None = None,
     years: _Years = None,
     scale: tuple[int, int] = (1, 10),
@@ -277,7 +303,7 @@ def survey_indicators(
     rounding: int | None = None,
 ) -> Table:
     """NNS survey indicators per year, respondent group and indicator."""
-    return _finsam.survey_indicators(data, **native(locals(), leave_out=("data",)))
+    return _finsam.survey_indicators(_part(data, forbund), **native(locals(), leave_out=("data", "forbund")))
 
 
 @documented
@@ -285,6 +311,7 @@ def survey_change(
     data: Dataset,
     year: int,
     *,
+    forbund: _Ids = None,
     by: _SurveyDimension | Sequence[_SurveyDimension] | None = None,
     scale: tuple[int, int] = (1, 10),
     top_box: float = 8.0,
@@ -295,7 +322,7 @@ def survey_change(
     threshold: int = 5,
 ) -> Table:
     """The change of the survey indicators from ``year - 1`` (Welch / Newcombe intervals)."""
-    return _finsam.survey_change(data, year, **native(locals(), leave_out=("data", "year")))
+    return _finsam.survey_change(_part(data, forbund), year, **native(locals(), leave_out=("data", "year", "forbund")))
 
 
 @documented

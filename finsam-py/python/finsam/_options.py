@@ -52,6 +52,10 @@ AGE_BANDS: tuple[int, ...] = (16, 25, 30, 40, 50, 60)
 
 OPTION_DOCS: Mapping[str, str] = {
     "by": "The dimensions to split by, in the order of the key columns; none gives the national rows.",
+    "forbund": (
+        "A förbund id or ids: the figures of that part of the data set alone, with the förbund it was "
+        "formed from by mergers (Dataset.filter); by default the whole data set."
+    ),
     "years": "A year, a (first, last) pair or a range with step 1; by default every year of the data.",
     "method": "The interval of a share: 'wilson' (default), 'clopper-pearson' (statsmodels: 'beta') or 'agresti-coull'.",
     "level": "The confidence level of every interval, strictly between 0 and 1.",
