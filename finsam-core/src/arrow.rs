@@ -115,24 +115,34 @@ pub(crate) fn read_batch<T: Record>(
     offset: u64,
     report: &mut ValidationReport,
 ) -> Result<Vec<T>> {
-    let table = T::SPEC.name;
+    read_batch_from(batch, mapping, offset, &format!("table {}", T::SPEC.name), report)
+}
+
+/// Reads `batch` whose first row is row `offset` of `source` (which errors
+/// name: `table deltaganden`, or the path of a file).
+pub(crate) fn read_batch_from<T: Record>(
+    batch: &RecordBatch,
+    mapping: Option<&TableMapping>,
+    offset: u64,
+    source: &str,
+    report: &mut ValidationReport,
+) -> Result<Vec<T>> {
     let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
-    let source = format!("table {table}");
-    let (positions, _ignored) = crate::ingest::csv::resolve_columns(T::SPEC, &names, mapping, &source)?;
+    let (positions, _ignored) = crate::ingest::csv::resolve_columns(T::SPEC, &names, mapping, source)?;
     let columns: Vec<Column<'_>> = positions
         .iter()
         .zip(T::SPEC.columns)
         .map(|(p, spec)| match p {
             None => Ok(Column::Absent),
             Some(i) => {
-                Column::new(batch.column(*i).as_ref(), spec.kind, &|| Location::table(table).column(names[*i].clone()))
+                Column::new(batch.column(*i).as_ref(), spec.kind, &|| Location::file(source).column(names[*i].clone()))
             }
         })
         .collect::<Result<_>>()?;
     let headers: Vec<&str> = T::SPEC.columns.iter().map(|c| c.name).collect();
     let mut rows = Vec::with_capacity(batch.num_rows());
     for i in 0..batch.num_rows() {
-        let row = ArrowRow { table, columns: &columns, headers: &headers, index: i, row: offset + i as u64 };
+        let row = ArrowRow { source, columns: &columns, headers: &headers, index: i, row: offset + i as u64 };
         if let Some(r) = report.check(T::read(&row))? {
             rows.push(r);
         }
@@ -422,7 +432,7 @@ impl Timestamps {
 }
 
 struct ArrowRow<'c, 'a> {
-    table: &'static str,
+    source: &'c str,
     columns: &'c [Column<'a>],
     headers: &'c [&'static str],
     index: usize,
@@ -441,7 +451,7 @@ impl ArrowRow<'_, '_> {
 
 impl FieldSource for ArrowRow<'_, '_> {
     fn at(&self, col: usize) -> Location {
-        let mut at = Location::table(self.table).row(self.row).column(self.headers[col]);
+        let mut at = Location::file(self.source).row(self.row).column(self.headers[col]);
         if let Some(v) = self.columns[col].text(self.index) {
             at = at.value(v.into_owned());
         }

@@ -40,6 +40,10 @@ use crate::validate::{Validator, forbund_mismatch};
 mod filter;
 pub use filter::Scope;
 
+/// The encoding a [`LoadSummary`] names for a table read from Parquet
+/// (which has no delimiter).
+pub const PARQUET_FORMAT: &str = "Parquet";
+
 /// Every table of one data delivery.
 ///
 /// ```
@@ -141,7 +145,10 @@ pub struct LoadSummary {
 impl std::fmt::Display for LoadSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for (table, format) in &self.files {
-            write!(f, "read {table} from {}: {}, delimiter {:?}", format.file, format.encoding, format.delimiter)?;
+            write!(f, "read {table} from {}: {}", format.file, format.encoding)?;
+            if format.encoding != PARQUET_FORMAT {
+                write!(f, ", delimiter {:?}", format.delimiter)?;
+            }
             if !format.ignored_columns.is_empty() {
                 write!(f, "; columns not used: {}", format.ignored_columns.join(", "))?;
             }
@@ -319,7 +326,7 @@ pub struct Metadata {
     pub uttagsdatum: Option<Date>,
 }
 
-fn read_metadata(dir: &Path) -> Result<Metadata> {
+pub(crate) fn read_metadata(dir: &Path) -> Result<Metadata> {
     let path = dir.join(METADATA_FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) => {

@@ -136,6 +136,7 @@ macro_rules! with_location {
         match $error {
             Error::InvalidEncoding { at: $at, .. }
             | Error::NotCsv { at: $at, .. }
+            | Error::InvalidParquet { at: $at, .. }
             | Error::MissingColumn { at: $at, .. }
             | Error::DuplicateColumn { at: $at }
             | Error::DuplicateFile { at: $at, .. }
@@ -204,6 +205,16 @@ pub enum Error {
         format: &'static str,
         /// How to read it instead.
         advice: &'static str,
+    },
+    /// A file read as Parquet that is not Parquet, or that cannot be
+    /// decoded (corrupt, truncated, or compressed with a codec finsam is
+    /// not built with, such as brotli).
+    #[error("{at}: not a readable Parquet file: {message}")]
+    InvalidParquet {
+        /// The file.
+        at: Box<Location>,
+        /// What the Parquet reader said.
+        message: String,
     },
     /// Bytes that are not valid in the file's text encoding.
     #[error("{at}: bytes that are not valid {encoding}; set the encoding explicitly if the file is not {encoding}")]
@@ -525,6 +536,7 @@ impl Error {
             Error::Io { .. } => "io",
             Error::InvalidEncoding { .. } => "invalid_encoding",
             Error::NotCsv { .. } => "not_csv",
+            Error::InvalidParquet { .. } => "invalid_parquet",
             Error::Interrupted => "interrupted",
             Error::MissingColumn { .. } => "missing_column",
             Error::DuplicateColumn { .. } => "duplicate_column",
@@ -573,6 +585,7 @@ impl Error {
         "io",
         "interrupted",
         "not_csv",
+        "invalid_parquet",
         "invalid_encoding",
         "missing_column",
         "duplicate_column",

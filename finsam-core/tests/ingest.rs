@@ -523,3 +523,79 @@ fn ids_that_would_be_taken_for_a_total_are_refused() {
     let ok = flat.replace("4294967294", "4294967293");
     assert!(finsam_core::engine::Extract::from_csv_reader(ok.as_bytes(), "flat.csv", &Default::default()).is_ok());
 }
+
+/// Parquet read natively: a data set written as Parquet reads back equal,
+/// under any codec, in one file or in parts; a file that is no Parquet and
+/// two entries for one table are errors that name them.
+#[cfg(feature = "parquet")]
+mod parquet_tables {
+    use super::*;
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::{Compression, ZstdLevel};
+    use parquet::file::properties::WriterProperties;
+
+    fn write(path: &Path, batch: &arrow_array::RecordBatch, compression: Compression) {
+        let props =
+            WriterProperties::builder().set_compression(compression).set_max_row_group_row_count(Some(100)).build();
+        let mut writer =
+            ArrowWriter::try_new(std::fs::File::create(path).unwrap(), batch.schema(), Some(props)).unwrap();
+        writer.write(batch).unwrap();
+        writer.close().unwrap();
+    }
+
+    fn read(dir: &Path) -> Result<Dataset> {
+        Dataset::read_parquet_dir(dir, &CsvOptions::default(), &Rules::default()).map(|(d, _)| d)
+    }
+
+    #[test]
+    fn a_data_set_round_trips_in_every_codec_and_in_parts() {
+        let data = small();
+        let codecs = [
+            Compression::UNCOMPRESSED,
+            Compression::SNAPPY,
+            Compression::ZSTD(ZstdLevel::default()),
+            Compression::LZ4_RAW,
+            Compression::GZIP(Default::default()),
+        ];
+        for codec in codecs {
+            let dir = tempfile::tempdir().unwrap();
+            for (name, batch) in data.to_arrow().unwrap() {
+                if name == "deltaganden" {
+                    std::fs::create_dir(dir.path().join(name)).unwrap();
+                    let half = batch.num_rows() / 2;
+                    write(&dir.path().join(name).join("part-0.parquet"), &batch.slice(0, half), codec);
+                    write(
+                        &dir.path().join(name).join("part-1.parquet"),
+                        &batch.slice(half, batch.num_rows() - half),
+                        codec,
+                    );
+                } else {
+                    write(&dir.path().join(format!("{name}.parquet")), &batch, codec);
+                }
+            }
+            let back = read(dir.path()).unwrap();
+            assert_eq!(back.deltaganden, data.deltaganden, "{codec:?}");
+            assert_eq!(back.ersattningsperioder, data.ersattningsperioder, "{codec:?}");
+            assert_eq!(Dataset { uttagsdatum: data.uttagsdatum, ..back }, data, "{codec:?}");
+        }
+    }
+
+    #[test]
+    fn what_is_no_parquet_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("deltaganden.parquet"), b"deltagare_id;kon\n1;K\n").unwrap();
+        let e = read(dir.path()).unwrap_err();
+        assert_eq!(e.code(), "invalid_parquet");
+        assert!(e.to_string().contains("deltaganden.parquet"), "{e}");
+
+        std::fs::remove_file(dir.path().join("deltaganden.parquet")).unwrap();
+        std::fs::create_dir(dir.path().join("deltaganden")).unwrap();
+        std::fs::write(dir.path().join("deltaganden").join("_SUCCESS"), b"").unwrap();
+        assert_eq!(read(dir.path()).unwrap_err().code(), "invalid_parquet", "a directory without parts");
+
+        let batch = small().to_arrow().unwrap()["deltaganden"].clone();
+        write(&dir.path().join("deltaganden").join("part-0.parquet"), &batch, Compression::SNAPPY);
+        write(&dir.path().join("Deltaganden.parquet"), &batch, Compression::SNAPPY);
+        assert_eq!(read(dir.path()).unwrap_err().code(), "duplicate_file");
+    }
+}

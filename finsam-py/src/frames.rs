@@ -396,6 +396,10 @@ pub(crate) fn read_flat_watched<T: Send>(
     progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<T> {
     if let Ok(path) = source.extract::<PathBuf>() {
+        if finsam_core::ingest::parquet::is_parquet(&path) {
+            let read = readers.arrow;
+            return detached(py, move || finsam_core::ingest::parquet::read_with(&path, |b| read(b, threads)));
+        }
         let options = FlatCsvOptions { threads, delimiter, ..FlatCsvOptions::default() };
         let report = crate::ProgressReport::of(progress, crate::bytes_to_read(&path), "reading")?;
         return crate::watched(py, || (readers.csv)(&path, &options), report.as_ref());
@@ -457,8 +461,8 @@ impl PyExtract {
     }
 }
 
-/// Reads a flat extract (a CSV path or a pandas, polars or pyarrow frame)
-/// for the indicator functions, under the same rules as `follow_up`.
+/// Reads a flat extract (a CSV or Parquet path, a directory of Parquet part
+/// files, or a pandas, polars or pyarrow frame) for the indicator functions, under the same rules as `follow_up`.
 /// `progress`: `True` for a `tqdm` bar of the bytes of a CSV file read, or
 /// a function called with `(bytes_read, bytes_total)`.
 #[pyfunction]

@@ -429,6 +429,24 @@ impl PyDataset {
         Ok(PyDataset { inner: Arc::new(data), load: Some(load) })
     }
 
+    /// Reads a directory of Parquet tables in the finsam data contract
+    /// (`deltaganden.parquet`, … or a directory `deltaganden/` of part
+    /// files), natively and one row group at a time, with the same column
+    /// mapping, file names and error policy as `from_csv`.
+    #[staticmethod]
+    #[pyo3(signature = (path, *, columns = None, files = None, errors = "raise"))]
+    fn from_parquet(
+        py: Python<'_>,
+        path: PathBuf,
+        columns: Option<HashMap<String, HashMap<String, String>>>,
+        files: Option<HashMap<String, String>>,
+        errors: &str,
+    ) -> PyResult<Self> {
+        let opts = csv_options("auto", None, columns, files, errors).map_err(|e| to_py_err(py, &e))?;
+        let (data, load) = detached(py, move || Dataset::read_parquet_dir(&path, &opts, &Rules::default()))?;
+        Ok(PyDataset { inner: Arc::new(data), load: Some(load) })
+    }
+
     /// Reads a data set from JSON (as written by `to_json`) and validates it.
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
@@ -565,7 +583,10 @@ impl PyDataset {
             f.set_item("table", table)?;
             f.set_item("file", &format.file)?;
             f.set_item("encoding", &format.encoding)?;
-            f.set_item("delimiter", format.delimiter.to_string())?;
+            // Parquet has no delimiter.
+            let delimiter =
+                (format.encoding != finsam_core::dataset::PARQUET_FORMAT).then(|| format.delimiter.to_string());
+            f.set_item("delimiter", delimiter)?;
             f.set_item("ignored_columns", &format.ignored_columns)?;
             f.set_item("rows", rows.get(table).copied().unwrap_or_default())?;
             files.append(f)?;

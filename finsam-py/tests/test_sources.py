@@ -70,19 +70,116 @@ def test_a_data_set_reads_lazy_and_streamed_tables() -> None:
 def test_a_file_that_is_not_csv_is_refused_by_its_signature(flat: Any, tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
+    # The flat readers take CSV or Parquet and go by the signature, not the name.
     disguised = tmp_path / "extract.csv"
     pq.write_table(flat, disguised)
-    for read in (finsam.read_extract, finsam.follow_up):
-        with pytest.raises(finsam.InputError) as e:
-            read(disguised)
-        assert e.value.code == "not_csv" and e.value.path == str(disguised)
-        assert "Parquet" in str(e.value) and "polars or pyarrow" in str(e.value)
+    expected = finsam.outcome_rates(finsam.read_extract(flat), by="kon").to_json()
+    assert finsam.outcome_rates(finsam.read_extract(disguised), by="kon").to_json() == expected
+    # The contract's CSV reader refuses it, and says how to read it.
     export = tmp_path / "export"
     export.mkdir()
+    pq.write_table(flat, export / "deltaganden.csv")
+    with pytest.raises(finsam.InputError) as e:
+        finsam.Dataset.from_csv(export)
+    assert e.value.code == "not_csv" and e.value.path == str(export / "deltaganden.csv")
+    assert "Parquet" in str(e.value) and "Dataset.from_parquet" in str(e.value)
     (export / "deltaganden.csv").write_bytes(b"PK\x03\x04" + bytes(40))
     with pytest.raises(finsam.InputError, match="Excel") as e:
         finsam.Dataset.from_csv(export)
     assert e.value.code == "not_csv"
+
+
+CODECS = ["snappy", "zstd", "gzip", "lz4", "none"]
+
+
+@pytest.mark.parametrize("codec", CODECS)
+def test_parquet_extracts_read_natively_in_every_codec(flat: Any, tmp_path: Path, codec: str) -> None:
+    import pyarrow.parquet as pq
+
+    path = tmp_path / f"flat.{codec}.parquet"
+    pq.write_table(flat, path, compression=codec, row_group_size=1_000)
+    assert pq.ParquetFile(path).num_row_groups > 1
+    expected = finsam.outcome_rates(finsam.read_extract(flat), by="kon").to_json()
+    assert finsam.outcome_rates(finsam.read_extract(path), by="kon").to_json() == expected
+    assert finsam.follow_up(path).national.to_json() == finsam.follow_up(flat).national.to_json()
+    assert finsam.partial(path, years=(2018, 2022)).to_json() == finsam.partial(flat, years=(2018, 2022)).to_json()
+
+
+def test_parquet_written_by_polars_and_duckdb_and_in_parts(flat: Any, tmp_path: Path) -> None:
+    import pyarrow.dataset as ds
+
+    expected = finsam.outcome_rates(finsam.read_extract(flat), by="kon").to_json()
+    polars_file = tmp_path / "polars.parquet"
+    pl.from_arrow(flat).write_parquet(polars_file)  # zstd by default
+    parts = tmp_path / "parts"
+    ds.write_dataset(flat, parts, format="parquet", max_rows_per_file=700, max_rows_per_group=700)
+    assert len(list(parts.glob("*.parquet"))) > 1
+    paths = [polars_file, parts]
+    duckdb = pytest.importorskip("duckdb")
+    connection = duckdb.connect()
+    connection.register("flat", flat)
+    duck = tmp_path / "duck.parquet"
+    connection.execute(f"copy (select * from flat) to '{duck}' (format parquet)")
+    paths.append(duck)
+    for path in paths:
+        assert finsam.outcome_rates(finsam.read_extract(path), by="kon").to_json() == expected, path
+
+
+def test_a_data_set_reads_from_parquet_tables(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    data = finsam.synthetic(scale=0.01)
+    export = tmp_path / "export"
+    export.mkdir()
+    for name, table in data.to_arrow().items():
+        if name == "deltaganden":
+            # A table may be a directory of part files too.
+            (export / name).mkdir()
+            half = table.num_rows // 2
+            pq.write_table(table.slice(0, half), export / name / "part-0.parquet", compression="zstd")
+            pq.write_table(table.slice(half), export / name / "part-1.parquet", compression="zstd")
+        else:
+            pq.write_table(table, export / f"{name}.parquet")
+    assert data.uttagsdatum is not None
+    (export / "dataset.json").write_text(f'{{"uttagsdatum": "{data.uttagsdatum.isoformat()}"}}')
+    again = finsam.Dataset.from_parquet(export)
+    assert again.num_rows == data.num_rows and again.uttagsdatum == data.uttagsdatum
+    assert again.to_json() == data.to_json()
+    report = finsam.annual_report(again, 2021, compare_insatser=False)
+    assert report.to_json() == finsam.annual_report(data, 2021, compare_insatser=False).to_json()
+    summary = again.load_summary
+    assert summary is not None and summary["unmatched_files"] == []
+    assert {f["table"] for f in summary["files"]} == set(data.to_arrow()) and summary["files"][0]["delimiter"] is None
+
+
+def test_bad_parquet_names_the_file_and_row(flat: Any, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    truncated = tmp_path / "truncated.parquet"
+    pq.write_table(flat, truncated)
+    truncated.write_bytes(truncated.read_bytes()[:200])
+    with pytest.raises(finsam.InputError) as e:
+        finsam.read_extract(truncated)
+    assert e.value.code == "invalid_parquet" and e.value.path == str(truncated)
+    brotli = tmp_path / "brotli.parquet"
+    pq.write_table(flat, brotli, compression="brotli")
+    with pytest.raises(finsam.InputError, match="(?i)brotli") as e:
+        finsam.read_extract(brotli)
+    assert e.value.code == "invalid_parquet"
+
+    data = finsam.synthetic(scale=0.01)
+    export = tmp_path / "export"
+    export.mkdir()
+    for name, table in data.to_arrow().items():
+        if name == "deltaganden":
+            kon = table.column("kon").to_pylist()
+            kon[3] = "X"
+            table = table.set_column(table.schema.get_field_index("kon"), "kon", pa.array(kon))
+        pq.write_table(table, export / f"{name}.parquet")
+    with pytest.raises(finsam.InputError) as e:
+        finsam.Dataset.from_parquet(export)
+    assert e.value.code == "invalid_code"
+    assert e.value.path == str(export / "deltaganden.parquet") and e.value.row == 3 and e.value.value == "X"
 
 
 def test_dates_may_be_datetimes_at_midnight_in_any_zone() -> None:

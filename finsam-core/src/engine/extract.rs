@@ -74,6 +74,42 @@ impl Extract {
         crate::followup::read_batches(batches, threads)
     }
 
+    /// Reads a flat extract from a Parquet file or a directory of part
+    /// files (natively, one row group at a time), on `threads` workers, as
+    /// [`from_record_batches`](Self::from_record_batches) reads batches. The
+    /// decoded batches are held until every row is read, for the check
+    /// for repeated rows compares whole rows. Errors name the path and the
+    /// row (0-based, counted across the part files of a directory).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use arrow_array::{ArrayRef, Date32Array, Int64Array, RecordBatch, StringArray};
+    /// let batch = RecordBatch::try_from_iter([
+    ///     ("deltagare_id", Arc::new(Int64Array::from(vec![1, 2])) as ArrayRef),
+    ///     ("forbund_id", Arc::new(Int64Array::from(vec![3, 3])) as ArrayRef),
+    ///     ("kon", Arc::new(StringArray::from(vec!["K", "M"])) as ArrayRef),
+    ///     ("startdatum", Arc::new(Date32Array::from(vec![18_000, 18_100])) as ArrayRef),
+    ///     ("slutdatum", Arc::new(Date32Array::from(vec![Some(18_200), None])) as ArrayRef),
+    ///     ("status_efter", Arc::new(StringArray::from(vec![Some("studier"), None])) as ArrayRef),
+    /// ])
+    /// .unwrap();
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("extract.parquet");
+    /// let mut writer = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), None).unwrap();
+    /// writer.write(&batch).unwrap();
+    /// writer.close().unwrap();
+    /// assert_eq!(finsam_core::engine::Extract::from_parquet(&path, 2)?.rows(), 2);
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `invalid_parquet` for a file that is not Parquet or cannot be
+    /// decoded, and the errors of [`from_record_batches`](Self::from_record_batches).
+    #[cfg(feature = "parquet")]
+    pub fn from_parquet(path: &Path, threads: usize) -> Result<Extract> {
+        crate::ingest::parquet::read_with(path, |batches| Extract::from_record_batches(batches, threads))
+    }
+
     /// Rows read.
     pub fn rows(&self) -> u64 {
         self.rows

@@ -352,7 +352,11 @@ pub(crate) struct Sniffed {
 pub fn refuse_binary(head: &[u8], source: &str) -> Result<()> {
     const FRAME: &str = "read it with polars or pyarrow and pass the frame instead";
     let signatures: [(&[u8], &str, &str); 7] = [
-        (b"PAR1", "a Parquet file", FRAME),
+        (
+            b"PAR1",
+            "a Parquet file",
+            "read it as Parquet: Dataset::read_parquet_dir or Extract::from_parquet (in Python Dataset.from_parquet, or read_extract and follow_up, which take Parquet paths)",
+        ),
         (b"ARROW1", "an Arrow IPC (Feather) file", FRAME),
         (
             b"PK\x03\x04",

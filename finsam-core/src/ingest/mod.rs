@@ -1,9 +1,12 @@
 //! Reading and writing the data contract: CSV (streaming, with detected
 //! delimiter and encoding and a configurable column mapping), and Arrow
-//! record batches behind the `arrow` feature. JSON is serde on
+//! record batches behind the `arrow` feature, and Parquet behind the
+//! `parquet` feature. JSON is serde on
 //! [`Dataset`](crate::Dataset).
 
 pub mod csv;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod table;
 
 pub use self::csv::{CsvOptions, CsvReader, Encoding, FileFormat, TableMapping, write_csv};

@@ -148,6 +148,17 @@ class Dataset:
         uttagsdatum: datetime.date | str | None = None,
     ) -> None: ...
     def to_json(self) -> str: ...
+    @staticmethod
+    def from_parquet(
+        path: str | os.PathLike[str],
+        *,
+        columns: dict[str, dict[str, str]] | None = None,
+        files: dict[str, str] | None = None,
+        errors: Literal["raise", "collect"] = "raise",
+    ) -> Dataset:
+        """Reads a directory of Parquet tables in the data contract natively,
+        one row group at a time."""
+
     def filter(
         self,
         *,

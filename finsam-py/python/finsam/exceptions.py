@@ -134,7 +134,7 @@ class CancelledError(FinsamError):
 _ESTIMATION = {"not_identified", "no_overlap", "singular_design"}
 
 _INPUT = {
-    "not_csv", "invalid_encoding", "missing_column", "duplicate_column", "duplicate_file", "wrong_field_count", "missing_value",
+    "not_csv", "invalid_parquet", "invalid_encoding", "missing_column", "duplicate_column", "duplicate_file", "wrong_field_count", "missing_value",
     "invalid_date", "invalid_number", "invalid_code", "invalid_kommunkod", "invalid_amount",
     "invalid_days", "invalid_bool", "invalid_json", "invalid_binary", "arrow_type",
 }

@@ -1,0 +1,289 @@
+//! Parquet read natively, one row group at a time: a table is a file or a
+//! directory of part files (as Spark, pyarrow and polars write them), and
+//! each decoded batch is read into rows and dropped before the next is
+//! decoded, so a table never sits in memory twice.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use arrow_array::RecordBatch;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+use crate::arrow::read_batch_from;
+use crate::dataset::{Loaded, METADATA_FILE, TableSource, load, read_metadata};
+use crate::error::{Error, Location, Result, ValidationReport};
+use crate::ingest::csv::{CsvOptions, FileFormat, fold_name};
+use crate::ingest::table::Record;
+use crate::{Dataset, LoadSummary, Rules};
+
+/// Rows per decoded batch: large enough to amortise the per-batch work,
+/// small enough that a batch of the widest table stays a few megabytes.
+const BATCH_ROWS: usize = 64 * 1024;
+
+/// The Parquet files of `path`: the file itself, or the files of a
+/// directory and its subdirectories in path order, leaving out hidden and
+/// marker files (`.crc`, `_SUCCESS`, `_metadata`), as Spark and pyarrow
+/// write them.
+///
+/// # Errors
+/// `io` if `path` cannot be read; `invalid_parquet` for a directory
+/// without Parquet files.
+pub fn parquet_files(path: &Path) -> Result<Vec<PathBuf>> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let mut dirs = vec![path.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
+            let entry = entry.map_err(|e| Error::io(&dir, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || name.starts_with('_') {
+                continue;
+            }
+            let kind = entry.file_type().map_err(|e| Error::io(&entry.path(), e))?;
+            if kind.is_dir() {
+                dirs.push(entry.path());
+            } else if name.to_ascii_lowercase().ends_with(".parquet") {
+                files.push(entry.path());
+            }
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(invalid(path, "a directory without Parquet files (*.parquet)".into()));
+    }
+    Ok(files)
+}
+
+/// Calls `each` with every record batch of the Parquet file or directory
+/// `path` in order, with the file it comes from and the index of its first
+/// row in that file (0-based). One row group is decoded at a time; the
+/// interrupt is checked between batches.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use arrow_array::{ArrayRef, Int64Array, RecordBatch};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("t.parquet");
+/// let batch = RecordBatch::try_from_iter([("x", Arc::new(Int64Array::from(vec![1, 2, 3])) as ArrayRef)]).unwrap();
+/// let mut writer = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), None).unwrap();
+/// writer.write(&batch).unwrap();
+/// writer.close().unwrap();
+/// let mut rows = 0u64;
+/// finsam_core::ingest::parquet::for_each_batch(&path, |batch, _file, first| {
+///     assert_eq!(first, rows);
+///     rows += batch.num_rows() as u64;
+///     Ok(())
+/// })?;
+/// assert_eq!(rows, 3);
+/// # Ok::<(), finsam_core::Error>(())
+/// ```
+///
+/// # Errors
+/// `io` for a file that cannot be opened, `invalid_parquet` for one that
+/// is not Parquet or cannot be decoded (naming the file), or what `each`
+/// returns.
+pub fn for_each_batch(path: &Path, mut each: impl FnMut(&RecordBatch, &str, u64) -> Result<()>) -> Result<()> {
+    for file in parquet_files(path)? {
+        let mut first_row = 0u64;
+        let name = file.display().to_string();
+        let open = File::open(&file).map_err(|e| Error::io(&file, e))?;
+        let reader = ParquetRecordBatchReaderBuilder::try_new(open)
+            .and_then(|b| b.with_batch_size(BATCH_ROWS).build())
+            .map_err(|e| invalid(&file, e.to_string()))?;
+        for batch in reader {
+            crate::exec::check()?;
+            let batch = batch.map_err(|e| invalid(&file, e.to_string()))?;
+            each(&batch, &name, first_row)?;
+            first_row += batch.num_rows() as u64;
+        }
+    }
+    Ok(())
+}
+
+/// Every record batch of the Parquet file or directory `path`, decoded.
+///
+/// # Errors
+/// As [`for_each_batch`].
+pub fn read_batches(path: &Path) -> Result<Vec<RecordBatch>> {
+    let mut out = Vec::new();
+    for_each_batch(path, |batch, _, _| {
+        out.push(batch.clone());
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Reads the Parquet file or directory `path` with `read`, a reader of
+/// record batches (such as the flat extract's), and names `path` in its
+/// errors in place of the batches' table.
+///
+/// # Errors
+/// As [`for_each_batch`], and what `read` returns.
+pub fn read_with<T>(path: &Path, read: impl FnOnce(&[RecordBatch]) -> Result<T>) -> Result<T> {
+    let batches = read_batches(path)?;
+    read(&batches).map_err(|mut e| {
+        if let Some(at) = e.location_mut() {
+            at.source = Some(path.display().to_string());
+        }
+        e
+    })
+}
+
+/// `true` if `path` is a directory (of part files) or a file that begins
+/// with Parquet's signature.
+pub fn is_parquet(path: &Path) -> bool {
+    if path.is_dir() {
+        return true;
+    }
+    let mut head = [0u8; 4];
+    File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok() && &head == b"PAR1"
+}
+
+fn invalid(path: &Path, message: String) -> Error {
+    Error::InvalidParquet { at: Box::new(Location::file(path.display().to_string())), message }
+}
+
+/// A directory of Parquet tables in the data contract.
+struct ParquetSource<'a> {
+    dir: &'a Path,
+    opts: &'a CsvOptions,
+    summary: LoadSummary,
+    /// The directory's entries: folded name, name, and whether a table claimed it.
+    entries: Vec<(String, String, bool)>,
+}
+
+impl<'a> ParquetSource<'a> {
+    fn new(dir: &'a Path, opts: &'a CsvOptions) -> Result<Self> {
+        let mut entries = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let entry = entry.map_err(|e| Error::io(dir, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.starts_with('.') && !name.starts_with('_') {
+                let claimed = name == METADATA_FILE;
+                entries.push((fold_name(&name), name, claimed));
+            }
+        }
+        entries.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(ParquetSource { dir, opts, summary: LoadSummary::default(), entries })
+    }
+
+    /// The file or directory of table `name`: `<name>.parquet`, or a
+    /// directory `<name>` of part files (or the name the mapping gives).
+    ///
+    /// # Errors
+    /// `duplicate_file` if two entries are the table.
+    fn find(&mut self, name: &'static str) -> Result<Option<PathBuf>> {
+        let wanted = self.opts.mapping(name).and_then(|m| m.file.clone());
+        let keys: Vec<String> = match &wanted {
+            Some(file) => vec![fold_name(file)],
+            None => vec![fold_name(&format!("{name}.parquet")), fold_name(name)],
+        };
+        let mut found = self.entries.iter_mut().filter(|(k, _, _)| keys.contains(k));
+        let Some(first) = found.next() else {
+            let path = wanted.map(|w| self.dir.join(w));
+            return Ok(path.filter(|p| p.exists()));
+        };
+        first.2 = true;
+        let first = first.1.clone();
+        if let Some(second) = found.next() {
+            second.2 = true;
+            return Err(Error::DuplicateFile {
+                at: Box::new(Location::file(self.dir.join(&first).display().to_string())),
+                other: self.dir.join(&second.1).display().to_string(),
+                table: name,
+            });
+        }
+        Ok(Some(self.dir.join(first)))
+    }
+}
+
+impl TableSource for ParquetSource<'_> {
+    fn read<T: Record>(&mut self, report: &mut ValidationReport) -> Result<Loaded<T>> {
+        let name = T::SPEC.name;
+        let path = match self.find(name) {
+            _ if self.opts.skip.contains(name) => return Ok(Loaded { rows: Vec::new(), origin: None, present: false }),
+            Ok(Some(path)) => path,
+            Ok(None) => return Ok(Loaded { rows: Vec::new(), origin: None, present: false }),
+            Err(e) => {
+                report.push(e)?;
+                return Ok(Loaded { rows: Vec::new(), origin: None, present: true });
+            }
+        };
+        let mapping = self.opts.mapping(name);
+        let mut rows = Vec::new();
+        let mut columns: Option<Vec<String>> = None;
+        let read = for_each_batch(&path, |batch, file, first_row| {
+            columns.get_or_insert_with(|| batch.schema().fields().iter().map(|f| f.name().clone()).collect());
+            rows.extend(read_batch_from::<T>(batch, mapping, first_row, file, report)?);
+            Ok(())
+        });
+        match read {
+            Ok(()) => {}
+            Err(e @ (Error::Io { .. } | Error::Interrupted)) => return Err(e),
+            // A file that cannot be read is one error among the data's.
+            Err(e) => {
+                report.push(e)?;
+                return Ok(Loaded { rows: Vec::new(), origin: None, present: true });
+            }
+        }
+        let names = columns.unwrap_or_default();
+        let source = path.display().to_string();
+        let ignored = match crate::ingest::csv::resolve_columns(T::SPEC, &names, mapping, &source) {
+            Ok((_, ignored)) => ignored,
+            Err(_) => Vec::new(),
+        };
+        let format = FileFormat {
+            file: source,
+            encoding: crate::dataset::PARQUET_FORMAT.into(),
+            delimiter: ',',
+            ignored_columns: ignored,
+        };
+        self.summary.files.push((name.to_owned(), format));
+        Ok(Loaded { rows, origin: None, present: true })
+    }
+}
+
+impl Dataset {
+    /// Reads a directory of Parquet tables in the data contract: each table
+    /// is `<table>.parquet` (`deltaganden.parquet`, …) or a directory
+    /// `<table>/` of part files, matched as [`read_csv_dir`](Dataset::read_csv_dir)
+    /// matches CSV files, with the same column mapping, skipped tables and
+    /// `dataset.json`. Each file is read one row group at a time; the data
+    /// set is then validated with `rules`. Errors name the file and the
+    /// row within it (0-based).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use finsam_core::{Dataset, Rules, ingest::CsvOptions, synthetic::{generate, SyntheticConfig}};
+    /// let data = generate(&SyntheticConfig { scale: 0.02, ..Default::default() })?;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// for (name, batch) in data.to_arrow()? {
+    ///     let file = std::fs::File::create(dir.path().join(format!("{name}.parquet"))).unwrap();
+    ///     let mut writer = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+    ///     writer.write(&batch).unwrap();
+    ///     writer.close().unwrap();
+    /// }
+    /// let (back, summary) = Dataset::read_parquet_dir(dir.path(), &CsvOptions::default(), &Rules::default())?;
+    /// assert_eq!(back.deltaganden, data.deltaganden);
+    /// assert!(summary.unmatched_files.is_empty());
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`read_csv_dir`](Dataset::read_csv_dir), with `invalid_parquet` for
+    /// a file that is not Parquet or cannot be decoded.
+    pub fn read_parquet_dir(dir: &Path, opts: &CsvOptions, rules: &Rules) -> Result<(Dataset, LoadSummary)> {
+        if !dir.is_dir() {
+            return Err(Error::io(dir, std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory")));
+        }
+        let mut source = ParquetSource::new(dir, opts)?;
+        let mut data = load(&mut source, opts.policy, rules)?;
+        data.uttagsdatum = read_metadata(dir)?.uttagsdatum;
+        let mut summary = source.summary;
+        summary.unmatched_files = source.entries.into_iter().filter(|e| !e.2).map(|e| e.1).collect();
+        Ok((data, summary))
+    }
+}
