@@ -471,6 +471,19 @@ fn survey_and_money_errors() {
     );
 }
 
+/// A file read as Parquet that is none, or is cut short, names the file.
+#[cfg(feature = "parquet")]
+#[test]
+fn invalid_parquet_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("extract.parquet");
+    std::fs::write(&path, b"PAR1 and then nothing a Parquet reader can use").unwrap();
+    let err = finsam_core::engine::Extract::from_parquet(&path, 1).unwrap_err();
+    assert_eq!(err.code(), "invalid_parquet", "{err}");
+    assert_eq!(err.location().and_then(|at| at.source.clone()), Some(path.display().to_string()));
+    seen("invalid_parquet");
+}
+
 #[cfg(feature = "arrow")]
 #[test]
 fn arrow_type_errors_name_table_and_column() {
@@ -557,6 +570,8 @@ fn zz_every_code_is_tested() {
         survey_and_money_errors,
         #[cfg(feature = "arrow")]
         arrow_type_errors_name_table_and_column,
+        #[cfg(feature = "parquet")]
+        invalid_parquet_names_the_file,
         invalid_personnummer_names_line_and_column_never_the_value,
         estimation_errors_say_what_the_data_cannot_support,
         an_interrupted_computation_stops_with_its_code,
@@ -568,6 +583,9 @@ fn zz_every_code_is_tested() {
     let mut missing: Vec<&str> = Error::CODES.iter().copied().filter(|c| !seen.contains(c)).collect();
     if !cfg!(feature = "arrow") {
         missing.retain(|c| *c != "arrow_type");
+    }
+    if !cfg!(feature = "parquet") {
+        missing.retain(|c| *c != "invalid_parquet");
     }
     assert!(missing.is_empty(), "codes without a test: {missing:?}");
 }

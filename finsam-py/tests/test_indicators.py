@@ -438,3 +438,25 @@ def test_outcome_change_agrees_with_statsmodels_newcombe(small: finsam.Dataset) 
     for year in (2016, 2023, 2024):
         with pytest.raises(finsam.ArgumentError):
             finsam.outcome_change(small, year)
+
+
+def test_outcome_numerators_let_users_test_differences(small: finsam.Dataset) -> None:
+    # The numerators are share × n exactly, shown and withheld with the share,
+    # so a user can run statsmodels' tests on the table as published.
+    from statsmodels.stats.proportion import proportions_ztest
+
+    df = finsam.outcome_rates(small, by=["forbund", "kon"], years=2021).to_pandas(totals=False)
+    for share, numerator in [("andel_arbete_studier", "n_arbete_studier"), ("andel_arbete_studier_sokande", "n_arbete_studier_sokande")]:
+        assert df[numerator].dtype == "Int64"
+        shown = df[share].notna()
+        assert shown.any() and (~shown).any(), "some shares are withheld in this table"
+        assert (df[numerator].notna() == shown).all(), "withheld exactly with the share"
+        np.testing.assert_allclose(df.loc[shown, numerator].astype(float), df.loc[shown, share] * df.loc[shown, "n"], rtol=0, atol=1e-9)
+        assert (df.loc[~shown, f"{numerator}_reason"] == df.loc[~shown, f"{share}_reason"]).all()
+    national = finsam.outcome_rates(small, years=(2020, 2021)).to_pandas().set_index("ar")
+    k = [int(national.loc[2020, "n_arbete_studier"]), int(national.loc[2021, "n_arbete_studier"])]
+    n = [int(national.loc[2020, "n"]), int(national.loc[2021, "n"])]
+    z, p = proportions_ztest(k, n)
+    assert math.isfinite(z) and 0 < p < 1
+    rounded = finsam.outcome_rates(small, by="kon", years=2021, rounding=5).to_pandas(totals=False)
+    assert (rounded["n_arbete_studier"].dropna() % 5 == 0).all(), "rounded as counts are"

@@ -20,7 +20,7 @@ pub const SPEC: IndicatorSpec = IndicatorSpec {
     label_en: "Status after an ended participation",
     unit: "share",
     population: "Participations with personal data in individinriktade insatser ended in the year. Excluded and counted: felregistrering (from everything) and those with no status registered (from the shares).",
-    definition: "The share in förvärvsarbete or studier, and in förvärvsarbete, studier or aktivt arbetssökande, of those with a registered status; also each status. Intervals: Wilson by default (Clopper–Pearson and Agresti–Coull on request).",
+    definition: "The share in förvärvsarbete or studier, and in förvärvsarbete, studier or aktivt arbetssökande, of those with a registered status; also each status. Intervals: Wilson by default (Clopper–Pearson and Agresti–Coull on request). The numerators (n_arbete_studier, n_arbete_studier_sokande) are shown beside the shares so that differences can be tested; they are share × n, which the share and n show already, so they are withheld with the share.",
     source: REPORTS,
     eras: "Person-level years only: absent, with a note, for years of the aggregate era.",
 };
@@ -58,6 +58,8 @@ pub(crate) fn outcomes_table(state: &State, config: &Config) -> Result<Builder> 
             ("andel_arbete_studier_sokande", Unit::Share),
             ("andel_arbete_studier_sokande_lo", Unit::Share),
             ("andel_arbete_studier_sokande_hi", Unit::Share),
+            ("n_arbete_studier", Unit::Count),
+            ("n_arbete_studier_sokande", Unit::Count),
         ],
     );
     for (r, (k, _)) in rows.iter().enumerate() {
@@ -67,6 +69,11 @@ pub(crate) fn outcomes_table(state: &State, config: &Config) -> Result<Builder> 
         let mut values = vec![Raw::Count(n), Raw::Count(acc.utan_status), Raw::Count(acc.felregistrering)];
         values.extend(ci_values(ws, n, config, vec![(r, 0)]));
         values.extend(ci_values(wss, n, config, vec![(r, 0)]));
+        // The numerators: share × n, which the share and its n show
+        // already, so they are shown and withheld with the share (rounded
+        // as n is, if counts are rounded), for users to test differences.
+        let numerator = |k: u64| Raw::Derived(config.disclosure.rounded(k) as f64, vec![(r, 0)]);
+        values.extend([numerator(ws), numerator(wss)]);
         b.push(labels.key(split, k), values);
         for (c, measure) in ["med_status", "utan_status", "felregistrering"].into_iter().enumerate() {
             b.ids.push(((r, c), count_id(measure, split, k)));

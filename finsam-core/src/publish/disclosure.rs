@@ -196,14 +196,27 @@ impl Disclosure {
         if self.enabled {
             complementary(counts, margins, &mut cells);
         }
-        if let Some(base) = self.rounding.filter(|&b| b > 1) {
-            for c in &mut cells {
-                if let Cell::Shown(v) = c {
-                    *v = (*v + base / 2) / base * base;
-                }
+        for c in &mut cells {
+            if let Cell::Shown(v) = c {
+                *v = self.rounded(*v);
             }
         }
         cells
+    }
+
+    /// `count` as published: rounded to the nearest multiple of the
+    /// rounding base if one is set, else as it is.
+    ///
+    /// ```
+    /// use finsam_core::publish::disclosure::Disclosure;
+    /// assert_eq!(Disclosure { rounding: Some(5), ..Disclosure::default() }.rounded(12), 10);
+    /// assert_eq!(Disclosure::default().rounded(12), 12);
+    /// ```
+    pub fn rounded(&self, count: u64) -> u64 {
+        match self.rounding.filter(|&b| b > 1) {
+            Some(base) => (count + base / 2) / base * base,
+            None => count,
+        }
     }
 }
 
