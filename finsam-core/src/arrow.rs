@@ -18,7 +18,7 @@ use arrow_array::builder::{
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{Array, ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
 
 use crate::error::{Error, ErrorPolicy, Location, Result, ValidationReport};
 use crate::ingest::TableMapping;
@@ -668,19 +668,33 @@ impl FieldSink for BatchSink {
 /// Record batches of one table, possibly several (as a stream delivers them).
 pub type Batches = Vec<RecordBatch>;
 
+/// A stream of record batches of one table, read one batch at a time
+/// (a Parquet scanner, a database cursor, a frame exported as a stream).
+pub type BatchStream = Box<dyn Iterator<Item = std::result::Result<RecordBatch, ArrowError>> + Send>;
+
+/// The tables of a data set as streams: each batch becomes typed rows and is
+/// dropped before the next is pulled, so a table never sits in memory twice.
 struct ArrowSource<'t> {
-    tables: &'t BTreeMap<String, Batches>,
+    tables: BTreeMap<String, BatchStream>,
     mapping: &'t BTreeMap<String, TableMapping>,
 }
 
 impl crate::dataset::TableSource for ArrowSource<'_> {
     fn read<T: Record>(&mut self, report: &mut ValidationReport) -> Result<crate::dataset::Loaded<T>> {
+        let name = T::SPEC.name;
+        let Some(stream) = self.tables.remove(name) else {
+            return Ok(crate::dataset::Loaded { rows: Vec::new(), origin: None, present: false });
+        };
         let mut rows = Vec::new();
-        let found = self.tables.get(T::SPEC.name);
-        for batch in found.into_iter().flatten() {
-            rows.extend(read_batch::<T>(batch, self.mapping.get(T::SPEC.name), rows.len() as u64, report)?);
+        for batch in stream {
+            crate::exec::check()?;
+            let batch = batch.map_err(|e| Error::ArrowType {
+                at: Box::new(Location::table(name).row(rows.len() as u64)),
+                message: format!("the stream failed: {e}"),
+            })?;
+            rows.extend(read_batch::<T>(&batch, self.mapping.get(name), rows.len() as u64, report)?);
         }
-        Ok(crate::dataset::Loaded { rows, origin: None, present: found.is_some() })
+        Ok(crate::dataset::Loaded { rows, origin: None, present: true })
     }
 }
 
@@ -705,6 +719,47 @@ impl Dataset {
     /// Under `policy`, the first error or all of them.
     pub fn from_arrow(
         tables: &BTreeMap<String, Batches>,
+        mapping: &BTreeMap<String, TableMapping>,
+        policy: ErrorPolicy,
+        rules: &crate::Rules,
+    ) -> Result<Dataset> {
+        let streams = tables
+            .iter()
+            .map(|(name, batches)| {
+                let stream: BatchStream = Box::new(batches.clone().into_iter().map(Ok));
+                (name.clone(), stream)
+            })
+            .collect();
+        Dataset::from_arrow_streams(streams, mapping, policy, rules)
+    }
+
+    /// [`from_arrow`](Self::from_arrow) from streams of batches, each read
+    /// one batch at a time: a batch becomes typed rows and is dropped before
+    /// the next is pulled. An error of a stream is `arrow_type` naming its
+    /// table and the rows read before it.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use finsam_core::{arrow::BatchStream, synthetic::{generate, SyntheticConfig}, Dataset, ErrorPolicy, Rules};
+    /// let data = generate(&SyntheticConfig { scale: 0.02, ..Default::default() })?;
+    /// let streams: BTreeMap<String, BatchStream> = data
+    ///     .to_arrow()?
+    ///     .into_iter()
+    ///     .map(|(k, v)| {
+    ///         // Batches of 100 rows, as a scanner would deliver them.
+    ///         let parts: Vec<_> = (0..v.num_rows()).step_by(100).map(|i| v.slice(i, 100.min(v.num_rows() - i))).collect();
+    ///         (k.to_owned(), Box::new(parts.into_iter().map(Ok)) as BatchStream)
+    ///     })
+    ///     .collect();
+    /// let back = Dataset::from_arrow_streams(streams, &BTreeMap::new(), ErrorPolicy::FailFast, &Rules::default())?;
+    /// assert_eq!(back.ersattningsperioder, data.ersattningsperioder);
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`from_arrow`](Self::from_arrow).
+    pub fn from_arrow_streams(
+        tables: BTreeMap<String, BatchStream>,
         mapping: &BTreeMap<String, TableMapping>,
         policy: ErrorPolicy,
         rules: &crate::Rules,

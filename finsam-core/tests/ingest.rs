@@ -599,3 +599,53 @@ mod parquet_tables {
         assert_eq!(read(dir.path()).unwrap_err().code(), "duplicate_file");
     }
 }
+
+/// A data set read from streams holds one batch at a time: when the next
+/// batch is pulled, the one before it is gone.
+#[cfg(feature = "arrow")]
+#[test]
+fn streamed_tables_are_read_one_batch_at_a_time() {
+    use std::sync::{Arc, Mutex, Weak};
+
+    use arrow_array::{Array, RecordBatch};
+    use finsam_core::arrow::BatchStream;
+
+    type Held = Arc<Mutex<(Option<Weak<dyn Array>>, usize)>>;
+    struct Watched {
+        batches: std::vec::IntoIter<RecordBatch>,
+        held: Held,
+    }
+    impl Iterator for Watched {
+        type Item = std::result::Result<RecordBatch, arrow_schema::ArrowError>;
+        fn next(&mut self) -> Option<Self::Item> {
+            let mut held = self.held.lock().unwrap();
+            if let Some(previous) = held.0.take() {
+                assert!(previous.upgrade().is_none(), "the batch before is still held");
+            }
+            // A copy, so that the batch's arrays are its alone.
+            let batch = self.batches.next()?;
+            let own = arrow_select::concat::concat_batches(&batch.schema(), [&batch]).unwrap();
+            held.0 = Some(Arc::downgrade(own.column(0)));
+            held.1 += 1;
+            Some(Ok(own))
+        }
+    }
+
+    let data = small();
+    let held: Held = Arc::new(Mutex::new((None, 0)));
+    let streams: std::collections::BTreeMap<String, BatchStream> = data
+        .to_arrow()
+        .unwrap()
+        .into_iter()
+        .map(|(name, batch)| {
+            let parts: Vec<RecordBatch> =
+                (0..batch.num_rows()).step_by(250).map(|i| batch.slice(i, 250.min(batch.num_rows() - i))).collect();
+            let stream: BatchStream = Box::new(Watched { batches: parts.into_iter(), held: Arc::clone(&held) });
+            (name.to_owned(), stream)
+        })
+        .collect();
+    let back = Dataset::from_arrow_streams(streams, &Default::default(), ErrorPolicy::FailFast, &Rules::default())
+        .expect("read from streams");
+    assert_eq!(Dataset { uttagsdatum: data.uttagsdatum, ..back }, data);
+    assert!(held.lock().unwrap().1 > 20, "many batches were pulled");
+}

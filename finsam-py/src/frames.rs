@@ -156,6 +156,18 @@ pub(crate) fn batches(frame: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Reco
 /// has its columns (an empty pandas frame with columns is a valid extract
 /// of no rows; one without columns lacks the required ones).
 fn batches_and_schema(frame: &Bound<'_, PyAny>, what: &str) -> PyResult<(Vec<RecordBatch>, SchemaRef)> {
+    let reader = reader_of(frame, what)?;
+    let schema = reader.schema();
+    let arrow_error = |message: String| Error::ArrowType { at: Box::new(Location::table(what)), message };
+    let batches =
+        reader.collect::<Result<Vec<_>, _>>().map_err(|e| to_py_err(frame.py(), &arrow_error(e.to_string())))?;
+    Ok((batches, schema))
+}
+
+/// The record-batch stream of a frame-like object, not yet read (see
+/// [`arrow_exporter`] for what is accepted), or an `ArgumentError`
+/// naming `what`.
+fn reader_of(frame: &Bound<'_, PyAny>, what: &str) -> PyResult<Box<dyn RecordBatchReader + Send>> {
     let py = frame.py();
     let Some(frame) = arrow_exporter(frame)? else {
         let kind = frame.get_type().name()?;
@@ -170,15 +182,11 @@ fn batches_and_schema(frame: &Bound<'_, PyAny>, what: &str) -> PyResult<(Vec<Rec
             ),
         ));
     };
-    let frame = &frame;
     let arrow_error = |message: String| Error::ArrowType { at: Box::new(Location::table(what)), message };
-    let reader = frame
+    frame
         .extract::<AnyRecordBatch>()
         .and_then(|r| r.into_reader())
-        .map_err(|e| to_py_err(py, &arrow_error(e.to_string())))?;
-    let schema = reader.schema();
-    let batches = reader.collect::<Result<Vec<_>, _>>().map_err(|e| to_py_err(py, &arrow_error(e.to_string())))?;
-    Ok((batches, schema))
+        .map_err(|e| to_py_err(py, &arrow_error(e.to_string())))
 }
 
 /// `Dataset.from_frames`: one frame per table of the data contract.
@@ -190,7 +198,9 @@ pub(crate) fn dataset_from_frames(
     uttagsdatum: Option<finsam_core::Date>,
 ) -> PyResult<PyDataset> {
     let known: Vec<&str> = finsam_core::ingest::tables().iter().map(|t| t.name).collect();
-    let mut frames: BTreeMap<String, Vec<RecordBatch>> = BTreeMap::new();
+    // Each table is read as a stream, one batch at a time, when its turn
+    // comes: a scanner over Parquet files is never collected whole.
+    let mut frames: BTreeMap<String, finsam_core::arrow::BatchStream> = BTreeMap::new();
     for (name, frame) in tables.into_iter().flat_map(|t| t.iter()) {
         let name: String = name.extract()?;
         if !known.contains(&name.as_str()) {
@@ -198,7 +208,7 @@ pub(crate) fn dataset_from_frames(
             return Err(to_py_err(py, &argument("tables", message)));
         }
         if !frame.is_none() {
-            frames.insert(name.clone(), batches(&frame, &name)?);
+            frames.insert(name.clone(), Box::new(reader_of(&frame, &name)?));
         }
     }
     let mut mapping: BTreeMap<String, TableMapping> = BTreeMap::new();
@@ -213,7 +223,7 @@ pub(crate) fn dataset_from_frames(
         }
     }
     let policy = policy(errors).map_err(|e| to_py_err(py, &e))?;
-    let mut data = detached(py, || Dataset::from_arrow(&frames, &mapping, policy, &Rules::default()))?;
+    let mut data = detached(py, move || Dataset::from_arrow_streams(frames, &mapping, policy, &Rules::default()))?;
     if uttagsdatum.is_some() {
         data.uttagsdatum = uttagsdatum;
     }

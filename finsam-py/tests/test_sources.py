@@ -67,6 +67,32 @@ def test_a_data_set_reads_lazy_and_streamed_tables() -> None:
         assert again.to_json() == data.to_json()
 
 
+def test_a_data_set_pulls_its_tables_batch_by_batch() -> None:
+    # A reader over a generator: the data set pulls its batches as it reads,
+    # and a stream that fails midway is an arrow_type error naming its table.
+    data = finsam.synthetic(scale=0.01)
+    arrow = data.to_arrow()
+    pulled: list[int] = []
+
+    def batches(table: Any, fail_after: int | None = None) -> Any:
+        for i, batch in enumerate(table.to_batches(max_chunksize=300)):
+            if fail_after is not None and i == fail_after:
+                raise OSError("the disk went away")
+            pulled.append(batch.num_rows)
+            yield batch
+
+    frames = {name: pa.RecordBatchReader.from_batches(t.schema, batches(t)) for name, t in arrow.items()}
+    assert pulled == [], "nothing is read before the data set reads it"
+    again = finsam.Dataset.from_frames(frames, uttagsdatum=data.uttagsdatum)
+    assert again.to_json() == data.to_json()
+    assert sum(pulled) == sum(t.num_rows for t in arrow.values())
+    failing = dict(arrow)
+    failing["deltaganden"] = pa.RecordBatchReader.from_batches(arrow["deltaganden"].schema, batches(arrow["deltaganden"], 2))
+    with pytest.raises(finsam.InputError, match="deltaganden") as e:
+        finsam.Dataset.from_frames(failing)
+    assert e.value.code == "arrow_type" and "the disk went away" in str(e.value)
+
+
 def test_a_file_that_is_not_csv_is_refused_by_its_signature(flat: Any, tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
