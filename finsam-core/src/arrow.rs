@@ -688,10 +688,8 @@ impl crate::dataset::TableSource for ArrowSource<'_> {
         let mut rows = Vec::new();
         for batch in stream {
             crate::exec::check()?;
-            let batch = batch.map_err(|e| Error::ArrowType {
-                at: Box::new(Location::table(name).row(rows.len() as u64)),
-                message: format!("the stream failed: {e}"),
-            })?;
+            let at = || Box::new(Location::table(name).row(rows.len() as u64));
+            let batch = batch.map_err(|e| crate::followup::stream_error(e, at()))?;
             rows.extend(read_batch::<T>(&batch, self.mapping.get(name), rows.len() as u64, report)?);
         }
         Ok(crate::dataset::Loaded { rows, origin: None, present: true })

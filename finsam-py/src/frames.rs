@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use arrow_array::{RecordBatch, RecordBatchReader, StructArray};
 use arrow_schema::SchemaRef;
+use finsam_core::arrow::BatchStream;
 use finsam_core::engine::Extract;
 use finsam_core::followup::{FlatCsvOptions, FollowUp, FollowUpState};
 use finsam_core::ingest::TableMapping;
@@ -62,15 +63,21 @@ pub(crate) fn stream_capsule<'py>(
 /// becomes its record-batch reader (read batch by batch), and a duckdb
 /// relation its record-batch reader; frames that export the interface
 /// themselves (pandas, polars, pyarrow, recent duckdb) are taken as they are.
-fn arrow_exporter<'py>(source: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+///
+/// With it, whether it is a stream to pull one batch at a time (a reader,
+/// a scanner, a cursor) rather than a frame in memory.
+fn arrow_exporter<'py>(source: &Bound<'py, PyAny>) -> PyResult<Option<(Bound<'py, PyAny>, bool)>> {
     let exports = |o: &Bound<'py, PyAny>| -> PyResult<bool> {
         Ok(o.hasattr("__arrow_c_stream__")? || o.hasattr("__arrow_c_array__")?)
     };
-    if exports(source)? {
-        return Ok(Some(source.clone()));
-    }
     let module: String = source.get_type().module()?.extract()?;
+    if exports(source)? {
+        let kind = source.get_type().name()?.to_string();
+        return Ok(Some((source.clone(), kind.contains("Reader") || module.starts_with("duckdb"))));
+    }
+    let mut streamed = true;
     let converted = if module.starts_with("polars") && source.hasattr("collect")? {
+        streamed = false;
         let kwargs = PyDict::new(source.py());
         kwargs.set_item("engine", "streaming")?;
         // polars before 1.23 has no `engine`: its default collect then.
@@ -90,7 +97,7 @@ fn arrow_exporter<'py>(source: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py,
     } else {
         return Ok(None);
     };
-    Ok(exports(&converted)?.then_some(converted))
+    Ok(exports(&converted)?.then_some((converted, streamed)))
 }
 
 /// A record batch that any Arrow consumer reads through the PyCapsule
@@ -146,6 +153,21 @@ pub(crate) fn cell_to_py<'py>(
     })
 }
 
+/// The `ArgumentError` for a `source` that exports no Arrow data.
+fn not_arrow(source: &Bound<'_, PyAny>, what: &str) -> PyErr {
+    let kind = source.get_type().name().map_or_else(|_| "object".to_owned(), |n| n.to_string());
+    to_py_err(
+        source.py(),
+        &argument(
+            "frame",
+            format!(
+                "{what}: a {kind} does not export Arrow data; pass a pandas (≥ 2.2), polars (DataFrame or \
+                 LazyFrame), pyarrow (Table, RecordBatchReader, dataset or scanner) or duckdb frame"
+            ),
+        ),
+    )
+}
+
 /// The record batches of a frame-like object (anything exporting the Arrow
 /// PyCapsule interface), or an `ArgumentError` naming `what`.
 pub(crate) fn batches(frame: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<RecordBatch>> {
@@ -169,19 +191,7 @@ fn batches_and_schema(frame: &Bound<'_, PyAny>, what: &str) -> PyResult<(Vec<Rec
 /// naming `what`.
 fn reader_of(frame: &Bound<'_, PyAny>, what: &str) -> PyResult<Box<dyn RecordBatchReader + Send>> {
     let py = frame.py();
-    let Some(frame) = arrow_exporter(frame)? else {
-        let kind = frame.get_type().name()?;
-        return Err(to_py_err(
-            py,
-            &argument(
-                "frame",
-                format!(
-                    "{what}: a {kind} does not export Arrow data; pass a pandas (≥ 2.2), polars (DataFrame or \
-                     LazyFrame), pyarrow (Table, RecordBatchReader, dataset or scanner) or duckdb frame"
-                ),
-            ),
-        ));
-    };
+    let Some((frame, _)) = arrow_exporter(frame)? else { return Err(not_arrow(frame, what)) };
     let arrow_error = |message: String| Error::ArrowType { at: Box::new(Location::table(what)), message };
     frame
         .extract::<AnyRecordBatch>()
@@ -377,11 +387,20 @@ impl PyFollowUp {
     }
 }
 
-/// The two readers of a flat extract into `T`: from a CSV path, and from
-/// Arrow record batches.
+/// The readers of a flat extract into `T`: from a CSV path, from Arrow
+/// record batches in memory, and from a stream of batches (a reader, a
+/// scanner, a Parquet file) that keeps none once read.
 pub(crate) struct FlatReaders<T> {
     pub(crate) csv: fn(&std::path::Path, &FlatCsvOptions) -> finsam_core::Result<T>,
     pub(crate) arrow: fn(&[RecordBatch], usize) -> finsam_core::Result<T>,
+    pub(crate) stream: fn(SchemaRef, BatchStream, usize) -> finsam_core::Result<T>,
+}
+
+impl FlatReaders<Extract> {
+    /// The readers into an [`Extract`].
+    pub(crate) fn extract() -> Self {
+        FlatReaders { csv: Extract::from_csv, arrow: Extract::from_record_batches, stream: Extract::from_batch_stream }
+    }
 }
 
 /// Reads a flat extract from a CSV path or a frame by `readers`.
@@ -407,14 +426,24 @@ pub(crate) fn read_flat_watched<T: Send>(
 ) -> PyResult<T> {
     if let Ok(path) = source.extract::<PathBuf>() {
         if finsam_core::ingest::parquet::is_parquet(&path) {
-            let read = readers.arrow;
-            return detached(py, move || finsam_core::ingest::parquet::read_with(&path, |b| read(b, threads)));
+            let read = readers.stream;
+            return detached(py, move || {
+                let (schema, stream) = finsam_core::ingest::parquet::batch_stream(&path)?;
+                read(schema, stream, threads).map_err(|e| finsam_core::ingest::parquet::at_path(e, &path))
+            });
         }
         let options = FlatCsvOptions { threads, delimiter, ..FlatCsvOptions::default() };
         let report = crate::ProgressReport::of(progress, crate::bytes_to_read(&path), "reading")?;
         return crate::watched(py, || (readers.csv)(&path, &options), report.as_ref());
     }
-    let (mut frame, schema) = batches_and_schema(source, "frame")?;
+    let Some((exporter, streamed)) = arrow_exporter(source)? else { return Err(not_arrow(source, "frame")) };
+    if streamed {
+        // A reader, scanner or cursor: pulled one batch at a time.
+        let reader = reader_of(&exporter, "frame")?;
+        let schema = reader.schema();
+        return detached(py, move || (readers.stream)(schema, Box::new(reader), threads));
+    }
+    let (mut frame, schema) = batches_and_schema(&exporter, "frame")?;
     if frame.is_empty() {
         frame.push(RecordBatch::new_empty(schema));
     }
@@ -428,7 +457,11 @@ fn read_state(
     threads: usize,
     delimiter: Option<u8>,
 ) -> PyResult<FollowUpState> {
-    let readers = FlatReaders { csv: FollowUpState::from_csv, arrow: FollowUpState::from_record_batches };
+    let readers = FlatReaders {
+        csv: FollowUpState::from_csv,
+        arrow: FollowUpState::from_record_batches,
+        stream: FollowUpState::from_batch_stream,
+    };
     read_flat(py, source, threads, delimiter, readers)
 }
 
@@ -484,7 +517,7 @@ fn read_extract(
     #[pyo3(from_py_with = delimiter_arg)] delimiter: Option<u8>,
     progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyExtract> {
-    let readers = FlatReaders { csv: Extract::from_csv, arrow: Extract::from_record_batches };
+    let readers = FlatReaders::extract();
     Ok(PyExtract { inner: Arc::new(read_flat_watched(py, source, threads, delimiter, readers, progress)?) })
 }
 

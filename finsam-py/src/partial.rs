@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use finsam_core::engine::{Extract, Partial};
+use finsam_core::engine::Partial;
 use finsam_core::indicators::{Config, Split};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
@@ -161,7 +161,7 @@ fn partial(
     let extract = match source.cast::<PyExtract>() {
         Ok(e) => Arc::clone(&e.get().inner),
         Err(_) => {
-            let readers = FlatReaders { csv: Extract::from_csv, arrow: Extract::from_record_batches };
+            let readers = FlatReaders::extract();
             Arc::new(read_flat(py, source, threads, delimiter, readers)?)
         }
     };

@@ -67,6 +67,31 @@ def test_a_data_set_reads_lazy_and_streamed_tables() -> None:
         assert again.to_json() == data.to_json()
 
 
+def test_a_streamed_extract_finds_exact_repeats_only(flat: Any, tmp_path: Path) -> None:
+    # A stream keeps no batch: repeats are found by a hash of every column of
+    # each row. A row repeated across batches is found; a row that differs
+    # from another only in a column the follow-up does not use, or in the
+    # spelling of a code, is no repeat.
+    import pyarrow.parquet as pq
+
+    n = flat.num_rows
+    small = flat.append_column("kommentar", pa.array([f"c{i}" for i in range(n)]))
+    repeated = pa.concat_tables([small, small.slice(n - 100, 1)])
+    renamed = small.slice(n - 100, 1).set_column(small.schema.get_field_index("kommentar"), "kommentar", pa.array(["other"]))
+    respelled_kon = pa.array(["Kvinna" if k == "K" else "Man" for k in small.slice(n - 100, 1).column("kon").to_pylist()])
+    respelled = small.slice(n - 100, 1).set_column(small.schema.get_field_index("kon"), "kon", respelled_kon)
+    for as_stream in (
+        lambda t: pa.RecordBatchReader.from_batches(t.schema, t.to_batches(max_chunksize=500)),
+        lambda t: (pq.write_table(t, tmp_path / "t.parquet", row_group_size=500), tmp_path / "t.parquet")[1],
+        lambda t: t,  # in memory: the other way, the same answer
+    ):
+        with pytest.raises(finsam.RuleError) as e:
+            finsam.read_extract(as_stream(repeated))
+        assert e.value.code == "duplicate_row" and e.value.row == n
+        for differs in (renamed, respelled):
+            assert finsam.read_extract(as_stream(pa.concat_tables([small, differs]))).rows == n + 1
+
+
 def test_a_data_set_pulls_its_tables_batch_by_batch() -> None:
     # A reader over a generator: the data set pulls its batches as it reads,
     # and a stream that fails midway is an arrow_type error naming its table.

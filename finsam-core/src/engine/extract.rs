@@ -75,11 +75,10 @@ impl Extract {
     }
 
     /// Reads a flat extract from a Parquet file or a directory of part
-    /// files (natively, one row group at a time), on `threads` workers, as
-    /// [`from_record_batches`](Self::from_record_batches) reads batches. The
-    /// decoded batches are held until every row is read, for the check
-    /// for repeated rows compares whole rows. Errors name the path and the
-    /// row (0-based, counted across the part files of a directory).
+    /// files natively, one row group at a time, on `threads` workers, as
+    /// [`from_batch_stream`](Self::from_batch_stream) reads a stream: no
+    /// decoded batch is kept once read. Errors name the path and the row
+    /// (0-based, counted across the part files of a directory).
     ///
     /// ```
     /// # use std::sync::Arc;
@@ -107,7 +106,23 @@ impl Extract {
     /// decoded, and the errors of [`from_record_batches`](Self::from_record_batches).
     #[cfg(feature = "parquet")]
     pub fn from_parquet(path: &Path, threads: usize) -> Result<Extract> {
-        crate::ingest::parquet::read_with(path, |batches| Extract::from_record_batches(batches, threads))
+        let (schema, stream) = crate::ingest::parquet::batch_stream(path)?;
+        Extract::from_batch_stream(schema, stream, threads).map_err(|e| crate::ingest::parquet::at_path(e, path))
+    }
+
+    /// Reads a flat extract from a stream of record batches, keeping no
+    /// batch once read, as
+    /// [`FollowUpState::from_batch_stream`](crate::followup::FollowUpState::from_batch_stream).
+    ///
+    /// # Errors
+    /// As [`FollowUpState::from_batch_stream`](crate::followup::FollowUpState::from_batch_stream).
+    #[cfg(feature = "arrow")]
+    pub fn from_batch_stream(
+        schema: arrow_schema::SchemaRef,
+        stream: crate::arrow::BatchStream,
+        threads: usize,
+    ) -> Result<Extract> {
+        crate::followup::read_stream(schema, stream, threads, crate::followup::Repeats::WholeRow, 0)
     }
 
     /// Rows read.

@@ -2,15 +2,18 @@
 //! read where they lie (no copy of the frame), one slice of rows at a time,
 //! on worker threads whose states are merged.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{Array, ArrowPrimitiveType, RecordBatch};
-use arrow_schema::{DataType, Schema};
+use arrow_row::{RowConverter, SortField};
+use arrow_schema::{DataType, Schema, SchemaRef};
 
-use super::repeats::{first_repeat, key, repeat_groups, words_hash};
+use super::repeats::{first_repeat, key, repeat_groups, row_hash, words_hash};
 use super::{CodeMemo, FlatSink, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, flat_columns};
+use crate::arrow::BatchStream;
 use crate::arrow::{Timestamps, dictionary_keys};
 use crate::error::{Error, Location, Result};
 use crate::model::{Avslutsanledning, Coded, Dagar, Ersattningsgrupp, Kon, Utfall};
@@ -55,84 +58,237 @@ impl FollowUpState {
     pub fn from_record_batches(batches: &[RecordBatch], threads: usize) -> Result<FollowUpState> {
         read_batches(batches, threads)
     }
+
+    /// Reads a flat extract from a stream of record batches with `schema`
+    /// (a Parquet reader, a database cursor, a scanner), as
+    /// [`from_record_batches`](Self::from_record_batches) reads batches, but
+    /// keeping no batch once read: exact repeats are found by a 128-bit hash
+    /// of every column of each row in Arrow's row format (16 bytes a row, as
+    /// the CSV reader hashes its records). An error of the stream is
+    /// `arrow_type` at the rows read before it.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_array::{ArrayRef, Date32Array, Int64Array, RecordBatch, StringArray};
+    /// use finsam_core::{arrow::BatchStream, followup::FollowUpState};
+    /// let batch = RecordBatch::try_from_iter([
+    ///     ("deltagare_id", Arc::new(Int64Array::from(vec![1, 2])) as ArrayRef),
+    ///     ("forbund_id", Arc::new(Int64Array::from(vec![3, 3])) as ArrayRef),
+    ///     ("kon", Arc::new(StringArray::from(vec!["K", "M"])) as ArrayRef),
+    ///     ("startdatum", Arc::new(Date32Array::from(vec![18_000, 18_100])) as ArrayRef),
+    ///     ("slutdatum", Arc::new(Date32Array::from(vec![Some(18_200), None])) as ArrayRef),
+    ///     ("status_efter", Arc::new(StringArray::from(vec![Some("studier"), None])) as ArrayRef),
+    /// ])
+    /// .unwrap();
+    /// let schema = batch.schema();
+    /// let twice: BatchStream = Box::new(vec![Ok(batch.clone()), Ok(batch)].into_iter());
+    /// let e = FollowUpState::from_batch_stream(schema, twice, 2).unwrap_err();
+    /// assert_eq!((e.code(), e.location().and_then(|at| at.row)), ("duplicate_row", Some(2)));
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`from_record_batches`](Self::from_record_batches).
+    pub fn from_batch_stream(schema: SchemaRef, stream: BatchStream, threads: usize) -> Result<FollowUpState> {
+        read_stream(schema, stream, threads, Repeats::WholeRow, 0)
+    }
 }
 
 /// Reads a flat extract from record batches into the sink `S`, on `threads`
-/// workers.
+/// workers. The batches are in memory already, so repeats are found by a
+/// hash of the fields read and confirmed against every column.
 pub(crate) fn read_batches<S: FlatSink>(batches: &[RecordBatch], threads: usize) -> Result<S> {
-    {
-        let layout = match batches.first() {
-            Some(first) => Layout::of(&first.schema())?,
-            None => Layout::of(&Schema::empty())?,
-        };
-        let Some(first) = batches.first() else { return Ok(S::empty(&layout.groups)) };
-        let mut slices = Vec::new();
-        let mut row = 0u64;
-        for batch in batches {
-            if batch.schema() != first.schema() {
-                return Err(Error::ArrowType {
-                    at: Box::new(Location::table("frame").row(row)),
-                    message: "the batches have different schemas".into(),
-                });
-            }
-            let mut offset = 0;
-            while offset < batch.num_rows() {
-                let len = SLICE.min(batch.num_rows() - offset);
-                slices.push((batch.slice(offset, len), row + offset as u64));
-                offset += len;
-            }
-            row += batch.num_rows() as u64;
-        }
-        let next = AtomicUsize::new(0);
-        let share = (row as usize).div_ceil(threads.max(1));
-        let results: Vec<Result<(S, Vec<u128>)>> = std::thread::scope(|scope| {
-            let work = || {
-                let mut state = S::empty(&layout.groups);
-                state.reserve(share);
-                let mut rows = Rows::new(layout.groups.len(), layout.avslutsanledning.is_some());
-                let mut codes = Codes { kon: CodeMemo::new(), status: CodeMemo::new(), avslut: CodeMemo::new() };
-                let mut keys = Vec::with_capacity(share);
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((slice, first_row)) = slices.get(i) else { return Ok((state, keys)) };
+    let schema = batches.first().map_or_else(|| Arc::new(Schema::empty()), RecordBatch::schema);
+    // A stream owns its batches (cheap: they share their buffers).
+    #[allow(clippy::unnecessary_to_owned)]
+    let stream: BatchStream = Box::new(batches.to_vec().into_iter().map(Ok));
+    let rows = batches.iter().map(RecordBatch::num_rows).sum();
+    read_stream(schema, stream, threads, Repeats::Confirmed, rows)
+}
+
+/// How a reader finds rows that repeat another in every column.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Repeats {
+    /// By a hash of the fields read, each candidate confirmed against every
+    /// column of the batches, which are kept (they are in memory anyway).
+    Confirmed,
+    /// By a 128-bit hash of every column of the row in Arrow's row format,
+    /// which needs no confirmation (as the CSV reader hashes a record's
+    /// bytes): the batches are dropped once read.
+    WholeRow,
+}
+
+/// Reads a flat extract from a stream of record batches with `schema` into
+/// the sink `S`: this thread pulls the batches and cuts them into slices,
+/// `threads` workers read the slices. Under [`Repeats::WholeRow`] no batch
+/// is kept once read. `rows` is how many rows are expected, if known (0
+/// otherwise), so that the workers make room once.
+pub(crate) fn read_stream<S: FlatSink>(
+    schema: SchemaRef,
+    stream: BatchStream,
+    threads: usize,
+    repeats: Repeats,
+    rows: usize,
+) -> Result<S> {
+    let layout = Layout::of(&schema)?;
+    let whole_row = match repeats {
+        Repeats::WholeRow => Some(WholeRow::of(&schema)?),
+        Repeats::Confirmed => None,
+    };
+    let threads = threads.max(1);
+    let share = rows.div_ceil(threads);
+    let (sender, receiver) = mpsc::sync_channel::<(RecordBatch, u64)>(threads * 2);
+    let receiver = Mutex::new(receiver);
+    let failed = AtomicBool::new(false);
+    let (pulled, results) = std::thread::scope(|scope| {
+        let work = || -> Result<(S, Vec<u128>)> {
+            let mut state = S::empty(&layout.groups);
+            state.reserve(share);
+            let mut rows = Rows::new(layout.groups.len(), layout.avslutsanledning.is_some());
+            let mut codes = Codes { kon: CodeMemo::new(), status: CodeMemo::new(), avslut: CodeMemo::new() };
+            let mut keys = Vec::with_capacity(share);
+            loop {
+                // A poisoned lock means a worker panicked: join_all reports it.
+                let next = receiver.lock().map_err(|_| Error::Interrupted)?.recv();
+                let Ok((slice, first_row)) = next else { return Ok((state, keys)) };
+                let read = (|| {
                     crate::exec::check()?;
                     rows.clear();
-                    layout.read(slice, *first_row, &mut rows, &mut codes)?;
+                    layout.read(&slice, first_row, &mut rows, &mut codes)?;
                     let locate = |r: usize, column: &str, value: String| {
                         Location::table("frame").row(first_row + r as u64).column(column).value(value)
                     };
                     state.add_rows(&rows, &locate)?;
-                    repeat_keys(&rows, *first_row, &mut keys);
+                    match &whole_row {
+                        Some(hasher) => hasher.keys(&slice, first_row, &mut keys),
+                        None => {
+                            read_keys(&rows, first_row, &mut keys);
+                            Ok(())
+                        }
+                    }
+                })();
+                if let Err(e) = read {
+                    failed.store(true, Ordering::Relaxed);
+                    return Err(e);
                 }
-            };
-            let handles: Vec<_> = (1..threads.max(1)).map(|_| scope.spawn(crate::exec::inherit(work))).collect();
-            let mut out = vec![work()];
-            out.extend(crate::exec::join_all(handles));
-            out
-        });
-        let (parts, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
-        if let Some(e) =
-            errors.into_iter().filter_map(Result::err).min_by_key(|e| e.location().and_then(|l| l.row).unwrap_or(0))
-        {
-            return Err(e);
+            }
+        };
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(crate::exec::inherit(work))).collect();
+        let pulled = pull(&schema, stream, &sender, &failed, repeats == Repeats::Confirmed);
+        drop(sender);
+        (pulled, crate::exec::join_all(handles))
+    });
+    let (parts, mut errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+    let mut errors: Vec<Error> = errors.drain(..).filter_map(Result::err).collect();
+    let kept = match pulled {
+        Ok(kept) => kept,
+        Err(e) => {
+            errors.push(e);
+            Vec::new()
         }
-        let (states, keys): (Vec<S>, Vec<Vec<u128>>) = parts.into_iter().filter_map(Result::ok).unzip();
+    };
+    if let Some(e) = errors.into_iter().min_by_key(|e| e.location().and_then(|l| l.row).unwrap_or(0)) {
+        return Err(e);
+    }
+    let (states, keys): (Vec<S>, Vec<Vec<u128>>) = parts.into_iter().filter_map(Result::ok).unzip();
+    let groups = repeat_groups(keys, threads);
+    let repeat = match repeats {
         // Equal hashes of the fields read are candidates; every column decides.
-        let groups = repeat_groups(keys, threads);
-        if let Some((first, second)) = first_repeat(&groups, |a, b| same_row(&slices, a, b)) {
-            return Err(Error::DuplicateRow {
-                at: Box::new(Location::table("frame").row(second)),
-                first_row: first,
-                first_line: None,
-            });
+        Repeats::Confirmed => first_repeat(&groups, |a, b| same_row(&kept, a, b)),
+        Repeats::WholeRow => first_repeat(&groups, |_, _| true),
+    };
+    if let Some((first, second)) = repeat {
+        return Err(Error::DuplicateRow {
+            at: Box::new(Location::table("frame").row(second)),
+            first_row: first,
+            first_line: None,
+        });
+    }
+    S::merge_all(states, &layout.groups)
+}
+
+/// Pulls the batches of `stream`, checks each has `schema`, and sends them
+/// in slices (with the index of their first row) until the stream ends or
+/// a worker has failed; returns the slices if `keep`.
+fn pull(
+    schema: &SchemaRef,
+    stream: BatchStream,
+    sender: &mpsc::SyncSender<(RecordBatch, u64)>,
+    failed: &AtomicBool,
+    keep: bool,
+) -> Result<Vec<(RecordBatch, u64)>> {
+    let mut kept = Vec::new();
+    let mut row = 0u64;
+    for batch in stream {
+        if failed.load(Ordering::Relaxed) {
+            break;
         }
-        S::merge_all(states, &layout.groups)
+        crate::exec::check()?;
+        let at = || Box::new(Location::table("frame").row(row));
+        let batch = batch.map_err(|e| stream_error(e, at()))?;
+        if batch.schema().fields() != schema.fields() {
+            return Err(Error::ArrowType { at: at(), message: "the batches have different schemas".into() });
+        }
+        let mut offset = 0;
+        while offset < batch.num_rows() {
+            let len = SLICE.min(batch.num_rows() - offset);
+            let slice = (batch.slice(offset, len), row + offset as u64);
+            if keep {
+                kept.push(slice.clone());
+            }
+            if sender.send(slice).is_err() {
+                // Every worker has stopped: one failed, and says why.
+                return Ok(kept);
+            }
+            offset += len;
+        }
+        row += batch.num_rows() as u64;
+    }
+    Ok(kept)
+}
+
+/// The error of a stream at `at`: finsam's own error if the stream carries
+/// one (a Parquet reader's `invalid_parquet`), else `arrow_type`.
+pub(crate) fn stream_error(e: arrow_schema::ArrowError, at: Box<Location>) -> Error {
+    match e {
+        arrow_schema::ArrowError::ExternalError(inner) => match inner.downcast::<Error>() {
+            Ok(own) => *own,
+            Err(other) => Error::ArrowType { at, message: format!("the stream failed: {other}") },
+        },
+        other => Error::ArrowType { at, message: format!("the stream failed: {other}") },
+    }
+}
+
+/// Hashes whole rows in Arrow's row format, in which two rows are equal
+/// exactly when every column is (each in its own type).
+struct WholeRow {
+    converter: RowConverter,
+}
+
+impl WholeRow {
+    fn of(schema: &Schema) -> Result<WholeRow> {
+        let fields = schema.fields().iter().map(|f| SortField::new(f.data_type().clone())).collect();
+        let converter = RowConverter::new(fields).map_err(|e| Error::ArrowType {
+            at: Box::new(Location::table("frame")),
+            message: format!("a column cannot be compared row by row: {e}"),
+        })?;
+        Ok(WholeRow { converter })
+    }
+
+    /// The keys of the rows of `slice`, whose first row is `first_row`.
+    fn keys(&self, slice: &RecordBatch, first_row: u64, out: &mut Vec<u128>) -> Result<()> {
+        let rows = self.converter.convert_columns(slice.columns()).map_err(|e| Error::ArrowType {
+            at: Box::new(Location::table("frame").row(first_row)),
+            message: e.to_string(),
+        })?;
+        out.extend(rows.iter().enumerate().map(|(r, row)| key(row_hash(row.as_ref()), first_row + r as u64)));
+        Ok(())
     }
 }
 
 /// The repeat keys of the rows of one slice (whose first row is row
 /// `first_row` of the frame), from the fields the follow-up read.
-fn repeat_keys(rows: &Rows, first_row: u64, out: &mut Vec<u128>) {
+fn read_keys(rows: &Rows, first_row: u64, out: &mut Vec<u128>) {
     let mut words: Vec<u64> = Vec::with_capacity(4 + 2 * rows.days.len());
     for r in 0..rows.id.len() {
         words.clear();

@@ -66,7 +66,7 @@ pub use csv::FlatCsvOptions;
 pub(crate) use csv::read_csv;
 
 #[cfg(feature = "arrow")]
-pub(crate) use arrow::read_batches;
+pub(crate) use arrow::{Repeats, read_batches, read_stream, stream_error};
 
 use crate::error::{Error, Location, Result};
 use crate::indicators::Config;

@@ -2,10 +2,11 @@
 //! 128-bit hash of each row with its position, scattered into buckets by
 //! each worker, then sorted bucket by bucket across workers in parallel.
 //! The CSV reader hashes a record's fields as written (every field, used or
-//! not). The Arrow reader hashes the fields it reads
-//! and confirms a candidate against every column of the frame, which it
-//! still holds. Either way a row repeats another only if every field, used
-//! or not, is equal.
+//! not), and so does the Arrow reader of a stream (every column in Arrow's
+//! row format). The Arrow reader of batches in memory hashes the fields it
+//! reads and confirms a candidate against every column of the frame, which
+//! it holds anyway. Either way a row repeats another only if every field,
+//! used or not, is equal.
 
 /// Bits of a key that hold the row's position (the rest is its hash).
 const POSITION_BITS: u32 = 40;
@@ -112,6 +113,13 @@ pub(crate) fn record_hash(joined: &[u8], fields: &[(usize, usize)]) -> u128 {
     let lengths =
         fields.iter().fold(fields.len() as u64, |h, &(s, e)| h.wrapping_mul(K[0]).wrapping_add((e - s) as u64));
     bytes_hash(joined, lengths)
+}
+
+/// A 128-bit hash of a row in Arrow's row format (every column, used or
+/// not), which needs no confirmation.
+#[cfg(feature = "arrow")]
+pub(crate) fn row_hash(row: &[u8]) -> u128 {
+    bytes_hash(row, K[2])
 }
 
 const K: [u64; 4] = [0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344, 0xa409_3822_299f_31d0, 0x082e_fa98_ec4e_6c89];

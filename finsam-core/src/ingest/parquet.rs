@@ -6,8 +6,11 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use arrow_array::RecordBatch;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use arrow_array::{RecordBatch, RecordBatchReader};
+use arrow_schema::{ArrowError, SchemaRef};
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+
+use crate::arrow::BatchStream;
 
 use crate::arrow::read_batch_from;
 use crate::dataset::{Loaded, METADATA_FILE, TableSource, load, read_metadata};
@@ -89,11 +92,7 @@ pub fn for_each_batch(path: &Path, mut each: impl FnMut(&RecordBatch, &str, u64)
     for file in parquet_files(path)? {
         let mut first_row = 0u64;
         let name = file.display().to_string();
-        let open = File::open(&file).map_err(|e| Error::io(&file, e))?;
-        let reader = ParquetRecordBatchReaderBuilder::try_new(open)
-            .and_then(|b| b.with_batch_size(BATCH_ROWS).build())
-            .map_err(|e| invalid(&file, e.to_string()))?;
-        for batch in reader {
+        for batch in open(&file)? {
             crate::exec::check()?;
             let batch = batch.map_err(|e| invalid(&file, e.to_string()))?;
             each(&batch, &name, first_row)?;
@@ -103,33 +102,53 @@ pub fn for_each_batch(path: &Path, mut each: impl FnMut(&RecordBatch, &str, u64)
     Ok(())
 }
 
-/// Every record batch of the Parquet file or directory `path`, decoded.
+/// The record batches of the Parquet file or directory `path` as a stream
+/// with its schema (the first file's): one row group is decoded at a time,
+/// and each part file is opened when the one before is read. An error is
+/// `invalid_parquet` naming its file, carried in the stream as an Arrow
+/// external error (the flat readers give it back as it is).
 ///
 /// # Errors
-/// As [`for_each_batch`].
-pub fn read_batches(path: &Path) -> Result<Vec<RecordBatch>> {
-    let mut out = Vec::new();
-    for_each_batch(path, |batch, _, _| {
-        out.push(batch.clone());
-        Ok(())
-    })?;
-    Ok(out)
+/// `io` or `invalid_parquet` if the first file cannot be opened.
+pub fn batch_stream(path: &Path) -> Result<(SchemaRef, BatchStream)> {
+    let files = parquet_files(path)?;
+    let first_file = files[0].clone();
+    let first = open(&first_file)?;
+    let schema = first.schema();
+    let later = files.into_iter().skip(1).flat_map(|file| -> Box<dyn Iterator<Item = _> + Send> {
+        match open(&file) {
+            Ok(reader) => Box::new(decoded(reader, file)),
+            Err(e) => Box::new(std::iter::once(Err(ArrowError::ExternalError(Box::new(e))))),
+        }
+    });
+    let stream = decoded(first, first_file).chain(later);
+    Ok((schema, Box::new(stream)))
 }
 
-/// Reads the Parquet file or directory `path` with `read`, a reader of
-/// record batches (such as the flat extract's), and names `path` in its
-/// errors in place of the batches' table.
-///
-/// # Errors
-/// As [`for_each_batch`], and what `read` returns.
-pub fn read_with<T>(path: &Path, read: impl FnOnce(&[RecordBatch]) -> Result<T>) -> Result<T> {
-    let batches = read_batches(path)?;
-    read(&batches).map_err(|mut e| {
-        if let Some(at) = e.location_mut() {
-            at.source = Some(path.display().to_string());
-        }
-        e
-    })
+/// The batches of one file's reader, its errors as `invalid_parquet`.
+fn decoded(
+    reader: ParquetRecordBatchReader,
+    file: PathBuf,
+) -> impl Iterator<Item = std::result::Result<RecordBatch, ArrowError>> + Send {
+    reader.map(move |batch| batch.map_err(|e| ArrowError::ExternalError(Box::new(invalid(&file, e.to_string())))))
+}
+
+fn open(file: &Path) -> Result<ParquetRecordBatchReader> {
+    let handle = File::open(file).map_err(|e| Error::io(file, e))?;
+    ParquetRecordBatchReaderBuilder::try_new(handle)
+        .and_then(|b| b.with_batch_size(BATCH_ROWS).build())
+        .map_err(|e| invalid(file, e.to_string()))
+}
+
+/// `e` with `path` as its source in place of the batches' table (`frame`),
+/// for errors of a reader of batches read from `path`.
+pub fn at_path(mut e: Error, path: &Path) -> Error {
+    if let Some(at) = e.location_mut()
+        && at.source.as_deref().is_none_or(|s| s.starts_with("table "))
+    {
+        at.source = Some(path.display().to_string());
+    }
+    e
 }
 
 /// `true` if `path` is a directory (of part files) or a file that begins
