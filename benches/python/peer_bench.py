@@ -103,6 +103,9 @@ def finsam_runner(n: str, mode: str):
         return lambda: finsam.follow_up(df), df
     if mode == "csv":
         return lambda: finsam.follow_up(peers.path_for(n, "csv")), None
+    if mode == "parquet":
+        # Read natively and streamed, row group by row group (no frame held).
+        return lambda: finsam.follow_up(peers.path_for(n, "parquet")), None
     if mode == "mem_engine":
         df = pl.read_parquet(peers.path_for(n, "parquet"))
         return lambda: engine_tables(df), df
