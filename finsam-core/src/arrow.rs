@@ -101,9 +101,10 @@ pub fn from_record_batches<T: Record>(
     policy: ErrorPolicy,
 ) -> Result<Vec<T>> {
     let mut report = ValidationReport::new(policy);
-    let mut rows = Vec::new();
+    let (mut rows, mut read) = (Vec::new(), 0u64);
     for batch in batches {
-        rows.extend(read_batch::<T>(batch, mapping, rows.len() as u64, &mut report)?);
+        rows.extend(read_batch::<T>(batch, mapping, read, &mut report)?);
+        read += batch.num_rows() as u64;
     }
     report.into_result(rows)
 }
@@ -685,12 +686,15 @@ impl crate::dataset::TableSource for ArrowSource<'_> {
         let Some(stream) = self.tables.remove(name) else {
             return Ok(crate::dataset::Loaded { rows: Vec::new(), origin: None, present: false });
         };
-        let mut rows = Vec::new();
+        let (mut rows, mut read) = (Vec::new(), 0u64);
         for batch in stream {
             crate::exec::check()?;
-            let at = || Box::new(Location::table(name).row(rows.len() as u64));
-            let batch = batch.map_err(|e| crate::followup::stream_error(e, at()))?;
-            rows.extend(read_batch::<T>(&batch, self.mapping.get(name), rows.len() as u64, report)?);
+            let batch =
+                batch.map_err(|e| crate::followup::stream_error(e, Box::new(Location::table(name).row(read))))?;
+            // Rows are numbered as read: under the collect policy a row in
+            // error is not kept, and the rows after it keep their numbers.
+            rows.extend(read_batch::<T>(&batch, self.mapping.get(name), read, report)?);
+            read += batch.num_rows() as u64;
         }
         Ok(crate::dataset::Loaded { rows, origin: None, present: true })
     }

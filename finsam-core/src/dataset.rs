@@ -248,7 +248,7 @@ impl Dataset {
         }
         let mut source = CsvSource::new(dir, opts)?;
         let mut data = load(&mut source, opts.policy, rules)?;
-        data.uttagsdatum = read_metadata(dir)?.uttagsdatum;
+        read_metadata(dir)?.apply(&mut data);
         Ok((data, source.finish()))
     }
 
@@ -309,7 +309,7 @@ impl Dataset {
         if !self.jamforelsepersoner.is_empty() {
             write_file(dir, &self.jamforelsepersoner)?;
         }
-        let meta = Metadata { uttagsdatum: self.uttagsdatum };
+        let meta = Metadata { uttagsdatum: self.uttagsdatum, scope: self.scope.clone() };
         let path = dir.join(METADATA_FILE);
         std::fs::write(&path, serde_json::to_string_pretty(&meta)?).map_err(|e| Error::io(&path, e))
     }
@@ -324,6 +324,19 @@ pub const METADATA_FILE: &str = "dataset.json";
 pub struct Metadata {
     /// The cut-off date (uttagsdatum): the last day the data observe.
     pub uttagsdatum: Option<Date>,
+    /// The part of a delivery the files hold, if they were written from a
+    /// data set narrowed by [`Dataset::filter`]: read back, they are still
+    /// that part.
+    #[serde(skip_serializing_if = "Scope::is_whole")]
+    pub scope: Scope,
+}
+
+impl Metadata {
+    /// Gives `data` what the metadata say of it.
+    pub(crate) fn apply(self, data: &mut Dataset) {
+        data.uttagsdatum = self.uttagsdatum;
+        data.scope = self.scope;
+    }
 }
 
 pub(crate) fn read_metadata(dir: &Path) -> Result<Metadata> {

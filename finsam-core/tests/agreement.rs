@@ -582,6 +582,35 @@ mod filter {
         assert_eq!(back.scope, part.scope, "the scope travels with the data set");
     }
 
+    /// A part by insats keeps its förbund's lineage (a valid data set), the
+    /// whole's cut-off and eras, and its scope through the CSV files.
+    #[test]
+    fn a_part_stays_a_valid_part() {
+        let data = data();
+        let merged = data.forbund.iter().find(|f| !f.foregangare.is_empty()).expect("a merger");
+        let insats = data.insatser.iter().find(|i| i.forbund == merged.id).expect("an insats of it").id;
+        let part = data.filter(&Scope { insatser: Some(vec![insats]), ..Scope::default() }).expect("filter");
+        part.validate(&Default::default(), ErrorPolicy::FailFast).expect("its förbund keep their predecessors");
+        assert_eq!(part.insatser.len(), 1);
+        assert_eq!(part.scope.insatser, Some(vec![insats]));
+        let undated = Dataset { uttagsdatum: None, ..data.clone() };
+        let latest = |d: &Dataset| {
+            d.deltaganden
+                .iter()
+                .map(|p| p.slut.unwrap_or(p.start))
+                .chain(d.ersattningsperioder.iter().map(|s| s.till))
+                .max()
+        };
+        let small =
+            undated.filter(&Scope { forbund: Some(vec![data.forbund[0].id]), ..Scope::default() }).expect("filter");
+        assert_eq!(small.uttagsdatum, latest(&undated), "the whole's cut-off, not the part's latest date");
+        assert!(!small.scope.aggregate_years.is_empty(), "the whole's aggregate years travel with the part");
+        let dir = tempfile::tempdir().expect("dir");
+        part.write_csv_dir(dir.path()).expect("write");
+        let (back, _) = Dataset::read_csv_dir(dir.path(), &Default::default(), &Default::default()).expect("read");
+        assert_eq!(back.scope, part.scope, "the files say they are a part");
+    }
+
     #[test]
     fn unknown_ids_and_empty_years_are_refused() {
         let data = data();
@@ -592,5 +621,10 @@ mod filter {
         #[allow(clippy::reversed_empty_ranges)]
         let e = data.filter(&Scope { years: Some(2022..=2021), ..Scope::default() }).unwrap_err();
         assert_eq!(e.code(), "invalid_argument");
+        assert!(data.filter(&Scope { forbund: Some(vec![]), ..Scope::default() }).is_err(), "a part of nothing");
+        let (a, b) = (data.forbund[0].id, data.forbund[1].id);
+        let of_b = data.insatser.iter().find(|i| i.forbund == b).expect("an insats").id;
+        let disjoint = Scope { forbund: Some(vec![a]), insatser: Some(vec![of_b]), ..Scope::default() };
+        assert!(data.filter(&disjoint).is_err(), "an insats of another förbund");
     }
 }

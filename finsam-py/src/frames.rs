@@ -199,6 +199,17 @@ fn reader_of(frame: &Bound<'_, PyAny>, what: &str) -> PyResult<Box<dyn RecordBat
         .map_err(|e| to_py_err(py, &arrow_error(e.to_string())))
 }
 
+/// The stream of one table of `Dataset.from_frames`. A duckdb relation is
+/// read whole when it is opened: opening the next table's query on the same
+/// connection would end its stream.
+fn table_stream(frame: &Bound<'_, PyAny>, name: &str) -> PyResult<BatchStream> {
+    let module: String = frame.get_type().module()?.extract()?;
+    if module.starts_with("duckdb") {
+        return Ok(Box::new(batches(frame, name)?.into_iter().map(Ok)));
+    }
+    Ok(Box::new(reader_of(frame, name)?))
+}
+
 /// `Dataset.from_frames`: one frame per table of the data contract.
 pub(crate) fn dataset_from_frames(
     py: Python<'_>,
@@ -218,7 +229,7 @@ pub(crate) fn dataset_from_frames(
             return Err(to_py_err(py, &argument("tables", message)));
         }
         if !frame.is_none() {
-            frames.insert(name.clone(), Box::new(reader_of(&frame, &name)?));
+            frames.insert(name.clone(), table_stream(&frame, &name)?);
         }
     }
     let mut mapping: BTreeMap<String, TableMapping> = BTreeMap::new();

@@ -545,6 +545,7 @@ impl PyDataset {
                 .map(|v| v.into_iter().map(ForbundId).collect()),
             insatser: insats.map(|v| ids_arg("insats", v)).transpose()?.map(|v| v.into_iter().map(InsatsId).collect()),
             years: years.map(years_arg).transpose()?,
+            ..Default::default()
         };
         let data = Arc::clone(&self.inner);
         detached(py, move || data.filter(&keep)).map(PyDataset::new)

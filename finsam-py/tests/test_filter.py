@@ -20,9 +20,10 @@ OFF = {"suppress": False}
 
 def old_forbund(data: finsam.Dataset) -> int:
     """A förbund of every year 2018–2022, never merged."""
+    merged = {f["id"] for f in json.loads(data.to_json())["forbund"] if f["foregangare"]}
     t = finsam.participants(data, by="forbund", years=(2018, 2022), **OFF).to_pandas(totals=False)
     years = t.groupby("forbund")["ar"].nunique()
-    return int(years[years == 5].index[0])
+    return int(next(f for f in years[years == 5].index if f not in merged))
 
 
 def rows_of(whole: pd.DataFrame, forbund: int) -> pd.DataFrame:

@@ -92,6 +92,31 @@ def test_a_streamed_extract_finds_exact_repeats_only(flat: Any, tmp_path: Path) 
             assert finsam.read_extract(as_stream(pa.concat_tables([small, differs]))).rows == n + 1
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_an_error_on_every_row_stops_the_read(flat: Any, threads: int) -> None:
+    # Many more slices than the channel holds, and every one bad: the workers
+    # stop at once, and the reader stops with them (it used to wait forever).
+    n = 300_000
+    big = pa.concat_tables([flat] * (n // flat.num_rows + 1)).slice(0, n)
+    bad = big.set_column(big.schema.get_field_index("kon"), "kon", pa.array(["X"] * n))
+    for source in (bad, pa.RecordBatchReader.from_batches(bad.schema, bad.to_batches(max_chunksize=40_000))):
+        with pytest.raises(finsam.InputError) as e:
+            finsam.read_extract(source, threads=threads)
+        assert e.value.code == "invalid_code" and e.value.row == 0
+
+
+def test_duckdb_relations_of_one_connection_make_a_data_set() -> None:
+    duckdb = pytest.importorskip("duckdb")
+    data = finsam.synthetic(scale=0.01)
+    connection = duckdb.connect()
+    relations = {}
+    for name, table in data.to_arrow().items():
+        connection.register(f"t_{name}", table)
+        relations[name] = connection.sql(f"select * from t_{name}")
+    again = finsam.Dataset.from_frames(relations, uttagsdatum=data.uttagsdatum)
+    assert again.to_json() == data.to_json()
+
+
 def test_a_data_set_pulls_its_tables_batch_by_batch() -> None:
     # A reader over a generator: the data set pulls its batches as it reads,
     # and a stream that fails midway is an arrow_type error naming its table.

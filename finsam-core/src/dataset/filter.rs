@@ -32,12 +32,27 @@ pub struct Scope {
     pub insatser: Option<Vec<InsatsId>>,
     /// The years.
     pub years: Option<RangeInclusive<i32>>,
+    /// Recorded by [`Dataset::filter`] (not read from its argument): the
+    /// years whose participant figures the whole data set took from the
+    /// aggregates, so that a part has the whole's eras even where its own
+    /// insatser have no aggregate rows.
+    pub aggregate_years: Vec<i32>,
 }
 
 impl Scope {
     /// `true` for the whole data set (nothing narrowed).
     pub fn is_whole(&self) -> bool {
         self.forbund.is_none() && self.insatser.is_none() && self.years.is_none()
+    }
+
+    /// Refuses an empty list of ids: a part of nothing is a mistake.
+    fn check_not_empty(&self) -> Result<()> {
+        let empty = |name: &'static str| Error::InvalidArgument { name, message: "an empty list of ids".into() };
+        match (&self.forbund, &self.insatser) {
+            (Some(f), _) if f.is_empty() => Err(empty("forbund")),
+            (_, Some(i)) if i.is_empty() => Err(empty("insats")),
+            _ => Ok(()),
+        }
     }
 
     /// `true` if the förbund or insatser were narrowed (the data set holds
@@ -145,12 +160,25 @@ impl Dataset {
     /// empty range of years, or years outside those a narrowed data set
     /// already holds.
     pub fn filter(&self, keep: &Scope) -> Result<Dataset> {
+        keep.check_not_empty()?;
         let forbund = keep.forbund.as_deref().map(|ids| self.lineage_of(ids)).transpose()?;
         let insatser = self.insatser_in(keep.insatser.as_deref(), forbund.as_ref())?;
+        if keep.insatser.is_some() && insatser.as_ref().is_some_and(FxHashSet::is_empty) {
+            return Err(Error::InvalidArgument {
+                name: "insats",
+                message: "none of the insatser belongs to the förbund asked for".into(),
+            });
+        }
         let years = self.years_in(keep.years.as_ref())?;
+        // Insatser keep their förbund and those it was formed from, so that
+        // the part is a valid data set.
         let owners: Option<FxHashSet<ForbundId>> = match (&forbund, &insatser) {
             (Some(f), _) => Some(f.iter().copied().collect()),
-            (None, Some(i)) => Some(self.insatser.iter().filter(|x| i.contains(&x.id)).map(|x| x.forbund).collect()),
+            (None, Some(i)) => {
+                let owners: Vec<ForbundId> =
+                    self.insatser.iter().filter(|x| i.contains(&x.id)).map(|x| x.forbund).collect();
+                Some(self.lineage_of(&owners)?)
+            }
             (None, None) => None,
         };
         let in_forbund = |f: ForbundId| owners.as_ref().is_none_or(|o| o.contains(&f));
@@ -170,6 +198,7 @@ impl Dataset {
             // insatser of the förbund kept.
             insatser: if keep.insatser.is_some() { insatser.as_ref().map(sorted) } else { self.scope.insatser.clone() },
             years: years.clone(),
+            aggregate_years: crate::engine::era::participant_aggregate_years(self).into_iter().collect(),
         };
         Ok(Dataset {
             forbund: self.forbund.iter().filter(|f| in_forbund(f.id)).cloned().collect(),
@@ -188,7 +217,8 @@ impl Dataset {
             kommunstatistik: self.kommunstatistik.clone(),
             kommunandelar: keep_rows(&self.kommunandelar, |k| in_forbund(k.forbund)),
             jamforelsepersoner: self.jamforelsepersoner.clone(),
-            uttagsdatum: self.uttagsdatum,
+            // A part's own latest date is not the whole's cut-off.
+            uttagsdatum: self.uttagsdatum.or_else(|| crate::indicators::context::latest_date(self)),
             scope,
             // The rows no longer stand where they were read.
             origins: Origins::default(),

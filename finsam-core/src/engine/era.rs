@@ -259,11 +259,10 @@ impl Eras {
 pub(crate) fn participant_aggregate_years(data: &Dataset) -> BTreeSet<i32> {
     let individ: HashMap<InsatsId, bool> =
         data.insatser.iter().map(|i| (i.id, i.inriktning == Inriktning::Individ)).collect();
-    data.insats_ar
-        .iter()
-        .filter(|r| individ.get(&r.insats).copied().unwrap_or(false) && r.deltagare().is_some())
-        .map(|r| r.ar)
-        .collect()
+    let own =
+        data.insats_ar.iter().filter(|r| individ.get(&r.insats).copied().unwrap_or(false) && r.deltagare().is_some());
+    // A part of a data set has the eras of the whole it was taken from.
+    own.map(|r| r.ar).chain(data.scope.aggregate_years.iter().copied()).collect()
 }
 
 /// What the participant tables need of the eras: the eras of the source

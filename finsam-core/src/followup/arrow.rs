@@ -62,9 +62,9 @@ impl FollowUpState {
     /// Reads a flat extract from a stream of record batches with `schema`
     /// (a Parquet reader, a database cursor, a scanner), as
     /// [`from_record_batches`](Self::from_record_batches) reads batches, but
-    /// keeping no batch once read: exact repeats are found by a 128-bit hash
-    /// of every column of each row in Arrow's row format (16 bytes a row, as
-    /// the CSV reader hashes its records). An error of the stream is
+    /// keeping no batch once read: exact repeats are found by a hash of every
+    /// column of each row in Arrow's row format (88 bits, in a 16-byte key
+    /// with the row's position, as the CSV reader hashes its records). An error of the stream is
     /// `arrow_type` at the rows read before it.
     ///
     /// ```
@@ -112,7 +112,8 @@ pub(crate) enum Repeats {
     /// By a hash of the fields read, each candidate confirmed against every
     /// column of the batches, which are kept (they are in memory anyway).
     Confirmed,
-    /// By a 128-bit hash of every column of the row in Arrow's row format,
+    /// By a hash of every column of the row in Arrow's row format (88 bits
+    /// of it are kept beside the row's position),
     /// which needs no confirmation (as the CSV reader hashes a record's
     /// bytes): the batches are dropped once read.
     WholeRow,
@@ -138,10 +139,14 @@ pub(crate) fn read_stream<S: FlatSink>(
     let threads = threads.max(1);
     let share = rows.div_ceil(threads);
     let (sender, receiver) = mpsc::sync_channel::<(RecordBatch, u64)>(threads * 2);
-    let receiver = Mutex::new(receiver);
+    // Only the workers hold the receiver: once every one has stopped,
+    // sending fails instead of blocking on a full channel.
+    let receiver = Arc::new(Mutex::new(receiver));
+    let receivers: Vec<_> = (0..threads).map(|_| Arc::clone(&receiver)).collect();
+    drop(receiver);
     let failed = AtomicBool::new(false);
     let (pulled, results) = std::thread::scope(|scope| {
-        let work = || -> Result<(S, Vec<u128>)> {
+        let work = |receiver: Arc<Mutex<mpsc::Receiver<(RecordBatch, u64)>>>| -> Result<(S, Vec<u128>)> {
             let mut state = S::empty(&layout.groups);
             state.reserve(share);
             let mut rows = Rows::new(layout.groups.len(), layout.avslutsanledning.is_some());
@@ -173,7 +178,8 @@ pub(crate) fn read_stream<S: FlatSink>(
                 }
             }
         };
-        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(crate::exec::inherit(work))).collect();
+        let handles: Vec<_> =
+            receivers.into_iter().map(|receiver| scope.spawn(crate::exec::inherit(move || work(receiver)))).collect();
         let pulled = pull(&schema, stream, &sender, &failed, repeats == Repeats::Confirmed);
         drop(sender);
         (pulled, crate::exec::join_all(handles))
@@ -187,7 +193,8 @@ pub(crate) fn read_stream<S: FlatSink>(
             Vec::new()
         }
     };
-    if let Some(e) = errors.into_iter().min_by_key(|e| e.location().and_then(|l| l.row).unwrap_or(0)) {
+    // The earliest in the frame (every error of the rows has its row).
+    if let Some(e) = errors.into_iter().min_by_key(|e| e.location().and_then(|l| l.row).unwrap_or(u64::MAX)) {
         return Err(e);
     }
     let (states, keys): (Vec<S>, Vec<Vec<u128>>) = parts.into_iter().filter_map(Result::ok).unzip();
@@ -225,7 +232,17 @@ fn pull(
         }
         crate::exec::check()?;
         let at = || Box::new(Location::table("frame").row(row));
-        let batch = batch.map_err(|e| stream_error(e, at()))?;
+        let batch = batch.map_err(|e| {
+            // A file's own error (a Parquet page that cannot be decoded) is at
+            // the rows read before it, so that the earliest error wins.
+            let mut e = stream_error(e, at());
+            if let Some(loc) = e.location_mut()
+                && loc.row.is_none()
+            {
+                loc.row = Some(row);
+            }
+            e
+        })?;
         if batch.schema().fields() != schema.fields() {
             return Err(Error::ArrowType { at: at(), message: "the batches have different schemas".into() });
         }
@@ -236,7 +253,7 @@ fn pull(
             if keep {
                 kept.push(slice.clone());
             }
-            if sender.send(slice).is_err() {
+            if failed.load(Ordering::Relaxed) || sender.send(slice).is_err() {
                 // Every worker has stopped: one failed, and says why.
                 return Ok(kept);
             }

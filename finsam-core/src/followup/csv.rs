@@ -127,12 +127,16 @@ pub(crate) fn read_csv<S: FlatSink>(reader: impl Read, source: &str, options: &F
         carry.drain(..(header_end + 1).min(carry.len()));
         let threads = options.threads.max(1);
         let (sender, receiver) = mpsc::sync_channel::<Block>(threads * 2);
+        // Only the workers hold the receiver: once every one has stopped,
+        // sending fails instead of blocking on a full channel.
         let receiver = Arc::new(Mutex::new(receiver));
+        let receivers: Vec<_> = (0..threads).map(|_| Arc::clone(&receiver)).collect();
+        drop(receiver);
         let failed = AtomicBool::new(false);
         let results: Vec<Result<Part<S>>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    let receiver = Arc::clone(&receiver);
+            let workers: Vec<_> = receivers
+                .into_iter()
+                .map(|receiver| {
                     let (layout, failed) = (&layout, &failed);
                     scope.spawn(crate::exec::inherit(move || worker::<S>(&receiver, layout, failed)))
                 })

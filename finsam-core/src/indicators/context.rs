@@ -179,7 +179,7 @@ fn sorted_spells(spells: &[Ersattningsperiod]) -> Cow<'_, [Ersattningsperiod]> {
 }
 
 /// The latest date in participations and spells.
-fn latest_date(data: &Dataset) -> Option<Date> {
+pub(crate) fn latest_date(data: &Dataset) -> Option<Date> {
     let d = data.deltaganden.iter().map(|d| d.slut.unwrap_or(d.start));
     let s = data.ersattningsperioder.iter().map(|s| s.till);
     d.chain(s).max()

@@ -300,7 +300,7 @@ impl Dataset {
         }
         let mut source = ParquetSource::new(dir, opts)?;
         let mut data = load(&mut source, opts.policy, rules)?;
-        data.uttagsdatum = read_metadata(dir)?.uttagsdatum;
+        read_metadata(dir)?.apply(&mut data);
         let mut summary = source.summary;
         summary.unmatched_files = source.entries.into_iter().filter(|e| !e.2).map(|e| e.1).collect();
         Ok((data, summary))
