@@ -518,7 +518,8 @@ impl PyExtract {
 /// Reads a flat extract (a CSV or Parquet path, a directory of Parquet part
 /// files, or a pandas, polars or pyarrow frame) for the indicator functions, under the same rules as `follow_up`.
 /// `progress`: `True` for a `tqdm` bar of the bytes of a CSV file read, or
-/// a function called with `(bytes_read, bytes_total)`.
+/// a function called with `(bytes_read, bytes_total)` (a CSV file only; a
+/// Parquet path or a frame reports none).
 #[pyfunction]
 #[pyo3(signature = (source, *, threads = 2, delimiter = None, progress = None))]
 fn read_extract(
