@@ -401,51 +401,51 @@ pub(crate) trait TableSource {
     fn read<T: Record>(&mut self, report: &mut ValidationReport) -> Result<Loaded<T>>;
 }
 
-struct CsvSource<'a> {
-    dir: &'a Path,
-    opts: &'a CsvOptions,
-    summary: LoadSummary,
-    /// The directory's files: folded name, name, and whether a table claimed it.
+/// The entries of a delivery's directory, listed once so that every table
+/// is matched against the same folded names (`Deltaganden.CSV` is
+/// `deltaganden.csv`), and told apart from the stray files no table claims.
+pub(crate) struct Listing<'a> {
+    pub(crate) dir: &'a Path,
+    /// Folded name, name, and whether a table claimed it.
     entries: Vec<(String, String, bool)>,
 }
 
-impl<'a> CsvSource<'a> {
-    /// Lists the directory's files once, so that every table is matched
-    /// against the same folded names.
-    fn new(dir: &'a Path, opts: &'a CsvOptions) -> Result<Self> {
+impl<'a> Listing<'a> {
+    /// The files of `dir` (and its subdirectories if `directories`, for
+    /// tables stored as part files), less hidden entries and, with
+    /// directories, marker files such as `_SUCCESS`.
+    pub(crate) fn new(dir: &'a Path, directories: bool) -> Result<Self> {
         let mut entries = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
             let entry = entry.map_err(|e| Error::io(dir, e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if entry.path().is_file() && !name.starts_with('.') {
+            let listed = if directories { !name.starts_with('_') } else { entry.path().is_file() };
+            if listed && !name.starts_with('.') {
                 let claimed = name == METADATA_FILE;
                 entries.push((fold_name(&name), name, claimed));
             }
         }
         // read_dir's order is the file system's; errors should not depend on it.
         entries.sort_by(|a, b| a.1.cmp(&b.1));
-        Ok(CsvSource { dir, opts, summary: LoadSummary::default(), entries })
+        Ok(Listing { dir, entries })
     }
 
-    /// The summary, with the files no table claimed.
-    fn finish(mut self) -> LoadSummary {
-        self.summary.unmatched_files =
-            self.entries.into_iter().filter(|(_, _, claimed)| !claimed).map(|(_, name, _)| name).collect();
-        self.summary
-    }
-
-    /// The file of table `name` (`wanted` as the mapping or contract names
-    /// it), matched by folded name; `None` if the directory has none.
+    /// The entry of table `name` whose folded name is one of `keys`, or else
+    /// `mapped` (a path below the directory that a mapping names) if it
+    /// exists; `None` if neither does.
     ///
     /// # Errors
-    /// `duplicate_file` if two files fold to the same name.
-    fn find(&mut self, name: &'static str, wanted: &str) -> Result<Option<std::path::PathBuf>> {
-        let key = fold_name(wanted);
-        let mut found = self.entries.iter_mut().filter(|(k, _, _)| *k == key);
+    /// `duplicate_file` if two entries are the table.
+    pub(crate) fn find(
+        &mut self,
+        name: &'static str,
+        keys: &[String],
+        mapped: Option<&str>,
+    ) -> Result<Option<std::path::PathBuf>> {
+        let mut found = self.entries.iter_mut().filter(|(k, _, _)| keys.contains(k));
         let Some(first) = found.next() else {
             // A mapped file may name a path below the directory; that is matched exactly.
-            let path = self.dir.join(wanted);
-            return Ok(path.is_file().then_some(path));
+            return Ok(mapped.map(|m| self.dir.join(m)).filter(|p| p.exists()));
         };
         first.2 = true;
         let first = first.1.clone();
@@ -459,13 +459,37 @@ impl<'a> CsvSource<'a> {
         }
         Ok(Some(self.dir.join(first)))
     }
+
+    /// The entries no table claimed, by name.
+    pub(crate) fn unmatched(self) -> Vec<String> {
+        self.entries.into_iter().filter(|(_, _, claimed)| !claimed).map(|(_, name, _)| name).collect()
+    }
+}
+
+struct CsvSource<'a> {
+    listing: Listing<'a>,
+    opts: &'a CsvOptions,
+    summary: LoadSummary,
+}
+
+impl<'a> CsvSource<'a> {
+    fn new(dir: &'a Path, opts: &'a CsvOptions) -> Result<Self> {
+        Ok(CsvSource { listing: Listing::new(dir, false)?, opts, summary: LoadSummary::default() })
+    }
+
+    /// The summary, with the files no table claimed.
+    fn finish(mut self) -> LoadSummary {
+        self.summary.unmatched_files = self.listing.unmatched();
+        self.summary
+    }
 }
 
 impl TableSource for CsvSource<'_> {
     fn read<T: Record>(&mut self, report: &mut ValidationReport) -> Result<Loaded<T>> {
         let name = T::SPEC.name;
-        let file = self.opts.mapping(name).and_then(|m| m.file.clone()).unwrap_or_else(|| T::SPEC.file_name());
-        let found = self.find(name, &file);
+        let mapped = self.opts.mapping(name).and_then(|m| m.file.clone());
+        let file = mapped.clone().unwrap_or_else(|| T::SPEC.file_name());
+        let found = self.listing.find(name, &[fold_name(&file)], mapped.as_deref());
         let path = match found {
             // A skipped table's file is claimed (it is no stray file) but not read.
             _ if self.opts.skip.contains(name) => return Ok(Loaded { rows: Vec::new(), origin: None, present: false }),

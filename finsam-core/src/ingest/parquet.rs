@@ -13,7 +13,7 @@ use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchR
 use crate::arrow::BatchStream;
 
 use crate::arrow::read_batch_from;
-use crate::dataset::{Loaded, METADATA_FILE, TableSource, load, read_metadata};
+use crate::dataset::{Listing, Loaded, TableSource, load, read_metadata};
 use crate::error::{Error, Location, Result, ValidationReport};
 use crate::ingest::csv::{CsvOptions, FileFormat, fold_name};
 use crate::ingest::table::Record;
@@ -167,55 +167,24 @@ fn invalid(path: &Path, message: String) -> Error {
 
 /// A directory of Parquet tables in the data contract.
 struct ParquetSource<'a> {
-    dir: &'a Path,
+    listing: Listing<'a>,
     opts: &'a CsvOptions,
     summary: LoadSummary,
-    /// The directory's entries: folded name, name, and whether a table claimed it.
-    entries: Vec<(String, String, bool)>,
 }
 
-impl<'a> ParquetSource<'a> {
-    fn new(dir: &'a Path, opts: &'a CsvOptions) -> Result<Self> {
-        let mut entries = Vec::new();
-        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-            let entry = entry.map_err(|e| Error::io(dir, e))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.starts_with('.') && !name.starts_with('_') {
-                let claimed = name == METADATA_FILE;
-                entries.push((fold_name(&name), name, claimed));
-            }
-        }
-        entries.sort_by(|a, b| a.1.cmp(&b.1));
-        Ok(ParquetSource { dir, opts, summary: LoadSummary::default(), entries })
-    }
-
+impl ParquetSource<'_> {
     /// The file or directory of table `name`: `<name>.parquet`, or a
     /// directory `<name>` of part files (or the name the mapping gives).
     ///
     /// # Errors
     /// `duplicate_file` if two entries are the table.
     fn find(&mut self, name: &'static str) -> Result<Option<PathBuf>> {
-        let wanted = self.opts.mapping(name).and_then(|m| m.file.clone());
-        let keys: Vec<String> = match &wanted {
+        let mapped = self.opts.mapping(name).and_then(|m| m.file.clone());
+        let keys: Vec<String> = match &mapped {
             Some(file) => vec![fold_name(file)],
             None => vec![fold_name(&format!("{name}.parquet")), fold_name(name)],
         };
-        let mut found = self.entries.iter_mut().filter(|(k, _, _)| keys.contains(k));
-        let Some(first) = found.next() else {
-            let path = wanted.map(|w| self.dir.join(w));
-            return Ok(path.filter(|p| p.exists()));
-        };
-        first.2 = true;
-        let first = first.1.clone();
-        if let Some(second) = found.next() {
-            second.2 = true;
-            return Err(Error::DuplicateFile {
-                at: Box::new(Location::file(self.dir.join(&first).display().to_string())),
-                other: self.dir.join(&second.1).display().to_string(),
-                table: name,
-            });
-        }
-        Ok(Some(self.dir.join(first)))
+        self.listing.find(name, &keys, mapped.as_deref())
     }
 }
 
@@ -298,11 +267,11 @@ impl Dataset {
         if !dir.is_dir() {
             return Err(Error::io(dir, std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory")));
         }
-        let mut source = ParquetSource::new(dir, opts)?;
+        let mut source = ParquetSource { listing: Listing::new(dir, true)?, opts, summary: LoadSummary::default() };
         let mut data = load(&mut source, opts.policy, rules)?;
         read_metadata(dir)?.apply(&mut data);
         let mut summary = source.summary;
-        summary.unmatched_files = source.entries.into_iter().filter(|e| !e.2).map(|e| e.1).collect();
+        summary.unmatched_files = source.listing.unmatched();
         Ok((data, summary))
     }
 }
