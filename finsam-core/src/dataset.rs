@@ -395,6 +395,29 @@ pub(crate) struct Loaded<T> {
     pub(crate) present: bool,
 }
 
+impl<T> Loaded<T> {
+    /// The file of a table to read, from a listing's answer `found`; or the
+    /// table to give without reading: none if it is `skipped` (its file is
+    /// claimed all the same, it is no stray file) or absent, an empty one
+    /// present if finding it failed (the error goes to `report`).
+    pub(crate) fn path_of(
+        found: Result<Option<std::path::PathBuf>>,
+        skipped: bool,
+        report: &mut ValidationReport,
+    ) -> Result<std::result::Result<std::path::PathBuf, Loaded<T>>> {
+        let absent = || Loaded { rows: Vec::new(), origin: None, present: false };
+        match found {
+            _ if skipped => Ok(Err(absent())),
+            Ok(Some(path)) => Ok(Ok(path)),
+            Ok(None) => Ok(Err(absent())),
+            Err(e) => {
+                report.push(e)?;
+                Ok(Err(Loaded { rows: Vec::new(), origin: None, present: true }))
+            }
+        }
+    }
+}
+
 /// Where a data set's tables come from (CSV files, Arrow batches).
 pub(crate) trait TableSource {
     /// Reads every row of `T`, recording row errors in `report`.
@@ -490,15 +513,9 @@ impl TableSource for CsvSource<'_> {
         let mapped = self.opts.mapping(name).and_then(|m| m.file.clone());
         let file = mapped.clone().unwrap_or_else(|| T::SPEC.file_name());
         let found = self.listing.find(name, &[fold_name(&file)], mapped.as_deref());
-        let path = match found {
-            // A skipped table's file is claimed (it is no stray file) but not read.
-            _ if self.opts.skip.contains(name) => return Ok(Loaded { rows: Vec::new(), origin: None, present: false }),
-            Ok(Some(path)) => path,
-            Ok(None) => return Ok(Loaded { rows: Vec::new(), origin: None, present: false }),
-            Err(e) => {
-                report.push(e)?;
-                return Ok(Loaded { rows: Vec::new(), origin: None, present: true });
-            }
+        let path = match Loaded::path_of(found, self.opts.skip.contains(name), report)? {
+            Ok(path) => path,
+            Err(table) => return Ok(table),
         };
         match read_all::<T>(&path, self.opts, report) {
             Ok((rows, lines, format)) => {

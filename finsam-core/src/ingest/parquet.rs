@@ -191,14 +191,10 @@ impl ParquetSource<'_> {
 impl TableSource for ParquetSource<'_> {
     fn read<T: Record>(&mut self, report: &mut ValidationReport) -> Result<Loaded<T>> {
         let name = T::SPEC.name;
-        let path = match self.find(name) {
-            _ if self.opts.skip.contains(name) => return Ok(Loaded { rows: Vec::new(), origin: None, present: false }),
-            Ok(Some(path)) => path,
-            Ok(None) => return Ok(Loaded { rows: Vec::new(), origin: None, present: false }),
-            Err(e) => {
-                report.push(e)?;
-                return Ok(Loaded { rows: Vec::new(), origin: None, present: true });
-            }
+        let found = self.find(name);
+        let path = match Loaded::path_of(found, self.opts.skip.contains(name), report)? {
+            Ok(path) => path,
+            Err(table) => return Ok(table),
         };
         let mapping = self.opts.mapping(name);
         let mut rows = Vec::new();
