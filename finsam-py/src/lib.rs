@@ -599,6 +599,14 @@ impl PyDataset {
         Ok(Some(out))
     }
 
+    /// The years the delivery counts participants for (from its anonymous
+    /// counts and aggregate rows, or else the years participations start),
+    /// ascending: the annual reports it can give.
+    #[getter]
+    fn reporting_years(&self) -> Vec<i32> {
+        self.inner.reporting_years().into_iter().collect()
+    }
+
     /// Rows per table, for every table of the data contract.
     #[getter]
     fn num_rows(&self) -> HashMap<String, u64> {

@@ -27,6 +27,11 @@ def test_report_is_the_librarys_in_every_format(tmp_path: Path) -> None:
         assert out.read_text(encoding="utf-8") == expected, fmt
     r = run("report", "--synthetic", *SMALL, "--year", "2022")
     assert r.returncode == 0 and r.stdout == report.to_markdown()
+    # By default the latest year the delivery counts, as the Rust main job.
+    latest = data.reporting_years[-1]
+    assert latest == 2025
+    r = run("report", "--synthetic", *SMALL, "--format", "json")
+    assert r.returncode == 0 and r.stdout == finsam.annual_report(data, latest).to_json()
 
 
 def test_a_delivery_written_by_synthetic_reports_alike(tmp_path: Path) -> None:

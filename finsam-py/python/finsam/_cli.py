@@ -118,10 +118,10 @@ def _report(args: argparse.Namespace) -> int:
     data = _load(args)
     year = args.year
     if year is None:
-        years = [y["ar"] for y in data.summary()["per_year"]]
-        if not years:
+        # As the README's main job: the latest year the delivery counts.
+        if not data.reporting_years:
             raise ArgumentError("the data have no reporting year; give --year", code="invalid_argument")
-        year = max(years)
+        year = data.reporting_years[-1]
     report = finsam.annual_report(data, year, forbund=args.forbund, suppress=not args.no_suppression)
     render: dict[str, Callable[[], str]] = {
         "md": report.to_markdown,

@@ -182,6 +182,10 @@ class Dataset:
         table) and ``rows`` of every table; ``None`` if not read from CSV."""
 
     @property
+    def reporting_years(self) -> list[int]:
+        """The years the delivery counts participants for, ascending."""
+
+    @property
     def num_rows(self) -> dict[str, int]: ...
     @property
     def uttagsdatum(self) -> datetime.date | None: ...
