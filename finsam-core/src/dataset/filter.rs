@@ -82,12 +82,7 @@ impl Scope {
         if let Some(i) = &self.insatser {
             parts.push(format!("insatser {}", ids(&i.iter().map(|i| i.0).collect::<Vec<_>>())));
         }
-        if let Some(y) = &self.years {
-            let years =
-                if y.start() == y.end() { y.start().to_string() } else { format!("{}–{}", y.start(), y.end()) };
-            parts.push(format!("år {years}"));
-        }
-        if parts.is_empty() { String::new() } else { format!("Avgränsat till {}.", parts.join("; ")) }
+        sentence(parts, self.years.as_ref())
     }
 
     /// Refuses a computation that needs the whole nation (`what` names it)
@@ -268,12 +263,7 @@ impl Dataset {
                 .collect();
             parts.push(format!("insatserna {}", named.join(", ")));
         }
-        if let Some(y) = &scope.years {
-            let years =
-                if y.start() == y.end() { y.start().to_string() } else { format!("{}–{}", y.start(), y.end()) };
-            parts.push(format!("år {years}"));
-        }
-        if parts.is_empty() { String::new() } else { format!("Avgränsat till {}.", parts.join("; ")) }
+        sentence(parts, scope.years.as_ref())
     }
 
     /// `ids` with every förbund they were formed from, at any remove.
@@ -337,6 +327,16 @@ impl Dataset {
         }
         Ok(Some(asked.clone()))
     }
+}
+
+/// "Avgränsat till <parts>; år <years>." (empty for no part at all): the
+/// one wording of a scope, with ids or with names.
+fn sentence(mut parts: Vec<String>, years: Option<&RangeInclusive<i32>>) -> String {
+    if let Some(y) = years {
+        let years = if y.start() == y.end() { y.start().to_string() } else { format!("{}–{}", y.start(), y.end()) };
+        parts.push(format!("år {years}"));
+    }
+    if parts.is_empty() { String::new() } else { format!("Avgränsat till {}.", parts.join("; ")) }
 }
 
 fn sorted<T: Copy + Ord>(ids: &FxHashSet<T>) -> Vec<T> {

@@ -102,8 +102,8 @@ pub(crate) fn read_batches<S: FlatSink>(batches: &[RecordBatch], threads: usize)
     // A stream owns its batches (cheap: they share their buffers).
     #[allow(clippy::unnecessary_to_owned)]
     let stream: BatchStream = Box::new(batches.to_vec().into_iter().map(Ok));
-    let rows = batches.iter().map(RecordBatch::num_rows).sum();
-    read_stream(schema, stream, threads, Repeats::Confirmed, rows)
+    let expected_rows = batches.iter().map(RecordBatch::num_rows).sum();
+    read_stream(schema, stream, threads, Repeats::Confirmed, expected_rows)
 }
 
 /// How a reader finds rows that repeat another in every column.
@@ -122,14 +122,14 @@ pub(crate) enum Repeats {
 /// Reads a flat extract from a stream of record batches with `schema` into
 /// the sink `S`: this thread pulls the batches and cuts them into slices,
 /// `threads` workers read the slices. Under [`Repeats::WholeRow`] no batch
-/// is kept once read. `rows` is how many rows are expected, if known (0
-/// otherwise), so that the workers make room once.
+/// is kept once read. `expected_rows` is how many rows are expected, if
+/// known (0 otherwise), so that the workers make room once.
 pub(crate) fn read_stream<S: FlatSink>(
     schema: SchemaRef,
     stream: BatchStream,
     threads: usize,
     repeats: Repeats,
-    rows: usize,
+    expected_rows: usize,
 ) -> Result<S> {
     let layout = Layout::of(&schema)?;
     let whole_row = match repeats {
@@ -137,7 +137,7 @@ pub(crate) fn read_stream<S: FlatSink>(
         Repeats::Confirmed => None,
     };
     let threads = threads.max(1);
-    let share = rows.div_ceil(threads);
+    let share = expected_rows.div_ceil(threads);
     let (sender, receiver) = mpsc::sync_channel::<(RecordBatch, u64)>(threads * 2);
     // Only the workers hold the receiver: once every one has stopped,
     // sending fails instead of blocking on a full channel.
@@ -184,8 +184,8 @@ pub(crate) fn read_stream<S: FlatSink>(
         drop(sender);
         (pulled, crate::exec::join_all(handles))
     });
-    let (parts, mut errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
-    let mut errors: Vec<Error> = errors.drain(..).filter_map(Result::err).collect();
+    let (parts, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+    let mut errors: Vec<Error> = errors.into_iter().filter_map(Result::err).collect();
     let kept = match pulled {
         Ok(kept) => kept,
         Err(e) => {

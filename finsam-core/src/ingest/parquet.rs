@@ -111,11 +111,13 @@ pub fn for_each_batch(path: &Path, mut each: impl FnMut(&RecordBatch, &str, u64)
 /// # Errors
 /// `io` or `invalid_parquet` if the first file cannot be opened.
 pub fn batch_stream(path: &Path) -> Result<(SchemaRef, BatchStream)> {
-    let files = parquet_files(path)?;
-    let first_file = files[0].clone();
+    let mut files = parquet_files(path)?.into_iter();
+    let Some(first_file) = files.next() else {
+        return Err(invalid(path, "no Parquet files".into()));
+    };
     let first = open(&first_file)?;
     let schema = first.schema();
-    let later = files.into_iter().skip(1).flat_map(|file| -> Box<dyn Iterator<Item = _> + Send> {
+    let later = files.flat_map(|file| -> Box<dyn Iterator<Item = _> + Send> {
         match open(&file) {
             Ok(reader) => Box::new(decoded(reader, file)),
             Err(e) => Box::new(std::iter::once(Err(ArrowError::ExternalError(Box::new(e))))),
