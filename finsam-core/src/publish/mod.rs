@@ -11,7 +11,9 @@
 //! assert_eq!(d.suppress(&[3], &[]), vec![Cell::Suppressed(Reason::Primary)]);
 //! ```
 
+pub mod chart;
 pub mod disclosure;
+pub mod labels;
 pub mod table;
 
 pub use disclosure::{Cell, Disclosure, Reason};

@@ -47,7 +47,11 @@ use crate::model::*;
 use crate::publish::table::{Builder, finish_together};
 use crate::{Dataset, Date};
 
+mod html;
 mod jamforelse;
+mod sections;
+#[cfg(feature = "xlsx")]
+mod xlsx;
 pub use jamforelse::CASE_MIX as COMPARISON_CASE_MIX;
 
 /// The lineage of förbund formed by mergers: each merger's date, the new

@@ -1,0 +1,328 @@
+//! How the report is laid out for readers (the HTML page and the Excel
+//! workbook): its sections, the chart each table gets, and the headline
+//! figures of the summary. Declared here once, as data, so that every
+//! rendering of the report agrees on them.
+
+use crate::publish::chart::{BarChart, Series};
+use crate::publish::labels::column_label;
+use crate::publish::table::TOTAL;
+use crate::publish::{Cell, Row, Table, Unit};
+
+use super::AnnualReport;
+use super::html::key_text;
+
+/// A section of the report: the indicators it holds.
+#[derive(Debug)]
+pub(crate) struct Section {
+    /// Its anchor in the page.
+    pub(crate) id: &'static str,
+    /// Its heading.
+    pub(crate) title: &'static str,
+    /// The ids of the tables it holds.
+    tables: &'static [&'static str],
+}
+
+/// The sections in report order; a table of no section goes to the last.
+pub(crate) const SECTIONS: &[Section] = &[
+    Section { id: "deltagare", title: "Deltagare", tables: &["deltagare"] },
+    Section { id: "insatser", title: "Insatser", tables: &["insatser", "tackning"] },
+    Section {
+        id: "utfall",
+        title: "Sysselsättning efter avslutad insats",
+        tables: &["utfall", "utfall_forandring", "konsskillnad"],
+    },
+    Section {
+        id: "ersattningsdagar",
+        title: "Ersättningsdagar före och efter insats",
+        tables: &["ersattningsdagar", "konsskillnad_dagar"],
+    },
+    Section { id: "forsorjning", title: "Försörjning före och efter insats", tables: &["forsorjning_overgang"] },
+    Section {
+        id: "jamforelse",
+        title: "Jämförelse av insatser",
+        tables: &["jamforelse_insatser_sammanfattning", "jamforelse_insatser_avvikande"],
+    },
+    Section {
+        id: "enkater",
+        title: "Enkäter (NNS-indikatorer)",
+        tables: &["enkatindikatorer", "enkatindikatorer_forandring", "enkatindikatorer_jamforelse"],
+    },
+    Section {
+        id: "ekonomi",
+        title: "Ekonomi och finansiering",
+        tables: &["insatsekonomi", "forbundsekonomi", "finansiering", "statlig_fordelning"],
+    },
+    Section { id: "ovrigt", title: "Övriga tabeller", tables: &[] },
+];
+
+/// The section of the indicator `id`.
+pub(crate) fn section_of(id: &str) -> &'static Section {
+    SECTIONS.iter().find(|s| s.tables.contains(&id)).unwrap_or(&SECTIONS[SECTIONS.len() - 1])
+}
+
+/// A chart of a report table: bars by the values of some keys, a series per
+/// column (with its `_lo`/`_hi` interval where the table has one).
+#[derive(Debug)]
+pub(crate) struct ChartSpec {
+    /// The report's name of the table ([`AnnualReport::names`]).
+    table: &'static str,
+    title: &'static str,
+    /// The keys whose values name the bars' categories.
+    pub(crate) category: &'static [&'static str],
+    /// The columns drawn, one series each.
+    columns: &'static [&'static str],
+    /// Only rows with these key values.
+    keep: &'static [(&'static str, &'static str)],
+    /// Whether the category's total (`alla`) is drawn too.
+    with_total: bool,
+}
+
+const CHARTS: &[ChartSpec] = &[
+    ChartSpec {
+        table: "deltagare_per_kon",
+        title: "Deltagare per kön",
+        category: &["kon"],
+        columns: &["deltagare"],
+        keep: &[],
+        with_total: false,
+    },
+    ChartSpec {
+        table: "deltagare_per_forbund",
+        title: "Deltagare per förbund",
+        category: &["forbund"],
+        columns: &["deltagare"],
+        keep: &[],
+        with_total: false,
+    },
+    ChartSpec {
+        table: "utfall_per_kon",
+        title: "Andel till arbete eller studier efter avslutad insats, per kön",
+        category: &["kon"],
+        columns: &["andel_arbete_studier", "andel_arbete_studier_sokande"],
+        keep: &[],
+        with_total: true,
+    },
+    ChartSpec {
+        table: "utfall_per_forbund",
+        title: "Andel till arbete eller studier efter avslutad insats, per förbund",
+        category: &["forbund"],
+        columns: &["andel_arbete_studier"],
+        keep: &[],
+        with_total: true,
+    },
+    ChartSpec {
+        table: "konsskillnad",
+        title: "Andel till arbete eller studier: kvinnor och män",
+        category: &["matt"],
+        columns: &["kvinnor", "man"],
+        keep: &[],
+        with_total: true,
+    },
+    ChartSpec {
+        table: "ersattningsdagar",
+        title: "Ersättningsdagar i medeltal före och efter insats",
+        category: &["grupp"],
+        columns: &["medel_fore", "medel_efter"],
+        keep: &[],
+        with_total: true,
+    },
+    ChartSpec {
+        table: "ersattningsdagar",
+        title: "Förändring i ersättningsdagar (efter − före), med intervall",
+        category: &["grupp"],
+        columns: &["medel_diff"],
+        keep: &[],
+        with_total: true,
+    },
+    ChartSpec {
+        table: "jamforelse_insatser_avvikande",
+        title: "Insatser utanför trattens gränser: krympt andel till arbete eller studier",
+        category: &["insats"],
+        columns: &["krympt_andel"],
+        keep: &[],
+        with_total: false,
+    },
+    ChartSpec {
+        table: "enkatindikatorer_per_kon",
+        title: "NNS-indikatorer: medelvärde, alla svarande",
+        category: &["indikator", "respondentgrupp"],
+        columns: &["medel"],
+        keep: &[("kon", TOTAL)],
+        with_total: true,
+    },
+    ChartSpec {
+        table: "insatsekonomi",
+        title: "Insatsernas budget och utfall per grupp",
+        category: &["grupp"],
+        columns: &["budget", "utfall"],
+        keep: &[],
+        with_total: true,
+    },
+    ChartSpec {
+        table: "statlig_fordelning",
+        title: "Statens tilldelning per förbund",
+        category: &["forbund"],
+        columns: &["tilldelning"],
+        keep: &[],
+        with_total: false,
+    },
+];
+
+/// The charts of the report table named `name`.
+pub(crate) fn charts_of(name: &str) -> impl Iterator<Item = &'static ChartSpec> + '_ {
+    CHARTS.iter().filter(move |c| c.table == name)
+}
+
+impl ChartSpec {
+    /// The chart of `table`; with `categories`, over those (by label, in
+    /// that order) rather than the table's own, to set one table's values
+    /// beside another's.
+    pub(crate) fn chart(&self, table: &Table, categories: Option<&[String]>) -> BarChart {
+        let key_index = |k: &str| table.keys.iter().position(|x| x == k);
+        let column_index = |c: &str| table.columns.iter().position(|x| x.name == c);
+        let keys: Option<Vec<usize>> = self.category.iter().map(|k| key_index(k)).collect();
+        let (Some(keys), Some(first)) = (keys, self.columns.first().and_then(|c| column_index(c))) else {
+            return self.empty(table);
+        };
+        let rows: Vec<&Row> = table
+            .rows
+            .iter()
+            .filter(|r| self.keep.iter().all(|(k, v)| key_index(k).is_some_and(|i| r.key[i] == *v)))
+            .filter(|r| self.with_total || keys.iter().all(|&k| r.key[k] != TOTAL))
+            .collect();
+        let label = |r: &Row| {
+            let parts: Vec<String> = keys.iter().map(|&k| key_text(table, &table.keys[k], &r.key[k])).collect();
+            // Every förbund's name begins so: a chart's label says the rest.
+            parts.join(" – ").trim_start_matches("Samordningsförbundet ").to_owned()
+        };
+        let categories: Vec<String> = match categories {
+            Some(given) => given.to_vec(),
+            None => distinct(rows.iter().map(|r| label(r))),
+        };
+        let at = |r: &Row| categories.iter().position(|c| *c == label(r));
+        let series = self
+            .columns
+            .iter()
+            .filter_map(|c| column_index(c))
+            .map(|c| {
+                let name = column_label(&table.columns[c].name).into_owned();
+                self.series(table, name, c, &rows, categories.len(), at)
+            })
+            .collect();
+        BarChart { title: self.title.to_owned(), unit: table.columns[first].unit, categories, series }
+    }
+
+    /// One series: column `c` of `rows`, placed by `at`, with its interval.
+    fn series(
+        &self,
+        table: &Table,
+        name: String,
+        c: usize,
+        rows: &[&Row],
+        len: usize,
+        at: impl Fn(&Row) -> Option<usize>,
+    ) -> Series {
+        let column = &table.columns[c].name;
+        let bound = |suffix: &str| table.columns.iter().position(|x| x.name == format!("{column}{suffix}"));
+        let (lo, hi) = (bound("_lo"), bound("_hi"));
+        // A category this series has no row for draws nothing (a survey
+        // indicator not asked of the group), rather than a withheld mark.
+        let mut values = vec![Cell::Shown(f64::NAN); len];
+        let mut intervals = vec![None; len];
+        for &r in rows {
+            let Some(i) = at(r) else { continue };
+            values[i] = r.values[c];
+            if let (Some(lo), Some(hi)) = (lo, hi)
+                && let (Some(a), Some(b)) = (r.values[lo].value(), r.values[hi].value())
+            {
+                intervals[i] = Some((a, b));
+            }
+        }
+        Series { name, values, intervals }
+    }
+
+    fn empty(&self, table: &Table) -> BarChart {
+        BarChart {
+            title: self.title.to_owned(),
+            unit: table.columns.first().map_or(Unit::Count, |c| c.unit),
+            categories: Vec::new(),
+            series: Vec::new(),
+        }
+    }
+}
+
+/// The distinct values of `items`, in the order they first appear.
+fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// A headline figure of the summary: a cell of a national table.
+#[derive(Debug)]
+pub(crate) struct Headline {
+    pub(crate) label: &'static str,
+    table: &'static str,
+    key: &'static [&'static str],
+    column: &'static str,
+}
+
+/// A headline as read from a report.
+pub(crate) struct Shown {
+    pub(crate) value: Cell<f64>,
+    pub(crate) unit: Unit,
+    /// The interval, formatted, where the column has one shown.
+    pub(crate) interval: Option<String>,
+}
+
+const HEADLINES: &[Headline] = &[
+    Headline { label: "Deltagare", table: "deltagare", key: &[], column: "deltagare" },
+    Headline {
+        label: "Förändring från föregående år", table: "deltagare", key: &[], column: "forandring_procent"
+    },
+    Headline { label: "Andel till arbete eller studier", table: "utfall", key: &[], column: "andel_arbete_studier" },
+    Headline {
+        label: "Andel till arbete, studier eller arbetssökande",
+        table: "utfall",
+        key: &[],
+        column: "andel_arbete_studier_sokande",
+    },
+    Headline { label: "Individinriktade insatser", table: "insatser", key: &[], column: "individ" },
+    Headline { label: "Förbund", table: "tackning", key: &[], column: "forbund" },
+    Headline { label: "Medlemskommuner", table: "tackning", key: &[], column: "medlemskommuner" },
+    Headline { label: "Insatsernas budget", table: "insatsekonomi", key: &[TOTAL], column: "budget" },
+];
+
+/// The summary's headline figures.
+pub(crate) fn headlines() -> &'static [Headline] {
+    HEADLINES
+}
+
+impl Headline {
+    /// The figure in `report`, if the report has its table and column.
+    pub(crate) fn read(&self, report: &AnnualReport) -> Option<Shown> {
+        let table = report.table(self.table)?;
+        let c = table.columns.iter().position(|c| c.name == self.column)?;
+        // The row of the year, whose remaining keys are `self.key`.
+        let year = report.ar.to_string();
+        let row = table.rows.iter().find(|r| r.key.first() == Some(&year) && r.key[1..] == *self.key)?;
+        let bound = |suffix: &str| {
+            let i = table.columns.iter().position(|x| x.name == format!("{}{suffix}", self.column))?;
+            row.values[i].value()
+        };
+        let unit = table.columns[c].unit;
+        let interval = match (bound("_lo"), bound("_hi")) {
+            (Some(lo), Some(hi)) if row.values[c].value().is_some() => Some(format!(
+                "{}–{}",
+                crate::publish::labels::format_sv(lo, unit),
+                crate::publish::labels::format_sv(hi, unit)
+            )),
+            _ => None,
+        };
+        Some(Shown { value: row.values[c], unit, interval })
+    }
+}
