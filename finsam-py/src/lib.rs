@@ -1274,6 +1274,34 @@ impl PyAnnualReport {
         self.inner.to_json().map_err(|e| to_py_err(py, &e))
     }
 
+    /// The report as one self-contained HTML page for readers: a summary of
+    /// the headline figures with their intervals, a chart per section
+    /// (inline SVG), the tables in Swedish beneath them, and the
+    /// definitions; no script, nothing fetched. `beside`, the national
+    /// report of the same year, puts the national figures beside a
+    /// förbund's.
+    #[pyo3(signature = (beside = None))]
+    fn to_html_page(&self, py: Python<'_>, beside: Option<PyRef<'_, PyAnnualReport>>) -> String {
+        let beside = beside.as_ref().map(|b| &b.inner);
+        py.detach(|| self.inner.to_html_page(beside))
+    }
+
+    /// The report as an Excel workbook (the bytes of an `.xlsx` file): a
+    /// sheet about the report, one sheet per table (Swedish labels over the
+    /// code names, numbers with formats, withheld cells as `..` with the
+    /// reason in a note, frozen headers) and the definitions.
+    fn to_xlsx<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+        let bytes = py.detach(|| self.inner.to_xlsx()).map_err(|e| to_py_err(py, &e))?;
+        Ok(pyo3::types::PyBytes::new(py, &bytes))
+    }
+
+    /// Writes the workbook of `to_xlsx` to `path`.
+    fn to_excel(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        let bytes = py.detach(|| self.inner.to_xlsx()).map_err(|e| to_py_err(py, &e))?;
+        std::fs::write(&path, bytes)
+            .map_err(|source| to_py_err(py, &finsam_core::Error::Io { path: path.display().to_string(), source }))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "finsam.AnnualReport(year={}, era={:?}, tables={})",

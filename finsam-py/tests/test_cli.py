@@ -52,9 +52,19 @@ def test_a_forbunds_report_and_the_html_page(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     html = page.read_text(encoding="utf-8")
     assert html.startswith("<!doctype html>") and "Avgränsat till" in html
-    assert "<script" not in html and "http" not in html, "self-contained: no scripts, no network"
-    report = finsam.annual_report(finsam.synthetic(scale=0.05, seed=7), 2022, forbund=7)
-    assert html.count("<table") == len(report.tables)
+    assert "<script" not in html and "src=" not in html and 'href="http' not in html, "self-contained"
+    data = finsam.synthetic(scale=0.05, seed=7)
+    report = finsam.annual_report(data, 2022, forbund=7)
+    # The förbund's page, with the national report of the year beside it.
+    assert html == report.to_html_page(beside=finsam.annual_report(data, 2022))
+    assert html.count('<table class="finsam">') == len(report.tables) and "Riket: " in html
+
+
+def test_the_workbook_through_the_command(tmp_path: Path) -> None:
+    book = tmp_path / "r.xlsx"
+    r = run("report", "--synthetic", *SMALL, "--year", "2022", "--format", "xlsx", "-o", str(book))
+    assert r.returncode == 0, r.stderr
+    assert book.read_bytes() == finsam.annual_report(finsam.synthetic(scale=0.05, seed=7), 2022).to_xlsx()
 
 
 def test_validate_lists_every_error_by_code_with_file_and_line(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ core through the bindings; nothing is computed here. Errors go to stderr as
 for an error in the data or files, 2 for a usage error (a bad option, a key
 that is missing or too short).
 
-    finsam report [DIR | --synthetic] [--year Y] [--forbund ID] [--format md|csv|json|html] [-o FILE]
+    finsam report [DIR | --synthetic] [--year Y] [--forbund ID] [--format md|csv|json|html|xlsx] [-o FILE]
     finsam validate DIR
     finsam synthetic OUT [--scale S] [--seed N]
     finsam pseudonymise IN OUT --column personnummer --key-file study.key [--reject rejects.csv]
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import pathlib
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -84,37 +85,72 @@ def _add_pseudonymise(commands: argparse._SubParsersAction[argparse.ArgumentPars
     p.set_defaults(run=_pseudonymise)
 
 
+class _TerminalProgress:
+    """A progress line on a terminal's stderr for reading a delivery: the
+    share read, MB and MB/s, and the time left. Drawn at most ten times a
+    second; the command passes it only when stderr is a terminal, so that
+    nothing is written into a pipe or a log, and the output never changes."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.started = time.monotonic()
+        self.drawn = 0.0
+        self.done = False
+
+    def __call__(self, read: int, total: int) -> None:
+        now = time.monotonic()
+        finished = total > 0 and read >= total
+        if self.done or (now - self.drawn < 0.1 and not finished):
+            return
+        self.drawn = now
+        elapsed = max(now - self.started, 1e-9)
+        rate = read / elapsed
+        line = f"{self.what}: {read / 1e6:,.0f} MB"
+        if total > 0:
+            left = (total - read) / rate if rate > 0 else 0.0
+            line = f"{self.what}: {100 * read / total:3.0f} % {read / 1e6:,.0f} of {total / 1e6:,.0f} MB, {rate / 1e6:,.1f} MB/s, {left:,.0f} s left"
+        sys.stderr.write("\r" + line.ljust(78))
+        if finished:
+            sys.stderr.write("\n")
+            self.done = True
+        sys.stderr.flush()
+
+
+def _progress(what: str) -> _TerminalProgress | None:
+    """A progress line if stderr is a terminal, else nothing."""
+    return _TerminalProgress(what) if sys.stderr.isatty() else None
+
+
+def _is_parquet(directory: pathlib.Path) -> bool:
+    return directory.is_dir() and any(directory.glob("*.parquet"))
+
+
+def _read(directory: pathlib.Path, **options: Any) -> Any:
+    """A delivery's directory of CSV or Parquet tables (Parquet if it holds
+    any ``*.parquet`` table); CSV with a progress line on a terminal."""
+    import finsam
+
+    if _is_parquet(directory):
+        return finsam.Dataset.from_parquet(directory, **options)
+    return finsam.Dataset.from_csv(directory, progress=_progress(f"reading {directory}"), **options)
+
+
 def _load(args: argparse.Namespace) -> Any:
-    """The data set of ``report``: the synthetic one, or a directory of CSV
-    or Parquet tables (Parquet if it holds any ``*.parquet`` table)."""
+    """The data set of ``report``: the synthetic one, or a delivery's directory."""
     import finsam
 
     if args.synthetic:
         return finsam.synthetic(scale=args.scale, seed=args.seed)
     if args.directory is None:
         raise ArgumentError("give a directory of the data contract, or --synthetic", code="invalid_argument")
-    directory = pathlib.Path(args.directory)
-    if directory.is_dir() and any(directory.glob("*.parquet")):
-        return finsam.Dataset.from_parquet(directory)
-    return finsam.Dataset.from_csv(directory)
-
-
-def _html_page(report: Any) -> str:
-    """The report as one self-contained HTML page: its tables, no network."""
-    title = f"Finsam årsrapport {report.year}"
-    return (
-        '<!doctype html>\n<html lang="sv">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{title}</title>\n"
-        "<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:75em}"
-        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}"
-        "th{background:#f3f3f3}</style>\n</head>\n<body>\n"
-        f"{report._repr_html_()}\n</body>\n</html>\n"
-    )
+    return _read(pathlib.Path(args.directory))
 
 
 def _report(args: argparse.Namespace) -> int:
     import finsam
 
+    if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
+        raise ArgumentError("an Excel workbook is binary: give -o FILE.xlsx (or redirect the output)", code="invalid_argument")
     data = _load(args)
     year = args.year
     if year is None:
@@ -122,20 +158,39 @@ def _report(args: argparse.Namespace) -> int:
         if not data.reporting_years:
             raise ArgumentError("the data have no reporting year; give --year", code="invalid_argument")
         year = data.reporting_years[-1]
-    report = finsam.annual_report(data, year, forbund=args.forbund, suppress=not args.no_suppression)
-    render: dict[str, Callable[[], str]] = {
-        "md": report.to_markdown,
-        "csv": report.to_csv,
-        "json": report.to_json,
-        "html": lambda: _html_page(report),
-    }
-    text = render[args.format]()
-    if args.output is None:
-        sys.stdout.write(text)
+    suppress = not args.no_suppression
+    report = finsam.annual_report(data, year, forbund=args.forbund, suppress=suppress)
+    output: str | bytes
+    if args.format == "html":
+        # A förbund's page sets the national figures beside its own.
+        national = finsam.annual_report(data, year, suppress=suppress) if args.forbund else None
+        output = report.to_html_page(beside=national)
+    elif args.format == "xlsx":
+        output = report.to_xlsx()
     else:
-        pathlib.Path(args.output).write_text(text, encoding="utf-8")
+        render: dict[str, Callable[[], str]] = {
+            "md": report.to_markdown,
+            "csv": report.to_csv,
+            "json": report.to_json,
+        }
+        output = render[args.format]()
+    _write(output, args.output)
+    if args.output is not None:
         print(f"finsam: the {year} report ({len(report.names)} tables) written to {args.output}", file=sys.stderr)
     return 0
+
+
+def _write(output: str | bytes, path: str | None) -> None:
+    """Writes text or bytes to ``path``, or to standard output."""
+    if path is None:
+        if isinstance(output, bytes):
+            sys.stdout.buffer.write(output)
+        else:
+            sys.stdout.write(output)
+    elif isinstance(output, bytes):
+        pathlib.Path(path).write_bytes(output)
+    else:
+        pathlib.Path(path).write_text(output, encoding="utf-8")
 
 
 def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -156,7 +211,12 @@ def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     p.add_argument("--seed", type=int, default=2004, help="the synthetic data's seed")
     p.add_argument("--year", type=int, default=None)
     p.add_argument("--forbund", type=int, action="append", metavar="ID", help="a förbund's report (repeatable)")
-    p.add_argument("--format", choices=["md", "csv", "json", "html"], default="md")
+    p.add_argument(
+        "--format",
+        choices=["md", "csv", "json", "html", "xlsx"],
+        default="md",
+        help="md (default), csv, json, html (one self-contained page with charts) or xlsx (an Excel workbook)",
+    )
     p.add_argument("-o", "--output", metavar="FILE", default=None, help="write here (default: standard output)")
     p.add_argument("--no-suppression", action="store_true", help="publish small counts (internal use only)")
     p.set_defaults(run=_report)
@@ -166,10 +226,8 @@ def _validate(args: argparse.Namespace) -> int:
     import finsam
 
     directory = pathlib.Path(args.directory)
-    parquet = directory.is_dir() and any(directory.glob("*.parquet"))
     try:
-        read = finsam.Dataset.from_parquet if parquet else finsam.Dataset.from_csv
-        data = read(directory, errors="collect")
+        data = _read(directory, errors="collect")
     except finsam.ValidationError as e:
         print(f"finsam: {e.total} errors in {directory}", file=sys.stderr)
         for code, count in sorted(e.counts.items()):

@@ -253,6 +253,15 @@ class AnnualReport:
     def to_markdown(self) -> str: ...
     def to_csv(self) -> str: ...
     def to_json(self) -> str: ...
+    def to_html_page(self, beside: AnnualReport | None = None) -> str:
+        """One self-contained HTML page with charts; ``beside`` is the national report for a förbund's."""
+
+    def to_xlsx(self) -> bytes:
+        """The report as an Excel workbook (the bytes of an ``.xlsx`` file)."""
+
+    def to_excel(self, path: str | os.PathLike[str]) -> None:
+        """Writes the workbook of ``to_xlsx`` to ``path``."""
+
     @property
     def names(self) -> list[str]:
         """Each table's name, distinct within the report (``"utfall"``, ``"utfall_per_kon"``, …)."""
