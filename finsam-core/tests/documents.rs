@@ -45,7 +45,7 @@ fn the_page_shows_every_table_withholds_what_they_withhold_and_fetches_nothing()
         }
         assert!(page.contains("<svg class=\"chart\""), "{} has charts", report.ar);
         for (name, t) in report.names().iter().zip(&report.tables) {
-            assert!(page.contains(&format!("<h3 id=\"{name}\">")), "{name} has its heading");
+            assert!(page.contains(&format!("<h3 id=\"tabell-{name}\">")), "{name} has its heading");
             assert!(t.notes.iter().all(|n| page.contains(&escape(n))), "{name}'s notes are shown");
         }
     }
@@ -64,7 +64,15 @@ fn a_forbunds_page_sets_the_national_figures_beside_its_own() {
     let own = annual_report(&part, 2022, &Default::default()).expect("förbund");
     let page = own.to_html_page(Some(&national));
     assert!(page.contains("Riket: "), "the summary shows the national figures");
-    assert!(page.contains("(riket)</text>"), "the charts by kön have a national series");
+    assert!(page.contains("(riket)</text>"), "the charts of shares by kön have a national series");
+    let deltagare = page.split("<h3 id=\"tabell-deltagare_per_kon\">").nth(1).and_then(|s| s.split("<h3").next());
+    assert!(deltagare.is_some_and(|s| !s.contains("(riket)")), "no national series of counts");
+    // Every id of the page is its own.
+    let ids: Vec<&str> = page.split(" id=\"").skip(1).filter_map(|s| s.split('"').next()).collect();
+    let mut distinct = ids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), ids.len());
     assert!(page.contains("<title>Finsam årsrapport 2022: "), "the title names the förbund");
     assert!(!own.to_html_page(None).contains("Riket: "));
 }

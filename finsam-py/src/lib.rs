@@ -1259,9 +1259,14 @@ impl PyAnnualReport {
         self.inner.notes.clone()
     }
 
-    /// The report as Markdown.
-    fn to_markdown(&self) -> String {
-        self.inner.to_markdown()
+    /// The report as Markdown for readers: Swedish labels, a section per
+    /// subject; numbers `locale="plain"` (`23000`, `33.2 %`) or `"sv"`
+    /// (`23 000`, `33,2 %`).
+    #[pyo3(signature = (locale = "plain"))]
+    fn to_markdown(&self, py: Python<'_>, locale: &str) -> PyResult<String> {
+        let locale = finsam_core::publish::labels::Locale::parse(locale)
+            .ok_or_else(|| to_py_err(py, &argument("locale", format!("{locale:?}: use \"plain\" or \"sv\""))))?;
+        Ok(self.inner.to_markdown_with(locale))
     }
 
     /// The report as CSV.

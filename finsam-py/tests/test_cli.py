@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import finsam
 
 SMALL = ["--scale", "0.05", "--seed", "7"]
@@ -27,6 +29,8 @@ def test_report_is_the_librarys_in_every_format(tmp_path: Path) -> None:
         assert out.read_text(encoding="utf-8") == expected, fmt
     r = run("report", "--synthetic", *SMALL, "--year", "2022")
     assert r.returncode == 0 and r.stdout == report.to_markdown()
+    r = run("report", "--synthetic", *SMALL, "--year", "2022", "--locale", "sv")
+    assert r.returncode == 0 and r.stdout == report.to_markdown(locale="sv")
     # By default the latest year the delivery counts, as the Rust main job.
     latest = data.reporting_years[-1]
     assert latest == 2025
@@ -98,3 +102,34 @@ def test_usage_errors_exit_2_without_a_traceback(tmp_path: Path) -> None:
     assert r.returncode == 2 and "invalid choice" in r.stderr
     r = run("report", str(tmp_path / "nowhere"))
     assert r.returncode == 1 and "Traceback" not in r.stderr
+
+
+def test_progress_is_drawn_on_a_terminal_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from finsam import _cli
+
+    # Into a pipe (as here): nothing but the result.
+    out = tmp_path / "delivery"
+    assert run("synthetic", str(out), *SMALL).returncode == 0
+    r = run("validate", str(out))
+    assert r.returncode == 0 and "\r" not in r.stderr and "MB/s" not in r.stderr
+    assert _cli._progress("reading") is None, "pytest's stderr is not a terminal"
+    # On a terminal: one line redrawn in place, ended when the reading is done.
+    line = _cli._TerminalProgress("reading x")
+    line(0, 2_000_000)
+    line(1_000_000, 2_000_000)  # drawn only if 0.1 s has passed
+    line(2_000_000, 2_000_000)
+    line(2_000_000, 2_000_000)  # after the end: nothing more
+    line.end()
+    err = capsys.readouterr().err
+    assert err.count("\r") in (2, 3) and err.endswith("\n") and err.count("\n") == 1
+    assert "100 % 2 of 2 MB" in err and "s left" in err
+    # A reading that stops early (an error) still ends its line.
+    early = _cli._TerminalProgress("reading y")
+    early(10, 2_000_000)
+    early.end()
+    assert capsys.readouterr().err.endswith("\n")
+
+
+def test_file_errors_are_reported_without_a_traceback(tmp_path: Path) -> None:
+    r = run("report", "--synthetic", *SMALL, "--year", "2022", "--format", "xlsx", "-o", str(tmp_path / "no" / "r.xlsx"))
+    assert r.returncode == 1 and "finsam: error [io]" in r.stderr and "Traceback" not in r.stderr

@@ -33,15 +33,18 @@ use crate::publish::disclosure::Cell;
 use crate::publish::labels::{format_sv, reason_sv};
 use crate::publish::table::{Unit, escape_html};
 
-/// The series' colours: distinguishable in the common forms of colour
-/// blindness (Okabe & Ito), dark enough on white.
-const COLOURS: [&str; 6] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00"];
+/// The series' colours: Okabe & Ito's, distinguishable in the common forms
+/// of colour blindness, with their two light ones darkened to stand out on
+/// white.
+const COLOURS: [&str; 6] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#3A7FA8", "#9A6A00"];
 
 /// The chart's width in pixels; it scales down with the page.
 const WIDTH: f64 = 760.0;
 /// The height of one bar, and the gap after each category.
 const BAR: f64 = 13.0;
 const GAP: f64 = 9.0;
+/// The height of a row of the legend.
+const LEGEND_ROW: f64 = 20.0;
 /// The most characters of a category's label shown (the rest is on hover).
 const LABEL_CHARS: usize = 44;
 /// The width of a character of a category's label, generously (11 px sans).
@@ -82,7 +85,7 @@ impl BarChart {
     pub fn to_svg(&self) -> String {
         let label_width = 8.0
             + CHAR_WIDTH * self.categories.iter().map(|c| c.chars().count().min(LABEL_CHARS)).max().unwrap_or(4) as f64;
-        let legend = if self.series.len() > 1 { 22.0 } else { 0.0 };
+        let legend = self.legend_layout().last().map_or(0.0, |&(_, rows)| LEGEND_ROW * (rows + 1) as f64);
         let top = 30.0 + legend;
         let per_category = BAR * self.series.len().max(1) as f64 + GAP;
         let height = top + per_category * self.categories.len() as f64 + 28.0;
@@ -136,21 +139,36 @@ impl BarChart {
         if lo == hi { (0.0, 1.0) } else { (lo, hi) }
     }
 
-    fn draw_legend(&self, svg: &mut String, y: f64) {
+    /// Where each legend entry goes: `(x, row)`, wrapped onto new rows
+    /// within the chart's width; none for a single series.
+    fn legend_layout(&self) -> Vec<(f64, usize)> {
         if self.series.len() < 2 {
-            return;
+            return Vec::new();
         }
-        let mut x = 0.0;
-        for (s, series) in self.series.iter().enumerate() {
+        let mut out = Vec::with_capacity(self.series.len());
+        let (mut x, mut row) = (0.0, 0);
+        for series in &self.series {
+            let width = 28.0 + CHAR_WIDTH * series.name.chars().count() as f64;
+            if x > 0.0 && x + width > WIDTH {
+                (x, row) = (0.0, row + 1);
+            }
+            out.push((x, row));
+            x += width;
+        }
+        out
+    }
+
+    fn draw_legend(&self, svg: &mut String, y: f64) {
+        for (s, (series, (x, row))) in self.series.iter().zip(self.legend_layout()).enumerate() {
+            let y = y + LEGEND_ROW * row as f64;
             let _ = write!(
                 svg,
-                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{y:.1}\">{}</text>",
+                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"12\" height=\"12\" fill=\"{}\"/><text class=\"legend\" x=\"{:.1}\" y=\"{y:.1}\">{}</text>",
                 y - 10.0,
                 COLOURS[s % COLOURS.len()],
                 x + 16.0,
                 escape_html(&series.name)
             );
-            x += 28.0 + 6.5 * series.name.chars().count() as f64;
         }
     }
 
@@ -170,7 +188,7 @@ impl BarChart {
             Some(Cell::Shown(v)) if v.is_finite() => {
                 let (a, b) = (plot.x(0.0), plot.x(v));
                 let mut title = format!("{what}: {}", format_sv(v, self.unit));
-                if let Some((lo, hi)) = interval {
+                if let Some((lo, hi)) = interval.filter(|(lo, hi)| lo.is_finite() && hi.is_finite()) {
                     let _ = write!(title, " ({}–{})", format_sv(lo, self.unit), format_sv(hi, self.unit));
                 }
                 let _ = write!(
@@ -224,14 +242,23 @@ fn shortened(text: &str) -> String {
 struct Plot {
     lo: f64,
     hi: f64,
+    /// The distance between ticks: the range is whole steps, with zero on one.
+    step: f64,
     left: f64,
     right: f64,
 }
 
+/// The most ticks an axis draws (a guard against ranges near `f64::MAX`).
+const MAX_TICKS: i64 = 12;
+
 impl Plot {
     fn new((lo, hi): (f64, f64), left: f64, right: f64) -> Plot {
         let step = nice_step((hi - lo) / 5.0);
-        Plot { lo: (lo / step).floor() * step, hi: (hi / step).ceil() * step, left, right }
+        let (lo, hi) = ((lo / step).floor() * step, (hi / step).ceil() * step);
+        if !(lo.is_finite() && hi.is_finite() && hi > lo) {
+            return Plot { lo: 0.0, hi: 1.0, step: 0.2, left, right };
+        }
+        Plot { lo, hi, step, left, right }
     }
 
     fn x(&self, v: f64) -> f64 {
@@ -240,9 +267,9 @@ impl Plot {
 
     /// Grid lines and their labels at round steps, and the zero line.
     fn draw_axis(&self, svg: &mut String, top: f64, bottom: f64, unit: Unit) {
-        let step = nice_step((self.hi - self.lo) / 5.0);
+        let step = self.step;
         let ticks = ((self.hi - self.lo) / step).round() as i64;
-        for i in 0..=ticks {
+        for i in 0..=ticks.min(MAX_TICKS) {
             let v = self.lo + step * i as f64;
             let x = self.x(v);
             let colour = if v.abs() < step / 2.0 { "#444" } else { "#ddd" };
@@ -262,7 +289,6 @@ fn axis_label(v: f64, step: f64, unit: Unit) -> String {
     match unit {
         Unit::Share | Unit::ShareDifference if step >= 0.01 => format!("{:.0}\u{a0}%", v * 100.0),
         Unit::Count | Unit::Tally | Unit::Days if step >= 1.0 => format_sv(v, Unit::Count),
-        Unit::Ore if step >= 100.0 => format_sv(v, Unit::Ore),
         _ => format_sv(v, unit),
     }
 }
@@ -317,6 +343,37 @@ mod tests {
         let svg = c.to_svg();
         assert_eq!(svg.matches("class=\"interval\"").count(), 2);
         assert!(svg.contains("T &lt;&amp;&gt;"), "the title is escaped");
+    }
+
+    #[test]
+    fn zero_is_a_tick_whatever_the_range() {
+        for (lo, hi) in [(-0.5f64, 4.5f64), (-1.0, 9.0), (-0.01, 0.41), (-3.0, 12.0), (-250.0, -10.0), (0.0, 1e12)] {
+            let plot = Plot::new((lo.min(0.0), hi.max(0.0)), 100.0, 700.0);
+            assert!(plot.lo <= lo && plot.hi >= hi, "{lo}..{hi}");
+            let ticks: Vec<f64> = (0..=((plot.hi - plot.lo) / plot.step).round() as i64)
+                .map(|i| plot.lo + plot.step * i as f64)
+                .collect();
+            assert!(ticks.iter().any(|t| t.abs() < plot.step / 1e6), "{lo}..{hi}: {ticks:?}");
+            assert!((ticks[ticks.len() - 1] - plot.hi).abs() < plot.step / 1e6, "the last tick is the edge");
+        }
+        // A range too wide for steps draws a bounded axis.
+        let huge = chart(vec![Cell::Shown(-f64::MAX), Cell::Shown(f64::MAX)]);
+        assert!(huge.to_svg().matches("<line").count() <= MAX_TICKS as usize + 1);
+    }
+
+    #[test]
+    fn a_long_legend_wraps_within_the_chart() {
+        let mut c = chart(vec![Cell::Shown(1.0)]);
+        c.series = (0..4)
+            .map(|i| Series {
+                name: format!("Andel till arbete, studier eller arbetssökande {i} (riket)"),
+                values: vec![Cell::Shown(1.0)],
+                intervals: vec![None],
+            })
+            .collect();
+        let layout = c.legend_layout();
+        assert!(layout.iter().all(|&(x, _)| x + 28.0 + CHAR_WIDTH * 56.0 <= WIDTH + 1.0), "{layout:?}");
+        assert!(layout.last().is_some_and(|&(_, row)| row >= 1), "{layout:?}");
     }
 
     #[test]

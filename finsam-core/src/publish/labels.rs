@@ -19,6 +19,8 @@
 
 use std::borrow::Cow;
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::{Ersattningsgrupp, Forsorjning, Kon, Respondentgrupp};
 use crate::publish::disclosure::Reason;
 use crate::publish::table::{TOTAL, Unit};
@@ -230,6 +232,61 @@ pub fn reason_sv(reason: Reason) -> &'static str {
     }
 }
 
+/// How a report for readers writes its numbers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Locale {
+    /// A decimal point and no thousands separators (`23000`, `33.2 %`):
+    /// text that programs and every spreadsheet read back.
+    #[default]
+    Plain,
+    /// The Swedish way: spaces between thousands and a decimal comma
+    /// (`23 000`, `33,2 %`), as [`format_sv`].
+    Sv,
+}
+
+impl Locale {
+    /// The locale of a code: `plain` or `sv`.
+    ///
+    /// ```
+    /// use finsam_core::publish::labels::Locale;
+    /// assert_eq!(Locale::parse("sv"), Some(Locale::Sv));
+    /// assert_eq!(Locale::parse("fr"), None);
+    /// ```
+    pub fn parse(code: &str) -> Option<Locale> {
+        match code {
+            "plain" => Some(Locale::Plain),
+            "sv" => Some(Locale::Sv),
+            _ => None,
+        }
+    }
+}
+
+/// `x` of unit `unit` in `locale`: shares in percent with one decimal,
+/// counts whole, money in kronor.
+///
+/// ```
+/// use finsam_core::publish::{Unit, labels::{Locale, format_number}};
+/// assert_eq!(format_number(0.3317, Unit::Share, Locale::Plain), "33.2 %");
+/// assert_eq!(format_number(0.3317, Unit::Share, Locale::Sv), "33,2\u{a0}%");
+/// assert_eq!(format_number(12345.0, Unit::Ore, Locale::Plain), "123.45 kr");
+/// ```
+pub fn format_number(x: f64, unit: Unit, locale: Locale) -> String {
+    match locale {
+        Locale::Sv => format_sv(x, unit),
+        Locale::Plain => match unit {
+            Unit::Count | Unit::Tally => format!("{x:.0}"),
+            Unit::Share => format!("{:.1} %", x * 100.0),
+            Unit::ShareDifference => format!("{:+.1} pp", x * 100.0),
+            Unit::Percent => format!("{x:+.1} %"),
+            Unit::Days => format!("{x:.1}"),
+            Unit::Ore => format!("{} kr", crate::model::Ore(x.round() as i64)),
+            Unit::Number => format!("{x:.2}"),
+            Unit::Flag => (if x != 0.0 { "ja" } else { "nej" }).to_owned(),
+        },
+    }
+}
+
 /// `x` of unit `unit` as a Swedish reader writes it: spaces between
 /// thousands (no-break spaces), a decimal comma, shares in percent with one
 /// decimal, money in kronor (with öre only when there are any).
@@ -237,8 +294,8 @@ pub fn format_sv(x: f64, unit: Unit) -> String {
     match unit {
         Unit::Count | Unit::Tally => grouped(x, 0),
         Unit::Share => format!("{}\u{a0}%", grouped(x * 100.0, 1)),
-        Unit::ShareDifference => format!("{}{}\u{a0}procentenheter", sign(x), grouped(x.abs() * 100.0, 1)),
-        Unit::Percent => format!("{}{}\u{a0}%", sign(x), grouped(x.abs(), 1)),
+        Unit::ShareDifference => format!("{}\u{a0}procentenheter", signed(x * 100.0, 1)),
+        Unit::Percent => format!("{}\u{a0}%", signed(x, 1)),
         Unit::Days => grouped(x, 1),
         Unit::Number => grouped(x, 2),
         Unit::Ore => {
@@ -250,14 +307,11 @@ pub fn format_sv(x: f64, unit: Unit) -> String {
     }
 }
 
-fn sign(x: f64) -> &'static str {
-    if x > 0.0 {
-        "+"
-    } else if x < 0.0 {
-        "−"
-    } else {
-        ""
-    }
+/// `x` as [`grouped`], with a plus sign before a positive value; a value
+/// that rounds to zero has no sign.
+fn signed(x: f64, decimals: usize) -> String {
+    let text = grouped(x, decimals);
+    if x > 0.0 && text.bytes().any(|b| (b'1'..=b'9').contains(&b)) { format!("+{text}") } else { text }
 }
 
 /// `x` rounded to `decimals`, with no-break spaces between thousands and a
@@ -297,6 +351,9 @@ mod tests {
         assert_eq!(format_sv(100_000_000.0, Unit::Ore), "1\u{a0}000\u{a0}000\u{a0}kr");
         assert_eq!(format_sv(-0.031, Unit::ShareDifference), "−3,1\u{a0}procentenheter");
         assert_eq!(format_sv(-4.57, Unit::Percent), "−4,6\u{a0}%");
+        assert_eq!(format_sv(4.57, Unit::Percent), "+4,6\u{a0}%");
+        assert_eq!(format_sv(-0.0004, Unit::ShareDifference), "0,0\u{a0}procentenheter");
+        assert_eq!(format_sv(0.0004, Unit::Percent), "0,0\u{a0}%");
     }
 
     #[test]

@@ -377,16 +377,7 @@ pub(crate) fn escape_html(text: &str) -> String {
 fn format_cell(v: &Cell<f64>, unit: Unit) -> String {
     match v {
         Cell::Suppressed(_) => "..".to_owned(),
-        Cell::Shown(x) => match unit {
-            Unit::Count | Unit::Tally => format!("{x:.0}"),
-            Unit::Share => format!("{:.1} %", x * 100.0),
-            Unit::ShareDifference => format!("{:+.1} pp", x * 100.0),
-            Unit::Percent => format!("{x:+.1} %"),
-            Unit::Days => format!("{x:.1}"),
-            Unit::Ore => format!("{} kr", crate::model::Ore(*x as i64)),
-            Unit::Number => format!("{x:.2}"),
-            Unit::Flag => (if *x != 0.0 { "ja" } else { "nej" }).to_owned(),
-        },
+        Cell::Shown(x) => crate::publish::labels::format_number(*x, unit, crate::publish::labels::Locale::Plain),
     }
 }
 

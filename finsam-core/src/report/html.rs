@@ -7,12 +7,12 @@
 use std::fmt::Write as _;
 
 use super::AnnualReport;
-use super::sections::{ChartSpec, SECTIONS, Section, Shown, charts_of, headlines, section_of};
+use super::sections::{ChartSpec, HeadlineFigure, SECTIONS, Section, charts_of, headlines, section_of};
 use crate::engine::era::YearSource;
 use crate::publish::chart::BarChart;
 use crate::publish::labels::{column_label, format_sv, reason_sv, value_label};
 use crate::publish::table::escape_html;
-use crate::publish::{Cell, Table};
+use crate::publish::{Cell, Table, Unit};
 
 /// A table of more rows than this is folded (`<details>`) under its chart.
 const FOLD_ROWS: usize = 40;
@@ -31,8 +31,9 @@ nav ul{columns:2}dl dt{font-weight:600;margin-top:.8em}dl dd{margin-left:1em}@me
 impl AnnualReport {
     /// The report as one self-contained HTML page (see the module's
     /// documentation). `beside` is the national report of the same year,
-    /// for a förbund's report: its headline figures and its values in the
-    /// charts by kön, group and indicator then stand beside the förbund's.
+    /// for a förbund's report: its headline figures, and its shares and
+    /// means in the charts by kön, group and indicator, then stand beside
+    /// the förbund's (a report of another year is not used).
     ///
     /// ```
     /// let data = finsam_core::synthetic::generate(&Default::default())?;
@@ -45,13 +46,19 @@ impl AnnualReport {
     /// # Ok::<(), finsam_core::Error>(())
     /// ```
     pub fn to_html_page(&self, beside: Option<&AnnualReport>) -> String {
+        // Figures of another year are not set beside this year's.
+        let beside = beside.filter(|b| b.ar == self.ar);
         let title = self.page_title();
         let mut out = format!(
             "<!doctype html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
             escape_html(&title)
         );
         let _ = writeln!(out, "<h1>{}</h1>", escape_html(&title));
-        let _ = writeln!(out, "<p class=\"lead\">{}</p>", escape_html(&self.description_sv()));
+        let _ = writeln!(
+            out,
+            "<p class=\"lead\">{} Håll muspekaren över .. för skälet.</p>",
+            escape_html(&self.description_sv())
+        );
         self.write_contents(&mut out);
         self.write_summary(&mut out, beside);
         for (section, tables) in self.by_section() {
@@ -67,7 +74,7 @@ impl AnnualReport {
     }
 
     /// "Finsam årsrapport 2022", with the förbund of a narrowed data set.
-    fn page_title(&self) -> String {
+    pub(super) fn page_title(&self) -> String {
         match &self.scope_sv() {
             Some(scope) => format!("Finsam årsrapport {}: {scope}", self.ar),
             None => format!("Finsam årsrapport {}", self.ar),
@@ -87,7 +94,7 @@ impl AnnualReport {
         };
         let disclosure = if self.config.disclosure.enabled {
             format!(
-                "Antal under {} och uppgifter som skulle röja dem redovisas inte (..); håll muspekaren över .. för skälet.",
+                "Antal under {} och uppgifter som skulle röja dem redovisas inte (..).",
                 self.config.disclosure.threshold
             )
         } else {
@@ -96,12 +103,12 @@ impl AnnualReport {
         format!(
             "Deltagaruppgifter från {source}. Uttagsdatum {}. Intervallen är {}-procentiga. {disclosure}",
             self.uttagsdatum,
-            format_sv(self.config.level * 100.0, crate::publish::Unit::Tally)
+            self.level_percent()
         )
     }
 
     /// The report's tables grouped by section, sections in report order.
-    fn by_section(&self) -> Vec<(&'static Section, Vec<(String, &Table)>)> {
+    pub(super) fn by_section(&self) -> Vec<(&'static Section, Vec<(String, &Table)>)> {
         let mut grouped: Vec<(&'static Section, Vec<(String, &Table)>)> = Vec::new();
         for (name, table) in self.names().into_iter().zip(&self.tables) {
             let section = section_of(&table.id);
@@ -134,8 +141,15 @@ impl AnnualReport {
                 escape_html(headline.label),
                 card_value(&shown)
             );
-            if let Some(ci) = &shown.interval {
-                let _ = write!(out, "<div class=\"ci\">{} % intervall {ci}</div>", self.level_percent());
+            if let Some((lo, hi)) = shown.interval {
+                let (lo, hi) = (format_sv(lo, shown.unit), format_sv(hi, shown.unit));
+                let _ = write!(
+                    out,
+                    "<div class=\"ci\">{} % intervall {}–{}</div>",
+                    self.level_percent(),
+                    escape_html(&lo),
+                    escape_html(&hi)
+                );
             }
             if let Some(national) = beside.and_then(|b| headline.read(b)) {
                 let _ = write!(out, "<div class=\"beside\">Riket: {}</div>", card_value(&national));
@@ -150,15 +164,14 @@ impl AnnualReport {
     }
 
     fn level_percent(&self) -> String {
-        format_sv(self.config.level * 100.0, crate::publish::Unit::Tally)
+        format_sv(self.config.level * 100.0, Unit::Tally)
     }
 
     /// A table's charts, then the table itself (folded when long).
     fn write_table_section(&self, out: &mut String, name: &str, table: &Table, beside: Option<&AnnualReport>) {
-        let _ = writeln!(out, "<h3 id=\"{}\">{}</h3>", escape_html(name), escape_html(&table.title));
+        let _ = writeln!(out, "<h3 id=\"tabell-{}\">{}</h3>", escape_html(name), escape_html(&table.title));
         for spec in charts_of(name) {
-            let national = beside.and_then(|b| b.table(name)).filter(|_| !spec.category.contains(&"forbund"));
-            let chart = chart_of(spec, table, national);
+            let chart = chart_of(spec, table, beside.and_then(|b| b.table(name)));
             if chart.has_values() {
                 let _ = writeln!(out, "<figure>{}</figure>", chart.to_svg());
             }
@@ -168,7 +181,7 @@ impl AnnualReport {
             let _ = writeln!(
                 out,
                 "<details><summary>Visa tabellen ({} rader)</summary>{html}</details>",
-                format_sv(table.rows.len() as f64, crate::publish::Unit::Tally)
+                format_sv(table.rows.len() as f64, Unit::Tally)
             );
         } else {
             out.push_str(&html);
@@ -217,18 +230,23 @@ impl AnnualReport {
 }
 
 /// A headline figure as a card shows it.
-fn card_value(shown: &Shown) -> String {
+fn card_value(shown: &HeadlineFigure) -> String {
     match shown.value {
-        Cell::Shown(v) => escape_html(&format_sv(v, shown.unit)),
+        Cell::Shown(v) if v.is_finite() => escape_html(&format_sv(v, shown.unit)),
+        Cell::Shown(_) => "<span title=\"Kan inte beräknas\">..</span>".to_owned(),
         Cell::Suppressed(reason) => format!("<span title=\"{}\">..</span>", escape_html(reason_sv(reason))),
     }
 }
 
 /// The chart `spec` draws of `table`, with the national table's values as
-/// a series of their own beside a förbund's.
+/// a series of their own beside a förbund's where they compare: shares,
+/// means and changes, not counts or money (a nation's total would dwarf a
+/// förbund's), and not by förbund (the nation's rows are the förbund).
 fn chart_of(spec: &ChartSpec, table: &Table, national: Option<&Table>) -> BarChart {
     let mut chart = spec.chart(table, None);
-    if let Some(national) = national {
+    let comparable =
+        matches!(chart.unit, Unit::Share | Unit::ShareDifference | Unit::Days | Unit::Number | Unit::Percent);
+    if let Some(national) = national.filter(|_| comparable && !spec.category.contains(&"forbund")) {
         let riket = spec.chart(national, Some(&chart.categories));
         chart.series.extend(riket.series.into_iter().map(|mut s| {
             s.name = format!("{} (riket)", s.name);

@@ -49,6 +49,7 @@ use crate::{Dataset, Date};
 
 mod html;
 mod jamforelse;
+mod markdown;
 mod sections;
 #[cfg(feature = "xlsx")]
 mod xlsx;
@@ -474,28 +475,6 @@ impl AnnualReport {
     /// The table named `name` (see [`names`](Self::names)).
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.names().iter().position(|n| n == name).map(|i| &self.tables[i])
-    }
-
-    /// The report as Markdown.
-    pub fn to_markdown(&self) -> String {
-        let mut out = format!("# Finsam årsrapport {}\n\n{}\n\n", self.ar, self.description());
-        for note in &self.notes {
-            let _ = writeln!(out, "{note}\n");
-        }
-        for t in &self.tables {
-            out.push_str(&t.to_markdown());
-            out.push('\n');
-        }
-        if !self.sammanslagningar.is_empty() {
-            out.push_str("### Sammanslagningar av förbund\n\n| datum | förbund | bildat av |\n|---|---|---|\n");
-            for m in &self.sammanslagningar {
-                let _ = writeln!(out, "| {} | {} ({}) | {} |", m.datum, m.namn, m.forbund, m.formed_from());
-            }
-        }
-        if self.okand_insats > 0 {
-            let _ = writeln!(out, "\n{}", self.unknown_insats_note());
-        }
-        out
     }
 
     /// The report as an HTML fragment for a notebook: the title, what the

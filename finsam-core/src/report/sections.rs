@@ -187,6 +187,7 @@ impl ChartSpec {
         let rows: Vec<&Row> = table
             .rows
             .iter()
+            .filter(|r| well_formed(table, r))
             .filter(|r| self.keep.iter().all(|(k, v)| key_index(k).is_some_and(|i| r.key[i] == *v)))
             .filter(|r| self.with_total || keys.iter().all(|&k| r.key[k] != TOTAL))
             .collect();
@@ -251,6 +252,12 @@ impl ChartSpec {
     }
 }
 
+/// Whether `row` has a value for every key and column of `table` (a table
+/// read from JSON a user edited may not; such a row is not drawn).
+fn well_formed(table: &Table, row: &Row) -> bool {
+    row.key.len() == table.keys.len() && row.values.len() == table.columns.len()
+}
+
 /// The distinct values of `items`, in the order they first appear.
 fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -271,12 +278,12 @@ pub(crate) struct Headline {
     column: &'static str,
 }
 
-/// A headline as read from a report.
-pub(crate) struct Shown {
+/// A headline figure as read from a report: shown or withheld.
+pub(crate) struct HeadlineFigure {
     pub(crate) value: Cell<f64>,
     pub(crate) unit: Unit,
-    /// The interval, formatted, where the column has one shown.
-    pub(crate) interval: Option<String>,
+    /// The interval, where the column has one shown.
+    pub(crate) interval: Option<(f64, f64)>,
 }
 
 const HEADLINES: &[Headline] = &[
@@ -304,25 +311,74 @@ pub(crate) fn headlines() -> &'static [Headline] {
 
 impl Headline {
     /// The figure in `report`, if the report has its table and column.
-    pub(crate) fn read(&self, report: &AnnualReport) -> Option<Shown> {
+    pub(crate) fn read(&self, report: &AnnualReport) -> Option<HeadlineFigure> {
         let table = report.table(self.table)?;
         let c = table.columns.iter().position(|c| c.name == self.column)?;
-        // The row of the year, whose remaining keys are `self.key`.
+        // The row of the year whose other keys are `self.key`.
         let year = report.ar.to_string();
-        let row = table.rows.iter().find(|r| r.key.first() == Some(&year) && r.key[1..] == *self.key)?;
+        let ar = table.keys.iter().position(|k| k == "ar")?;
+        let row = table.rows.iter().filter(|r| well_formed(table, r)).find(|r| {
+            r.key[ar] == year && r.key.iter().enumerate().filter(|&(i, _)| i != ar).map(|(_, k)| k).eq(self.key.iter())
+        })?;
         let bound = |suffix: &str| {
             let i = table.columns.iter().position(|x| x.name == format!("{}{suffix}", self.column))?;
             row.values[i].value()
         };
         let unit = table.columns[c].unit;
         let interval = match (bound("_lo"), bound("_hi")) {
-            (Some(lo), Some(hi)) if row.values[c].value().is_some() => Some(format!(
-                "{}–{}",
-                crate::publish::labels::format_sv(lo, unit),
-                crate::publish::labels::format_sv(hi, unit)
-            )),
+            (Some(lo), Some(hi)) if row.values[c].value().is_some() => Some((lo, hi)),
             _ => None,
         };
-        Some(Shown { value: row.values[c], unit, interval })
+        Some(HeadlineFigure { value: row.values[c], unit, interval })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::annual_report;
+
+    /// Every bar of every chart is the very cell of its table, shown or
+    /// withheld: a chart shows nothing its table withholds, and leaves out
+    /// nothing it shows (but totals left out by design).
+    #[test]
+    fn every_chart_draws_exactly_its_tables_cells() {
+        let data = crate::synthetic::generate(&Default::default()).expect("synthetic data");
+        for year in [2022, 2025] {
+            let report = annual_report(&data, year, &Default::default()).expect("report");
+            for (name, table) in report.names().iter().zip(&report.tables) {
+                for spec in charts_of(name) {
+                    let chart = spec.chart(table, None);
+                    let keys: Vec<usize> =
+                        spec.category.iter().map(|k| table.keys.iter().position(|x| x == k).expect("key")).collect();
+                    let mut drawn = 0;
+                    for row in &table.rows {
+                        if spec
+                            .keep
+                            .iter()
+                            .any(|(k, v)| table.keys.iter().position(|x| x == k).is_some_and(|i| row.key[i] != *v))
+                            || (!spec.with_total && keys.iter().any(|&k| row.key[k] == TOTAL))
+                        {
+                            continue;
+                        }
+                        let label: Vec<String> =
+                            keys.iter().map(|&k| key_text(table, &table.keys[k], &row.key[k])).collect();
+                        let label = label.join(" – ");
+                        let label = label.trim_start_matches("Samordningsförbundet ");
+                        let i = chart.categories.iter().position(|c| c == label).expect("a category per row");
+                        for (series, column) in chart.series.iter().zip(spec.columns) {
+                            let c = table.columns.iter().position(|x| x.name == *column).expect("column");
+                            match (series.values[i], row.values[c]) {
+                                (Cell::Shown(a), Cell::Shown(b)) => assert!(a == b || (a.is_nan() && b.is_nan())),
+                                (a, b) => assert_eq!(a, b, "{name} {label} {column}"),
+                            }
+                            drawn += 1;
+                        }
+                    }
+                    let bars: usize = chart.series.iter().map(|s| s.values.len()).sum();
+                    assert_eq!(bars, drawn, "{name}: {}", spec.title);
+                }
+            }
+        }
     }
 }

@@ -4,8 +4,9 @@
 //!
 //! A table's sheet has its title and its notes, the Swedish column labels
 //! and, beneath them, the code names of CSV and JSON (so
-//! `pandas.read_excel(path, sheet_name=..., header=3)` reads a table under
-//! its code names), then the rows; numbers are numbers with formats
+//! `pandas.read_excel(path, sheet_name=..., header=3)` reads a table with
+//! its code names as column names), then the rows: years and ids as
+//! numbers, the other keys by their Swedish labels (`Kvinna`, `Alla`); numbers are numbers with formats
 //! (thousands, percent, kronor), so they sum and sort. A withheld cell is
 //! the text `..` with its reason in a note on the cell, never a zero. The
 //! header rows and key columns are frozen. The workbook's creation date is
@@ -22,6 +23,9 @@ use crate::publish::{Cell, Table, Unit};
 /// The row of a table's sheet where its header of Swedish labels is; the
 /// code names are on the next row and the data begin after it.
 const HEADER_ROW: u32 = 2;
+/// The names of the first and the last sheet.
+const ABOUT_SHEET: &str = "Om rapporten";
+const DEFINITIONS_SHEET: &str = "Definitioner";
 /// Excel's longest sheet name.
 const SHEET_NAME_CHARS: usize = 31;
 
@@ -33,7 +37,6 @@ struct Formats {
     wrap: Format,
     note: Format,
     withheld: Format,
-    link: Format,
 }
 
 impl Formats {
@@ -45,27 +48,43 @@ impl Formats {
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
             note: Format::new().set_italic().set_font_color(Color::RGB(0x444444)),
             withheld: Format::new().set_align(FormatAlign::Right).set_font_color(Color::RGB(0x666666)),
-            link: Format::new()
-                .set_font_color(Color::RGB(0x0563C1))
-                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
         }
     }
 
-    /// The number format of `unit`, and the factor its values are stored
-    /// by (öre as kronor, percentages as fractions, so that Excel's
-    /// percent and currency formats show them).
-    fn number(unit: Unit) -> (Format, f64) {
-        let (pattern, factor) = match unit {
-            Unit::Count | Unit::Tally => ("#,##0", 1.0),
-            Unit::Share => ("0.0%", 1.0),
-            Unit::ShareDifference => ("+0.0%;-0.0%;0.0%", 1.0),
-            Unit::Percent => ("+0.0%;-0.0%;0.0%", 0.01),
-            Unit::Days => ("#,##0.0", 1.0),
-            Unit::Number => ("#,##0.00", 1.0),
-            Unit::Ore => ("#,##0.00 \"kr\"", 0.01),
-            Unit::Flag => ("\"ja\";\"ja\";\"nej\"", 1.0),
+    /// The number format of `unit`, and how a value is stored: öre as
+    /// kronor and percentages as fractions (divided by 100, exactly as the
+    /// reader would), so that Excel's currency and percent formats show
+    /// them; differences of shares in percentage points (× 100).
+    fn number(unit: Unit) -> (Format, Scale) {
+        let (pattern, scale) = match unit {
+            Unit::Count | Unit::Tally => ("#,##0", Scale::Same),
+            Unit::Share => ("0.0%", Scale::Same),
+            Unit::ShareDifference => ("+0.0\" p.e.\";-0.0\" p.e.\";0.0\" p.e.\"", Scale::Times100),
+            Unit::Percent => ("+0.0%;-0.0%;0.0%", Scale::Per100),
+            Unit::Days => ("#,##0.0", Scale::Same),
+            Unit::Number => ("#,##0.00", Scale::Same),
+            Unit::Ore => ("#,##0.00 \"kr\"", Scale::Per100),
+            Unit::Flag => ("\"ja\";\"ja\";\"nej\"", Scale::Same),
         };
-        (Format::new().set_num_format(pattern), factor)
+        (Format::new().set_num_format(pattern), scale)
+    }
+}
+
+/// How a table's value is stored in a cell.
+#[derive(Clone, Copy, Debug)]
+enum Scale {
+    Same,
+    Per100,
+    Times100,
+}
+
+impl Scale {
+    fn apply(self, x: f64) -> f64 {
+        match self {
+            Scale::Same => x,
+            Scale::Per100 => x / 100.0,
+            Scale::Times100 => x * 100.0,
+        }
     }
 }
 
@@ -101,18 +120,19 @@ impl AnnualReport {
     /// # Ok::<(), finsam_core::Error>(())
     /// ```
     pub fn sheet_names(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
+        // The first and last sheets' names are taken.
+        let mut out: Vec<String> = vec![ABOUT_SHEET.to_owned(), DEFINITIONS_SHEET.to_owned()];
         for name in self.names() {
             let mut sheet: String = name.chars().take(SHEET_NAME_CHARS).collect();
             let mut n = 2;
-            while out.iter().any(|s| s.eq_ignore_ascii_case(&sheet)) {
+            while out.iter().any(|s| s.to_lowercase() == sheet.to_lowercase()) {
                 let suffix = format!("_{n}");
                 sheet = name.chars().take(SHEET_NAME_CHARS - suffix.len()).collect::<String>() + &suffix;
                 n += 1;
             }
             out.push(sheet);
         }
-        out
+        out.split_off(2)
     }
 
     fn workbook(&self) -> std::result::Result<Workbook, XlsxError> {
@@ -137,11 +157,12 @@ impl AnnualReport {
 
     /// The first sheet: what the report is, its notes, and a link to each table.
     fn about_sheet(&self, ws: &mut Worksheet, sheets: &[String], f: &Formats) -> std::result::Result<(), XlsxError> {
-        ws.set_name("Om rapporten")?;
+        ws.set_name(ABOUT_SHEET)?;
         ws.set_column_width(0, 34)?;
         ws.set_column_width(1, 90)?;
         ws.write_string_with_format(0, 0, format!("Finsam årsrapport {}", self.ar), &f.title)?;
-        ws.write_string_with_format(1, 0, self.description_sv(), &f.note)?;
+        let reasons = "Skälet till varje .. står i cellens anteckning.";
+        ws.write_string_with_format(1, 0, format!("{} {reasons}", self.description_sv()), &f.note)?;
         let mut row = 3;
         for note in &self.notes {
             ws.write_string_with_format(row, 0, note, &f.note)?;
@@ -152,8 +173,8 @@ impl AnnualReport {
         ws.write_string_with_format(row, 1, "Tabell", &f.header)?;
         for (sheet, table) in sheets.iter().zip(&self.tables) {
             row += 1;
-            ws.write_url_with_text(row, 0, format!("internal:'{sheet}'!A1").as_str(), sheet)?;
-            ws.set_cell_format(row, 0, &f.link)?;
+            let target = format!("internal:'{}'!A1", sheet.replace('\'', "''"));
+            ws.write_url_with_text(row, 0, target.as_str(), sheet)?;
             ws.write_string(row, 1, &table.title)?;
         }
         if !self.sammanslagningar.is_empty() {
@@ -174,7 +195,7 @@ impl AnnualReport {
 
     /// The last sheet: the catalogue's definition of every indicator shown.
     fn definitions_sheet(&self, ws: &mut Worksheet, f: &Formats) -> std::result::Result<(), XlsxError> {
-        ws.set_name("Definitioner")?;
+        ws.set_name(DEFINITIONS_SHEET)?;
         let headers = ["Indikator", "Benämning", "Population", "Definition", "Källa", "Dataperioder"];
         for (c, (header, width)) in headers.iter().zip([26.0, 34.0, 60.0, 70.0, 40.0, 40.0]).enumerate() {
             ws.write_string_with_format(0, c as u16, *header, &f.header)?;
@@ -206,7 +227,7 @@ fn table_sheet(ws: &mut Worksheet, name: &str, table: &Table, f: &Formats) -> st
     // The notes on one line above the header, so that nothing but rows
     // follows it and a reader of the sheet (pandas' read_excel) gets rows only.
     if !table.notes.is_empty() {
-        ws.write_string_with_format(1, 0, table.notes.join(" "), &f.note)?;
+        ws.write_string_with_format(1, 0, within_cell(table.notes.join(" ")), &f.note)?;
     }
     let columns = sheet_columns(table);
     for (c, column) in columns.iter().enumerate() {
@@ -217,27 +238,33 @@ fn table_sheet(ws: &mut Worksheet, name: &str, table: &Table, f: &Formats) -> st
     }
     let keys = columns.iter().filter(|c| !matches!(c, SheetColumn::Value(..))).count();
     ws.set_freeze_panes(HEADER_ROW + 2, keys as u16)?;
-    let numbers: Vec<(Format, f64)> = table.columns.iter().map(|c| Formats::number(c.unit)).collect();
+    let numbers: Vec<(Format, Scale)> = table.columns.iter().map(|c| Formats::number(c.unit)).collect();
     for (r, row) in table.rows.iter().enumerate() {
         let at = HEADER_ROW + 2 + r as u32;
         for (c, column) in columns.iter().enumerate() {
             let c16 = c as u16;
             match *column {
-                SheetColumn::Key(k, _) => write_key(ws, at, c16, &table.keys[k], &row.key[k])?,
-                SheetColumn::Name(key) => {
-                    let k = table.keys.iter().position(|x| x == key).unwrap_or(0);
-                    if let Some(name) = table.names.get(key).and_then(|n| n.get(&row.key[k])) {
+                SheetColumn::Key(k, key) => {
+                    if let Some(value) = row.key.get(k) {
+                        write_key(ws, at, c16, key, value)?;
+                    }
+                }
+                SheetColumn::Name(k, key) => {
+                    if let Some(name) = row.key.get(k).and_then(|id| table.names.get(key)?.get(id)) {
                         ws.write_string(at, c16, name)?;
                     }
                 }
                 SheetColumn::Value(v, _) => {
-                    let (format, factor) = &numbers[v];
-                    match row.values[v] {
-                        Cell::Shown(x) if x.is_finite() => {
-                            ws.write_number_with_format(at, c16, x * factor, format)?;
+                    let (format, scale) = &numbers[v];
+                    match row.values.get(v) {
+                        Some(Cell::Shown(x)) if x.is_finite() => {
+                            ws.write_number_with_format(at, c16, scale.apply(*x), format)?;
                         }
-                        Cell::Shown(_) => withheld(ws, at, c16, "Kan inte beräknas", "not_computable", f)?,
-                        Cell::Suppressed(reason) => withheld(ws, at, c16, reason_sv(reason), reason.code(), f)?,
+                        Some(Cell::Shown(_)) => withheld(ws, at, c16, "Kan inte beräknas", "not_computable", f)?,
+                        Some(Cell::Suppressed(reason)) => {
+                            withheld(ws, at, c16, reason_sv(*reason), reason.code(), f)?;
+                        }
+                        None => {}
                     }
                 }
             }
@@ -274,8 +301,8 @@ fn withheld(
 enum SheetColumn<'t> {
     /// Key column `k`, named.
     Key(usize, &'t str),
-    /// The names of a named key's ids, beside them.
-    Name(&'t str),
+    /// The names of the ids of named key `k`, beside them.
+    Name(usize, &'t str),
     /// Value column `v`, named.
     Value(usize, &'t str),
 }
@@ -287,7 +314,7 @@ fn sheet_columns(table: &Table) -> Vec<SheetColumn<'_>> {
     for (k, key) in table.keys.iter().enumerate() {
         out.push(SheetColumn::Key(k, key));
         if table.names.contains_key(key) {
-            out.push(SheetColumn::Name(key));
+            out.push(SheetColumn::Name(k, key));
         }
     }
     out.extend(table.columns.iter().enumerate().map(|(v, c)| SheetColumn::Value(v, &c.name)));
@@ -299,7 +326,7 @@ impl SheetColumn<'_> {
     fn label(&self) -> String {
         match self {
             SheetColumn::Key(_, name) | SheetColumn::Value(_, name) => column_label(name).into_owned(),
-            SheetColumn::Name(key) => format!("{} (namn)", column_label(key)),
+            SheetColumn::Name(_, key) => format!("{} (namn)", column_label(key)),
         }
     }
 
@@ -307,16 +334,26 @@ impl SheetColumn<'_> {
     fn code_name(&self) -> String {
         match self {
             SheetColumn::Key(_, name) | SheetColumn::Value(_, name) => (*name).to_owned(),
-            SheetColumn::Name(key) => format!("{key}_namn"),
+            SheetColumn::Name(_, key) => format!("{key}_namn"),
         }
     }
 
     fn width(&self, label: &str) -> f64 {
         match self {
-            SheetColumn::Name(_) => 40.0,
+            SheetColumn::Name(..) => 40.0,
             _ => (label.chars().count() as f64 * 0.9).clamp(9.0, 24.0),
         }
     }
+}
+
+/// `text` cut to the characters an Excel cell holds (32,767), with an
+/// ellipsis if cut.
+fn within_cell(text: String) -> String {
+    const CELL_CHARS: usize = 32_767;
+    if text.chars().count() <= CELL_CHARS {
+        return text;
+    }
+    text.chars().take(CELL_CHARS - 1).chain(['…']).collect()
 }
 
 fn xlsx_error(e: XlsxError) -> Error {

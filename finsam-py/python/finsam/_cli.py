@@ -6,7 +6,7 @@ core through the bindings; nothing is computed here. Errors go to stderr as
 for an error in the data or files, 2 for a usage error (a bad option, a key
 that is missing or too short).
 
-    finsam report [DIR | --synthetic] [--year Y] [--forbund ID] [--format md|csv|json|html|xlsx] [-o FILE]
+    finsam report [DIR | --synthetic] [--year Y] [--forbund ID] [--format md|csv|json|html|xlsx] [--locale plain|sv] [-o FILE]
     finsam validate DIR
     finsam synthetic OUT [--scale S] [--seed N]
     finsam pseudonymise IN OUT --column personnummer --key-file study.key [--reject rejects.csv]
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -95,6 +96,7 @@ class _TerminalProgress:
         self.what = what
         self.started = time.monotonic()
         self.drawn = 0.0
+        self.shown = False
         self.done = False
 
     def __call__(self, read: int, total: int) -> None:
@@ -109,11 +111,20 @@ class _TerminalProgress:
         if total > 0:
             left = (total - read) / rate if rate > 0 else 0.0
             line = f"{self.what}: {100 * read / total:3.0f} % {read / 1e6:,.0f} of {total / 1e6:,.0f} MB, {rate / 1e6:,.1f} MB/s, {left:,.0f} s left"
-        sys.stderr.write("\r" + line.ljust(78))
+        # One line that the next redraw overwrites: never wider than the terminal.
+        width = shutil.get_terminal_size().columns - 1
+        sys.stderr.write("\r" + line[:width].ljust(min(width, 78)))
+        self.shown = True
         if finished:
-            sys.stderr.write("\n")
-            self.done = True
+            self.end()
         sys.stderr.flush()
+
+    def end(self) -> None:
+        """Ends the line if one was drawn, so that what follows starts on a line of its own."""
+        if self.shown and not self.done:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+        self.done = True
 
 
 def _progress(what: str) -> _TerminalProgress | None:
@@ -132,7 +143,12 @@ def _read(directory: pathlib.Path, **options: Any) -> Any:
 
     if _is_parquet(directory):
         return finsam.Dataset.from_parquet(directory, **options)
-    return finsam.Dataset.from_csv(directory, progress=_progress(f"reading {directory}"), **options)
+    progress = _progress(f"reading {directory}")
+    try:
+        return finsam.Dataset.from_csv(directory, progress=progress, **options)
+    finally:
+        if progress is not None:
+            progress.end()
 
 
 def _load(args: argparse.Namespace) -> Any:
@@ -169,7 +185,7 @@ def _report(args: argparse.Namespace) -> int:
         output = report.to_xlsx()
     else:
         render: dict[str, Callable[[], str]] = {
-            "md": report.to_markdown,
+            "md": lambda: report.to_markdown(locale=args.locale),
             "csv": report.to_csv,
             "json": report.to_json,
         }
@@ -216,6 +232,12 @@ def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         choices=["md", "csv", "json", "html", "xlsx"],
         default="md",
         help="md (default), csv, json, html (one self-contained page with charts) or xlsx (an Excel workbook)",
+    )
+    p.add_argument(
+        "--locale",
+        choices=["plain", "sv"],
+        default="plain",
+        help="numbers in md: plain (23000, 33.2 %%; default) or sv (23 000, 33,2 %%)",
     )
     p.add_argument("-o", "--output", metavar="FILE", default=None, help="write here (default: standard output)")
     p.add_argument("--no-suppression", action="store_true", help="publish small counts (internal use only)")
@@ -305,6 +327,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except FinsamError as e:
         print(f"finsam: error [{e.code}]: {e}", file=sys.stderr)
+        return EXIT_DATA
+    except BrokenPipeError:
+        # The reader of the output stopped reading (`| head`): not an error
+        # of ours. Point stdout at nothing so Python's flush at exit is quiet.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_DATA
+    except OSError as e:
+        print(f"finsam: error [io]: {e}", file=sys.stderr)
         return EXIT_DATA
     return status
 
