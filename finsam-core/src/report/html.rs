@@ -14,6 +14,12 @@ use crate::publish::labels::{column_label, format_sv, reason_sv, value_label};
 use crate::publish::table::escape_html;
 use crate::publish::{Cell, Table, Unit};
 
+/// Every reason a cell can be withheld for, in the page's legend.
+const REASONS: [crate::publish::Reason; 7] = {
+    use crate::publish::Reason::*;
+    [Primary, Complementary, Denominator, NotComputable, FewResponses, NotInSource, SeriesBreak]
+};
+
 /// A table of more rows than this is folded (`<details>`) under its chart.
 const FOLD_ROWS: usize = 40;
 
@@ -158,7 +164,7 @@ impl AnnualReport {
         }
         out.push_str("</div>");
         for note in self.notes.iter().filter(|n| !n.starts_with("Avgränsat till ")) {
-            let _ = write!(out, "<p class=\"note\">{}</p>", escape_html(note));
+            out.push_str(&note_html(note));
         }
         out.push_str("</section>\n");
     }
@@ -187,13 +193,18 @@ impl AnnualReport {
             out.push_str(&html);
         }
         for note in &table.notes {
-            let _ = writeln!(out, "<p class=\"note\">{}</p>", escape_html(note));
+            out.push_str(&note_html(note));
         }
     }
 
     /// The definitions of the indicators shown, mergers and the report's notes.
     fn write_definitions(&self, out: &mut String) {
-        out.push_str("<section id=\"definitioner\"><h2>Definitioner och noter</h2><dl>");
+        out.push_str("<section id=\"definitioner\"><h2>Definitioner och noter</h2>");
+        out.push_str("<h3>Varför en uppgift är ..</h3><ul>");
+        for reason in REASONS {
+            let _ = write!(out, "<li>{}</li>", escape_html(reason_sv(reason)));
+        }
+        out.push_str("</ul><dl>");
         let mut seen = Vec::new();
         for t in &self.tables {
             if seen.contains(&t.id) {
@@ -203,7 +214,7 @@ impl AnnualReport {
             let Some(spec) = crate::indicators::catalogue().iter().find(|s| s.id == t.id) else { continue };
             let _ = write!(
                 out,
-                "<dt>{} (<code>{}</code>)</dt><dd><p><b>Population:</b> {}</p><p><b>Definition:</b> {}</p><p><b>Källa:</b> {}</p><p><b>Dataperioder:</b> {}</p></dd>",
+                "<dt>{} (<code>{}</code>)</dt><dd lang=\"en\"><p><b>Population:</b> {}</p><p><b>Definition:</b> {}</p><p><b>Källa:</b> {}</p><p><b>Dataperioder:</b> {}</p></dd>",
                 escape_html(spec.label_sv),
                 escape_html(spec.id),
                 escape_html(spec.population),
@@ -222,11 +233,18 @@ impl AnnualReport {
             out.push_str("</ul>");
         }
         if self.okand_insats > 0 {
-            let _ = write!(out, "<p class=\"note\">{}</p>", escape_html(&self.unknown_insats_note()));
+            let _ = write!(out, "<p class=\"note\" lang=\"en\">{}</p>", escape_html(&self.unknown_insats_note()));
         }
-        let _ = write!(out, "<p class=\"note\">{}</p>", escape_html(&self.description()));
+        let _ = write!(out, "<p class=\"note\" lang=\"en\">{}</p>", escape_html(&self.description()));
         out.push_str("</section>\n");
     }
+}
+
+/// A note as a paragraph. The notes are English but for the scope's
+/// ("Avgränsat till …"); `lang` tells screen readers and translators.
+fn note_html(note: &str) -> String {
+    let lang = if note.starts_with("Avgränsat till ") { "sv" } else { "en" };
+    format!("<p class=\"note\" lang=\"{lang}\">{}</p>\n", escape_html(note))
 }
 
 /// A headline figure as a card shows it.
@@ -262,10 +280,15 @@ fn chart_of(spec: &ChartSpec, table: &Table, national: Option<&Table>) -> BarCha
 pub(crate) fn table_html(table: &Table) -> String {
     let mut out = String::from("<table class=\"finsam\"><thead><tr>");
     for k in &table.keys {
-        let _ = write!(out, "<th title=\"{}\">{}</th>", escape_html(k), escape_html(&column_label(k)));
+        let _ = write!(out, "<th scope=\"col\" title=\"{}\">{}</th>", escape_html(k), escape_html(&column_label(k)));
     }
     for c in &table.columns {
-        let _ = write!(out, "<th title=\"{}\">{}</th>", escape_html(&c.name), escape_html(&column_label(&c.name)));
+        let _ = write!(
+            out,
+            "<th scope=\"col\" title=\"{}\">{}</th>",
+            escape_html(&c.name),
+            escape_html(&column_label(&c.name))
+        );
     }
     out.push_str("</tr></thead><tbody>");
     for row in &table.rows {
