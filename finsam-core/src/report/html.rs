@@ -224,14 +224,7 @@ impl AnnualReport {
             );
         }
         out.push_str("</dl>");
-        if !self.sammanslagningar.is_empty() {
-            out.push_str("<h3>Sammanslagningar av förbund</h3><ul>");
-            for m in &self.sammanslagningar {
-                let line = format!("{}: {} ({}) bildat av {}", m.datum, m.namn, m.forbund, m.formed_from());
-                let _ = write!(out, "<li>{}</li>", escape_html(&line));
-            }
-            out.push_str("</ul>");
-        }
+        out.push_str(&self.mergers_html());
         if self.okand_insats > 0 {
             let _ = write!(out, "<p class=\"note\" lang=\"en\">{}</p>", escape_html(&self.unknown_insats_note()));
         }

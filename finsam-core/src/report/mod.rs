@@ -498,17 +498,25 @@ impl AnnualReport {
         for (name, t) in self.names().iter().zip(&self.tables) {
             let _ = write!(out, "<h3 id=\"{0}\"><code>{0}</code></h3>{1}", escape_html(name), t.to_html(max_rows));
         }
-        if !self.sammanslagningar.is_empty() {
-            out.push_str("<h3>Sammanslagningar av förbund</h3><ul>");
-            for m in &self.sammanslagningar {
-                let line = format!("{}: {} ({}) bildat av {}", m.datum, m.namn, m.forbund, m.formed_from());
-                let _ = write!(out, "<li>{}</li>", escape_html(&line));
-            }
-            out.push_str("</ul>");
-        }
+        out.push_str(&self.mergers_html());
         if self.okand_insats > 0 {
             let _ = write!(out, "<p>{}</p>", escape_html(&self.unknown_insats_note()));
         }
+        out
+    }
+
+    /// The mergers of förbund as an HTML list under a heading; empty if none.
+    fn mergers_html(&self) -> String {
+        use crate::publish::table::escape_html;
+        if self.sammanslagningar.is_empty() {
+            return String::new();
+        }
+        let mut out = String::from("<h3>Sammanslagningar av förbund</h3><ul>");
+        for m in &self.sammanslagningar {
+            let line = format!("{}: {} ({}) bildat av {}", m.datum, m.namn, m.forbund, m.formed_from());
+            let _ = write!(out, "<li>{}</li>", escape_html(&line));
+        }
+        out.push_str("</ul>");
         out
     }
 
