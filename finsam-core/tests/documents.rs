@@ -91,3 +91,21 @@ fn the_workbook_is_a_zip_with_a_sheet_per_table_and_is_reproducible() {
     assert_eq!(distinct.len(), sheets.len());
     assert!(sheets.contains(&"jamforelse_insatser_sammanfattn".to_owned()), "{sheets:?}");
 }
+
+#[test]
+fn a_page_follows_its_figures_over_the_years_through_the_earlier_reports() {
+    let reports = reports();
+    let (earlier, latest) = reports.split_at(3); // 2019–2021, then 2022
+    let page = latest[0].to_html_page_with(None, earlier);
+    assert!(page.contains("<section id=\"tidsserie\">") && page.contains("href=\"#tidsserie\""));
+    let series = page.split("<section id=\"tidsserie\">").nth(1).and_then(|s| s.split("</section>").next());
+    let series = series.expect("the section");
+    assert_eq!(series.matches("<svg class=\"chart\"").count(), 2);
+    for year in 2019..=2022 {
+        assert!(series.contains(&format!("<td>{year}</td>")), "{year} is in the series");
+    }
+    assert!(!series.contains("<td>2023</td>"), "no later year");
+    // Without earlier reports, or with only later ones, there is no series.
+    assert!(!latest[0].to_html_page(None).contains("tidsserie"));
+    assert!(!latest[0].to_html_page_with(None, &reports[4..]).contains("tidsserie"));
+}

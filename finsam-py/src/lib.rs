@@ -1285,10 +1285,20 @@ impl PyAnnualReport {
     /// definitions; no script, nothing fetched. `beside`, the national
     /// report of the same year, puts the national figures beside a
     /// förbund's.
-    #[pyo3(signature = (beside = None))]
-    fn to_html_page(&self, py: Python<'_>, beside: Option<PyRef<'_, PyAnnualReport>>) -> String {
+    /// `earlier`, the reports of earlier years of the same data and
+    /// options, adds a section that follows participants and the share to
+    /// work or studies by kön over the years, each year's values as its own
+    /// report publishes them.
+    #[pyo3(signature = (beside = None, earlier = None))]
+    fn to_html_page(
+        &self,
+        py: Python<'_>,
+        beside: Option<PyRef<'_, PyAnnualReport>>,
+        earlier: Option<Vec<PyRef<'_, PyAnnualReport>>>,
+    ) -> String {
         let beside = beside.as_ref().map(|b| &b.inner);
-        py.detach(|| self.inner.to_html_page(beside))
+        let earlier: Vec<AnnualReport> = earlier.iter().flatten().map(|r| r.inner.clone()).collect();
+        py.detach(|| self.inner.to_html_page_with(beside, &earlier))
     }
 
     /// The report as an Excel workbook (the bytes of an `.xlsx` file): a

@@ -59,9 +59,12 @@ def test_a_forbunds_report_and_the_html_page(tmp_path: Path) -> None:
     assert "<script" not in html and "src=" not in html and 'href="http' not in html, "self-contained"
     data = finsam.synthetic(scale=0.05, seed=7)
     report = finsam.annual_report(data, 2022, forbund=7)
-    # The förbund's page, with the national report of the year beside it.
-    assert html == report.to_html_page(beside=finsam.annual_report(data, 2022))
-    assert html.count('<table class="finsam">') == len(report.tables) and "Riket: " in html
+    # The förbund's page, with the national report of the year beside it and
+    # its earlier years' reports followed over the years.
+    earlier = [finsam.annual_report(data, y, forbund=7, compare_insatser=False) for y in data.reporting_years if y < 2022]
+    assert html == report.to_html_page(beside=finsam.annual_report(data, 2022), earlier=earlier)
+    assert 'id="tidsserie"' in html
+    assert html.count('<table class="finsam">') == len(report.tables) + 2 and "Riket: " in html
 
 
 def test_the_workbook_through_the_command(tmp_path: Path) -> None:

@@ -74,9 +74,12 @@ def _render(browser: Any, page_html: str, tmp_path: Path) -> tuple[Any, list[str
 @pytest.mark.parametrize("year", [2022, 2025])
 def test_the_page_renders_in_a_browser_with_every_chart_drawn(browser: Any, data: finsam.Dataset, year: int, tmp_path: Path) -> None:
     report = finsam.annual_report(data, year)
-    page, problems = _render(browser, report.to_html_page(), tmp_path)
+    earlier = [finsam.annual_report(data, y, compare_insatser=False) for y in data.reporting_years if y < year]
+    page, problems = _render(browser, report.to_html_page(earlier=earlier), tmp_path)
+    # The series over the years: participants (every year), shares (the person-level years).
+    assert page.locator("#tidsserie svg.chart").count() == 2
     charts = page.locator("svg.chart")
-    assert charts.count() >= (8 if year == 2022 else 4), charts.count()
+    assert charts.count() >= (10 if year == 2022 else 6), charts.count()
     for i in range(charts.count()):
         chart = charts.nth(i)
         box = chart.bounding_box()
@@ -84,8 +87,9 @@ def test_the_page_renders_in_a_browser_with_every_chart_drawn(browser: Any, data
         assert chart.locator("rect.bar").count() > 0, f"chart {i} has no bar"
         ink = _ink(chart.screenshot())
         assert ink > 0.02, f"chart {i} ({chart.get_attribute('aria-label')}) is blank: {ink:.3f}"
-    # Every table is there, withheld cells say why on hover.
-    assert page.locator("table.finsam").count() == len(report.tables)
+    # Every table is there (and one per series), withheld cells say why on hover.
+    assert page.locator("table.finsam").count() == len(report.tables) + 2
+    assert page.locator("#tidsserie table.finsam").count() == 2
     withheld = page.locator("td.withheld")
     assert withheld.count() > 0
     assert all(withheld.nth(i).get_attribute("title") for i in range(min(withheld.count(), 50)))
@@ -200,6 +204,15 @@ def test_pandas_reads_a_sheet_under_its_code_names(data: finsam.Dataset, tmp_pat
     assert list(frame["andel_arbete_studier"]) == list(expected["andel_arbete_studier"])
     # The key columns show labels to readers; a total is "Alla".
     assert list(frame["kon"]) == ["Kvinna", "Man", "Okänd", "Alla"]
+
+
+def test_the_earlier_reports_without_the_comparison_have_the_same_series_cells(data: finsam.Dataset) -> None:
+    # The command leaves the comparison of insatser out of the earlier years'
+    # reports; the tables the series takes are then the same as published.
+    for year in (2020, 2021):
+        full, lean = finsam.annual_report(data, year), finsam.annual_report(data, year, compare_insatser=False)
+        for name in ("deltagare_per_kon", "utfall_per_kon"):
+            assert full[name].to_json() == lean[name].to_json()
 
 
 def test_markdown_is_for_readers_with_numbers_plain_or_swedish(data: finsam.Dataset) -> None:

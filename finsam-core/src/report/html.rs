@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::AnnualReport;
-use super::sections::{ChartSpec, HeadlineFigure, SECTIONS, Section, charts_of, headlines, section_of};
+use super::sections::{ChartSpec, HeadlineFigure, SECTIONS, SERIES, Section, charts_of, headlines, section_of};
 use crate::engine::era::YearSource;
 use crate::publish::chart::BarChart;
 use crate::publish::labels::{column_label, format_sv, reason_sv, value_label};
@@ -52,8 +52,35 @@ impl AnnualReport {
     /// # Ok::<(), finsam_core::Error>(())
     /// ```
     pub fn to_html_page(&self, beside: Option<&AnnualReport>) -> String {
+        self.to_html_page_with(beside, &[])
+    }
+
+    /// [`to_html_page`](Self::to_html_page) with a section that follows
+    /// the headline figures over the years (participants, and the share to
+    /// work or studies, by kön) through `earlier`, the reports of earlier
+    /// years of the same data and options. Each year's values are those its
+    /// own report publishes, withheld cells withheld: the series discloses
+    /// nothing the reports do not, and is no new disclosure problem.
+    /// Reports of this year or later in `earlier` are left out.
+    ///
+    /// ```
+    /// let data = finsam_core::synthetic::generate(&Default::default())?;
+    /// let config = Default::default();
+    /// let earlier: Vec<_> = (2019..2022)
+    ///     .map(|y| finsam_core::report::annual_report(&data, y, &config))
+    ///     .collect::<Result<_, _>>()?;
+    /// let report = finsam_core::report::annual_report(&data, 2022, &config)?;
+    /// let page = report.to_html_page_with(None, &earlier);
+    /// assert!(page.contains("<section id=\"tidsserie\">"));
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    pub fn to_html_page_with(&self, beside: Option<&AnnualReport>, earlier: &[AnnualReport]) -> String {
         // Figures of another year are not set beside this year's.
         let beside = beside.filter(|b| b.ar == self.ar);
+        let mut years: Vec<&AnnualReport> = earlier.iter().filter(|r| r.ar < self.ar).collect();
+        years.sort_by_key(|r| r.ar);
+        years.dedup_by_key(|r| r.ar);
+        years.push(self);
         let title = self.page_title();
         let mut out = format!(
             "<!doctype html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
@@ -65,8 +92,10 @@ impl AnnualReport {
             "<p class=\"lead\">{} Håll muspekaren över .. för skälet.</p>",
             escape_html(&self.description_sv())
         );
-        self.write_contents(&mut out);
+        let series = if years.len() > 1 { SERIES.iter().filter_map(|s| s.of(&years)).collect() } else { Vec::new() };
+        self.write_contents(&mut out, !series.is_empty());
         self.write_summary(&mut out, beside);
+        write_series(&mut out, &series);
         for (section, tables) in self.by_section() {
             let _ = writeln!(out, "<section id=\"{}\">\n<h2>{}</h2>", section.id, escape_html(section.title));
             for (name, table) in tables {
@@ -127,8 +156,11 @@ impl AnnualReport {
         grouped
     }
 
-    fn write_contents(&self, out: &mut String) {
+    fn write_contents(&self, out: &mut String, series: bool) {
         out.push_str("<nav><h2>Innehåll</h2><ul><li><a href=\"#sammanfattning\">Sammanfattning</a></li>");
+        if series {
+            out.push_str("<li><a href=\"#tidsserie\">Utveckling över åren</a></li>");
+        }
         for (section, _) in self.by_section() {
             let _ = write!(out, "<li><a href=\"#{}\">{}</a></li>", section.id, escape_html(section.title));
         }
@@ -231,6 +263,26 @@ impl AnnualReport {
         let _ = write!(out, "<p class=\"note\" lang=\"en\">{}</p>", escape_html(&self.description()));
         out.push_str("</section>\n");
     }
+}
+
+/// The section that follows figures over the years: each series' chart
+/// and its table.
+fn write_series(out: &mut String, series: &[(Table, BarChart)]) {
+    if series.is_empty() {
+        return;
+    }
+    out.push_str("<section id=\"tidsserie\">\n<h2>Utveckling över åren</h2>\n");
+    for (table, chart) in series {
+        let _ = writeln!(out, "<h3>{}</h3>", escape_html(&table.title));
+        if chart.has_values() {
+            let _ = writeln!(out, "<figure>{}</figure>", chart.to_svg());
+        }
+        out.push_str(&table_html(table));
+        for note in &table.notes {
+            out.push_str(&note_html(note));
+        }
+    }
+    out.push_str("</section>\n");
 }
 
 /// A note as a paragraph. The notes are English but for the scope's

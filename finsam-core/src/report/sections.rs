@@ -191,11 +191,7 @@ impl ChartSpec {
             .filter(|r| self.keep.iter().all(|(k, v)| key_index(k).is_some_and(|i| r.key[i] == *v)))
             .filter(|r| self.with_total || keys.iter().all(|&k| r.key[k] != TOTAL))
             .collect();
-        let label = |r: &Row| {
-            let parts: Vec<String> = keys.iter().map(|&k| key_text(table, &table.keys[k], &r.key[k])).collect();
-            // Every förbund's name begins so: a chart's label says the rest.
-            parts.join(" – ").trim_start_matches("Samordningsförbundet ").to_owned()
-        };
+        let label = |r: &Row| self.category_label(table, r);
         let categories: Vec<String> = match categories {
             Some(given) => given.to_vec(),
             None => distinct(rows.iter().map(|r| label(r))),
@@ -333,10 +329,152 @@ impl Headline {
     }
 }
 
+/// A figure followed over the years: a cell of each year's own report, by kön.
+#[derive(Debug)]
+pub(crate) struct SeriesSpec {
+    /// The report's name of the table the cells come from, in each year's report.
+    table: &'static str,
+    pub(crate) title: &'static str,
+    /// The column charted, and shown with its `_lo`/`_hi` interval if any.
+    column: &'static str,
+}
+
+/// The figures the page follows over the years.
+pub(crate) const SERIES: &[SeriesSpec] = &[
+    SeriesSpec { table: "deltagare_per_kon", title: "Deltagare per år och kön", column: "deltagare" },
+    SeriesSpec {
+        table: "utfall_per_kon",
+        title: "Andel till arbete eller studier efter avslutad insats, per år och kön",
+        column: "andel_arbete_studier",
+    },
+];
+
+impl SeriesSpec {
+    /// The series of `reports` (in year order): a table of each year's
+    /// cells as that year's report publishes them, shown or withheld, and
+    /// its chart (years as categories, a series per kön). `None` if no
+    /// report has the table.
+    pub(crate) fn of(&self, reports: &[&AnnualReport]) -> Option<(Table, BarChart)> {
+        let mut table: Option<Table> = None;
+        for report in reports {
+            let Some(year) = report.table(self.table) else { continue };
+            let c = year.columns.iter().position(|x| x.name == self.column)?;
+            let bounds: Vec<usize> = ["_lo", "_hi"]
+                .iter()
+                .filter_map(|s| year.columns.iter().position(|x| x.name == format!("{}{s}", self.column)))
+                .collect();
+            let kon = year.keys.iter().position(|k| k == "kon")?;
+            let ar = year.keys.iter().position(|k| k == "ar")?;
+            let t = table.get_or_insert_with(|| Table {
+                id: year.id.clone(),
+                title: self.title.to_owned(),
+                keys: vec!["ar".into(), "kon".into()],
+                columns: std::iter::once(c).chain(bounds.iter().copied()).map(|i| year.columns[i].clone()).collect(),
+                rows: Vec::new(),
+                notes: vec![format!(
+                    "Each year's values as that year's annual report publishes them (table {}), withheld cells included.",
+                    self.table
+                )],
+                names: Default::default(),
+            });
+            for row in year.rows.iter().filter(|r| well_formed(year, r)) {
+                let values = std::iter::once(c).chain(bounds.iter().copied()).map(|i| row.values[i]).collect();
+                t.rows.push(Row { key: vec![row.key[ar].clone(), row.key[kon].clone()], values });
+            }
+            if report.era != reports[0].era && !t.notes.iter().any(|n| n.contains("break")) {
+                t.notes.push(format!(
+                    "A break in the series: from {} the participant figures come from the aggregates of Uppföljning Finsam.",
+                    report.ar
+                ));
+            }
+        }
+        let table = table?;
+        let spec = ChartSpec {
+            table: self.table,
+            title: self.title,
+            category: &["ar"],
+            columns: &[],
+            keep: &[],
+            with_total: true,
+        };
+        let chart = spec.by_series_key(&table, self.column, "kon");
+        Some((table, chart))
+    }
+}
+
+impl ChartSpec {
+    /// A chart of `column` of `table` with the values of key `series_key`
+    /// as series and the categories by [`category`](Self::category).
+    fn by_series_key(&self, table: &Table, column: &str, series_key: &str) -> BarChart {
+        let (Some(c), Some(k)) =
+            (table.columns.iter().position(|x| x.name == column), table.keys.iter().position(|x| x == series_key))
+        else {
+            return self.empty(table);
+        };
+        let rows: Vec<&Row> = table.rows.iter().filter(|r| well_formed(table, r)).collect();
+        let names = distinct(rows.iter().map(|r| key_text(table, series_key, &r.key[k])));
+        let categories = distinct(rows.iter().map(|r| self.category_label(table, r)));
+        let series = names
+            .into_iter()
+            .map(|name| {
+                let mine: Vec<&Row> =
+                    rows.iter().copied().filter(|r| key_text(table, series_key, &r.key[k]) == name).collect();
+                self.series(table, name, c, &mine, categories.len(), |r| {
+                    categories.iter().position(|x| *x == self.category_label(table, r))
+                })
+            })
+            .collect();
+        BarChart { title: self.title.to_owned(), unit: table.columns[c].unit, categories, series }
+    }
+
+    /// The label of `row`'s category: its category keys' labels, joined.
+    fn category_label(&self, table: &Table, row: &Row) -> String {
+        let parts: Vec<String> = self
+            .category
+            .iter()
+            .filter_map(|k| table.keys.iter().position(|x| x == k))
+            .map(|i| key_text(table, &table.keys[i], &row.key[i]))
+            .collect();
+        // Every förbund's name begins so: a chart's label says the rest.
+        parts.join(" – ").trim_start_matches("Samordningsförbundet ").to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::report::annual_report;
+
+    /// A series is each year's cells as that year's report publishes them,
+    /// across the break between the eras, and its chart draws them.
+    #[test]
+    fn a_series_is_each_years_own_cells() {
+        let data = crate::synthetic::generate(&Default::default()).expect("synthetic data");
+        let reports: Vec<AnnualReport> =
+            (2019..=2024).map(|y| annual_report(&data, y, &Default::default()).expect("report")).collect();
+        let refs: Vec<&AnnualReport> = reports.iter().collect();
+        for spec in SERIES {
+            let (table, chart) = spec.of(&refs).expect("a series");
+            let mut rows = 0;
+            for report in &reports {
+                let Some(own) = report.table(spec.table) else { continue };
+                let c = own.columns.iter().position(|x| x.name == spec.column).expect("column");
+                for row in &own.rows {
+                    let key = [row.key[0].as_str(), row.key[1].as_str()];
+                    assert_eq!(table.get(&key, spec.column), Some(row.values[c]), "{} {key:?}", spec.table);
+                    let i = chart.categories.iter().position(|y| *y == row.key[0]).expect("a year");
+                    let s = chart.series.iter().position(|s| s.name == key_text(own, "kon", &row.key[1])).expect("kön");
+                    assert_eq!(chart.series[s].values[i], row.values[c]);
+                    rows += 1;
+                }
+            }
+            assert_eq!(rows, table.rows.len());
+            let years = if spec.table == "utfall_per_kon" { 4 } else { 6 };
+            assert_eq!(chart.categories.len(), years, "{}: the years whose reports have the table", spec.table);
+        }
+        let deltagare = SERIES[0].of(&refs).expect("series").0;
+        assert!(deltagare.notes.iter().any(|n| n.contains("break in the series")), "{:?}", deltagare.notes);
+    }
 
     /// Every bar of every chart is the very cell of its table, shown or
     /// withheld: a chart shows nothing its table withholds, and leaves out

@@ -178,9 +178,17 @@ def _report(args: argparse.Namespace) -> int:
     report = finsam.annual_report(data, year, forbund=args.forbund, suppress=suppress)
     output: str | bytes
     if args.format == "html":
-        # A förbund's page sets the national figures beside its own.
+        # A förbund's page sets the national figures beside its own, and
+        # follows its figures over the years through the earlier years'
+        # reports (without the comparison of insatser, which the series
+        # does not use and whose tables do not change the others).
         national = finsam.annual_report(data, year, suppress=suppress) if args.forbund else None
-        output = report.to_html_page(beside=national)
+        earlier = [
+            finsam.annual_report(data, y, forbund=args.forbund, suppress=suppress, compare_insatser=False)
+            for y in data.reporting_years
+            if y < year
+        ]
+        output = report.to_html_page(beside=national, earlier=earlier)
     elif args.format == "xlsx":
         output = report.to_xlsx()
     else:

@@ -253,8 +253,9 @@ class AnnualReport:
     def to_markdown(self, locale: Literal["plain", "sv"] = "plain") -> str: ...
     def to_csv(self) -> str: ...
     def to_json(self) -> str: ...
-    def to_html_page(self, beside: AnnualReport | None = None) -> str:
-        """One self-contained HTML page with charts; ``beside`` is the national report for a förbund's."""
+    def to_html_page(self, beside: AnnualReport | None = None, earlier: Sequence[AnnualReport] | None = None) -> str:
+        """One self-contained HTML page with charts; ``beside`` is the national report for a förbund's,
+        ``earlier`` the reports of earlier years, followed over the years."""
 
     def to_xlsx(self) -> bytes:
         """The report as an Excel workbook (the bytes of an ``.xlsx`` file)."""
