@@ -47,6 +47,7 @@ def test_shares_by_year_and_kon_are_the_tables_cells(data: finsam.Dataset) -> No
     labels = {"kvinna": "Kvinna", "man": "Man", "okand": "Okänd", None: "Alla"}
     with_a_mark = {labels[r["kon"]] for r in rows if r["andel_arbete_studier"] is not None}
     assert {t.get_text() for t in ax.get_legend().get_texts()} == with_a_mark
+    assert ax.get_legend().get_title().get_text() == "Kön"
     # The interval of each mark is the table's.
     caps = [c for c in ax.collections if c.get_segments()]
     bounds = sorted(

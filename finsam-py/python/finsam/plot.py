@@ -28,6 +28,7 @@ __all__ = ["benefit_days", "funnel", "shares"]
 #: The Okabe & Ito colours the HTML report's charts use.
 COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#3A7FA8", "#9A6A00"]
 
+_KEYS = {"ar": "År", "kon": "Kön", "forbund": "Förbund", "grupp": "Grupp"}
 _KON = {"kvinna": "Kvinna", "man": "Man", "okand": "Okänd"}
 _GRUPP = {"sp_rp": "Sjuk- och rehabiliteringspenning", "ae": "Aktivitetsersättning", "sa": "Sjukersättning"}
 _LABELS = {
@@ -110,7 +111,7 @@ def shares(
     ax.set_ylabel(_LABELS.get(column, column))
     ax.set_title(table.title)
     if hue:
-        ax.legend(title=hue)
+        ax.legend(title=_KEYS.get(hue, hue))
     ax.grid(axis="y", color="#dddddd")
     return ax
 
