@@ -96,7 +96,9 @@ fn the_workbook_is_a_zip_with_a_sheet_per_table_and_is_reproducible() {
 fn a_page_follows_its_figures_over_the_years_through_the_earlier_reports() {
     let reports = reports();
     let (earlier, latest) = reports.split_at(3); // 2019–2021, then 2022
-    let page = latest[0].to_html_page_with(None, earlier);
+    // Given every report, it takes the earlier ones only.
+    let page = latest[0].to_html_page_with(None, &reports);
+    assert_eq!(page, latest[0].to_html_page_with(None, earlier));
     assert!(page.contains("<section id=\"tidsserie\">") && page.contains("href=\"#tidsserie\""));
     let series = page.split("<section id=\"tidsserie\">").nth(1).and_then(|s| s.split("</section>").next());
     let series = series.expect("the section");
@@ -108,4 +110,12 @@ fn a_page_follows_its_figures_over_the_years_through_the_earlier_reports() {
     // Without earlier reports, or with only later ones, there is no series.
     assert!(!latest[0].to_html_page(None).contains("tidsserie"));
     assert!(!latest[0].to_html_page_with(None, &reports[4..]).contains("tidsserie"));
+    // Nor with reports under other disclosure control.
+    let open = finsam_core::indicators::Config {
+        disclosure: finsam_core::disclosure::Disclosure { enabled: false, ..Default::default() },
+        ..Default::default()
+    };
+    let unsuppressed: Vec<AnnualReport> =
+        (2019..=2021).map(|y| annual_report(data(), y, &open).expect("report")).collect();
+    assert!(!latest[0].to_html_page_with(None, &unsuppressed).contains("tidsserie"));
 }

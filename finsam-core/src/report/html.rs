@@ -61,7 +61,8 @@ impl AnnualReport {
     /// years of the same data and options. Each year's values are those its
     /// own report publishes, withheld cells withheld: the series discloses
     /// nothing the reports do not, and is no new disclosure problem.
-    /// Reports of this year or later in `earlier` are left out.
+    /// Reports in `earlier` of this year or later, of another part of the
+    /// data, or under other disclosure control or intervals are left out.
     ///
     /// ```
     /// let data = finsam_core::synthetic::generate(&Default::default())?;
@@ -77,7 +78,8 @@ impl AnnualReport {
     pub fn to_html_page_with(&self, beside: Option<&AnnualReport>, earlier: &[AnnualReport]) -> String {
         // Figures of another year are not set beside this year's.
         let beside = beside.filter(|b| b.ar == self.ar);
-        let mut years: Vec<&AnnualReport> = earlier.iter().filter(|r| r.ar < self.ar).collect();
+        let mut years: Vec<&AnnualReport> =
+            earlier.iter().filter(|r| r.ar < self.ar && self.publishes_like(r)).collect();
         years.sort_by_key(|r| r.ar);
         years.dedup_by_key(|r| r.ar);
         years.push(self);
@@ -106,6 +108,18 @@ impl AnnualReport {
         self.write_definitions(&mut out);
         out.push_str("</body>\n</html>\n");
         out
+    }
+
+    /// Whether `other` is of the same part of the data, under the same
+    /// disclosure control and intervals, so that its cells may stand in
+    /// this report's series (a report computed without disclosure control
+    /// never does in one with it).
+    fn publishes_like(&self, other: &AnnualReport) -> bool {
+        let (a, b) = (&self.config, &other.config);
+        a.disclosure == b.disclosure
+            && a.level == b.level
+            && a.method == b.method
+            && self.scope_sv() == other.scope_sv()
     }
 
     /// "Finsam årsrapport 2022", with the förbund of a narrowed data set.

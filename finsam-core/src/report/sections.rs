@@ -350,45 +350,71 @@ pub(crate) const SERIES: &[SeriesSpec] = &[
 ];
 
 impl SeriesSpec {
+    /// The columns of a series: the charted column and its interval's bounds.
+    fn columns(&self) -> [String; 3] {
+        [self.column.to_owned(), format!("{}_lo", self.column), format!("{}_hi", self.column)]
+    }
+
     /// The series of `reports` (in year order): a table of each year's
     /// cells as that year's report publishes them, shown or withheld, and
-    /// its chart (years as categories, a series per kön). `None` if no
-    /// report has the table.
+    /// its chart (years as categories, a series per kön). A year whose
+    /// report lacks the table is not in it, with a note saying so (the
+    /// aggregate era has no status after); `None` if no report has it.
     pub(crate) fn of(&self, reports: &[&AnnualReport]) -> Option<(Table, BarChart)> {
-        let mut table: Option<Table> = None;
+        let wanted = self.columns();
+        let mut columns: Option<Vec<crate::publish::Column>> = None;
+        let (mut rows, mut notes, mut absent) = (Vec::new(), Vec::new(), Vec::new());
+        let mut previous: Option<&AnnualReport> = None;
         for report in reports {
-            let Some(year) = report.table(self.table) else { continue };
-            let c = year.columns.iter().position(|x| x.name == self.column)?;
-            let bounds: Vec<usize> = ["_lo", "_hi"]
-                .iter()
-                .filter_map(|s| year.columns.iter().position(|x| x.name == format!("{}{s}", self.column)))
-                .collect();
-            let kon = year.keys.iter().position(|k| k == "kon")?;
-            let ar = year.keys.iter().position(|k| k == "ar")?;
-            let t = table.get_or_insert_with(|| Table {
-                id: year.id.clone(),
-                title: self.title.to_owned(),
-                keys: vec!["ar".into(), "kon".into()],
-                columns: std::iter::once(c).chain(bounds.iter().copied()).map(|i| year.columns[i].clone()).collect(),
-                rows: Vec::new(),
-                notes: vec![format!(
-                    "Each year's values as that year's annual report publishes them (table {}), withheld cells included.",
-                    self.table
-                )],
-                names: Default::default(),
-            });
+            let Some(year) = report.table(self.table).filter(|t| has_keys(t, &["ar", "kon"])) else {
+                absent.push(report.ar.to_string());
+                continue;
+            };
+            // The series' columns are those the first year has; each year's
+            // cells are read by name, a column it lacks is not in its source.
+            let columns = columns
+                .get_or_insert_with(|| year.columns.iter().filter(|c| wanted.contains(&c.name)).cloned().collect());
+            let (ar, kon) = (key_position(year, "ar"), key_position(year, "kon"));
+            let at: Vec<Option<usize>> =
+                columns.iter().map(|c| year.columns.iter().position(|x| x.name == c.name)).collect();
             for row in year.rows.iter().filter(|r| well_formed(year, r)) {
-                let values = std::iter::once(c).chain(bounds.iter().copied()).map(|i| row.values[i]).collect();
-                t.rows.push(Row { key: vec![row.key[ar].clone(), row.key[kon].clone()], values });
+                let values = at
+                    .iter()
+                    .map(|i| i.map_or(Cell::Suppressed(crate::publish::Reason::NotInSource), |i| row.values[i]))
+                    .collect();
+                rows.push(Row { key: vec![row.key[ar].clone(), row.key[kon].clone()], values });
             }
-            if report.era != reports[0].era && !t.notes.iter().any(|n| n.contains("break")) {
-                t.notes.push(format!(
-                    "A break in the series: from {} the participant figures come from the aggregates of Uppföljning Finsam.",
-                    report.ar
+            if let Some(before) = previous.filter(|p| p.era != report.era) {
+                notes.push(format!(
+                    "A break in the series between {} and {}: the participant figures of {} come from {}.",
+                    before.ar,
+                    report.ar,
+                    report.ar,
+                    report.era.describe()
                 ));
             }
+            previous = Some(report);
         }
-        let table = table?;
+        let columns = columns?;
+        notes.insert(
+            0,
+            format!(
+                "Each year's values as that year's annual report publishes them (table {}), withheld cells included.",
+                self.table
+            ),
+        );
+        if !absent.is_empty() {
+            notes.push(format!("Not in the reports of {}: the table is not there.", absent.join(", ")));
+        }
+        let table = Table {
+            id: format!("{}_tidsserie", self.table),
+            title: self.title.to_owned(),
+            keys: vec!["ar".into(), "kon".into()],
+            columns,
+            rows,
+            notes,
+            names: Default::default(),
+        };
         let spec = ChartSpec {
             table: self.table,
             title: self.title,
@@ -400,6 +426,16 @@ impl SeriesSpec {
         let chart = spec.by_series_key(&table, self.column, "kon");
         Some((table, chart))
     }
+}
+
+/// Whether `table` has every key of `keys`.
+fn has_keys(table: &Table, keys: &[&str]) -> bool {
+    keys.iter().all(|k| table.keys.iter().any(|x| x == k))
+}
+
+/// The position of key `key` of a table known to have it ([`has_keys`]).
+fn key_position(table: &Table, key: &str) -> usize {
+    table.keys.iter().position(|x| x == key).unwrap_or_default()
 }
 
 impl ChartSpec {
@@ -473,7 +509,43 @@ mod tests {
             assert_eq!(chart.categories.len(), years, "{}: the years whose reports have the table", spec.table);
         }
         let deltagare = SERIES[0].of(&refs).expect("series").0;
-        assert!(deltagare.notes.iter().any(|n| n.contains("break in the series")), "{:?}", deltagare.notes);
+        assert!(
+            deltagare.notes.iter().any(|n| n.starts_with("A break in the series between 2022 and 2023")),
+            "{:?}",
+            deltagare.notes
+        );
+        let utfall = SERIES[1].of(&refs).expect("series").0;
+        assert!(utfall.notes.iter().any(|n| n.contains("Not in the reports of 2023, 2024")), "{:?}", utfall.notes);
+        assert!(!utfall.notes.iter().any(|n| n.contains("break")), "{:?}", utfall.notes);
+        // The bounds of the shares are each year's too.
+        for report in &reports[..4] {
+            let own = report.table("utfall_per_kon").expect("table");
+            for row in &own.rows {
+                let key = [row.key[0].as_str(), row.key[1].as_str()];
+                for bound in ["andel_arbete_studier_lo", "andel_arbete_studier_hi"] {
+                    assert_eq!(utfall.get(&key, bound), own.get(&key, bound), "{key:?} {bound}");
+                }
+            }
+        }
+    }
+
+    /// A cell a year's report withholds is withheld in the series.
+    #[test]
+    fn a_series_keeps_what_a_year_withholds() {
+        let data = crate::synthetic::generate(&Default::default()).expect("synthetic data");
+        let mut config = crate::indicators::Config::default();
+        // Kön unknown has some fifty participants a year: withheld at 100.
+        config.disclosure.threshold = 100;
+        let reports: Vec<AnnualReport> =
+            (2020..=2022).map(|y| annual_report(&data, y, &config).expect("report")).collect();
+        let refs: Vec<&AnnualReport> = reports.iter().collect();
+        let (table, chart) = SERIES[0].of(&refs).expect("series");
+        for year in ["2020", "2021", "2022"] {
+            let cell = table.get(&[year, "okand"], "deltagare").expect("a row");
+            assert!(matches!(cell, Cell::Suppressed(_)), "{year}: {cell:?}");
+        }
+        let okand = chart.series.iter().find(|s| s.name == "Okänd").expect("a series");
+        assert!(okand.values.iter().all(|v| matches!(v, Cell::Suppressed(_))));
     }
 
     /// Every bar of every chart is the very cell of its table, shown or

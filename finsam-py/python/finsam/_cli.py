@@ -175,7 +175,10 @@ def _report(args: argparse.Namespace) -> int:
             raise ArgumentError("the data have no reporting year; give --year", code="invalid_argument")
         year = data.reporting_years[-1]
     suppress = not args.no_suppression
-    report = finsam.annual_report(data, year, forbund=args.forbund, suppress=suppress)
+    # A förbund's report is of its part of the data, whose own years count
+    # (one formed later has fewer).
+    part = data.filter(forbund=args.forbund) if args.forbund else data
+    report = finsam.annual_report(part, year, suppress=suppress)
     output: str | bytes
     if args.format == "html":
         # A förbund's page sets the national figures beside its own, and
@@ -184,8 +187,8 @@ def _report(args: argparse.Namespace) -> int:
         # does not use and whose tables do not change the others).
         national = finsam.annual_report(data, year, suppress=suppress) if args.forbund else None
         earlier = [
-            finsam.annual_report(data, y, forbund=args.forbund, suppress=suppress, compare_insatser=False)
-            for y in data.reporting_years
+            finsam.annual_report(part, y, suppress=suppress, compare_insatser=False)
+            for y in part.reporting_years
             if y < year
         ]
         output = report.to_html_page(beside=national, earlier=earlier)
