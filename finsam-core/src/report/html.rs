@@ -7,10 +7,12 @@
 use std::fmt::Write as _;
 
 use super::AnnualReport;
-use super::sections::{ChartSpec, HeadlineFigure, SECTIONS, SERIES, Section, charts_of, headlines, section_of};
+use super::sections::{
+    ChartSpec, HeadlineFigure, SECTIONS, SERIES, Section, charts_of, headlines, key_text, section_of,
+};
 use crate::engine::era::YearSource;
 use crate::publish::chart::BarChart;
-use crate::publish::labels::{column_label, format_sv, reason_sv, value_label};
+use crate::publish::labels::{column_label, format_sv, reason_sv};
 use crate::publish::table::escape_html;
 use crate::publish::{Cell, Table, Unit};
 
@@ -251,13 +253,7 @@ impl AnnualReport {
             let _ = write!(out, "<li>{}</li>", escape_html(reason_sv(reason)));
         }
         out.push_str("</ul><dl>");
-        let mut seen = Vec::new();
-        for t in &self.tables {
-            if seen.contains(&t.id) {
-                continue;
-            }
-            seen.push(t.id.clone());
-            let Some(spec) = crate::indicators::catalogue().iter().find(|s| s.id == t.id) else { continue };
+        for spec in self.definitions() {
             let _ = write!(
                 out,
                 "<dt>{} (<code>{}</code>)</dt><dd lang=\"en\"><p><b>Population:</b> {}</p><p><b>Definition:</b> {}</p><p><b>Källa:</b> {}</p><p><b>Dataperioder:</b> {}</p></dd>",
@@ -371,24 +367,4 @@ pub(crate) fn table_html(table: &Table) -> String {
     }
     out.push_str("</tbody></table>");
     out
-}
-
-/// A key value as a reader sees it: a förbund or insats by its name and
-/// id, a code by its label.
-pub(crate) fn key_text(table: &Table, key: &str, value: &str) -> String {
-    match table.names.get(key).and_then(|names| names.get(value)) {
-        Some(name) => format!("{name} ({value})"),
-        None => code_label(key, value),
-    }
-}
-
-/// The label of a coded key value; the survey indicators' labels are those
-/// of finsam's default mapping.
-pub(crate) fn code_label(key: &str, value: &str) -> String {
-    if key == "indikator"
-        && let Some(indicator) = crate::survey::default_indicators().into_iter().find(|i| i.id == value)
-    {
-        return indicator.label_sv;
-    }
-    value_label(key, value).into_owned()
 }

@@ -6,8 +6,7 @@
 use std::fmt::Write as _;
 
 use super::AnnualReport;
-use super::html::key_text;
-use super::sections::headlines;
+use super::sections::{headlines, key_text};
 use crate::publish::labels::{Locale, column_label, format_number};
 use crate::publish::{Cell, Table};
 

@@ -9,7 +9,7 @@ use crate::publish::table::TOTAL;
 use crate::publish::{Cell, Row, Table, Unit};
 
 use super::AnnualReport;
-use super::html::key_text;
+use crate::publish::labels::value_label;
 
 /// A section of the report: the indicators it holds.
 #[derive(Debug)]
@@ -203,7 +203,7 @@ impl ChartSpec {
             .filter_map(|c| column_index(c))
             .map(|c| {
                 let name = column_label(&table.columns[c].name).into_owned();
-                self.series(table, name, c, &rows, categories.len(), at)
+                Self::series(table, name, c, &rows, categories.len(), at)
             })
             .collect();
         BarChart { title: self.title.to_owned(), unit: table.columns[first].unit, categories, series }
@@ -211,7 +211,6 @@ impl ChartSpec {
 
     /// One series: column `c` of `rows`, placed by `at`, with its interval.
     fn series(
-        &self,
         table: &Table,
         name: String,
         c: usize,
@@ -219,9 +218,7 @@ impl ChartSpec {
         len: usize,
         at: impl Fn(&Row) -> Option<usize>,
     ) -> Series {
-        let column = &table.columns[c].name;
-        let bound = |suffix: &str| table.columns.iter().position(|x| x.name == format!("{column}{suffix}"));
-        let (lo, hi) = (bound("_lo"), bound("_hi"));
+        let (lo, hi) = bounds(table, &table.columns[c].name);
         // A category this series has no row for draws nothing (a survey
         // indicator not asked of the group), rather than a withheld mark.
         let mut values = vec![Cell::Shown(f64::NAN); len];
@@ -245,6 +242,50 @@ impl ChartSpec {
             categories: Vec::new(),
             series: Vec::new(),
         }
+    }
+}
+
+/// The positions of the columns of `column`'s interval (`<column>_lo`,
+/// `<column>_hi`) in `table`, where it has them.
+fn bounds(table: &Table, column: &str) -> (Option<usize>, Option<usize>) {
+    let at = |suffix: &str| table.columns.iter().position(|x| x.name == format!("{column}{suffix}"));
+    (at("_lo"), at("_hi"))
+}
+
+/// A key value as a reader sees it: a förbund or insats by its name and
+/// id, a code by its label.
+pub(crate) fn key_text(table: &Table, key: &str, value: &str) -> String {
+    match table.names.get(key).and_then(|names| names.get(value)) {
+        Some(name) => format!("{name} ({value})"),
+        None => code_label(key, value),
+    }
+}
+
+/// The label of a coded key value; the survey indicators' labels are those
+/// of finsam's default mapping (read once).
+pub(crate) fn code_label(key: &str, value: &str) -> String {
+    static SURVEY: std::sync::OnceLock<Vec<crate::survey::SurveyIndicator>> = std::sync::OnceLock::new();
+    if key == "indikator"
+        && let Some(indicator) = SURVEY.get_or_init(crate::survey::default_indicators).iter().find(|i| i.id == value)
+    {
+        return indicator.label_sv.clone();
+    }
+    value_label(key, value).into_owned()
+}
+
+impl AnnualReport {
+    /// The catalogue entries of the indicators the report shows, each once,
+    /// in report order (the definitions of the page and the workbook).
+    pub(crate) fn definitions(&self) -> Vec<&'static crate::indicators::catalogue::IndicatorSpec> {
+        let mut out: Vec<&'static crate::indicators::catalogue::IndicatorSpec> = Vec::new();
+        for t in &self.tables {
+            if let Some(spec) = crate::indicators::catalogue().iter().find(|s| s.id == t.id)
+                && !out.iter().any(|o| o.id == spec.id)
+            {
+                out.push(spec);
+            }
+        }
+        out
     }
 }
 
@@ -316,12 +357,10 @@ impl Headline {
         let row = table.rows.iter().filter(|r| well_formed(table, r)).find(|r| {
             r.key[ar] == year && r.key.iter().enumerate().filter(|&(i, _)| i != ar).map(|(_, k)| k).eq(self.key.iter())
         })?;
-        let bound = |suffix: &str| {
-            let i = table.columns.iter().position(|x| x.name == format!("{}{suffix}", self.column))?;
-            row.values[i].value()
-        };
         let unit = table.columns[c].unit;
-        let interval = match (bound("_lo"), bound("_hi")) {
+        let shown = |i: Option<usize>| i.and_then(|i| row.values[i].value());
+        let (lo, hi) = bounds(table, self.column);
+        let interval = match (shown(lo), shown(hi)) {
             (Some(lo), Some(hi)) if row.values[c].value().is_some() => Some((lo, hi)),
             _ => None,
         };
@@ -455,7 +494,7 @@ impl ChartSpec {
             .map(|name| {
                 let mine: Vec<&Row> =
                     rows.iter().copied().filter(|r| key_text(table, series_key, &r.key[k]) == name).collect();
-                self.series(table, name, c, &mine, categories.len(), |r| {
+                Self::series(table, name, c, &mine, categories.len(), |r| {
                     categories.iter().position(|x| *x == self.category_label(table, r))
                 })
             })

@@ -15,7 +15,7 @@
 use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, Note, Workbook, Worksheet, XlsxError};
 
 use super::AnnualReport;
-use super::html::code_label;
+use super::sections::code_label;
 use crate::error::{Error, Result};
 use crate::publish::labels::{column_label, reason_sv};
 use crate::publish::{Cell, Table, Unit};
@@ -203,13 +203,7 @@ impl AnnualReport {
         }
         ws.set_freeze_panes(1, 0)?;
         let mut row = 0;
-        let mut seen: Vec<&str> = Vec::new();
-        for t in &self.tables {
-            let Some(spec) = crate::indicators::catalogue().iter().find(|s| s.id == t.id) else { continue };
-            if seen.contains(&spec.id) {
-                continue;
-            }
-            seen.push(spec.id);
+        for spec in self.definitions() {
             row += 1;
             let texts = [spec.id, spec.label_sv, spec.population, spec.definition, spec.source, spec.eras];
             for (c, text) in texts.iter().enumerate() {
