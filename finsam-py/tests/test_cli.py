@@ -48,6 +48,12 @@ def test_a_delivery_written_by_synthetic_reports_alike(tmp_path: Path) -> None:
     from_memory = run("report", "--synthetic", *SMALL, "--year", "2022", "--format", "json")
     assert from_files.returncode == 0, from_files.stderr
     assert from_files.stdout == from_memory.stdout
+    # The renderings for readers too: the same page and workbook from the files as from memory.
+    for fmt in ("html", "xlsx"):
+        a, b = tmp_path / f"files.{fmt}", tmp_path / f"memory.{fmt}"
+        assert run("report", str(out), "--year", "2022", "--format", fmt, "-o", str(a)).returncode == 0
+        assert run("report", "--synthetic", *SMALL, "--year", "2022", "--format", fmt, "-o", str(b)).returncode == 0
+        assert a.read_bytes() == b.read_bytes(), fmt
 
 
 def test_a_forbunds_report_and_the_html_page(tmp_path: Path) -> None:
