@@ -1,12 +1,14 @@
 //! Exact repeats of flat-extract rows, found without keeping the rows: a
-//! 128-bit hash of each row with its position, scattered into buckets by
-//! each worker, then sorted bucket by bucket across workers in parallel.
+//! 128-bit hash of each row with its position; the hashes pass a bitmap
+//! filter, and only the few that may repeat another are sorted.
 //! The CSV reader hashes a record's fields as written (every field, used or
 //! not), and so does the Arrow reader of a stream (every column in Arrow's
 //! row format). The Arrow reader of batches in memory hashes the fields it
 //! reads and confirms a candidate against every column of the frame, which
 //! it holds anyway. Either way a row repeats another only if every field,
 //! used or not, is equal.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Bits of a key that hold the row's position (the rest is its hash).
 const POSITION_BITS: u32 = 40;
@@ -19,56 +21,67 @@ pub(crate) fn key(hash: u128, position: u64) -> u128 {
 
 /// The positions of rows whose hashes are equal, group by group (each in
 /// ascending order), from the keys of every worker, on `threads` threads.
+///
+/// Nearly every row is unique, so the keys are not sorted: each marks its
+/// hash in a bitmap of some 16 bits per row, the keys whose bit another
+/// key had marked too are the candidates (the repeats and a few per cent
+/// of chance neighbours), and only those are sorted and grouped.
 pub(crate) fn repeat_groups(parts: Vec<Vec<u128>>, threads: usize) -> Vec<Vec<u64>> {
     let position = |k: u128| (k & ((1 << POSITION_BITS) - 1)) as u64;
     let hash = |k: u128| k >> POSITION_BITS;
-    // Each worker's keys are scattered into buckets on their own thread;
-    // then each thread sorts a range of buckets, gathered from every part.
-    let scattered = crate::exec::map_chunks(&parts, parts.len(), |_, part| bucketed(&part[0]));
-    drop(parts);
-    let buckets: Vec<usize> = (0..BUCKETS).collect();
-    let found = crate::exec::map_chunks(&buckets, threads, |_, range| {
-        let mut groups: Vec<Vec<u64>> = Vec::new();
-        let mut keys = Vec::new();
-        for &b in range {
-            keys.clear();
-            for (part, starts) in &scattered {
-                keys.extend_from_slice(&part[starts[b]..starts[b + 1]]);
-            }
-            keys.sort_unstable();
-            for run in keys.chunk_by(|a, b| hash(*a) == hash(*b)).filter(|run| run.len() > 1) {
-                groups.push(run.iter().map(|&k| position(k)).collect());
-            }
-        }
-        groups
+    let slices: Vec<&[u128]> = parts.iter().flat_map(|part| part.chunks(1 << 16)).collect();
+    let filter = HashFilter::for_keys(parts.iter().map(Vec::len).sum());
+    crate::exec::map_chunks(&slices, threads, |_, share| {
+        share.iter().for_each(|s| s.iter().for_each(|&k| filter.mark(k)))
     });
-    found.into_iter().flatten().collect()
+    let found = crate::exec::map_chunks(&slices, threads, |_, share| {
+        share.iter().flat_map(|s| s.iter().copied().filter(|&k| filter.marked_twice(k))).collect::<Vec<u128>>()
+    });
+    drop(slices);
+    drop(parts);
+    let mut candidates: Vec<u128> = found.into_iter().flatten().collect();
+    candidates.sort_unstable();
+    candidates
+        .chunk_by(|a, b| hash(*a) == hash(*b))
+        .filter(|run| run.len() > 1)
+        .map(|run| run.iter().map(|&k| position(k)).collect())
+        .collect()
 }
 
-/// Top bits of a key that choose its bucket.
-const BUCKET_BITS: u32 = 12;
-const BUCKETS: usize = 1 << BUCKET_BITS;
+/// Which hashes were seen once and which more than once, one bit each per
+/// slot of the top bits of the hash (shared by the threads that mark it).
+struct HashFilter {
+    slot_bits: u32,
+    seen: Vec<AtomicU64>,
+    twice: Vec<AtomicU64>,
+}
 
-/// The keys scattered into buckets by their top bits (uniform: a hash), and
-/// where each bucket starts; one counting pass, so the sort of each small
-/// bucket is several times faster than a comparison sort of 16-byte keys.
-fn bucketed(keys: &[u128]) -> (Vec<u128>, Vec<usize>) {
-    let bucket = |k: u128| (k >> (128 - BUCKET_BITS)) as usize;
-    let mut starts = vec![0usize; BUCKETS + 1];
-    for &k in keys {
-        starts[bucket(k) + 1] += 1;
+impl HashFilter {
+    /// A filter of about 16 slots per key (so some 6 % of unique keys share
+    /// a slot by chance), from 2¹⁶ to 2³¹ slots.
+    fn for_keys(keys: usize) -> HashFilter {
+        let slots = (keys.saturating_mul(16)).next_power_of_two().clamp(1 << 16, 1 << 31);
+        let words = || (0..slots / 64).map(|_| AtomicU64::new(0)).collect();
+        HashFilter { slot_bits: slots.trailing_zeros(), seen: words(), twice: words() }
     }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
+
+    /// The word and bit of the slot of key `k` (the top bits of its hash).
+    fn slot(&self, k: u128) -> (usize, u64) {
+        let slot = (k >> (128 - self.slot_bits)) as usize;
+        (slot / 64, 1 << (slot % 64))
     }
-    let mut out = vec![0u128; keys.len()];
-    let mut next = starts.clone();
-    for &k in keys {
-        let b = bucket(k);
-        out[next[b]] = k;
-        next[b] += 1;
+
+    fn mark(&self, k: u128) {
+        let (word, bit) = self.slot(k);
+        if self.seen[word].fetch_or(bit, Ordering::Relaxed) & bit != 0 {
+            self.twice[word].fetch_or(bit, Ordering::Relaxed);
+        }
     }
-    (out, starts)
+
+    fn marked_twice(&self, k: u128) -> bool {
+        let (word, bit) = self.slot(k);
+        self.twice[word].load(Ordering::Relaxed) & bit != 0
+    }
 }
 
 /// The positions (first, second) of the repeat whose second row comes
