@@ -71,6 +71,12 @@ fn arrow_exporter<'py>(source: &Bound<'py, PyAny>) -> PyResult<Option<(Bound<'py
         Ok(o.hasattr("__arrow_c_stream__")? || o.hasattr("__arrow_c_array__")?)
     };
     let module: String = source.get_type().module()?.extract()?;
+    if module.starts_with("polars")
+        && source.hasattr("to_arrow")?
+        && let Some(table) = polars_as_pyarrow(source)?
+    {
+        return Ok(Some((table, false)));
+    }
     if exports(source)? {
         let kind = source.get_type().name()?.to_string();
         return Ok(Some((source.clone(), kind.contains("Reader") || module.starts_with("duckdb"))));
@@ -98,6 +104,32 @@ fn arrow_exporter<'py>(source: &Bound<'py, PyAny>) -> PyResult<Option<(Bound<'py
         return Ok(None);
     };
     Ok(exports(&converted)?.then_some((converted, streamed)))
+}
+
+/// A polars `DataFrame` as a `pyarrow.Table` of the same buffers, if
+/// pyarrow is installed: polars' own `__arrow_c_stream__` converts every
+/// string column to the oldest Arrow layout first (on 10 million rows of
+/// the peer benchmark 0.32 s and 0.8 GB more memory), while `to_arrow` at
+/// polars' newest compatibility level hands its string views over as they
+/// are (0.06 s). `None` without pyarrow, or with a polars too old for
+/// `CompatLevel`: the frame's own stream is read then.
+fn polars_as_pyarrow<'py>(frame: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let py = frame.py();
+    let Ok(newest) = py.import("polars").and_then(|pl| pl.getattr("CompatLevel")?.call_method0("newest")) else {
+        return Ok(None);
+    };
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("compat_level", newest)?;
+    match frame.call_method("to_arrow", (), Some(&kwargs)) {
+        Ok(table) => Ok(Some(table)),
+        Err(e)
+            if e.is_instance_of::<pyo3::exceptions::PyImportError>(py)
+                || e.is_instance_of::<pyo3::exceptions::PyTypeError>(py) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// A record batch that any Arrow consumer reads through the PyCapsule

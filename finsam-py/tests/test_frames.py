@@ -314,6 +314,53 @@ def test_a_repeated_row_of_a_frame_is_refused_like_one_of_a_file(tmp_path: Path)
         finsam.follow_up(source)
 
 
+def test_a_polars_frame_reads_the_same_through_pyarrow_and_through_its_own_stream(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A polars frame is handed over as `to_arrow(compat_level=newest)` when
+    pyarrow is installed (its string views as they are, not converted by
+    polars' own stream), else through the frame's own stream: both give the
+    same tables, the same errors at the same place, the same repeat rule."""
+    table = flat_extract(11, 4000)
+    chunked = pl.concat([pl.from_arrow(t) for t in table.to_batches(max_chunksize=900)], rechunk=False)
+    bad = chunked.with_columns(pl.when(pl.int_range(pl.len()) == 2345).then(pl.lit("X")).otherwise("kon").alias("kon"))
+    repeated = pl.concat([chunked, chunked.slice(1234, 1)], rechunk=False)
+
+    def read(frame: pl.DataFrame) -> list[pa.Table]:
+        extract = finsam.read_extract(frame)
+        return [
+            finsam.outcome_rates(extract, by="forbund", suppress=False).to_arrow(),
+            finsam.participants(extract, by="kon").to_arrow(),
+            finsam.benefit_days(extract, by="kon").to_arrow(),
+        ]
+
+    def error(frame: pl.DataFrame) -> tuple:
+        with pytest.raises(finsam.FinsamError) as caught:
+            finsam.read_extract(frame)
+        return caught.value.code, caught.value.row, caught.value.column
+
+    calls: list[object] = []
+    to_arrow = pl.DataFrame.to_arrow
+
+    def spy(frame: pl.DataFrame, **kwargs: object) -> pa.Table:
+        calls.append(kwargs.get("compat_level"))
+        return to_arrow(frame, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "to_arrow", spy)
+    through_pyarrow = (read(chunked), error(bad), error(repeated))
+    assert calls == [pl.CompatLevel.newest()] * 3
+    assert through_pyarrow[1] == ("invalid_code", 2345, "kon")
+    assert through_pyarrow[2][:2] == ("duplicate_row", 4000)
+
+    def no_pyarrow(*args: object, **kwargs: object) -> None:
+        raise ModuleNotFoundError("No module named 'pyarrow'")
+
+    monkeypatch.setattr(pl.DataFrame, "to_arrow", no_pyarrow)
+    own_stream = (read(chunked), error(bad), error(repeated))
+    assert all(a.equals(b) for a, b in zip(through_pyarrow[0], own_stream[0]))
+    assert through_pyarrow[1:] == own_stream[1:]
+
+
 def test_a_data_set_and_its_flat_extract_give_the_same_figures_through_every_path(
     small: finsam.Dataset, tmp_path: Path
 ) -> None:
