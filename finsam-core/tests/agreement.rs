@@ -628,3 +628,139 @@ mod filter {
         assert!(data.filter(&disjoint).is_err(), "an insats of another förbund");
     }
 }
+
+/// One row of [`random_flat`].
+struct FlatRow {
+    person: i64,
+    forbund: i64,
+    kon: &'static str,
+    start: i32,
+    end: Option<i32>,
+    status: Option<&'static str>,
+    reason: Option<&'static str>,
+    before: i64,
+    after: Option<i64>,
+}
+
+/// A random flat extract of `n` rows (persons with several rows, ongoing
+/// participations, missing statuses and days, felregistrering), as CSV text
+/// and as Arrow batches of `chunk` rows of the same values.
+fn random_flat(n: usize, chunk: usize) -> (String, Vec<arrow_array::RecordBatch>) {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Date32Array, Int64Array, RecordBatch, StringArray};
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = |m: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % m
+    };
+    let date = |d: i32| finsam_core::Date::from_days_since_epoch(d).expect("a date").to_string();
+    let mut csv = String::from(
+        "deltagare_id;forbund_id;kon;startdatum;slutdatum;status_efter;avslutsanledning;sp_rp_fore;sp_rp_efter\n",
+    );
+    let mut rows = Vec::with_capacity(n);
+    for _ in 0..n {
+        let start = 17_000 + next(2_400) as i32;
+        let end = (next(5) > 0).then(|| start + next(600) as i32).filter(|&e| e <= 19_500);
+        let row = FlatRow {
+            person: 1 + next(n as u64 / 2) as i64 * 7_919,
+            forbund: 1 + next(9) as i64,
+            kon: ["K", "M"][next(2) as usize],
+            start,
+            end,
+            status: end.and_then(|_| ["arbete", "studier", "arbetssokande", "annat"].get(next(5) as usize).copied()),
+            reason: end.map(|_| if next(40) == 0 { "felregistrering" } else { "genomford" }),
+            before: next(366) as i64,
+            after: end.filter(|&e| e < 19_100).map(|_| next(366) as i64),
+        };
+        csv.push_str(&format!(
+            "{};{};{};{};{};{};{};{};{}\n",
+            row.person,
+            row.forbund,
+            row.kon,
+            date(row.start),
+            row.end.map(date).unwrap_or_default(),
+            row.status.unwrap_or(""),
+            row.reason.unwrap_or(""),
+            row.before,
+            row.after.map(|a| a.to_string()).unwrap_or_default()
+        ));
+        rows.push(row);
+    }
+    let batches = rows
+        .chunks(chunk)
+        .map(|c| {
+            RecordBatch::try_from_iter([
+                ("deltagare_id", Arc::new(Int64Array::from_iter_values(c.iter().map(|r| r.person))) as ArrayRef),
+                ("forbund_id", Arc::new(Int64Array::from_iter_values(c.iter().map(|r| r.forbund))) as ArrayRef),
+                ("kon", Arc::new(StringArray::from_iter_values(c.iter().map(|r| r.kon))) as ArrayRef),
+                ("startdatum", Arc::new(Date32Array::from_iter_values(c.iter().map(|r| r.start))) as ArrayRef),
+                ("slutdatum", Arc::new(Date32Array::from_iter(c.iter().map(|r| r.end))) as ArrayRef),
+                ("status_efter", Arc::new(StringArray::from_iter(c.iter().map(|r| r.status))) as ArrayRef),
+                ("avslutsanledning", Arc::new(StringArray::from_iter(c.iter().map(|r| r.reason))) as ArrayRef),
+                ("sp_rp_fore", Arc::new(Int64Array::from_iter_values(c.iter().map(|r| r.before))) as ArrayRef),
+                ("sp_rp_efter", Arc::new(Int64Array::from_iter(c.iter().map(|r| r.after))) as ArrayRef),
+            ])
+            .expect("batch")
+        })
+        .collect();
+    (csv, batches)
+}
+
+/// A state counted as a CSV file, record batches or a stream of them is
+/// read (no extract held) is the state of the extract read first and then
+/// counted, on one worker or several; a bad value or a repeated row is the
+/// same error at the same place either way.
+#[test]
+fn a_state_counted_as_it_is_read_is_the_state_of_the_extract_read_first() {
+    use finsam_core::engine::{Extract, Partial};
+    use finsam_core::followup::FlatCsvOptions;
+    let (csv, batches) = random_flat(30_000, 4_096);
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("flat.csv");
+    std::fs::write(&path, &csv).expect("write");
+    let (split, years, config) = (Split::parse(&["forbund", "kon"]).expect("split"), 2015..=2023, Config::default());
+    let stream = |batches: &[arrow_array::RecordBatch]| -> finsam_core::arrow::BatchStream {
+        Box::new(batches.iter().cloned().map(Ok).collect::<Vec<_>>().into_iter())
+    };
+    let schema = batches[0].schema();
+    for threads in [1, 2, 3] {
+        let options = FlatCsvOptions { threads, block_size: 1 << 16, ..FlatCsvOptions::default() };
+        let expected =
+            Partial::compute(&Extract::from_csv(&path, &options).expect("read"), &split, years.clone(), &config)
+                .expect("count");
+        assert!(expected.rows() == 30_000 && expected.notes().len() == 1, "{:?}", expected.notes());
+        let counted = Partial::from_csv(&path, &options, &split, years.clone(), &config).expect("csv");
+        assert_eq!(counted, expected, "csv on {threads} threads");
+        let counted = Partial::from_record_batches(&batches, &split, years.clone(), &config, threads).expect("batches");
+        assert_eq!(counted, expected, "batches on {threads} threads");
+        let counted =
+            Partial::from_batch_stream(schema.clone(), stream(&batches), &split, years.clone(), &config, threads);
+        assert_eq!(counted.expect("stream"), expected, "stream on {threads} threads");
+    }
+    // A bad code, and a repeated row, in the middle of the rows.
+    let lines: Vec<&str> = csv.lines().collect();
+    let bad = csv.replacen(
+        &format!("\n{}\n", lines[20_001]),
+        &format!("\n{}\n", lines[20_001].replacen(";K;", ";X;", 1).replacen(";M;", ";X;", 1)),
+        1,
+    );
+    let repeated = format!("{csv}{}\n", lines[12_345]);
+    for (what, text) in [("invalid_code", bad), ("duplicate_row", repeated)] {
+        std::fs::write(&path, &text).expect("write");
+        let options = FlatCsvOptions { threads: 2, block_size: 1 << 16, ..FlatCsvOptions::default() };
+        let read_first = Extract::from_csv(&path, &options).expect_err(what);
+        let counted = Partial::from_csv(&path, &options, &split, years.clone(), &config).expect_err(what);
+        assert_eq!(read_first.code(), what);
+        assert_eq!(counted.to_string(), read_first.to_string(), "{what}");
+    }
+    let mut twice = batches.clone();
+    twice.push(batches[3].slice(17, 1));
+    let read_first = Extract::from_record_batches(&twice, 2).expect_err("repeat");
+    let counted = Partial::from_record_batches(&twice, &split, years.clone(), &config, 2).expect_err("repeat");
+    assert_eq!((read_first.code(), counted.to_string()), ("duplicate_row", read_first.to_string()));
+    let counted = Partial::from_batch_stream(schema, stream(&twice), &split, years, &config, 2).expect_err("repeat");
+    assert_eq!(counted.code(), "duplicate_row");
+}

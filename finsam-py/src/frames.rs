@@ -432,17 +432,30 @@ impl PyFollowUp {
 
 /// The readers of a flat extract into `T`: from a CSV path, from Arrow
 /// record batches in memory, and from a stream of batches (a reader, a
-/// scanner, a Parquet file) that keeps none once read.
-pub(crate) struct FlatReaders<T> {
-    pub(crate) csv: fn(&std::path::Path, &FlatCsvOptions) -> finsam_core::Result<T>,
-    pub(crate) arrow: fn(&[RecordBatch], usize) -> finsam_core::Result<T>,
-    pub(crate) stream: fn(SchemaRef, BatchStream, usize) -> finsam_core::Result<T>,
+/// scanner, a Parquet file) that keeps none once read. One of them is used.
+pub(crate) struct FlatReaders<'a, T> {
+    pub(crate) csv: CsvReader<'a, T>,
+    pub(crate) arrow: ArrowReader<'a, T>,
+    pub(crate) stream: StreamReader<'a, T>,
 }
 
-impl FlatReaders<Extract> {
+/// Reads a CSV file with the options given.
+pub(crate) type CsvReader<'a, T> =
+    Box<dyn FnOnce(&std::path::Path, &FlatCsvOptions) -> finsam_core::Result<T> + Send + 'a>;
+/// Reads record batches in memory on the threads given.
+pub(crate) type ArrowReader<'a, T> = Box<dyn FnOnce(&[RecordBatch], usize) -> finsam_core::Result<T> + Send + 'a>;
+/// Reads a stream of record batches on the threads given.
+pub(crate) type StreamReader<'a, T> =
+    Box<dyn FnOnce(SchemaRef, BatchStream, usize) -> finsam_core::Result<T> + Send + 'a>;
+
+impl FlatReaders<'static, Extract> {
     /// The readers into an [`Extract`].
     pub(crate) fn extract() -> Self {
-        FlatReaders { csv: Extract::from_csv, arrow: Extract::from_record_batches, stream: Extract::from_batch_stream }
+        FlatReaders {
+            csv: Box::new(Extract::from_csv),
+            arrow: Box::new(Extract::from_record_batches),
+            stream: Box::new(Extract::from_batch_stream),
+        }
     }
 }
 
@@ -452,7 +465,7 @@ pub(crate) fn read_flat<T: Send>(
     source: &Bound<'_, PyAny>,
     threads: usize,
     delimiter: Option<u8>,
-    readers: FlatReaders<T>,
+    readers: FlatReaders<'_, T>,
 ) -> PyResult<T> {
     read_flat_watched(py, source, threads, delimiter, readers, None)
 }
@@ -464,7 +477,7 @@ pub(crate) fn read_flat_watched<T: Send>(
     source: &Bound<'_, PyAny>,
     threads: usize,
     delimiter: Option<u8>,
-    readers: FlatReaders<T>,
+    readers: FlatReaders<'_, T>,
     progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<T> {
     if let Ok(path) = source.extract::<PathBuf>() {
@@ -501,9 +514,9 @@ fn read_state(
     delimiter: Option<u8>,
 ) -> PyResult<FollowUpState> {
     let readers = FlatReaders {
-        csv: FollowUpState::from_csv,
-        arrow: FollowUpState::from_record_batches,
-        stream: FollowUpState::from_batch_stream,
+        csv: Box::new(FollowUpState::from_csv),
+        arrow: Box::new(FollowUpState::from_record_batches),
+        stream: Box::new(FollowUpState::from_batch_stream),
     };
     read_flat(py, source, threads, delimiter, readers)
 }

@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
+use arrow_array::RecordBatch;
 use finsam_core::engine::Partial;
+use finsam_core::followup::FlatCsvOptions;
 use finsam_core::indicators::{Config, Split};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
@@ -135,7 +137,9 @@ impl PyPartial {
 /// a CSV path, or a pandas, polars or pyarrow frame. `years` are required
 /// (a chunk cannot know the others'); `by` defaults to förbund and kön,
 /// from which every table and the annual report can be finished; `threads`
-/// read and count (1 under a scheduler that runs one task per core).
+/// read and count (1 under a scheduler that runs one task per core). A CSV
+/// path or a frame is counted as it is read, in one pass: its rows are not
+/// held in memory as an `Extract` would hold them.
 #[pyfunction]
 #[pyo3(signature = (source, *, years, by = None, uttagsdatum = None, threads = 2, delimiter = None))]
 #[allow(clippy::too_many_arguments)]
@@ -158,14 +162,26 @@ fn partial(
         None => None,
     };
     let config = Config { uttagsdatum, ..Config::default() };
-    let extract = match source.cast::<PyExtract>() {
-        Ok(e) => Arc::clone(&e.get().inner),
-        Err(_) => {
-            let readers = FlatReaders::extract();
-            Arc::new(read_flat(py, source, threads, delimiter, readers)?)
-        }
+    if let Ok(e) = source.cast::<PyExtract>() {
+        let extract = Arc::clone(&e.get().inner);
+        return detached(py, move || {
+            Partial::compute_on(&extract, &split, years, &config, threads).map(PyPartial::new)
+        });
+    }
+    // Counted as it is read: the rows are never held.
+    let (split, config) = (&split, &config);
+    let readers = FlatReaders {
+        csv: Box::new(|path: &std::path::Path, options: &FlatCsvOptions| {
+            Partial::from_csv(path, options, split, years.clone(), config)
+        }),
+        arrow: Box::new(|batches: &[RecordBatch], threads| {
+            Partial::from_record_batches(batches, split, years.clone(), config, threads)
+        }),
+        stream: Box::new(|schema, stream, threads| {
+            Partial::from_batch_stream(schema, stream, split, years.clone(), config, threads)
+        }),
     };
-    detached(py, move || Partial::compute_on(&extract, &split, years, &config, threads).map(PyPartial::new))
+    read_flat(py, source, threads, delimiter, readers).map(PyPartial::new)
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

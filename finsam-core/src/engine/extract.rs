@@ -38,10 +38,41 @@ use crate::model::{Avslutsanledning, Ersattningsgrupp, Kon, Utfall};
 pub struct Extract {
     batches: Vec<Participations>,
     groups: Vec<Ersattningsgrupp>,
-    rows: u64,
-    without_avslutsanledning: u64,
+    tally: Tally,
+}
+
+/// What a reader of a flat extract counts of the rows themselves, whatever
+/// it does with them (keeps them as an [`Extract`], or counts them into a
+/// state as they come).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Tally {
+    pub(crate) rows: u64,
+    pub(crate) without_avslutsanledning: u64,
     /// The latest start or end date (day number), if any row.
-    latest: Option<i32>,
+    pub(crate) latest: Option<i32>,
+}
+
+impl Tally {
+    /// Counts a batch of rows.
+    pub(crate) fn add(&mut self, rows: &Rows) {
+        let latest = rows.start.iter().chain(rows.slut.iter().filter(|&&d| d != NO_DATE)).copied().max();
+        self.latest = self.latest.max(latest);
+        self.rows += rows.len() as u64;
+        if !rows.avslut_known {
+            self.without_avslutsanledning += rows.len() as u64;
+        }
+    }
+
+    /// Adds the tally of other rows.
+    pub(crate) fn absorb(&mut self, other: Tally) {
+        self.rows += other.rows;
+        self.without_avslutsanledning += other.without_avslutsanledning;
+        self.latest = self.latest.max(other.latest);
+    }
+
+    pub(crate) fn latest_date(&self) -> Option<Date> {
+        self.latest.map(Date::from_checked)
+    }
 }
 
 impl Extract {
@@ -61,7 +92,7 @@ impl Extract {
     /// # Errors
     /// As [`from_csv`](Self::from_csv).
     pub fn from_csv_reader(reader: impl std::io::Read, source: &str, options: &FlatCsvOptions) -> Result<Extract> {
-        crate::followup::read_csv(reader, source, options)
+        crate::followup::read_csv(reader, source, options, &())
     }
 
     /// Reads a flat extract from Arrow record batches on `threads` workers,
@@ -71,7 +102,7 @@ impl Extract {
     /// As [`FollowUpState::from_record_batches`](crate::followup::FollowUpState::from_record_batches).
     #[cfg(feature = "arrow")]
     pub fn from_record_batches(batches: &[arrow_array::RecordBatch], threads: usize) -> Result<Extract> {
-        crate::followup::read_batches(batches, threads)
+        crate::followup::read_batches(batches, threads, &())
     }
 
     /// Reads a flat extract from a Parquet file or a directory of part
@@ -122,12 +153,12 @@ impl Extract {
         stream: crate::arrow::BatchStream,
         threads: usize,
     ) -> Result<Extract> {
-        crate::followup::read_stream(schema, stream, threads, crate::followup::Repeats::WholeRow, 0)
+        crate::followup::read_stream(schema, stream, threads, crate::followup::Repeats::WholeRow, 0, &())
     }
 
     /// Rows read.
     pub fn rows(&self) -> u64 {
-        self.rows
+        self.tally.rows
     }
 
     /// The benefit groups with days in the extract.
@@ -138,7 +169,7 @@ impl Extract {
     /// The latest start or end date in the extract: the cut-off unless the
     /// options set one (an extract does not carry its own).
     pub fn latest(&self) -> Date {
-        Date::from_checked(self.latest.unwrap_or(0))
+        Date::from_checked(self.tally.latest.unwrap_or(0))
     }
 
     /// The earliest year of start.
@@ -149,7 +180,7 @@ impl Extract {
     /// What a table of this extract says about its population: the
     /// catalogue's rule as far as the extract's columns let it be applied.
     pub fn notes(&self) -> Vec<String> {
-        population_notes(self.rows, self.without_avslutsanledning)
+        population_notes(self.tally.rows, self.tally.without_avslutsanledning)
     }
 
     /// The state of `split` over `years`, counted on two threads (see
@@ -165,12 +196,8 @@ impl Extract {
         &self.batches
     }
 
-    pub(crate) fn latest_date(&self) -> Option<Date> {
-        self.latest.map(Date::from_checked)
-    }
-
-    pub(crate) fn without_avslutsanledning(&self) -> u64 {
-        self.without_avslutsanledning
+    pub(crate) fn tally(&self) -> Tally {
+        self.tally
     }
 }
 
@@ -189,30 +216,24 @@ pub(crate) fn population_notes(rows: u64, without_avslutsanledning: u64) -> Vec<
 }
 
 impl FlatSink for Extract {
-    fn empty(groups: &[Ersattningsgrupp]) -> Self {
+    type Plan = ();
+
+    fn empty(groups: &[Ersattningsgrupp], _: &()) -> Self {
         Extract { groups: groups.to_vec(), ..Extract::default() }
     }
 
     fn add_rows(&mut self, rows: &Rows, locate: &dyn Fn(usize, &str, String) -> Location) -> Result<()> {
         check_rows(rows, locate)?;
-        let batch = Participations::from_flat_rows(rows, &self.groups);
-        let latest = rows.start.iter().chain(rows.slut.iter().filter(|&&d| d != NO_DATE)).copied().max();
-        self.latest = self.latest.max(latest);
-        self.rows += rows.len() as u64;
-        if !rows.avslut_known {
-            self.without_avslutsanledning += rows.len() as u64;
-        }
-        self.batches.push(batch);
+        self.batches.push(Participations::from_flat_rows(rows, &self.groups));
+        self.tally.add(rows);
         Ok(())
     }
 
     fn merge_all(parts: Vec<Self>, groups: &[Ersattningsgrupp]) -> Result<Self> {
-        let mut out = Extract::empty(groups);
+        let mut out = Extract::empty(groups, &());
         for p in parts {
             out.batches.extend(p.batches);
-            out.rows += p.rows;
-            out.without_avslutsanledning += p.without_avslutsanledning;
-            out.latest = out.latest.max(p.latest);
+            out.tally.absorb(p.tally);
         }
         Ok(out)
     }

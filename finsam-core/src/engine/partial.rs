@@ -15,10 +15,13 @@ use std::ops::RangeInclusive;
 
 use serde::{Deserialize, Serialize};
 
-use super::Extract;
 use super::build::{Builder, Query};
+use super::extract::Tally;
+use super::{Extract, Participations};
 use crate::Date;
+use crate::error::Location;
 use crate::error::{Error, Result};
+use crate::followup::{FlatSink, Rows, check_rows};
 use crate::indicators::state::{Accumulator, Key};
 use crate::indicators::{Config, Dim, Split, State};
 use crate::model::Ersattningsgrupp;
@@ -125,14 +128,7 @@ impl Partial {
         persons: bool,
         threads: usize,
     ) -> Result<Partial> {
-        config.check()?;
-        check_split(split)?;
-        let last_day = Date::last_of_year(*years.end()).filter(|_| !years.is_empty() && *years.start() >= 1);
-        let Some(last_day) = last_day else {
-            return Err(Error::InvalidArgument { name: "years", message: format!("invalid range {years:?}") });
-        };
-        let cutoff = config.uttagsdatum.unwrap_or(last_day);
-        let query = Query { split, years: years.clone(), cutoff, bands: &config.age_bands, persons };
+        let query = query(split, &years, config, persons)?;
         let parts = crate::exec::map_chunks(extract.batches(), threads, |_, batches| {
             let mut builder = Builder::new(&query);
             for b in batches {
@@ -143,15 +139,105 @@ impl Partial {
         });
         let parts = parts.into_iter().collect::<Result<Vec<_>>>()?;
         let state = Builder::finish_all(&query, parts, threads);
-        Ok(Partial {
+        Ok(Partial::of(state, years, config, extract.groups(), extract.tally()))
+    }
+
+    /// Reads a flat extract from a CSV file and counts it in the same pass
+    /// (see [`Partial::from_batch_stream`]): the state of
+    /// [`Extract::from_csv`] then [`compute_on`](Self::compute_on), without
+    /// the extract's rows in memory.
+    ///
+    /// ```
+    /// use finsam_core::engine::{Extract, Partial};
+    /// use finsam_core::indicators::{Config, Split};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("extract.csv");
+    /// std::fs::write(&path, "deltagare_id;forbund_id;kon;startdatum;slutdatum;status_efter\n1;7;K;2021-02-01;2021-10-31;arbete\n2;7;M;2021-03-15;;\n").unwrap();
+    /// let (split, config) = (Split::parse(&["forbund", "kon"])?, Config::default());
+    /// let counted = Partial::from_csv(&path, &Default::default(), &split, 2020..=2022, &config)?;
+    /// let read = Extract::from_csv(&path, &Default::default())?;
+    /// assert_eq!(counted, Partial::compute(&read, &split, 2020..=2022, &config)?);
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Those of [`Extract::from_csv`] and of [`compute`](Self::compute).
+    pub fn from_csv(
+        path: &std::path::Path,
+        options: &crate::followup::FlatCsvOptions,
+        split: &Split,
+        years: RangeInclusive<i32>,
+        config: &Config,
+    ) -> Result<Partial> {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let query = query(split, &years, config, true)?;
+        let counted: Counting<'_> = crate::followup::read_csv(file, &path.display().to_string(), options, &&query)?;
+        Ok(counted.finish(&query, years, config, options.threads))
+    }
+
+    /// Reads a flat extract from Arrow record batches in memory and counts
+    /// it in the same pass, on `threads` workers: the state of
+    /// [`Extract::from_record_batches`] then [`compute_on`](Self::compute_on),
+    /// without a copy of the rows.
+    ///
+    /// # Errors
+    /// Those of [`Extract::from_record_batches`] and of [`compute`](Self::compute).
+    #[cfg(feature = "arrow")]
+    pub fn from_record_batches(
+        batches: &[arrow_array::RecordBatch],
+        split: &Split,
+        years: RangeInclusive<i32>,
+        config: &Config,
+        threads: usize,
+    ) -> Result<Partial> {
+        let query = query(split, &years, config, true)?;
+        let counted: Counting<'_> = crate::followup::read_batches(batches, threads, &&query)?;
+        Ok(counted.finish(&query, years, config, threads))
+    }
+
+    /// Reads a flat extract from a stream of record batches (a Parquet
+    /// file, a scanner, a database cursor) and counts each batch as it
+    /// comes, on `threads` workers that each count into their own builder:
+    /// no row is kept once counted, so memory holds the state, not the
+    /// extract. The state equals [`Extract::from_batch_stream`] then
+    /// [`compute_on`](Self::compute_on); the years must be given before
+    /// reading, as for any chunk (see the [module](self)).
+    ///
+    /// # Errors
+    /// Those of [`Extract::from_batch_stream`] and of [`compute`](Self::compute).
+    #[cfg(feature = "arrow")]
+    pub fn from_batch_stream(
+        schema: arrow_schema::SchemaRef,
+        stream: crate::arrow::BatchStream,
+        split: &Split,
+        years: RangeInclusive<i32>,
+        config: &Config,
+        threads: usize,
+    ) -> Result<Partial> {
+        let query = query(split, &years, config, true)?;
+        let repeats = crate::followup::Repeats::WholeRow;
+        let counted: Counting<'_> = crate::followup::read_stream(schema, stream, threads, repeats, 0, &&query)?;
+        Ok(counted.finish(&query, years, config, threads))
+    }
+
+    /// The state of `state`, counted over `years` under `config` from rows
+    /// of benefit `groups` that `tally` counts.
+    fn of(
+        state: State,
+        years: RangeInclusive<i32>,
+        config: &Config,
+        groups: &[Ersattningsgrupp],
+        tally: Tally,
+    ) -> Partial {
+        Partial {
             state,
             years,
             uttagsdatum: config.uttagsdatum,
-            latest: extract.latest_date(),
-            groups: sorted_groups(extract.groups()),
-            rows: extract.rows(),
-            without_avslutsanledning: extract.without_avslutsanledning(),
-        })
+            latest: tally.latest_date(),
+            groups: sorted_groups(groups),
+            rows: tally.rows,
+            without_avslutsanledning: tally.without_avslutsanledning,
+        }
     }
 
     /// Adds the counts of `other`, a state of other rows of the same extract.
@@ -345,6 +431,64 @@ impl Partial {
             return Err(invalid_binary(format!("{} bytes after the state", rest.len())));
         }
         Ok(state)
+    }
+}
+
+/// The query of a state of `split` over `years` under `config`, checked.
+fn query<'q>(split: &'q Split, years: &RangeInclusive<i32>, config: &'q Config, persons: bool) -> Result<Query<'q>> {
+    config.check()?;
+    check_split(split)?;
+    let last_day = Date::last_of_year(*years.end()).filter(|_| !years.is_empty() && *years.start() >= 1);
+    let Some(last_day) = last_day else {
+        return Err(Error::InvalidArgument { name: "years", message: format!("invalid range {years:?}") });
+    };
+    let cutoff = config.uttagsdatum.unwrap_or(last_day);
+    Ok(Query { split, years: years.clone(), cutoff, bands: &config.age_bands, persons })
+}
+
+/// A reader's sink that counts each batch of rows as it is read, in the
+/// worker that read it, and keeps no row: every worker has its own builder,
+/// and the builders are finished together at the end.
+struct Counting<'q> {
+    /// A worker's one builder, or after the merge every worker's (a merged
+    /// sink is finished, never added to).
+    builders: Vec<Builder<'q>>,
+    groups: Vec<Ersattningsgrupp>,
+    tally: Tally,
+}
+
+impl Counting<'_> {
+    /// The state of every worker's counts.
+    fn finish(self, query: &Query<'_>, years: RangeInclusive<i32>, config: &Config, threads: usize) -> Partial {
+        let state = Builder::finish_all(query, self.builders, threads.max(1));
+        Partial::of(state, years, config, &self.groups, self.tally)
+    }
+}
+
+impl<'q> FlatSink for Counting<'q> {
+    type Plan = &'q Query<'q>;
+
+    fn empty(groups: &[Ersattningsgrupp], query: &&'q Query<'q>) -> Self {
+        Counting { builders: vec![Builder::new(query)], groups: groups.to_vec(), tally: Tally::default() }
+    }
+
+    fn add_rows(&mut self, rows: &Rows, locate: &dyn Fn(usize, &str, String) -> Location) -> Result<()> {
+        check_rows(rows, locate)?;
+        let batch = Participations::from_flat_rows(rows, &self.groups);
+        if let Some(builder) = self.builders.last_mut() {
+            builder.add(&batch);
+        }
+        self.tally.add(rows);
+        Ok(())
+    }
+
+    fn merge_all(parts: Vec<Self>, groups: &[Ersattningsgrupp]) -> Result<Self> {
+        let mut out = Counting { builders: Vec::new(), groups: groups.to_vec(), tally: Tally::default() };
+        for p in parts {
+            out.builders.extend(p.builders);
+            out.tally.absorb(p.tally);
+        }
+        Ok(out)
     }
 }
 

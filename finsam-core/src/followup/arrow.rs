@@ -56,7 +56,7 @@ impl FollowUpState {
     /// an earlier one in every column, used or not (as [`from_csv`](Self::from_csv)
     /// judges a file's records). A stream's schema with no rows is a batch of no rows.
     pub fn from_record_batches(batches: &[RecordBatch], threads: usize) -> Result<FollowUpState> {
-        read_batches(batches, threads)
+        read_batches(batches, threads, &())
     }
 
     /// Reads a flat extract from a stream of record batches with `schema`
@@ -90,20 +90,20 @@ impl FollowUpState {
     /// # Errors
     /// As [`from_record_batches`](Self::from_record_batches).
     pub fn from_batch_stream(schema: SchemaRef, stream: BatchStream, threads: usize) -> Result<FollowUpState> {
-        read_stream(schema, stream, threads, Repeats::WholeRow, 0)
+        read_stream(schema, stream, threads, Repeats::WholeRow, 0, &())
     }
 }
 
 /// Reads a flat extract from record batches into the sink `S`, on `threads`
 /// workers. The batches are in memory already, so repeats are found by a
 /// hash of the fields read and confirmed against every column.
-pub(crate) fn read_batches<S: FlatSink>(batches: &[RecordBatch], threads: usize) -> Result<S> {
+pub(crate) fn read_batches<S: FlatSink>(batches: &[RecordBatch], threads: usize, plan: &S::Plan) -> Result<S> {
     let schema = batches.first().map_or_else(|| Arc::new(Schema::empty()), RecordBatch::schema);
     // A stream owns its batches (cheap: they share their buffers).
     #[allow(clippy::unnecessary_to_owned)]
     let stream: BatchStream = Box::new(batches.to_vec().into_iter().map(Ok));
     let expected_rows = batches.iter().map(RecordBatch::num_rows).sum();
-    read_stream(schema, stream, threads, Repeats::Confirmed, expected_rows)
+    read_stream(schema, stream, threads, Repeats::Confirmed, expected_rows, plan)
 }
 
 /// How a reader finds rows that repeat another in every column.
@@ -130,6 +130,7 @@ pub(crate) fn read_stream<S: FlatSink>(
     threads: usize,
     repeats: Repeats,
     expected_rows: usize,
+    plan: &S::Plan,
 ) -> Result<S> {
     let layout = Layout::of(&schema)?;
     let whole_row = match repeats {
@@ -147,7 +148,7 @@ pub(crate) fn read_stream<S: FlatSink>(
     let failed = AtomicBool::new(false);
     let (pulled, results) = std::thread::scope(|scope| {
         let work = |receiver: Arc<Mutex<mpsc::Receiver<(RecordBatch, u64)>>>| -> Result<(S, Vec<u128>)> {
-            let mut state = S::empty(&layout.groups);
+            let mut state = S::empty(&layout.groups, plan);
             state.reserve(share);
             let mut rows = Rows::new(layout.groups.len(), layout.avslutsanledning.is_some());
             let mut codes = Codes { kon: CodeMemo::new(), status: CodeMemo::new(), avslut: CodeMemo::new() };

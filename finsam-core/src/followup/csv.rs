@@ -108,13 +108,18 @@ impl FollowUpState {
     /// # Errors
     /// As [`from_csv`](Self::from_csv).
     pub fn from_csv_reader(reader: impl Read, source: &str, options: &FlatCsvOptions) -> Result<FollowUpState> {
-        read_csv(reader, source, options)
+        read_csv(reader, source, options, &())
     }
 }
 
 /// Reads a flat extract from any reader into the sink `S` (the follow-up
 /// state, or an extract's participations); `source` names it in errors.
-pub(crate) fn read_csv<S: FlatSink>(reader: impl Read, source: &str, options: &FlatCsvOptions) -> Result<S> {
+pub(crate) fn read_csv<S: FlatSink>(
+    reader: impl Read,
+    source: &str,
+    options: &FlatCsvOptions,
+    plan: &S::Plan,
+) -> Result<S> {
     let mut reader = crate::exec::Counted::new(reader);
     {
         let io = |e| Error::Io { path: source.to_owned(), source: e };
@@ -138,7 +143,7 @@ pub(crate) fn read_csv<S: FlatSink>(reader: impl Read, source: &str, options: &F
                 .into_iter()
                 .map(|receiver| {
                     let (layout, failed) = (&layout, &failed);
-                    scope.spawn(crate::exec::inherit(move || worker::<S>(&receiver, layout, failed)))
+                    scope.spawn(crate::exec::inherit(move || worker::<S>(&receiver, layout, failed, plan)))
                 })
                 .collect();
             let read = feed(&mut reader, carry, eof, block_size, layout.delimiter, &sender, &failed).map_err(io);
@@ -264,8 +269,9 @@ fn worker<S: FlatSink>(
     receiver: &Mutex<mpsc::Receiver<Block>>,
     layout: &Layout,
     failed: &AtomicBool,
+    plan: &S::Plan,
 ) -> Result<Part<S>> {
-    let mut state = S::empty(&layout.groups);
+    let mut state = S::empty(&layout.groups, plan);
     let mut parser = Parser::new(layout);
     loop {
         let block = match receiver.lock() {

@@ -758,8 +758,11 @@ impl FollowUpState {
 /// of an [`Extract`](crate::engine::Extract). Readers give every worker its
 /// own sink and merge them at the end.
 pub(crate) trait FlatSink: Sized + Send {
+    /// What every worker's sink is made from (nothing, or the query a sink
+    /// counts for).
+    type Plan: Sync;
     /// An empty sink for `groups`.
-    fn empty(groups: &[Ersattningsgrupp]) -> Self;
+    fn empty(groups: &[Ersattningsgrupp], plan: &Self::Plan) -> Self;
     /// Makes room for `rows` more rows.
     fn reserve(&mut self, _rows: usize) {}
     /// Adds a batch of rows; `locate` names a row for errors.
@@ -769,7 +772,9 @@ pub(crate) trait FlatSink: Sized + Send {
 }
 
 impl FlatSink for FollowUpState {
-    fn empty(groups: &[Ersattningsgrupp]) -> Self {
+    type Plan = ();
+
+    fn empty(groups: &[Ersattningsgrupp], _: &()) -> Self {
         FollowUpState::new(groups)
     }
 
