@@ -61,6 +61,8 @@ pub(crate) struct Builder<'q> {
     /// [`Builder::persons_by_cell`]).
     persons: Vec<u64>,
     person_cells: Vec<u32>,
+    /// The persons dealt out so far, per cell ([`Builder::seal`]).
+    dealt: Vec<Vec<u64>>,
     /// Likewise what most ended rows add: see [`EndedCounts`].
     ended: Vec<EndedCounts>,
     unknown_insats: u64,
@@ -87,6 +89,7 @@ impl<'q> Builder<'q> {
             active: Vec::new(),
             persons: Vec::new(),
             person_cells: Vec::new(),
+            dealt: Vec::new(),
             ended: Vec::new(),
             unknown_insats: 0,
             first_start: None,
@@ -317,10 +320,26 @@ impl<'q> Builder<'q> {
         out
     }
 
+    /// Deals the persons counted so far out to their cells. A worker calls
+    /// it when its share of the rows is counted, so that the dealing runs
+    /// on every worker's thread rather than on the one that joins them.
+    pub(crate) fn seal(&mut self) {
+        let (persons, cells) = (std::mem::take(&mut self.persons), std::mem::take(&mut self.person_cells));
+        let fresh = Builder::persons_by_cell(persons, cells, self.cells.len());
+        if self.dealt.is_empty() {
+            self.dealt = fresh;
+            return;
+        }
+        self.dealt.resize_with(self.cells.len(), Vec::new);
+        for (dealt, more) in self.dealt.iter_mut().zip(fresh) {
+            dealt.extend(more);
+        }
+    }
+
     /// The cells with every count in place, persons unsorted.
-    fn into_cells(self) -> impl Iterator<Item = (Key, Accumulator)> {
-        let persons = Builder::persons_by_cell(self.persons, self.person_cells, self.cells.len());
-        let accumulators = self.cells.into_iter().zip(self.active).zip(persons).zip(self.ended);
+    fn into_cells(mut self) -> impl Iterator<Item = (Key, Accumulator)> {
+        self.seal();
+        let accumulators = self.cells.into_iter().zip(self.active).zip(self.dealt).zip(self.ended);
         self.cell_keys.into_iter().zip(accumulators.map(|(((mut acc, [deltaganden, startade]), persons), ended)| {
             (acc.deltaganden, acc.startade, acc.personer) = (deltaganden, startade, persons);
             ended.add_to(&mut acc);

@@ -135,6 +135,7 @@ impl Partial {
                 crate::exec::check()?;
                 builder.add(b);
             }
+            builder.seal();
             Ok(builder)
         });
         let parts = parts.into_iter().collect::<Result<Vec<_>>>()?;
@@ -480,6 +481,10 @@ impl<'q> FlatSink for Counting<'q> {
         }
         self.tally.add(rows);
         Ok(())
+    }
+
+    fn seal(&mut self) {
+        self.builders.iter_mut().for_each(Builder::seal);
     }
 
     fn merge_all(parts: Vec<Self>, groups: &[Ersattningsgrupp]) -> Result<Self> {

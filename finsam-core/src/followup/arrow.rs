@@ -156,7 +156,10 @@ pub(crate) fn read_stream<S: FlatSink>(
             loop {
                 // A poisoned lock means a worker panicked: join_all reports it.
                 let next = receiver.lock().map_err(|_| Error::Interrupted)?.recv();
-                let Ok((slice, first_row)) = next else { return Ok((state, keys)) };
+                let Ok((slice, first_row)) = next else {
+                    state.seal();
+                    return Ok((state, keys));
+                };
                 let read = (|| {
                     crate::exec::check()?;
                     rows.clear();

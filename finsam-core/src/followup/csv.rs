@@ -286,6 +286,7 @@ fn worker<S: FlatSink>(
             return Err(e);
         }
     }
+    state.seal();
     Ok(Part { state, keys: std::mem::take(&mut parser.keys), skipped: std::mem::take(&mut parser.skipped) })
 }
 

@@ -767,6 +767,9 @@ pub(crate) trait FlatSink: Sized + Send {
     fn reserve(&mut self, _rows: usize) {}
     /// Adds a batch of rows; `locate` names a row for errors.
     fn add_rows(&mut self, rows: &Rows, locate: &dyn Fn(usize, &str, String) -> Location) -> Result<()>;
+    /// Called by each worker once its rows are added, on its own thread:
+    /// work that is the worker's own to finish.
+    fn seal(&mut self) {}
     /// The sinks of every worker as one.
     fn merge_all(parts: Vec<Self>, groups: &[Ersattningsgrupp]) -> Result<Self>;
 }
