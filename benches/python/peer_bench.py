@@ -68,12 +68,16 @@ def generate(sizes: list[str]) -> None:
     gen.main(["--sizes", *sizes])
 
 
-# The peer data end on 2023-12-31 (gen.py's END_OF_DATA): a state counted
-# as it is read needs its years before it reads a row.
-PEER_YEARS = (1900, 2023)
+def peer_years() -> tuple[int, int]:
+    """The years of the peer data, through gen.py's last day: a state
+    counted as it is read needs its years before it reads a row."""
+    import numpy as np
+
+    gen, _ = peer_modules()
+    return (1900, int(str(np.datetime64(int(gen.END_OF_DATA), "D"))[:4]))
 
 
-def engine_tables(source) -> list:
+def engine_tables(source, years: tuple[int, int]) -> list:
     """The indicator set through the one engine: one mergeable state by
     förbund × kön (with person sets), counted as the frame or file is read
     (no extract held), and the tables of A–C finished from it (outcome
@@ -81,7 +85,7 @@ def engine_tables(source) -> list:
     started and the change)."""
     import finsam
 
-    state = finsam.partial(source, years=PEER_YEARS)
+    state = finsam.partial(source, years=years)
     return [
         finsam.outcome_rates(state, by="kon"),
         finsam.outcome_rates(state, by="forbund"),
@@ -114,9 +118,11 @@ def finsam_runner(n: str, mode: str):
         return lambda: finsam.follow_up(peers.path_for(n, "parquet")), None
     if mode == "mem_engine":
         df = pl.read_parquet(peers.path_for(n, "parquet"))
-        return lambda: engine_tables(df), df
+        years = peer_years()
+        return lambda: engine_tables(df, years), df
     if mode == "csv_engine":
-        return lambda: engine_tables(str(peers.path_for(n, "csv"))), None
+        years = peer_years()
+        return lambda: engine_tables(str(peers.path_for(n, "csv")), years), None
     raise SystemExit(f"unknown finsam mode {mode}")
 
 

@@ -726,18 +726,19 @@ fn a_state_counted_as_it_is_read_is_the_state_of_the_extract_read_first() {
         Box::new(batches.iter().cloned().map(Ok).collect::<Vec<_>>().into_iter())
     };
     let schema = batches[0].schema();
-    for threads in [1, 2, 3] {
+    // The extract's own cut-off (its latest date), and an earlier one given.
+    let early = Config { uttagsdatum: finsam_core::Date::from_ymd(2021, 6, 30), ..Config::default() };
+    for (threads, config) in [(1, &config), (2, &config), (3, &config), (2, &early)] {
         let options = FlatCsvOptions { threads, block_size: 1 << 16, ..FlatCsvOptions::default() };
-        let expected =
-            Partial::compute(&Extract::from_csv(&path, &options).expect("read"), &split, years.clone(), &config)
-                .expect("count");
+        let read = Extract::from_csv(&path, &options).expect("read");
+        let expected = Partial::compute(&read, &split, years.clone(), config).expect("count");
         assert!(expected.rows() == 30_000 && expected.notes().len() == 1, "{:?}", expected.notes());
-        let counted = Partial::from_csv(&path, &options, &split, years.clone(), &config).expect("csv");
+        let counted = Partial::from_csv(&path, &options, &split, years.clone(), config).expect("csv");
         assert_eq!(counted, expected, "csv on {threads} threads");
-        let counted = Partial::from_record_batches(&batches, &split, years.clone(), &config, threads).expect("batches");
+        let counted = Partial::from_record_batches(&batches, &split, years.clone(), config, threads).expect("batches");
         assert_eq!(counted, expected, "batches on {threads} threads");
         let counted =
-            Partial::from_batch_stream(schema.clone(), stream(&batches), &split, years.clone(), &config, threads);
+            Partial::from_batch_stream(schema.clone(), stream(&batches), &split, years.clone(), config, threads);
         assert_eq!(counted.expect("stream"), expected, "stream on {threads} threads");
     }
     // A bad code, and a repeated row, in the middle of the rows.
@@ -761,6 +762,7 @@ fn a_state_counted_as_it_is_read_is_the_state_of_the_extract_read_first() {
     let read_first = Extract::from_record_batches(&twice, 2).expect_err("repeat");
     let counted = Partial::from_record_batches(&twice, &split, years.clone(), &config, 2).expect_err("repeat");
     assert_eq!((read_first.code(), counted.to_string()), ("duplicate_row", read_first.to_string()));
+    let read_first = Extract::from_batch_stream(schema.clone(), stream(&twice), 2).expect_err("repeat");
     let counted = Partial::from_batch_stream(schema, stream(&twice), &split, years, &config, 2).expect_err("repeat");
-    assert_eq!(counted.code(), "duplicate_row");
+    assert_eq!((read_first.code(), counted.to_string()), ("duplicate_row", read_first.to_string()));
 }

@@ -62,7 +62,9 @@ pub(crate) fn stream_capsule<'py>(
 /// polars' streaming engine, a `pyarrow.dataset.Dataset` or `Scanner`
 /// becomes its record-batch reader (read batch by batch), and a duckdb
 /// relation its record-batch reader; frames that export the interface
-/// themselves (pandas, polars, pyarrow, recent duckdb) are taken as they are.
+/// themselves (pandas, pyarrow, recent duckdb) are taken as they are, and a
+/// polars `DataFrame` as a `pyarrow.Table` of its buffers if it can be
+/// ([`polars_as_pyarrow`]).
 ///
 /// With it, whether it is a stream to pull one batch at a time (a reader,
 /// a scanner, a cursor) rather than a frame in memory.
@@ -71,10 +73,7 @@ fn arrow_exporter<'py>(source: &Bound<'py, PyAny>) -> PyResult<Option<(Bound<'py
         Ok(o.hasattr("__arrow_c_stream__")? || o.hasattr("__arrow_c_array__")?)
     };
     let module: String = source.get_type().module()?.extract()?;
-    if module.starts_with("polars")
-        && source.hasattr("to_arrow")?
-        && let Some(table) = polars_as_pyarrow(source)?
-    {
+    if let Some(table) = polars_as_pyarrow(source)? {
         return Ok(Some((table, false)));
     }
     if exports(source)? {
@@ -87,13 +86,14 @@ fn arrow_exporter<'py>(source: &Bound<'py, PyAny>) -> PyResult<Option<(Bound<'py
         let kwargs = PyDict::new(source.py());
         kwargs.set_item("engine", "streaming")?;
         // polars before 1.23 has no `engine`: its default collect then.
-        match source.call_method("collect", (), Some(&kwargs)) {
+        let frame = match source.call_method("collect", (), Some(&kwargs)) {
             Ok(frame) => frame,
             Err(e) if e.is_instance_of::<pyo3::exceptions::PyTypeError>(source.py()) => {
                 source.call_method0("collect")?
             }
             Err(e) => return Err(e),
-        }
+        };
+        polars_as_pyarrow(&frame)?.unwrap_or(frame)
     } else if module.starts_with("pyarrow") && source.hasattr("scanner")? {
         source.call_method0("scanner")?.call_method0("to_reader")?
     } else if module.starts_with("pyarrow") && source.hasattr("to_reader")? {
@@ -111,23 +111,26 @@ fn arrow_exporter<'py>(source: &Bound<'py, PyAny>) -> PyResult<Option<(Bound<'py
 /// string column to the oldest Arrow layout first (on 10 million rows of
 /// the peer benchmark 0.32 s and 0.8 GB more memory), while `to_arrow` at
 /// polars' newest compatibility level hands its string views over as they
-/// are (0.06 s). `None` without pyarrow, or with a polars too old for
-/// `CompatLevel`: the frame's own stream is read then.
+/// are (0.06 s). `None` for anything but a polars `DataFrame`, and when the
+/// conversion fails for any reason (no pyarrow, a pyarrow before 16 that
+/// has no string views, a polars without `CompatLevel`): the frame's own
+/// stream is read then, and says what is wrong with the frame if anything
+/// is. An interrupt is never swallowed.
 fn polars_as_pyarrow<'py>(frame: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
     let py = frame.py();
-    let Ok(newest) = py.import("polars").and_then(|pl| pl.getattr("CompatLevel")?.call_method0("newest")) else {
+    let kind = frame.get_type();
+    let module: String = kind.module()?.extract()?;
+    if !module.starts_with("polars") || kind.name()? != "DataFrame" {
         return Ok(None);
-    };
-    let kwargs = PyDict::new(py);
-    kwargs.set_item("compat_level", newest)?;
-    match frame.call_method("to_arrow", (), Some(&kwargs)) {
+    }
+    let table = py.import("polars").and_then(|pl| {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("compat_level", pl.getattr("CompatLevel")?.call_method0("newest")?)?;
+        frame.call_method("to_arrow", (), Some(&kwargs))
+    });
+    match table {
         Ok(table) => Ok(Some(table)),
-        Err(e)
-            if e.is_instance_of::<pyo3::exceptions::PyImportError>(py)
-                || e.is_instance_of::<pyo3::exceptions::PyTypeError>(py) =>
-        {
-            Ok(None)
-        }
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyException>(py) => Ok(None),
         Err(e) => Err(e),
     }
 }

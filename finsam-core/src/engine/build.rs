@@ -31,6 +31,10 @@ const _: () = assert!(Split::MAX <= 4);
 /// No cell yet.
 const NO_CELL: u32 = u32::MAX;
 
+/// The persons a builder streams before it deals them out to their cells
+/// (48 MB of stream).
+const SEAL_EVERY: usize = 1 << 22;
+
 /// The cells of one group (one combination of split values), by year:
 /// `cells[year - base]` is the cell's index in the builder, or [`NO_CELL`].
 #[derive(Default)]
@@ -137,6 +141,12 @@ impl<'q> Builder<'q> {
             if let Some(year) = ended_in {
                 self.ended(p, i, year);
             }
+        }
+        // Dealt out now and then, the streams stay short: a cell's list
+        // then grows in a few large steps, and the streams and the lists
+        // are never both whole in memory.
+        if self.persons.len() >= SEAL_EVERY {
+            self.seal();
         }
     }
 
@@ -413,5 +423,41 @@ fn source_indices(set: ForsorjningSet, out: &mut Vec<usize>) {
     out.extend(set.iter().map(|f| f as usize));
     if out.is_empty() {
         out.push(SOURCES - 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Extract;
+    use crate::indicators::Config;
+
+    fn batches(csv: &str) -> Vec<Participations> {
+        let head = "deltagare_id;forbund_id;kon;startdatum;slutdatum;status_efter\n";
+        let extract = Extract::from_csv_reader(format!("{head}{csv}").as_bytes(), "t.csv", &Default::default());
+        extract.expect("extract").batches().to_vec()
+    }
+
+    #[test]
+    fn persons_dealt_out_in_several_steps_are_those_dealt_out_once() {
+        let first = batches("5;7;K;2020-02-01;2021-10-31;arbete\n3;7;M;2021-03-15;;\n");
+        // New cells (another förbund) after the first deal, and a person again.
+        let second = batches("5;8;K;2019-05-01;2020-01-20;studier\n3;7;M;2020-01-15;2020-03-01;annat\n");
+        let (split, config) = (Split::parse(&["forbund", "kon"]).expect("split"), Config::default());
+        let cutoff = Date::from_ymd(2021, 12, 31).expect("date");
+        let query = Query { split: &split, years: 2019..=2021, cutoff, bands: &config.age_bands, persons: true };
+        let (mut once, mut in_steps) = (Builder::new(&query), Builder::new(&query));
+        for b in first.iter().chain(&second) {
+            once.add(b);
+        }
+        first.iter().for_each(|b| in_steps.add(b));
+        in_steps.seal();
+        in_steps.seal();
+        second.iter().for_each(|b| in_steps.add(b));
+        let (once, in_steps) = (once.finish(), in_steps.finish());
+        assert_eq!(once, in_steps);
+        let persons_2020: Vec<u64> =
+            once.cells().iter().filter(|(k, _)| k.ar == 2020).flat_map(|(_, a)| a.personer.clone()).collect();
+        assert_eq!(persons_2020, [5, 3, 5], "förbund 7 kvinna, 7 man, 8 kvinna");
     }
 }

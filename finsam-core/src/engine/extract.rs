@@ -223,13 +223,12 @@ impl FlatSink for Extract {
     }
 
     fn add_rows(&mut self, rows: &Rows, locate: &dyn Fn(usize, &str, String) -> Location) -> Result<()> {
-        check_rows(rows, locate)?;
-        self.batches.push(Participations::from_flat_rows(rows, &self.groups));
-        self.tally.add(rows);
+        let batch = participations_of(rows, locate, &self.groups, &mut self.tally)?;
+        self.batches.push(batch);
         Ok(())
     }
 
-    fn merge_all(parts: Vec<Self>, groups: &[Ersattningsgrupp]) -> Result<Self> {
+    fn merge_all(parts: Vec<Self>, groups: &[Ersattningsgrupp], _: &()) -> Result<Self> {
         let mut out = Extract::empty(groups, &());
         for p in parts {
             out.batches.extend(p.batches);
@@ -237,6 +236,20 @@ impl FlatSink for Extract {
         }
         Ok(out)
     }
+}
+
+/// A reader's batch of rows, checked by the row rules ([`check_rows`]), as
+/// participations of the benefit `groups`, and counted in `tally`: what
+/// every sink of a flat extract does with the rows it is given.
+pub(crate) fn participations_of(
+    rows: &Rows,
+    locate: &dyn Fn(usize, &str, String) -> Location,
+    groups: &[Ersattningsgrupp],
+    tally: &mut Tally,
+) -> Result<Participations> {
+    check_rows(rows, locate)?;
+    tally.add(rows);
+    Ok(Participations::from_flat_rows(rows, groups))
 }
 
 impl Participations {

@@ -15,13 +15,13 @@ use std::ops::RangeInclusive;
 
 use serde::{Deserialize, Serialize};
 
+use super::Extract;
 use super::build::{Builder, Query};
-use super::extract::Tally;
-use super::{Extract, Participations};
+use super::extract::{Tally, participations_of};
 use crate::Date;
 use crate::error::Location;
 use crate::error::{Error, Result};
-use crate::followup::{FlatSink, Rows, check_rows};
+use crate::followup::{FlatSink, Rows};
 use crate::indicators::state::{Accumulator, Key};
 use crate::indicators::{Config, Dim, Split, State};
 use crate::model::Ersattningsgrupp;
@@ -199,8 +199,8 @@ impl Partial {
     /// Reads a flat extract from a stream of record batches (a Parquet
     /// file, a scanner, a database cursor) and counts each batch as it
     /// comes, on `threads` workers that each count into their own builder:
-    /// no row is kept once counted, so memory holds the state, not the
-    /// extract. The state equals [`Extract::from_batch_stream`] then
+    /// no row is kept once counted, so memory holds the state and a 16-byte
+    /// key per row for the repeat rule, not the extract. The state equals [`Extract::from_batch_stream`] then
     /// [`compute_on`](Self::compute_on); the years must be given before
     /// reading, as for any chunk (see the [module](self)).
     ///
@@ -451,17 +451,19 @@ fn query<'q>(split: &'q Split, years: &RangeInclusive<i32>, config: &'q Config, 
 /// worker that read it, and keeps no row: every worker has its own builder,
 /// and the builders are finished together at the end.
 struct Counting<'q> {
-    /// A worker's one builder, or after the merge every worker's (a merged
-    /// sink is finished, never added to).
-    builders: Vec<Builder<'q>>,
+    /// What this sink counts into.
+    builder: Builder<'q>,
+    /// The builders of the workers merged into this sink.
+    merged: Vec<Builder<'q>>,
     groups: Vec<Ersattningsgrupp>,
     tally: Tally,
 }
 
 impl Counting<'_> {
     /// The state of every worker's counts.
-    fn finish(self, query: &Query<'_>, years: RangeInclusive<i32>, config: &Config, threads: usize) -> Partial {
-        let state = Builder::finish_all(query, self.builders, threads.max(1));
+    fn finish(mut self, query: &Query<'_>, years: RangeInclusive<i32>, config: &Config, threads: usize) -> Partial {
+        self.merged.push(self.builder);
+        let state = Builder::finish_all(query, self.merged, threads.max(1));
         Partial::of(state, years, config, &self.groups, self.tally)
     }
 }
@@ -470,27 +472,25 @@ impl<'q> FlatSink for Counting<'q> {
     type Plan = &'q Query<'q>;
 
     fn empty(groups: &[Ersattningsgrupp], query: &&'q Query<'q>) -> Self {
-        Counting { builders: vec![Builder::new(query)], groups: groups.to_vec(), tally: Tally::default() }
+        let builder = Builder::new(query);
+        Counting { builder, merged: Vec::new(), groups: groups.to_vec(), tally: Tally::default() }
     }
 
     fn add_rows(&mut self, rows: &Rows, locate: &dyn Fn(usize, &str, String) -> Location) -> Result<()> {
-        check_rows(rows, locate)?;
-        let batch = Participations::from_flat_rows(rows, &self.groups);
-        if let Some(builder) = self.builders.last_mut() {
-            builder.add(&batch);
-        }
-        self.tally.add(rows);
+        let batch = participations_of(rows, locate, &self.groups, &mut self.tally)?;
+        self.builder.add(&batch);
         Ok(())
     }
 
     fn seal(&mut self) {
-        self.builders.iter_mut().for_each(Builder::seal);
+        self.builder.seal();
     }
 
-    fn merge_all(parts: Vec<Self>, groups: &[Ersattningsgrupp]) -> Result<Self> {
-        let mut out = Counting { builders: Vec::new(), groups: groups.to_vec(), tally: Tally::default() };
+    fn merge_all(parts: Vec<Self>, groups: &[Ersattningsgrupp], query: &&'q Query<'q>) -> Result<Self> {
+        let mut out = Counting::empty(groups, query);
         for p in parts {
-            out.builders.extend(p.builders);
+            out.merged.push(p.builder);
+            out.merged.extend(p.merged);
             out.tally.absorb(p.tally);
         }
         Ok(out)

@@ -215,7 +215,7 @@ pub(crate) fn read_stream<S: FlatSink>(
             first_line: None,
         });
     }
-    S::merge_all(states, &layout.groups)
+    S::merge_all(states, &layout.groups, plan)
 }
 
 /// Pulls the batches of `stream`, checks each has `schema`, and sends them

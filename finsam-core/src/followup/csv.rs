@@ -112,8 +112,8 @@ impl FollowUpState {
     }
 }
 
-/// Reads a flat extract from any reader into the sink `S` (the follow-up
-/// state, or an extract's participations); `source` names it in errors.
+/// Reads a flat extract from any reader into the sink `S` (see
+/// [`FlatSink`]); `source` names it in errors.
 pub(crate) fn read_csv<S: FlatSink>(
     reader: impl Read,
     source: &str,
@@ -176,7 +176,7 @@ pub(crate) fn read_csv<S: FlatSink>(
                 first_line: Some(first),
             });
         }
-        S::merge_all(parts.into_iter().map(|p| p.state).collect(), &layout.groups)
+        S::merge_all(parts.into_iter().map(|p| p.state).collect(), &layout.groups, plan)
     }
 }
 

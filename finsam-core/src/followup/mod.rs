@@ -754,9 +754,10 @@ impl FollowUpState {
     }
 }
 
-/// What the flat readers fill: the follow-up state, or the participations
-/// of an [`Extract`](crate::engine::Extract). Readers give every worker its
-/// own sink and merge them at the end.
+/// What the flat readers fill: the follow-up state, the participations of
+/// an [`Extract`](crate::engine::Extract), or a
+/// [`Partial`](crate::engine::Partial) counted as the rows come. Readers
+/// give every worker its own sink and merge them at the end.
 pub(crate) trait FlatSink: Sized + Send {
     /// What every worker's sink is made from (nothing, or the query a sink
     /// counts for).
@@ -771,7 +772,7 @@ pub(crate) trait FlatSink: Sized + Send {
     /// work that is the worker's own to finish.
     fn seal(&mut self) {}
     /// The sinks of every worker as one.
-    fn merge_all(parts: Vec<Self>, groups: &[Ersattningsgrupp]) -> Result<Self>;
+    fn merge_all(parts: Vec<Self>, groups: &[Ersattningsgrupp], plan: &Self::Plan) -> Result<Self>;
 }
 
 impl FlatSink for FollowUpState {
@@ -789,7 +790,7 @@ impl FlatSink for FollowUpState {
         FollowUpState::add_rows(self, rows, locate)
     }
 
-    fn merge_all(parts: Vec<Self>, groups: &[Ersattningsgrupp]) -> Result<Self> {
+    fn merge_all(parts: Vec<Self>, groups: &[Ersattningsgrupp], _: &()) -> Result<Self> {
         FollowUpState::merge_all(parts, groups)
     }
 }

@@ -20,12 +20,16 @@ pub(crate) fn key(hash: u128, position: u64) -> u128 {
 }
 
 /// The positions of rows whose hashes are equal, group by group (each in
-/// ascending order), from the keys of every worker, on `threads` threads.
+/// ascending order), from the keys of every worker; `threads` threads mark
+/// and pick the candidates.
 ///
-/// Nearly every row is unique, so the keys are not sorted: each marks its
-/// hash in a bitmap of some 16 bits per row, the keys whose bit another
-/// key had marked too are the candidates (the repeats and a few per cent
-/// of chance neighbours), and only those are sorted and grouped.
+/// Nearly every row is unique, so the keys are not sorted: each marks the
+/// slot of its hash in a bitmap (16 to 32 slots per key; a second bitmap of
+/// the same size marks slots hit twice), the keys whose slot another key
+/// hit too are the candidates (the repeats and a few per cent of chance
+/// neighbours), and only those are sorted and grouped, on one thread.
+/// Beyond 2³¹ slots (some 130 million rows) the share of chance neighbours
+/// grows, and with it the sort; the result is the same.
 pub(crate) fn repeat_groups(parts: Vec<Vec<u128>>, threads: usize) -> Vec<Vec<u64>> {
     let position = |k: u128| (k & ((1 << POSITION_BITS) - 1)) as u64;
     let hash = |k: u128| k >> POSITION_BITS;
