@@ -61,8 +61,8 @@ pub(crate) struct Builder<'q> {
     /// starts. Small and dense, they stay in cache.
     active: Vec<[u64; 2]>,
     /// The persons of every cell, in the order counted: one stream of ids
-    /// and one of their cells, dealt out to the cells once at the end (see
-    /// [`Builder::persons_by_cell`]).
+    /// and one of their cells, dealt out to the cells every
+    /// [`SEAL_EVERY`] persons and at the end ([`Builder::seal`]).
     persons: Vec<u64>,
     person_cells: Vec<u32>,
     /// The persons dealt out so far, per cell ([`Builder::seal`]).

@@ -200,9 +200,10 @@ impl Partial {
     /// file, a scanner, a database cursor) and counts each batch as it
     /// comes, on `threads` workers that each count into their own builder:
     /// no row is kept once counted, so memory holds the state and a 16-byte
-    /// key per row for the repeat rule, not the extract. The state equals [`Extract::from_batch_stream`] then
-    /// [`compute_on`](Self::compute_on); the years must be given before
-    /// reading, as for any chunk (see the [module](self)).
+    /// key per row for the repeat rule, not the extract. The state equals
+    /// [`Extract::from_batch_stream`] then [`compute_on`](Self::compute_on);
+    /// the years must be given before reading, as for any chunk (see the
+    /// [module](self)).
     ///
     /// # Errors
     /// Those of [`Extract::from_batch_stream`] and of [`compute`](Self::compute).
