@@ -51,13 +51,12 @@ def main() -> None:
     report = finsam.annual_report(data, 2022, compare_insatser=False, mixed_year="aggregates")
     print(report.year, report.era, len(report.tables), "tables")
 
-    # A flat extract: the follow-up, the engine's indicators, a mergeable state.
+    # A flat extract: the engine's indicators, a state counted as it is read.
     with tempfile.TemporaryDirectory() as tmp:
         flat = Path(tmp) / "extract.csv"
         data.to_flat_csv(flat, before_days=365, benefit_source="auto")
-        follow = finsam.follow_up(flat, method="wilson", threshold=5)
-        state = finsam.follow_up_state(flat)
-        print(follow.national.id, state.finish(level=0.9).rows)
+        state = finsam.partial(flat, years=(2017, 2022))
+        print(finsam.outcome_rates(state, by="forbund", method="wilson", threshold=5).id, state.rows)
         extract = finsam.read_extract(flat)
         chunk = finsam.partial(extract, years=(2017, 2022), by="kon")
         print(finsam.outcome_rates(chunk, by="kon").id, finsam.Partial.from_bytes(chunk.to_bytes()) == chunk)

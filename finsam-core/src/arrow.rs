@@ -690,7 +690,7 @@ impl crate::dataset::TableSource for ArrowSource<'_> {
         for batch in stream {
             crate::exec::check()?;
             let batch =
-                batch.map_err(|e| crate::followup::stream_error(e, Box::new(Location::table(name).row(read))))?;
+                batch.map_err(|e| crate::ingest::flat::stream_error(e, Box::new(Location::table(name).row(read))))?;
             // Rows are numbered as read: under the collect policy a row in
             // error is not kept, and the rows after it keep their numbers.
             rows.extend(read_batch::<T>(&batch, self.mapping.get(name), read, report)?);

@@ -14,15 +14,15 @@ use arrow_array::{RecordBatch, RecordBatchReader, StructArray};
 use arrow_schema::SchemaRef;
 use finsam_core::arrow::BatchStream;
 use finsam_core::engine::Extract;
-use finsam_core::followup::{FlatCsvOptions, FollowUp, FollowUpState};
 use finsam_core::ingest::TableMapping;
+use finsam_core::ingest::flat::FlatCsvOptions;
 use finsam_core::{Dataset, Error, Location, Rules};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict};
 use pyo3_arrow::ffi::{ArrayIterator, to_stream_pycapsule};
 use pyo3_arrow::input::AnyRecordBatch;
 
-use crate::{PyDataset, PyTable, argument, bad_option, config, detached, opt_int, policy, to_py_err};
+use crate::{PyDataset, argument, bad_option, detached, opt_int, policy, to_py_err};
 
 /// `threads=`: how many threads read a CSV extract.
 pub(crate) fn threads_arg(value: &Bound<'_, PyAny>) -> PyResult<usize> {
@@ -286,153 +286,6 @@ pub(crate) fn dataset_from_frames(
     Ok(PyDataset::new(data))
 }
 
-/// The mergeable state of a follow-up: counts per cell and the persons of
-/// ended participations. Merge states of parts (files, förbund, years)
-/// and finish once.
-#[pyclass(frozen, module = "finsam", name = "FollowUpState")]
-struct PyFollowUpState {
-    inner: FollowUpState,
-}
-
-#[pymethods]
-impl PyFollowUpState {
-    /// Rows read.
-    #[getter]
-    fn rows(&self) -> u64 {
-        self.inner.rows()
-    }
-
-    /// A new state holding the rows of both.
-    fn merge(&self, py: Python<'_>, other: &PyFollowUpState) -> PyResult<PyFollowUpState> {
-        let (a, b) = (self.inner.clone(), other.inner.clone());
-        detached(py, move || {
-            let mut merged = a;
-            merged.merge(b)?;
-            Ok(PyFollowUpState { inner: merged })
-        })
-    }
-
-    /// The tables: intervals by `method` at `level`, counts withheld below
-    /// `threshold` unless `suppress` is false (zeros shown if
-    /// `show_zeros`, shown counts rounded to a multiple of `rounding`).
-    #[pyo3(
-        signature = (*, method = None, level = None, suppress = None, threshold = None, show_zeros = None, rounding = None),
-        text_signature = "($self, *, method='wilson', level=0.95, suppress=True, threshold=5, show_zeros=False, rounding=None)"
-    )]
-    #[allow(clippy::too_many_arguments)]
-    fn finish(
-        &self,
-        py: Python<'_>,
-        method: Option<&Bound<'_, PyAny>>,
-        level: Option<&Bound<'_, PyAny>>,
-        suppress: Option<&Bound<'_, PyAny>>,
-        threshold: Option<&Bound<'_, PyAny>>,
-        show_zeros: Option<&Bound<'_, PyAny>>,
-        rounding: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyFollowUp> {
-        let options = crate::given(
-            py,
-            &[
-                ("method", method),
-                ("level", level),
-                ("suppress", suppress),
-                ("threshold", threshold),
-                ("show_zeros", show_zeros),
-                ("rounding", rounding),
-            ],
-        )?;
-        let config = config(Some(&options))?;
-        let inner = detached(py, || self.inner.finish(&config))?;
-        Ok(PyFollowUp { inner })
-    }
-
-    /// The state as JSON (to combine results across processes).
-    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        serde_json::to_string(&self.inner).map_err(|e| to_py_err(py, &e.into()))
-    }
-
-    /// A state from [`to_json`]'s output.
-    #[staticmethod]
-    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyFollowUpState> {
-        let inner = serde_json::from_str(text).map_err(|e| to_py_err(py, &e.into()))?;
-        Ok(PyFollowUpState { inner })
-    }
-
-    /// Pickling and `copy.deepcopy`, through JSON.
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
-        let json = slf.borrow().to_json(slf.py())?;
-        Ok((slf.get_type().getattr("from_json")?, (json,)))
-    }
-
-    fn __repr__(&self) -> String {
-        format!("finsam.FollowUpState(rows={})", self.inner.rows())
-    }
-}
-
-/// The follow-up tables of a flat extract.
-#[pyclass(frozen, module = "finsam", name = "FollowUp")]
-struct PyFollowUp {
-    inner: FollowUp,
-}
-
-fn table(t: &finsam_core::report::Table) -> PyTable {
-    PyTable { inner: t.clone() }
-}
-
-#[pymethods]
-impl PyFollowUp {
-    /// Ended participations per year, nationally.
-    #[getter]
-    fn national(&self) -> PyTable {
-        table(&self.inner.national)
-    }
-
-    /// Ended participations per year and kön.
-    #[getter]
-    fn by_kon(&self) -> PyTable {
-        table(&self.inner.by_kon)
-    }
-
-    /// Ended participations per year and förbund.
-    #[getter]
-    fn by_forbund(&self) -> PyTable {
-        table(&self.inner.by_forbund)
-    }
-
-    /// Change in benefit days per year, nationally and per kön.
-    #[getter]
-    fn benefit_days(&self) -> PyTable {
-        table(&self.inner.benefit_days)
-    }
-
-    /// Started participations per year.
-    #[getter]
-    fn started(&self) -> PyTable {
-        table(&self.inner.started)
-    }
-
-    /// Every table, in order.
-    #[getter]
-    fn tables(&self) -> Vec<PyTable> {
-        self.inner.tables().into_iter().map(table).collect()
-    }
-
-    /// Rows read.
-    #[getter]
-    fn rows(&self) -> u64 {
-        self.inner.rows
-    }
-
-    /// Every table as Markdown.
-    fn to_markdown(&self) -> String {
-        self.inner.to_markdown()
-    }
-
-    fn __repr__(&self) -> String {
-        format!("finsam.FollowUp(rows={}, tables={})", self.inner.rows, self.inner.tables().len())
-    }
-}
-
 /// The readers of a flat extract into `T`: from a CSV path, from Arrow
 /// record batches in memory, and from a stream of batches (a reader, a
 /// scanner, a Parquet file) that keeps none once read. One of them is used.
@@ -509,21 +362,6 @@ pub(crate) fn read_flat_watched<T: Send>(
     detached(py, move || (readers.arrow)(&frame, threads))
 }
 
-/// Reads a flat extract from a CSV path or a frame into a state.
-fn read_state(
-    py: Python<'_>,
-    source: &Bound<'_, PyAny>,
-    threads: usize,
-    delimiter: Option<u8>,
-) -> PyResult<FollowUpState> {
-    let readers = FlatReaders {
-        csv: Box::new(FollowUpState::from_csv),
-        arrow: Box::new(FollowUpState::from_record_batches),
-        stream: Box::new(FollowUpState::from_batch_stream),
-    };
-    read_flat(py, source, threads, delimiter, readers)
-}
-
 /// The participations of a flat extract, in memory: the indicator functions
 /// (`outcome_rates`, `benefit_days`, …) take it in place of a `Dataset` and
 /// publish the same tables, with notes on what an extract cannot say.
@@ -581,46 +419,8 @@ fn read_extract(
     Ok(PyExtract { inner: Arc::new(read_flat_watched(py, source, threads, delimiter, readers, progress)?) })
 }
 
-/// The mergeable state of the follow-up of a flat extract: a CSV path or a
-/// pandas, polars or pyarrow frame.
-#[pyfunction]
-#[pyo3(signature = (source, *, threads = 2, delimiter = None))]
-fn follow_up_state(
-    py: Python<'_>,
-    source: &Bound<'_, PyAny>,
-    #[pyo3(from_py_with = threads_arg)] threads: usize,
-    #[pyo3(from_py_with = delimiter_arg)] delimiter: Option<u8>,
-) -> PyResult<PyFollowUpState> {
-    Ok(PyFollowUpState { inner: read_state(py, source, threads, delimiter)? })
-}
-
-/// The follow-up of a flat extract (a CSV path or a pandas, polars or
-/// pyarrow frame): ended participations with shares and intervals
-/// nationally, per kön and per förbund, benefit-day changes, and started
-/// participations, with disclosure control. The catalogue's tables of the
-/// same extract come from the indicator functions on `read_extract(source)`,
-/// or on `partial(chunk, years=…)` states merged across chunks.
-#[pyfunction]
-#[pyo3(signature = (source, *, threads = 2, delimiter = None, **options))]
-fn follow_up(
-    py: Python<'_>,
-    source: &Bound<'_, PyAny>,
-    #[pyo3(from_py_with = threads_arg)] threads: usize,
-    #[pyo3(from_py_with = delimiter_arg)] delimiter: Option<u8>,
-    options: Option<&Bound<'_, PyDict>>,
-) -> PyResult<PyFollowUp> {
-    let config = config(options)?;
-    let state = read_state(py, source, threads, delimiter)?;
-    let inner = detached(py, || state.finish(&config))?;
-    Ok(PyFollowUp { inner })
-}
-
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<PyFollowUpState>()?;
-    m.add_class::<PyFollowUp>()?;
     m.add_class::<PyExtract>()?;
     m.add_function(wrap_pyfunction!(read_extract, m)?)?;
-    m.add_function(wrap_pyfunction!(follow_up, m)?)?;
-    m.add_function(wrap_pyfunction!(follow_up_state, m)?)?;
     Ok(())
 }

@@ -19,6 +19,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 mod evaluation;
+mod followup;
 mod frames;
 mod money;
 mod partial;
@@ -1737,6 +1738,7 @@ fn _finsam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyInterval>()?;
     evaluation::register(m)?;
     frames::register(m)?;
+    followup::register(m)?;
     money::register(m)?;
     partial::register(m)?;
     pseudonym::register(m)?;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use finsam_core::engine::Partial;
-use finsam_core::followup::FlatCsvOptions;
 use finsam_core::indicators::{Config, Split};
+use finsam_core::ingest::flat::FlatCsvOptions;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 

@@ -106,8 +106,8 @@ def test_every_reader_returns_or_raises_a_finsam_error(frame: tuple[str, pa.Tabl
     if table != "flat":
         finsam_or_result(lambda: finsam.Dataset.from_frames(**{table: t}))
         finsam_or_result(lambda: finsam.Dataset.from_frames(errors="collect", **{table: t}))
-    finsam_or_result(lambda: finsam.follow_up(t, threads=1))
-    finsam_or_result(lambda: finsam.follow_up_state(t.to_batches()[0] if t.num_rows else t, threads=1))
+    finsam_or_result(lambda: finsam.outcome_rates(finsam.read_extract(t, threads=1)))
+    finsam_or_result(lambda: finsam.partial(t.to_batches()[0] if t.num_rows else t, years=(2000, 2030), threads=1))
     finsam_or_result(lambda: finsam.pseudonymise(t, column="pnr", key=KEY, invalid="reject"))
     finsam_or_result(lambda: finsam.pseudonymise(t, column="pnr", key=KEY, invalid="collect"))
 

@@ -32,7 +32,6 @@ WITH_OPTIONS: dict[str, Callable[..., Any]] = {
     "follow_up": finsam.follow_up,
     "proportion_ci": finsam.stats.proportion_ci,
     "Dataset.to_flat_csv": finsam.Dataset.to_flat_csv,
-    "FollowUpState.finish": finsam.FollowUpState.finish,
 }
 
 

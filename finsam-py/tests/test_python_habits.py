@@ -101,9 +101,9 @@ def test_results_pickle_and_copy(data: finsam.Dataset, tmp_path: Path) -> None:
     table = finsam.outcome_rates(data, by="kon", years=2020)
     report = finsam.annual_report(data, 2022)
     data.to_flat_csv(tmp_path / "flat.csv")
-    state = finsam.follow_up_state(tmp_path / "flat.csv")
     partial = finsam.partial(finsam.read_extract(tmp_path / "flat.csv"), years=(2020, 2021))
-    for original in (table, report, state, partial, finsam.stats.proportion_ci(3, 10)):
+    counted = finsam.partial(tmp_path / "flat.csv", years=(2017, 2022))
+    for original in (table, report, partial, counted, finsam.stats.proportion_ci(3, 10)):
         for again in (pickle.loads(pickle.dumps(original)), copy.deepcopy(original), copy.copy(original)):
             assert type(again) is type(original)
             if hasattr(original, "to_json"):

@@ -3,7 +3,7 @@
 //! dates, timestamps, text as Utf8, LargeUtf8, Utf8View and dictionaries,
 //! binary, null and nested lists, with nulls and sliced offsets), named after
 //! the contract's columns or not, passed to the data-set reader, the
-//! follow-up reader and the pseudonymiser: a result or a typed error, never
+//! flat-extract reader and the pseudonymiser: a result or a typed error, never
 //! a panic.
 #![no_main]
 
@@ -18,7 +18,6 @@ use arrow_array::{
 };
 use arrow_buffer::OffsetBuffer;
 use arrow_schema::{Field, Schema};
-use finsam_core::followup::FollowUpState;
 use finsam_core::ingest::tables;
 use finsam_core::pseudonym::{OnInvalid, PseudonymKey, PseudonymOptions, pseudonymise_batches};
 use finsam_core::{Dataset, ErrorPolicy, Rules};
@@ -149,7 +148,6 @@ fuzz_target!(|data: &[u8]| {
     let tables = BTreeMap::from([(spec.name.to_owned(), vec![batch.clone()])]);
     let policy = if b.byte() % 2 == 0 { ErrorPolicy::FailFast } else { ErrorPolicy::COLLECT };
     let _ = Dataset::from_arrow(&tables, &BTreeMap::new(), policy, &Rules::default());
-    let _ = FollowUpState::from_record_batches(std::slice::from_ref(&batch), 1);
     if let Ok(extract) = finsam_core::engine::Extract::from_record_batches(std::slice::from_ref(&batch), 1) {
         let year = extract.latest().year();
         let _ = finsam_core::report::annual_report(&extract, year, &finsam_core::indicators::Config::default());

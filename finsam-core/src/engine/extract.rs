@@ -13,8 +13,8 @@ use super::Participations;
 use super::participations::WindowPair;
 use crate::Date;
 use crate::error::{Error, Location, Result};
-use crate::followup::{FlatCsvOptions, FlatSink, NO_DATE, NO_DAYS, NO_STATUS, Rows, check_rows};
 use crate::indicators::{Config, Split, State};
+use crate::ingest::flat::{FlatCsvOptions, FlatSink, NO_DATE, NO_DAYS, NO_STATUS, Rows, check_rows};
 use crate::model::{Avslutsanledning, Ersattningsgrupp, Kon, Utfall};
 
 /// The participations of a flat extract (see the [module](self)).
@@ -76,12 +76,18 @@ impl Tally {
 }
 
 impl Extract {
-    /// Reads a flat extract from a CSV file, as
-    /// [`FollowUpState::from_csv`](crate::followup::FollowUpState::from_csv)
-    /// does (the same columns, encodings and errors).
+    /// Reads a flat extract from a CSV file (UTF-8 with or without BOM, or
+    /// Windows-1252; `;`, `,` or tab separated; the columns of
+    /// [`ingest::flat`](crate::ingest::flat)), in blocks parsed on
+    /// `options.threads` workers.
     ///
     /// # Errors
-    /// As [`FollowUpState::from_csv`](crate::followup::FollowUpState::from_csv).
+    /// `io` if the file cannot be read; `missing_column`,
+    /// `wrong_field_count`, `missing_value`, `invalid_number`,
+    /// `invalid_date`, `invalid_code`, `invalid_days`, `end_before_start` or
+    /// `outcome_without_end` with the file, line, column and value of the
+    /// first bad row; then `duplicate_row` for the first row that repeats
+    /// an earlier one exactly (every field, used or not), naming both lines.
     pub fn from_csv(path: &Path, options: &FlatCsvOptions) -> Result<Extract> {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         Extract::from_csv_reader(file, &path.display().to_string(), options)
@@ -92,17 +98,45 @@ impl Extract {
     /// # Errors
     /// As [`from_csv`](Self::from_csv).
     pub fn from_csv_reader(reader: impl std::io::Read, source: &str, options: &FlatCsvOptions) -> Result<Extract> {
-        crate::followup::read_csv(reader, source, options, &())
+        crate::ingest::flat::read_csv(reader, source, options, &())
     }
 
-    /// Reads a flat extract from Arrow record batches on `threads` workers,
-    /// as [`FollowUpState::from_record_batches`](crate::followup::FollowUpState::from_record_batches).
+    /// Reads a flat extract from record batches (the columns of
+    /// [`ingest::flat`](crate::ingest::flat)). Integer columns may be of any
+    /// width, dates `date32`, `date64`, timestamps at midnight (in the
+    /// column's own zone, UTC when it has none: as the contract reader) or
+    /// `YYYY-MM-DD` text, codes any string type or a dictionary of strings,
+    /// days integers or floats in quarter days. Column names are folded as
+    /// in CSV (`Kön`, `Förbund ID`). `threads` workers read slices of rows
+    /// in parallel.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_array::{ArrayRef, Date32Array, Int64Array, RecordBatch, StringArray};
+    /// use finsam_core::engine::Extract;
+    /// let batch = RecordBatch::try_from_iter([
+    ///     ("deltagare_id", Arc::new(Int64Array::from(vec![1, 2])) as ArrayRef),
+    ///     ("forbund_id", Arc::new(Int64Array::from(vec![3, 3])) as ArrayRef),
+    ///     ("kon", Arc::new(StringArray::from(vec!["K", "M"])) as ArrayRef),
+    ///     ("startdatum", Arc::new(Date32Array::from(vec![18_000, 18_100])) as ArrayRef),
+    ///     ("slutdatum", Arc::new(Date32Array::from(vec![Some(18_200), None])) as ArrayRef),
+    ///     ("status_efter", Arc::new(StringArray::from(vec![Some("studier"), None])) as ArrayRef),
+    /// ])
+    /// .unwrap();
+    /// assert_eq!(Extract::from_record_batches(&[batch], 2)?.rows(), 2);
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
     ///
     /// # Errors
-    /// As [`FollowUpState::from_record_batches`](crate::followup::FollowUpState::from_record_batches).
+    /// `missing_column` (also for no batches at all: without a schema there
+    /// are no columns), `arrow_type` for a column of an unusable type or an
+    /// unknown time zone, and the value errors of [`from_csv`](Self::from_csv),
+    /// naming the row; then `duplicate_row` for the first row that repeats
+    /// an earlier one in every column, used or not (as [`from_csv`](Self::from_csv)
+    /// judges a file's records). A stream's schema with no rows is a batch of no rows.
     #[cfg(feature = "arrow")]
     pub fn from_record_batches(batches: &[arrow_array::RecordBatch], threads: usize) -> Result<Extract> {
-        crate::followup::read_batches(batches, threads, &())
+        crate::ingest::flat::read_batches(batches, threads, &())
     }
 
     /// Reads a flat extract from a Parquet file or a directory of part
@@ -141,19 +175,42 @@ impl Extract {
         Extract::from_batch_stream(schema, stream, threads).map_err(|e| crate::ingest::parquet::at_path(e, path))
     }
 
-    /// Reads a flat extract from a stream of record batches, keeping no
-    /// batch once read, as
-    /// [`FollowUpState::from_batch_stream`](crate::followup::FollowUpState::from_batch_stream).
+    /// Reads a flat extract from a stream of record batches with `schema`
+    /// (a Parquet reader, a database cursor, a scanner), as
+    /// [`from_record_batches`](Self::from_record_batches) reads batches, but
+    /// keeping no batch once read: exact repeats are found by a hash of every
+    /// column of each row in Arrow's row format (88 bits, in a 16-byte key
+    /// with the row's position, as the CSV reader hashes its records). An
+    /// error of the stream is `arrow_type` at the rows read before it.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_array::{ArrayRef, Date32Array, Int64Array, RecordBatch, StringArray};
+    /// use finsam_core::{arrow::BatchStream, engine::Extract};
+    /// let batch = RecordBatch::try_from_iter([
+    ///     ("deltagare_id", Arc::new(Int64Array::from(vec![1, 2])) as ArrayRef),
+    ///     ("forbund_id", Arc::new(Int64Array::from(vec![3, 3])) as ArrayRef),
+    ///     ("kon", Arc::new(StringArray::from(vec!["K", "M"])) as ArrayRef),
+    ///     ("startdatum", Arc::new(Date32Array::from(vec![18_000, 18_100])) as ArrayRef),
+    ///     ("slutdatum", Arc::new(Date32Array::from(vec![Some(18_200), None])) as ArrayRef),
+    ///     ("status_efter", Arc::new(StringArray::from(vec![Some("studier"), None])) as ArrayRef),
+    /// ])
+    /// .unwrap();
+    /// let schema = batch.schema();
+    /// let twice: BatchStream = Box::new(vec![Ok(batch.clone()), Ok(batch)].into_iter());
+    /// let e = Extract::from_batch_stream(schema, twice, 2).unwrap_err();
+    /// assert_eq!((e.code(), e.location().and_then(|at| at.row)), ("duplicate_row", Some(2)));
+    /// ```
     ///
     /// # Errors
-    /// As [`FollowUpState::from_batch_stream`](crate::followup::FollowUpState::from_batch_stream).
+    /// As [`from_record_batches`](Self::from_record_batches).
     #[cfg(feature = "arrow")]
     pub fn from_batch_stream(
         schema: arrow_schema::SchemaRef,
         stream: crate::arrow::BatchStream,
         threads: usize,
     ) -> Result<Extract> {
-        crate::followup::read_stream(schema, stream, threads, crate::followup::Repeats::WholeRow, 0, &())
+        crate::ingest::flat::read_stream(schema, stream, threads, crate::ingest::flat::Repeats::WholeRow, 0, &())
     }
 
     /// Rows read.

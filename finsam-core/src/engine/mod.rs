@@ -1,10 +1,10 @@
 //! The shared machinery of the indicator engine (see `../shared/architecture.md`):
-//! the parts every participation source uses alike. It grows as the
-//! computations of `indicators/` and `followup/` move onto one engine; for now
-//! it holds the columnar [`Participations`] batch (the flat extract of a
-//! data set), the one state builder, a flat extract in memory
-//! ([`Extract`]), its public mergeable state ([`Partial`]) and the sort that
-//! distinct person counts rest on.
+//! the parts every participation source uses alike: the columnar
+//! [`Participations`] batch (the flat extract of a data set), the one state
+//! builder, a flat extract in memory ([`Extract`]), the public mergeable
+//! state of any chunk of one ([`Partial`]) and the sort that distinct
+//! person counts rest on. The flat readers are in
+//! [`ingest::flat`](crate::ingest::flat).
 
 pub(crate) mod build;
 pub mod era;

@@ -21,9 +21,9 @@ use super::extract::{Tally, participations_of};
 use crate::Date;
 use crate::error::Location;
 use crate::error::{Error, Result};
-use crate::followup::{FlatSink, Rows};
 use crate::indicators::state::{Accumulator, Key};
 use crate::indicators::{Config, Dim, Split, State};
+use crate::ingest::flat::{FlatSink, Rows};
 use crate::model::Ersattningsgrupp;
 
 /// The most rows a state holds (a trillion): far above any register, far
@@ -165,14 +165,14 @@ impl Partial {
     /// Those of [`Extract::from_csv`] and of [`compute`](Self::compute).
     pub fn from_csv(
         path: &std::path::Path,
-        options: &crate::followup::FlatCsvOptions,
+        options: &crate::ingest::flat::FlatCsvOptions,
         split: &Split,
         years: RangeInclusive<i32>,
         config: &Config,
     ) -> Result<Partial> {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let query = query(split, &years, config, true)?;
-        let counted: Counting<'_> = crate::followup::read_csv(file, &path.display().to_string(), options, &&query)?;
+        let counted: Counting<'_> = crate::ingest::flat::read_csv(file, &path.display().to_string(), options, &&query)?;
         Ok(counted.finish(&query, years, config, options.threads))
     }
 
@@ -192,7 +192,7 @@ impl Partial {
         threads: usize,
     ) -> Result<Partial> {
         let query = query(split, &years, config, true)?;
-        let counted: Counting<'_> = crate::followup::read_batches(batches, threads, &&query)?;
+        let counted: Counting<'_> = crate::ingest::flat::read_batches(batches, threads, &&query)?;
         Ok(counted.finish(&query, years, config, threads))
     }
 
@@ -217,8 +217,8 @@ impl Partial {
         threads: usize,
     ) -> Result<Partial> {
         let query = query(split, &years, config, true)?;
-        let repeats = crate::followup::Repeats::WholeRow;
-        let counted: Counting<'_> = crate::followup::read_stream(schema, stream, threads, repeats, 0, &&query)?;
+        let repeats = crate::ingest::flat::Repeats::WholeRow;
+        let counted: Counting<'_> = crate::ingest::flat::read_stream(schema, stream, threads, repeats, 0, &&query)?;
         Ok(counted.finish(&query, years, config, threads))
     }
 

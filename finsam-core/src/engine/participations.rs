@@ -7,7 +7,7 @@
 //! the insats is looked up, the catalogue's population (individinriktade
 //! insatser) applied with the exclusions counted, and the spell join to
 //! window days done in one merge pass. Written out it is the **flat
-//! extract** that [`followup`](crate::followup) reads (and that förbund and
+//! extract** that [`ingest::flat`](crate::ingest::flat) reads (and that förbund and
 //! researchers exchange), so the two paths of the engine can be compared on
 //! the same participations (`tests/agreement.rs`).
 
@@ -260,7 +260,7 @@ impl Participations {
     }
 
     /// Writes the batch as a flat extract: `;`-separated UTF-8 with the
-    /// columns of [`followup::COLUMNS`](crate::followup::COLUMNS) plus
+    /// columns of [`flat::COLUMNS`](crate::ingest::flat::COLUMNS) plus
     /// `insats_id`, `avslutsanledning` and `<grupp>_fore`/`<grupp>_efter`
     /// per benefit group (days, quarter days as `.25`; empty where unknown).
     ///

@@ -4,20 +4,15 @@
 //! scattered writes of a pass over memory cost more than the in-place
 //! comparison sort (sparse 40-bit ids on this project's 2-core machine:
 //! at 10⁶ ids radix 23 ms against 16 ms, at 4 · 10⁶ 151 ms against 88 ms).
-//! The follow-up's distinct counts (`followup/distinct.rs`) still sort its
-//! packed (cell, person) keys with [`radix_sort`]: measured there, its wider
-//! passes still won (0.92 s against 0.95 s for its whole 10 M row run).
 
 /// Sorts `keys` by bits `lo .. lo + width` (least significant digit first,
-/// stable, up to 12 bits per pass, or 14 for large inputs, where one pass
-/// less outweighs a larger table of counts); the bits below `lo` are
-/// carried along. `scratch` is reused between calls.
+/// stable, up to 12 bits per pass); the bits below `lo` are carried along.
+/// `scratch` is reused between calls.
 pub(crate) fn radix_sort(keys: &mut Vec<u64>, scratch: &mut Vec<u64>, lo: u32, width: u32) {
     if width == 0 || keys.len() < 2 {
         return;
     }
-    let widest = if keys.len() >= 1 << 18 { 14 } else { 12 };
-    let passes = width.div_ceil(widest);
+    let passes = width.div_ceil(12);
     let digit = width.div_ceil(passes);
     let radix = 1usize << digit;
     let mask = (radix - 1) as u64;

@@ -39,14 +39,12 @@ from finsam._finsam import (
     Dataset,
     Extract,
     FollowUp,
-    FollowUpState,
     Partial,
     Table,
     __version__,
     allocation,
     catalogue,
     financing,
-    follow_up_state,
     forbund_economy,
     partial,
     read_extract,
@@ -58,6 +56,7 @@ from finsam._indicators import (
     annual_report,
     benefit_days,
     follow_up,
+    follow_up_state,
     gender_gap,
     gender_gap_days,
     insats_economy,
@@ -89,7 +88,6 @@ __all__ = [
     "Dataset",
     "Extract",
     "FollowUp",
-    "FollowUpState",
     "Partial",
     "Table",
     "allocation",
@@ -131,3 +129,19 @@ __all__ = [
     "pseudonymise",
     "pseudonymise_csv",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """The names kept one release with a warning: ``FollowUpState`` is
+    :class:`Partial` (a state by förbund and kön, made by ``partial``)."""
+    if name == "FollowUpState":
+        import warnings
+
+        warnings.warn(
+            "finsam.FollowUpState is deprecated and goes in the next release: the follow-up's state is "
+            "finsam.Partial (made by finsam.partial); finish it with the indicator functions",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return Partial
+    raise AttributeError(f"module 'finsam' has no attribute {name!r}")

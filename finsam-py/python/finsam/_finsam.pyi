@@ -36,7 +36,6 @@ __all__ = [
     "Extract",
     "Partial",
     "FollowUp",
-    "FollowUpState",
     "Table",
     "AnnualReport",
     "Interval",
@@ -779,30 +778,8 @@ def newcombe_diff(k1: int, n1: int, k2: int, n2: int, *, level: float = 0.95) ->
 def welch_diff(a: list[float], b: list[float], *, level: float = 0.95) -> Interval: ...
 
 @final
-class FollowUpState:
-    """The mergeable state of a follow-up of a flat extract."""
-
-    @property
-    def rows(self) -> int: ...
-    def merge(self, other: FollowUpState) -> FollowUpState: ...
-    def finish(
-        self,
-        *,
-        method: Literal["wilson", "clopper-pearson", "agresti-coull", "beta", "clopper_pearson", "agresti_coull"] = "wilson",
-        level: float = 0.95,
-        suppress: bool = True,
-        threshold: int = 5,
-        show_zeros: bool = False,
-        rounding: int | None = None,
-    ) -> FollowUp: ...
-    def to_json(self) -> str: ...
-    @staticmethod
-    def from_json(text: str) -> FollowUpState: ...
-    def __reduce__(self) -> tuple[Any, tuple[str]]: ...
-
-@final
 class FollowUp:
-    """The follow-up tables of a flat extract."""
+    """Deprecated: the catalogue's tables of a flat extract under the follow-up's old names."""
 
     @property
     def national(self) -> Table: ...
@@ -876,10 +853,14 @@ def partial(
     delimiter: str | None = None,
 ) -> Partial: ...
 def follow_up_state(
-    source: str | os.PathLike[str] | _Frame, *, threads: int = 2, delimiter: str | None = None
-) -> FollowUpState: ...
+    source: str | os.PathLike[str] | _Frame | Extract, *, threads: int = 2, delimiter: str | None = None
+) -> Partial: ...
 def follow_up(
-    source: str | os.PathLike[str] | _Frame, *, threads: int = 2, delimiter: str | None = None, **options: Any
+    source: str | os.PathLike[str] | _Frame | Extract | Partial,
+    *,
+    threads: int = 2,
+    delimiter: str | None = None,
+    **options: Any,
 ) -> FollowUp: ...
 
 def pseudonymise_frame(

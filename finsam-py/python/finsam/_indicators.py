@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
 
@@ -342,9 +343,17 @@ def survey_comparison(
     return _finsam.survey_comparison(data, year, **native(locals(), leave_out=("data", "year")))
 
 
+_FOLLOW_UP_GONE = (
+    "{name} is deprecated and goes in the next release: the follow-up's own tables are gone, and "
+    "{name} now gathers the catalogue's tables of the extract. Use the indicator functions "
+    "(outcome_rates, benefit_days, participants) on finsam.read_extract(source) or on "
+    "finsam.partial(source, years=...) instead."
+)
+
+
 @documented
 def follow_up(
-    source: str | os.PathLike[str] | _Frame,
+    source: str | os.PathLike[str] | _Frame | Extract | Partial,
     *,
     threads: int = 2,
     delimiter: str | None = None,
@@ -355,13 +364,27 @@ def follow_up(
     show_zeros: bool = False,
     rounding: int | None = None,
 ) -> FollowUp:
-    """The follow-up of a flat extract (a CSV path or a pandas, polars or
-    pyarrow frame): ended participations with shares and intervals
-    nationally, per kön and per förbund, benefit-day changes, and started
-    participations, with disclosure control. The catalogue's tables of the
-    same extract come from the indicator functions on
-    ``read_extract(source)``."""
+    """Deprecated: the catalogue's tables of a flat extract (a CSV or
+    Parquet path, a pandas, polars or pyarrow frame, an ``Extract``, or a
+    ``Partial`` by förbund and kön) under the follow-up's old names:
+    ``national``, ``by_kon`` and ``by_forbund`` are ``outcome_rates``,
+    ``benefit_days`` is ``benefit_days(by="kon")`` and ``started`` is
+    ``participants``, over the years the extract can report on. Warns with
+    a ``DeprecationWarning``; use those functions instead."""
+    warnings.warn(_FOLLOW_UP_GONE.format(name="finsam.follow_up"), DeprecationWarning, stacklevel=2)
     return _finsam.follow_up(source, **native(locals(), leave_out=("source",)))
+
+
+def follow_up_state(
+    source: str | os.PathLike[str] | _Frame | Extract, *, threads: int = 2, delimiter: str | None = None
+) -> Partial:
+    """Deprecated: the mergeable state of a flat extract by förbund and kön
+    over the years it can report on, now a :class:`finsam.Partial` (merge
+    it, pass it to the indicator functions or to ``follow_up``). Warns with
+    a ``DeprecationWarning``; use :func:`finsam.partial` instead, which
+    counts a file or frame as it reads it."""
+    warnings.warn(_FOLLOW_UP_GONE.format(name="finsam.follow_up_state"), DeprecationWarning, stacklevel=2)
+    return _finsam.follow_up_state(source, threads=threads, delimiter=delimiter)
 
 
 @overload

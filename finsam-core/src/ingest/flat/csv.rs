@@ -12,22 +12,20 @@
 //! as the contract reader's.
 
 use std::io::Read;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 use super::repeats::{first_repeat, key, record_hash, repeat_groups};
-use super::{
-    CodeMemo, FlatSink, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, decode_field, flat_columns,
-};
+use super::{CodeMemo, FlatSink, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, decode_field, flat_columns};
 use crate::Date;
 use crate::error::{Error, Location, Result};
 use crate::model::{Avslutsanledning, Dagar, Ersattningsgrupp, Kon, Utfall};
 
-/// Options of [`FollowUpState::from_csv`].
+/// Options of the flat CSV reader ([`Extract::from_csv`](crate::engine::Extract::from_csv),
+/// [`Partial::from_csv`](crate::engine::Partial::from_csv)).
 ///
 /// ```
-/// use finsam_core::followup::FlatCsvOptions;
+/// use finsam_core::ingest::flat::FlatCsvOptions;
 /// let options = FlatCsvOptions { delimiter: Some(b','), ..FlatCsvOptions::default() };
 /// assert_eq!(options.threads, 2);
 /// ```
@@ -84,32 +82,6 @@ struct Part<S> {
     state: S,
     keys: Vec<u128>,
     skipped: Vec<u64>,
-}
-
-impl FollowUpState {
-    /// Reads a flat extract from a CSV file (UTF-8 with or without BOM, or
-    /// Windows-1252; `;`, `,` or tab separated; see the [module](super)).
-    ///
-    /// # Errors
-    /// `io` if the file cannot be read; `missing_column`,
-    /// `wrong_field_count`, `missing_value`, `invalid_number`,
-    /// `invalid_date`, `invalid_code`, `invalid_days`, `end_before_start` or
-    /// `outcome_without_end` with the file, line, column and value of the
-    /// first bad row; then `duplicate_row` for the first row that repeats
-    /// an earlier one exactly (every field, used or not), naming both lines.
-    pub fn from_csv(path: &Path, options: &FlatCsvOptions) -> Result<FollowUpState> {
-        let io = |source| Error::Io { path: path.display().to_string(), source };
-        let file = std::fs::File::open(path).map_err(io)?;
-        FollowUpState::from_csv_reader(file, &path.display().to_string(), options)
-    }
-
-    /// Reads a flat extract from any reader; `source` names it in errors.
-    ///
-    /// # Errors
-    /// As [`from_csv`](Self::from_csv).
-    pub fn from_csv_reader(reader: impl Read, source: &str, options: &FlatCsvOptions) -> Result<FollowUpState> {
-        read_csv(reader, source, options, &())
-    }
 }
 
 /// Reads a flat extract from any reader into the sink `S` (see

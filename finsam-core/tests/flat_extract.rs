@@ -1,9 +1,13 @@
-//! The follow-up of a flat extract: a hand-worked case, merging, the Arrow
-//! reader against the CSV reader, and errors with their locations.
+//! Flat extracts read by `ingest::flat` and counted by the engine: a
+//! hand-worked case, merging, the Arrow reader against the CSV reader, and
+//! errors with their locations.
 
 use finsam_core::disclosure::{Cell, Disclosure};
-use finsam_core::followup::{FlatCsvOptions, FollowUpState};
-use finsam_core::indicators::Config;
+use finsam_core::engine::{Extract, Partial};
+use finsam_core::indicators::{Config, Split};
+use finsam_core::ingest::flat::FlatCsvOptions;
+use finsam_core::publish::Table;
+use finsam_core::report::{self, Source};
 
 const HEAD: &str = "deltagare_id;forbund_id;kon;startdatum;slutdatum;status_efter;sp_rp_fore;sp_rp_efter;extra\n";
 const ROWS: &str = "1;1;K;2021-01-10;2021-06-30;arbete;100;50;x\n\
@@ -17,27 +21,53 @@ fn open() -> Config {
     Config { disclosure: Disclosure::OFF, ..Config::default() }
 }
 
-fn read(text: &str, options: &FlatCsvOptions) -> finsam_core::Result<FollowUpState> {
-    FollowUpState::from_csv_reader(text.as_bytes(), "extract.csv", options)
+fn read(text: &str, options: &FlatCsvOptions) -> finsam_core::Result<Extract> {
+    Extract::from_csv_reader(text.as_bytes(), "extract.csv", options)
+}
+
+/// The tables a follow-up of an extract reads, over the years it reports
+/// on: compared whole (keys, values, withheld cells, notes).
+#[derive(Debug, PartialEq)]
+struct Tables {
+    national: Table,
+    by_kon: Table,
+    by_forbund: Table,
+    benefit_days: Table,
+    participants: Table,
+    participants_by_forbund: Table,
+}
+
+fn tables<'a>(source: impl Into<Source<'a>>, config: &Config) -> Tables {
+    let source = source.into();
+    let years = source.years(config).unwrap();
+    let by = |names: &[&str]| Split::parse(names).unwrap();
+    Tables {
+        national: report::outcomes(source, &Split::national(), years.clone(), config).unwrap(),
+        by_kon: report::outcomes(source, &by(&["kon"]), years.clone(), config).unwrap(),
+        by_forbund: report::outcomes(source, &by(&["forbund"]), years.clone(), config).unwrap(),
+        benefit_days: report::benefit_days(source, &by(&["kon"]), years.clone(), config).unwrap(),
+        participants: report::participants(source, &Split::national(), years.clone(), config).unwrap(),
+        participants_by_forbund: report::participants(source, &by(&["forbund"]), years, config).unwrap(),
+    }
+}
+
+fn csv_result() -> Tables {
+    tables(&read(&format!("{HEAD}{ROWS}"), &FlatCsvOptions::default()).unwrap(), &open())
 }
 
 #[test]
 fn hand_worked_extract() {
-    let state = read(&format!("{HEAD}{ROWS}"), &FlatCsvOptions::default()).unwrap();
-    let f = state.finish(&open()).unwrap();
-    let v = |t: &finsam_core::report::Table, key: &[&str], col: &str| t.value(key, col);
-    // 2021: four ended (person 1 twice), three persons, one without status.
-    assert_eq!(v(&f.national, &["2021"], "n_avslutade"), Some(4.0));
-    assert_eq!(v(&f.national, &["2021"], "n_deltagare"), Some(3.0));
+    let f = csv_result();
+    let v = |t: &Table, key: &[&str], col: &str| t.value(key, col);
+    // 2021: four ended, three with a status (arbete, studier,
+    // arbetssökande), one without.
+    assert_eq!(v(&f.national, &["2021"], "n"), Some(3.0));
     assert_eq!(v(&f.national, &["2021"], "utan_status"), Some(1.0));
     assert_eq!(v(&f.national, &["2021"], "andel_arbete_studier"), Some(2.0 / 3.0));
     assert_eq!(v(&f.national, &["2021"], "andel_arbete_studier_sokande"), Some(1.0));
-    assert_eq!(v(&f.by_kon, &["2021", "kvinna"], "n_deltagare"), Some(2.0));
     assert_eq!(v(&f.by_kon, &["2021", "kvinna"], "andel_arbete_studier"), Some(1.0));
     assert_eq!(v(&f.by_kon, &["2021", "man"], "andel_arbete_studier"), Some(0.0));
-    // Person 1 ended in both förbund: counted once in each.
-    assert_eq!(v(&f.by_forbund, &["2021", "1"], "n_deltagare"), Some(2.0));
-    assert_eq!(v(&f.by_forbund, &["2021", "2"], "n_deltagare"), Some(2.0));
+    assert_eq!(v(&f.by_forbund, &["2021", "1"], "andel_arbete_studier"), Some(0.5));
     assert_eq!(v(&f.national, &["2022"], "andel_arbete_studier_sokande"), Some(0.0));
     // Wilson interval of 2/3 at 95 % (statsmodels proportion_confint).
     let lo = v(&f.national, &["2021"], "andel_arbete_studier_lo").unwrap();
@@ -46,42 +76,51 @@ fn hand_worked_extract() {
     assert!((hi - 0.938_508_055_279_603_7).abs() < 1e-12, "{hi}");
     // sp_rp 2021: −50, −30, +10, 0 → mean −17.5, sd² = 2275/3, t(0.975, 3) = 3.1824463052837078 (scipy).
     let half = 3.182_446_305_283_707_8 * (2275.0f64 / 3.0 / 4.0).sqrt();
-    assert_eq!(v(&f.benefit_days, &["2021", "alla"], "n_sp_rp"), Some(4.0));
-    assert_eq!(v(&f.benefit_days, &["2021", "alla"], "sp_rp_medel"), Some(-17.5));
-    assert!((v(&f.benefit_days, &["2021", "alla"], "sp_rp_medel_lo").unwrap() - (-17.5 - half)).abs() < 1e-9);
-    assert!((v(&f.benefit_days, &["2021", "alla"], "sp_rp_medel_hi").unwrap() - (-17.5 + half)).abs() < 1e-9);
-    assert!(f.benefit_days.notes.iter().any(|n| n.contains("sp_rp: 1 ended")), "{:?}", f.benefit_days.notes);
-    // Started: 2020 1, 2021 4 (+300 %), 2022 1 (−75 %).
-    assert_eq!(v(&f.started, &["2021"], "n_startade"), Some(4.0));
-    assert_eq!(v(&f.started, &["2021"], "forandring_procent"), Some(300.0));
-    assert_eq!(v(&f.started, &["2022"], "forandring_procent"), Some(-75.0));
-    assert_eq!(f.rows, 6);
+    let days = |key: &[&str], col: &str| v(&f.benefit_days, key, col);
+    assert_eq!(days(&["2021", "alla", "sp_rp"], "n"), Some(4.0));
+    assert_eq!(days(&["2021", "alla", "sp_rp"], "medel_diff"), Some(-17.5));
+    assert!((days(&["2021", "alla", "sp_rp"], "medel_diff_lo").unwrap() - (-17.5 - half)).abs() < 1e-9);
+    assert!((days(&["2021", "alla", "sp_rp"], "medel_diff_hi").unwrap() - (-17.5 + half)).abs() < 1e-9);
+    // Person 3 ended 2022-01-15: the after-window is open at the cut-off
+    // (the latest date, 2022-02-02), so excluded and counted.
+    assert_eq!(days(&["2022", "alla", "sp_rp"], "n"), Some(0.0));
+    assert_eq!(days(&["2022", "alla", "sp_rp"], "oppet_efterfonster"), Some(1.0));
+    // Started: 2020 1, 2021 4, 2022 1; persons active: 1, 4 (1, 2, 3, 4), 2 (3, 5).
+    let started: Vec<Option<f64>> =
+        ["2020", "2021", "2022"].iter().map(|y| v(&f.participants, &[y], "startade")).collect();
+    assert_eq!(started, [Some(1.0), Some(4.0), Some(1.0)]);
+    let persons: Vec<Option<f64>> =
+        ["2020", "2021", "2022"].iter().map(|y| v(&f.participants, &[y], "deltagare")).collect();
+    assert_eq!(persons, [Some(1.0), Some(4.0), Some(2.0)]);
+    assert_eq!(v(&f.participants, &["2021"], "deltaganden"), Some(5.0));
+    // Person 1 took part in both förbund in 2021: counted once in each.
+    assert_eq!(v(&f.participants_by_forbund, &["2021", "1"], "deltagare"), Some(3.0));
+    assert_eq!(v(&f.participants_by_forbund, &["2021", "2"], "deltagare"), Some(2.0));
+    assert_eq!(v(&f.participants_by_forbund, &["2021", "alla"], "deltagare"), Some(4.0));
 }
 
 #[test]
 fn small_cells_are_withheld_by_default() {
-    let state = read(&format!("{HEAD}{ROWS}"), &FlatCsvOptions::default()).unwrap();
-    let f = state.finish(&Config::default()).unwrap();
-    assert!(matches!(f.national.get(&["2021"], "n_avslutade"), Some(Cell::Suppressed(_))));
+    let extract = read(&format!("{HEAD}{ROWS}"), &FlatCsvOptions::default()).unwrap();
+    let f = tables(&extract, &Config::default());
+    assert!(matches!(f.national.get(&["2021"], "n"), Some(Cell::Suppressed(_))));
     assert_eq!(f.national.value(&["2021"], "andel_arbete_studier"), None);
 }
 
 #[test]
 fn merged_parts_equal_the_whole_for_any_cut_and_thread_count() {
-    let whole = read(&format!("{HEAD}{ROWS}"), &FlatCsvOptions::default()).unwrap().finish(&open()).unwrap();
+    let whole = csv_result();
     let lines: Vec<&str> = ROWS.lines().collect();
+    let split = Split::parse(&["forbund", "kon"]).unwrap();
     for cut in 0..=lines.len() {
         let (a, b) = lines.split_at(cut);
         let part = |rows: &[&str]| {
-            read(
-                &format!("{HEAD}{}", rows.iter().map(|r| format!("{r}\n")).collect::<String>()),
-                &FlatCsvOptions::default(),
-            )
-            .unwrap()
+            let text = format!("{HEAD}{}", rows.iter().map(|r| format!("{r}\n")).collect::<String>());
+            Partial::compute(&read(&text, &FlatCsvOptions::default()).unwrap(), &split, 2020..=2022, &open()).unwrap()
         };
         let mut state = part(b);
         state.merge(part(a)).unwrap();
-        assert_eq!(state.finish(&open()).unwrap(), whole, "cut at {cut}");
+        assert_eq!(tables(&state, &open()), whole, "cut at {cut}");
     }
     for threads in [1, 3] {
         let options = FlatCsvOptions { threads, block_size: 1, ..FlatCsvOptions::default() };
@@ -89,27 +128,29 @@ fn merged_parts_equal_the_whole_for_any_cut_and_thread_count() {
         let big: String = (0..2000).map(|i| ROWS.replace(";x", &format!(";{i}"))).collect();
         let one = read(&format!("{HEAD}{big}"), &FlatCsvOptions { threads: 1, ..Default::default() }).unwrap();
         let many = read(&format!("{HEAD}{big}"), &options).unwrap();
-        assert_eq!(one.finish(&open()).unwrap(), many.finish(&open()).unwrap());
+        assert_eq!(tables(&one, &open()), tables(&many, &open()));
     }
 }
 
 #[test]
-fn state_round_trips_through_json() {
-    let state = read(&format!("{HEAD}{ROWS}"), &FlatCsvOptions::default()).unwrap();
-    let back: FollowUpState = serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap();
-    assert_eq!(back.finish(&open()).unwrap(), state.finish(&open()).unwrap());
+fn state_round_trips_through_json_and_bytes() {
+    let extract = read(&format!("{HEAD}{ROWS}"), &FlatCsvOptions::default()).unwrap();
+    let state = Partial::compute(&extract, &Split::parse(&["forbund", "kon"]).unwrap(), 2020..=2022, &open()).unwrap();
+    let back = Partial::from_json(&state.to_json().unwrap()).unwrap();
+    assert_eq!(tables(&back, &open()), tables(&extract, &open()));
+    assert_eq!(Partial::from_bytes(&state.to_bytes().unwrap()).unwrap(), state);
 }
 
 #[test]
 fn quoted_fields_windows_1252_and_commas() {
     let text = "\u{feff}deltagare_id,forbund_id,kon,startdatum,slutdatum,status_efter\r\n1,\"7\",\"K\",2021-01-01,2021-02-01,\"arbetss\u{f6}kande\"\r\n";
-    let f = read(text, &FlatCsvOptions::default()).unwrap().finish(&open()).unwrap();
+    let f = tables(&read(text, &FlatCsvOptions::default()).unwrap(), &open());
     assert_eq!(f.national.value(&["2021"], "andel_arbete_studier_sokande"), Some(1.0));
     let mut latin1 =
         b"deltagare_id;forbund_id;kon;startdatum;slutdatum;status_efter\n1;7;K;2021-01-01;2021-02-01;arbetss".to_vec();
     latin1.extend_from_slice(b"\xF6kande\n");
-    let state = FollowUpState::from_csv_reader(&latin1[..], "latin1.csv", &FlatCsvOptions::default()).unwrap();
-    assert_eq!(state.finish(&open()).unwrap().national.value(&["2021"], "andel_arbete_studier_sokande"), Some(1.0));
+    let extract = Extract::from_csv_reader(&latin1[..], "latin1.csv", &FlatCsvOptions::default()).unwrap();
+    assert_eq!(tables(&extract, &open()).national.value(&["2021"], "andel_arbete_studier_sokande"), Some(1.0));
 }
 
 #[test]
@@ -137,7 +178,7 @@ fn bad_rows_are_typed_errors_at_their_line() {
     assert_eq!((e.code(), e.location().unwrap().line), ("wrong_field_count", Some(5002)));
     let e = read("deltagare_id;kon\n1;K\n", &FlatCsvOptions::default()).unwrap_err();
     assert_eq!(e.code(), "missing_column");
-    let e = FollowUpState::from_csv(std::path::Path::new("/no/such/file.csv"), &Default::default()).unwrap_err();
+    let e = Extract::from_csv(std::path::Path::new("/no/such/file.csv"), &Default::default()).unwrap_err();
     assert_eq!(e.code(), "io");
 }
 
@@ -147,7 +188,7 @@ fn arrow_batches_give_the_same_result_as_csv() {
 
     use arrow_array::types::Int32Type;
     use arrow_array::{ArrayRef, Date32Array, DictionaryArray, Int16Array, Int64Array, RecordBatch, StringViewArray};
-    let csv = read(&format!("{HEAD}{ROWS}"), &FlatCsvOptions::default()).unwrap().finish(&open()).unwrap();
+    let csv = csv_result();
     let day = |s: &str| s.parse::<finsam_core::Date>().unwrap().days_since_epoch();
     let rows: Vec<Vec<&str>> = ROWS.lines().map(|l| l.split(';').collect()).collect();
     let col = |i: usize| rows.iter().map(move |r| r[i]);
@@ -165,8 +206,8 @@ fn arrow_batches_give_the_same_result_as_csv() {
     .unwrap();
     for threads in [1, 2] {
         let halves = [batch.slice(0, 3), batch.slice(3, 3)];
-        let state = FollowUpState::from_record_batches(&halves, threads).unwrap();
-        assert_eq!(state.finish(&open()).unwrap(), csv);
+        let extract = Extract::from_record_batches(&halves, threads).unwrap();
+        assert_eq!(tables(&extract, &open()), csv);
     }
     let bad = RecordBatch::try_from_iter([
         ("deltagare_id", Arc::new(Int64Array::from(vec![1, 2])) as ArrayRef),
@@ -177,7 +218,7 @@ fn arrow_batches_give_the_same_result_as_csv() {
         ("status_efter", Arc::new(StringViewArray::from(vec![None::<&str>, None]))),
     ])
     .unwrap();
-    let e = FollowUpState::from_record_batches(&[bad], 2).unwrap_err();
+    let e = Extract::from_record_batches(&[bad], 2).unwrap_err();
     assert_eq!((e.code(), e.location().unwrap().row), ("invalid_code", Some(1)));
 }
 
@@ -261,29 +302,22 @@ mod frames {
     }
 }
 
-fn csv_result() -> finsam_core::followup::FollowUp {
-    read(&format!("{HEAD}{ROWS}"), &FlatCsvOptions::default()).unwrap().finish(&open()).unwrap()
-}
-
 #[test]
 fn sliced_dictionary_large_and_view_columns_read_like_csv() {
     let batch = frames::unusual(3);
     for threads in [1, 2] {
-        let state = FollowUpState::from_record_batches(&[batch.slice(3, 6)], threads).unwrap();
-        assert_eq!(state.finish(&open()).unwrap(), csv_result());
+        let extract = Extract::from_record_batches(&[batch.slice(3, 6)], threads).unwrap();
+        assert_eq!(tables(&extract, &open()), csv_result());
         let halves = [batch.slice(3, 2), batch.slice(5, 4)];
-        assert_eq!(
-            FollowUpState::from_record_batches(&halves, threads).unwrap().finish(&open()).unwrap(),
-            csv_result()
-        );
+        assert_eq!(tables(&Extract::from_record_batches(&halves, threads).unwrap(), &open()), csv_result());
     }
 }
 
 #[test]
 fn arrow_headers_are_folded_like_the_contract_reader() {
-    let state = FollowUpState::from_record_batches(&[frames::folded_headers()], 2).unwrap();
-    assert_eq!(state.finish(&open()).unwrap(), csv_result());
-    assert_eq!(state.groups().len(), 1);
+    let extract = Extract::from_record_batches(&[frames::folded_headers()], 2).unwrap();
+    assert_eq!(tables(&extract, &open()), csv_result());
+    assert_eq!(extract.groups().len(), 1);
 }
 
 #[test]
@@ -317,7 +351,7 @@ fn nulls_inside_dictionaries_are_missing_values_or_no_status() {
         dict(vec![Some(0), Some(1), Some(0)], vec![Some("K"), None]),
     ] {
         for threads in [1, 2] {
-            let e = FollowUpState::from_record_batches(&[batch(kon.clone(), status.clone())], threads).unwrap_err();
+            let e = Extract::from_record_batches(&[batch(kon.clone(), status.clone())], threads).unwrap_err();
             let at = e.location().unwrap();
             assert_eq!((e.code(), at.row, at.column.as_deref()), ("missing_value", Some(1), Some("kon")), "{e}");
         }
@@ -328,9 +362,9 @@ fn nulls_inside_dictionaries_are_missing_values_or_no_status() {
         dict(vec![Some(0), None, Some(1)], vec![Some("arbete"), Some("studier")]),
         dict(vec![Some(0), Some(1), Some(0)], vec![Some("arbete"), None]),
     ] {
-        let f = FollowUpState::from_record_batches(&[batch(kon.clone(), status)], 1).unwrap().finish(&open()).unwrap();
+        let f = tables(&Extract::from_record_batches(&[batch(kon.clone(), status)], 1).unwrap(), &open());
         let ar = finsam_core::Date::from_days_since_epoch(18_100).unwrap().year().to_string();
-        assert_eq!(f.national.value(&[&ar], "n_avslutade"), Some(3.0));
+        assert_eq!(f.national.value(&[&ar], "n"), Some(2.0));
         assert_eq!(f.national.value(&[&ar], "utan_status"), Some(1.0));
     }
     // A dictionary of numbers is not a column of codes.
@@ -338,7 +372,7 @@ fn nulls_inside_dictionaries_are_missing_values_or_no_status() {
         DictionaryArray::<Int32Type>::try_new(Int32Array::from(vec![0, 0, 0]), Arc::new(Int8Array::from(vec![1])))
             .unwrap(),
     );
-    let e = FollowUpState::from_record_batches(&[batch(numbers, status.clone())], 1).unwrap_err();
+    let e = Extract::from_record_batches(&[batch(numbers, status.clone())], 1).unwrap_err();
     assert_eq!((e.code(), e.location().unwrap().column.as_deref()), ("arrow_type", Some("kon")), "{e}");
 }
 
@@ -372,26 +406,26 @@ fn timestamps_count_on_their_civil_date_in_their_own_zone() {
     // Etc/GMT-1 is the IANA name of +01:00.
     let fixed = at(vec![Some(secs(midsummer, "Etc/GMT-1")), None], "+01:00");
     for slut in [slut, fixed] {
-        let f = FollowUpState::from_record_batches(&[batch(start.clone(), slut)], 1).unwrap().finish(&open()).unwrap();
-        assert_eq!(f.started.value(&["2021"], "n_startade"), Some(2.0), "{}", f.to_markdown());
-        assert_eq!(f.started.value(&["2020"], "n_startade"), None);
-        assert_eq!(f.national.value(&["2021"], "n_avslutade"), Some(1.0));
+        let f = tables(&Extract::from_record_batches(&[batch(start.clone(), slut)], 1).unwrap(), &open());
+        assert_eq!(f.participants.value(&["2021"], "startade"), Some(2.0), "{}", f.participants.to_markdown());
+        assert_eq!(f.participants.value(&["2020"], "startade"), None);
+        assert_eq!(f.national.value(&["2021"], "n"), Some(1.0));
     }
     // The same instants in a date column without a zone are not midnight.
     let end = Arc::new(Date32Array::from(vec![Some(19_000), None])) as ArrayRef;
     let naive: ArrayRef = Arc::new(TimestampSecondArray::from(vec![secs(new_year, "Europe/Stockholm"); 2]));
-    let e = FollowUpState::from_record_batches(&[batch(naive, end.clone())], 1).unwrap_err();
+    let e = Extract::from_record_batches(&[batch(naive, end.clone())], 1).unwrap_err();
     let at_ = e.location().unwrap();
     assert_eq!(
         (e.code(), at_.column.as_deref(), at_.value.as_deref()),
         ("invalid_date", Some("startdatum"), Some("2020-12-31T23:00:00"))
     );
     let noon = at(vec![Some(secs(new_year, "Europe/Stockholm") + 12 * 3600); 2], "Europe/Stockholm");
-    let e = FollowUpState::from_record_batches(&[batch(noon, end.clone())], 1).unwrap_err();
+    let e = Extract::from_record_batches(&[batch(noon, end.clone())], 1).unwrap_err();
     assert_eq!(e.code(), "invalid_date");
     assert_eq!(e.location().unwrap().value.as_deref(), Some("2021-01-01T12:00:00+01:00[Europe/Stockholm]"));
     let mars = at(vec![Some(0); 2], "Mars/Olympus_Mons");
-    let e = FollowUpState::from_record_batches(&[batch(mars, end)], 1).unwrap_err();
+    let e = Extract::from_record_batches(&[batch(mars, end)], 1).unwrap_err();
     let at_ = e.location().unwrap();
     assert_eq!(
         (e.code(), at_.column.as_deref(), at_.value.as_deref()),
@@ -406,65 +440,16 @@ fn empty_inputs_need_the_columns_but_no_rows() {
 
     use arrow_array::RecordBatch;
     use arrow_schema::Schema;
-    let e = FollowUpState::from_record_batches(&[], 2).unwrap_err();
+    let e = Extract::from_record_batches(&[], 2).unwrap_err();
     assert_eq!((e.code(), e.location().unwrap().column.as_deref()), ("missing_column", Some("deltagare_id")));
     let no_columns = RecordBatch::new_empty(Arc::new(Schema::empty()));
-    let e = FollowUpState::from_record_batches(&[no_columns], 2).unwrap_err();
+    let e = Extract::from_record_batches(&[no_columns], 2).unwrap_err();
     assert_eq!((e.code(), e.location().unwrap().column.as_deref()), ("missing_column", Some("deltagare_id")));
     let no_rows = frames::folded_headers().slice(0, 0);
-    let state = FollowUpState::from_record_batches(&[no_rows], 2).unwrap();
-    assert_eq!(state.rows(), 0);
-    assert!(state.finish(&open()).unwrap().national.rows.is_empty());
-}
-
-#[test]
-fn tampered_states_are_invalid_json_never_a_panic() {
-    let state = read(&format!("{HEAD}{ROWS}"), &FlatCsvOptions::default()).unwrap();
-    let json: serde_json::Value = serde_json::to_value(&state).unwrap();
-    let tamper = |path: &[&str], value: serde_json::Value| {
-        let mut j = json.clone();
-        let mut at = &mut j;
-        for p in path {
-            at = match p.parse::<usize>() {
-                Ok(i) => &mut at[i],
-                Err(_) => &mut at[*p],
-            };
-        }
-        *at = value;
-        serde_json::from_value::<FollowUpState>(j)
-    };
-    let cases = [
-        (vec!["persons", "cells", "0"], serde_json::json!(1000)),
-        (vec!["counts", "0", "utan_status"], serde_json::json!(99)),
-        (vec!["counts", "0", "avslutade"], serde_json::json!(0)),
-        (vec!["counts", "0", "startade"], serde_json::json!(7)),
-        (vec!["cells", "0", "kon"], serde_json::json!(200)),
-        (vec!["cells", "0", "ar"], serde_json::json!(-2_000_000_000)),
-        (vec!["counts", "0", "dagar"], serde_json::json!([])),
-        (vec!["counts", "0", "dagar", "0", "n"], serde_json::json!(40)),
-        (vec!["counts", "0", "dagar", "0", "sum_sq"], serde_json::json!(-1)),
-        (vec!["counts"], serde_json::json!([])),
-        (vec!["rows"], serde_json::json!(2)),
-        (vec!["persons", "ids"], serde_json::json!([])),
-    ];
-    for (path, value) in cases {
-        let e: finsam_core::Error = tamper(&path, value.clone()).map(|_| ()).unwrap_err().into();
-        assert_eq!(e.code(), "invalid_json", "{path:?} = {value}: {e}");
-    }
-    // The index of a second cell with the key of the first.
-    let mut j = json.clone();
-    j["cells"][1] = j["cells"][0].clone();
-    assert!(serde_json::from_value::<FollowUpState>(j).is_err());
-    // Merging refuses states whose sums would overflow.
-    let mut big = json.clone();
-    big["rows"] = serde_json::json!(u64::MAX - 1);
-    let counts = big["counts"].as_array_mut().unwrap();
-    let s = counts[0]["startade"].as_u64().unwrap();
-    let total: u64 = state.cells().values().map(|c| c.startade).sum();
-    counts[0]["startade"] = serde_json::json!(s + (u64::MAX - 1 - total));
-    let big: FollowUpState = serde_json::from_value(big).unwrap();
-    let mut sum = big.clone();
-    assert_eq!(sum.merge(big).unwrap_err().code(), "invalid_argument");
+    let extract = Extract::from_record_batches(&[no_rows], 2).unwrap();
+    assert_eq!(extract.rows(), 0);
+    let e = Source::from(&extract).years(&open()).unwrap_err();
+    assert_eq!(e.code(), "invalid_argument", "no rows, no years to report on: {e}");
 }
 
 proptest::proptest! {
@@ -473,8 +458,9 @@ proptest::proptest! {
     /// state is refused, or it finishes and merges without a panic.
     #[test]
     fn mutated_states_never_panic(pick in 0usize..10_000, value in proptest::prelude::any::<i64>(), small in 0i64..6) {
-        let state = read(&format!("{HEAD}{ROWS}"), &FlatCsvOptions::default()).unwrap();
-        let mut json: serde_json::Value = serde_json::to_value(&state).unwrap();
+        let extract = read(&format!("{HEAD}{ROWS}"), &FlatCsvOptions::default()).unwrap();
+        let state = Partial::compute(&extract, &Split::parse(&["forbund", "kon"]).unwrap(), 2020..=2022, &open()).unwrap();
+        let mut json: serde_json::Value = serde_json::from_str(&state.to_json().unwrap()).unwrap();
         /// The JSON pointer of every number.
         fn numbers(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
             match v {
@@ -488,12 +474,18 @@ proptest::proptest! {
         numbers(&json, String::new(), &mut paths);
         let target = json.pointer_mut(&paths[pick % paths.len()]).unwrap();
         *target = serde_json::json!(if pick % 2 == 0 { value } else { small });
-        if let Ok(tampered) = serde_json::from_value::<FollowUpState>(json) {
-            let _ = tampered.finish(&open());
+        let finish = |state: &Partial| {
+            if let Ok(years) = state.report_years() {
+                let _ = report::outcomes(state, &Split::national(), years.clone(), &open());
+                let _ = report::participants(state, &Split::parse(&["kon"]).unwrap(), years, &open());
+            }
+        };
+        if let Ok(tampered) = Partial::from_json(&json.to_string()) {
+            finish(&tampered);
             let mut merged = tampered.clone();
-            let _ = merged.merge(state.clone()).map(|()| merged.finish(&open()));
+            if merged.merge(state.clone()).is_ok() { finish(&merged) }
             let mut merged = state.clone();
-            let _ = merged.merge(tampered).map(|()| merged.finish(&open()));
+            if merged.merge(tampered).is_ok() { finish(&merged) }
         }
     }
 }
@@ -502,8 +494,8 @@ proptest::proptest! {
 fn csv_headers_are_folded_and_empty_excel_columns_ignored() {
     let head = "Deltagare-ID;Förbund ID;Kön;Startdatum;Slutdatum;Status efter;SP/RP före;SP/RP efter;extra;;\n";
     let rows: String = ROWS.lines().map(|l| format!("{l};;\n")).collect();
-    let state = read(&format!("{head}{rows}"), &FlatCsvOptions::default()).unwrap();
-    assert_eq!(state.finish(&open()).unwrap(), csv_result());
+    let extract = read(&format!("{head}{rows}"), &FlatCsvOptions::default()).unwrap();
+    assert_eq!(tables(&extract, &open()), csv_result());
     // Errors name the column as the file spells it.
     let e = read(&format!("{head}1;1;X;2021-01-10;;;1;1;x;;\n"), &FlatCsvOptions::default()).unwrap_err();
     assert_eq!((e.code(), e.location().unwrap().column.as_deref()), ("invalid_code", Some("Kön")));
@@ -525,7 +517,7 @@ fn quoted_fields_hold_delimiters_and_newlines_across_blocks() {
     let rows: String =
         ROWS.lines().map(|l| l.replace(";x", ";\"a;\"\"b\"\"\r\nc\"")).map(|l| format!("{l}\r\n")).collect();
     let one = read(&format!("{HEAD}{rows}"), &FlatCsvOptions::default()).unwrap();
-    assert_eq!(one.finish(&open()).unwrap(), csv_result());
+    assert_eq!(tables(&one, &open()), csv_result());
     let quoted = |i: usize| rows.replace(";\"a;", &format!(";\"{i};"));
     let many: String = (0..2000).map(quoted).collect();
     let plain: String = (0..2000).map(|i| ROWS.replace(";x", &format!(";{i}"))).collect();
@@ -533,7 +525,7 @@ fn quoted_fields_hold_delimiters_and_newlines_across_blocks() {
         let options = FlatCsvOptions { threads, block_size: 1, ..FlatCsvOptions::default() };
         let quoted = read(&format!("{HEAD}{many}"), &options).unwrap();
         let expected = read(&format!("{HEAD}{plain}"), &options).unwrap();
-        assert_eq!(quoted.finish(&open()).unwrap(), expected.finish(&open()).unwrap());
+        assert_eq!(tables(&quoted, &open()), tables(&expected, &open()));
     }
     // Lines are counted across the line breaks inside quotes.
     let bad = format!("{HEAD}{rows}1;1;Q;2021-01-10;;;1;1;\"x\ny\"\n");
@@ -596,11 +588,11 @@ fn exact_duplicate_rows_of_a_frame_are_refused_like_those_of_a_file() {
     for threads in [1, 2] {
         // Split so that the repeat is in another slice than its first row.
         let b = batch(["a", "b", "c", "b"]);
-        let e = FollowUpState::from_record_batches(&[b.slice(0, 2), b.slice(2, 2)], threads).unwrap_err();
+        let e = Extract::from_record_batches(&[b.slice(0, 2), b.slice(2, 2)], threads).unwrap_err();
         assert_eq!(e.code(), "duplicate_row", "{e}");
         let finsam_core::Error::DuplicateRow { first_row, .. } = &e else { panic!("{e}") };
         assert_eq!((e.location().unwrap().row, *first_row), (Some(3), 1));
         // The same rows differing in the unused column are not repeats.
-        assert!(FollowUpState::from_record_batches(&[batch(["a", "b", "c", "d"])], threads).is_ok());
+        assert!(Extract::from_record_batches(&[batch(["a", "b", "c", "d"])], threads).is_ok());
     }
 }

@@ -12,7 +12,7 @@ use arrow_row::{RowConverter, SortField};
 use arrow_schema::{DataType, Schema, SchemaRef};
 
 use super::repeats::{first_repeat, key, repeat_groups, row_hash, words_hash};
-use super::{CodeMemo, FlatSink, FollowUpState, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, flat_columns};
+use super::{CodeMemo, FlatSink, NO_DATE, NO_DAYS, NO_STATUS, Rows, code_error, flat_columns};
 use crate::arrow::BatchStream;
 use crate::arrow::{Timestamps, dictionary_keys};
 use crate::error::{Error, Location, Result};
@@ -20,79 +20,6 @@ use crate::model::{Avslutsanledning, Coded, Dagar, Ersattningsgrupp, Kon, Utfall
 
 /// Rows per slice handed to a worker.
 const SLICE: usize = 1 << 15;
-
-impl FollowUpState {
-    /// Reads a flat extract from record batches (see the [module](super) for
-    /// the columns). Integer columns may be of any width, dates `date32`,
-    /// `date64`, timestamps at midnight (in the column's own zone, UTC when
-    /// it has none: as the contract reader) or `YYYY-MM-DD` text, codes any
-    /// string type or a dictionary of strings, days integers or floats in
-    /// quarter days. Column names are folded as in CSV (`Kön`, `Förbund ID`).
-    /// `threads` workers read slices of rows in parallel.
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use arrow_array::{ArrayRef, Date32Array, Int64Array, RecordBatch, StringArray};
-    /// use finsam_core::followup::FollowUpState;
-    /// let batch = RecordBatch::try_from_iter([
-    ///     ("deltagare_id", Arc::new(Int64Array::from(vec![1, 2])) as ArrayRef),
-    ///     ("forbund_id", Arc::new(Int64Array::from(vec![3, 3])) as ArrayRef),
-    ///     ("kon", Arc::new(StringArray::from(vec!["K", "M"])) as ArrayRef),
-    ///     ("startdatum", Arc::new(Date32Array::from(vec![18_000, 18_100])) as ArrayRef),
-    ///     ("slutdatum", Arc::new(Date32Array::from(vec![Some(18_200), None])) as ArrayRef),
-    ///     ("status_efter", Arc::new(StringArray::from(vec![Some("studier"), None])) as ArrayRef),
-    /// ])
-    /// .unwrap();
-    /// let state = FollowUpState::from_record_batches(&[batch], 2)?;
-    /// assert_eq!(state.rows(), 2);
-    /// # Ok::<(), finsam_core::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// `missing_column` (also for no batches at all: without a schema there
-    /// are no columns), `arrow_type` for a column of an unusable type or an
-    /// unknown time zone, and the value errors of [`from_csv`](Self::from_csv),
-    /// naming the row; then `duplicate_row` for the first row that repeats
-    /// an earlier one in every column, used or not (as [`from_csv`](Self::from_csv)
-    /// judges a file's records). A stream's schema with no rows is a batch of no rows.
-    pub fn from_record_batches(batches: &[RecordBatch], threads: usize) -> Result<FollowUpState> {
-        read_batches(batches, threads, &())
-    }
-
-    /// Reads a flat extract from a stream of record batches with `schema`
-    /// (a Parquet reader, a database cursor, a scanner), as
-    /// [`from_record_batches`](Self::from_record_batches) reads batches, but
-    /// keeping no batch once read: exact repeats are found by a hash of every
-    /// column of each row in Arrow's row format (88 bits, in a 16-byte key
-    /// with the row's position, as the CSV reader hashes its records). An error of the stream is
-    /// `arrow_type` at the rows read before it.
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use arrow_array::{ArrayRef, Date32Array, Int64Array, RecordBatch, StringArray};
-    /// use finsam_core::{arrow::BatchStream, followup::FollowUpState};
-    /// let batch = RecordBatch::try_from_iter([
-    ///     ("deltagare_id", Arc::new(Int64Array::from(vec![1, 2])) as ArrayRef),
-    ///     ("forbund_id", Arc::new(Int64Array::from(vec![3, 3])) as ArrayRef),
-    ///     ("kon", Arc::new(StringArray::from(vec!["K", "M"])) as ArrayRef),
-    ///     ("startdatum", Arc::new(Date32Array::from(vec![18_000, 18_100])) as ArrayRef),
-    ///     ("slutdatum", Arc::new(Date32Array::from(vec![Some(18_200), None])) as ArrayRef),
-    ///     ("status_efter", Arc::new(StringArray::from(vec![Some("studier"), None])) as ArrayRef),
-    /// ])
-    /// .unwrap();
-    /// let schema = batch.schema();
-    /// let twice: BatchStream = Box::new(vec![Ok(batch.clone()), Ok(batch)].into_iter());
-    /// let e = FollowUpState::from_batch_stream(schema, twice, 2).unwrap_err();
-    /// assert_eq!((e.code(), e.location().and_then(|at| at.row)), ("duplicate_row", Some(2)));
-    /// # Ok::<(), finsam_core::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// As [`from_record_batches`](Self::from_record_batches).
-    pub fn from_batch_stream(schema: SchemaRef, stream: BatchStream, threads: usize) -> Result<FollowUpState> {
-        read_stream(schema, stream, threads, Repeats::WholeRow, 0, &())
-    }
-}
 
 /// Reads a flat extract from record batches into the sink `S`, on `threads`
 /// workers. The batches are in memory already, so repeats are found by a
