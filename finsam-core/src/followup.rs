@@ -17,7 +17,8 @@
 //! | `FollowUpState::from_csv(path, &options)` | [`Partial::from_csv`](crate::engine::Partial::from_csv) (one pass) or [`Extract::from_csv`] |
 //! | `state.merge(other)` | [`Partial::merge`](crate::engine::Partial::merge) |
 //! | `state.finish(&config).by_kon` | `outcomes(&state, &Split::new(&[Dim::Kon])?, years, &config)` |
-//! | `followup::FlatCsvOptions` | [`ingest::flat::FlatCsvOptions`](crate::ingest::flat::FlatCsvOptions) |
+//! | `followup::FlatCsvOptions`, `followup::COLUMNS` | [`ingest::flat::FlatCsvOptions`](crate::ingest::flat::FlatCsvOptions), [`ingest::flat::COLUMNS`](crate::ingest::flat::COLUMNS) |
+//! | a state's JSON | not readable: [`Partial`](crate::engine::Partial)'s form differs; count the rows again |
 //!
 //! ```
 //! #![allow(deprecated)]
@@ -43,7 +44,15 @@ use crate::error::Result;
 use crate::indicators::{Config, Dim, Split, deltagare, ersattningsdagar, utfall};
 use crate::publish::Table;
 
-pub use crate::ingest::flat::{COLUMNS, FlatCsvOptions};
+/// The options of the flat CSV reader, now
+/// [`ingest::flat::FlatCsvOptions`](crate::ingest::flat::FlatCsvOptions).
+#[deprecated(since = "0.1.0", note = "use finsam_core::ingest::flat::FlatCsvOptions")]
+pub type FlatCsvOptions = crate::ingest::flat::FlatCsvOptions;
+
+/// The required columns of a flat extract, now
+/// [`ingest::flat::COLUMNS`](crate::ingest::flat::COLUMNS).
+#[deprecated(since = "0.1.0", note = "use finsam_core::ingest::flat::COLUMNS")]
+pub const COLUMNS: [&str; 6] = crate::ingest::flat::COLUMNS;
 
 /// The tables the follow-up published, now the catalogue's.
 #[deprecated(since = "0.1.0", note = "use the indicator functions on an Extract or a Partial")]

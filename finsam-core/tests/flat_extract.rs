@@ -25,7 +25,8 @@ fn read(text: &str, options: &FlatCsvOptions) -> finsam_core::Result<Extract> {
     Extract::from_csv_reader(text.as_bytes(), "extract.csv", options)
 }
 
-/// The tables a follow-up of an extract reads, over the years it reports
+/// The tables a follow-up of an extract reads (status after, benefit
+/// days, participants), over the years it reports
 /// on: compared whole (keys, values, withheld cells, notes).
 #[derive(Debug, PartialEq)]
 struct Tables {
@@ -97,6 +98,26 @@ fn hand_worked_extract() {
     assert_eq!(v(&f.participants_by_forbund, &["2021", "1"], "deltagare"), Some(3.0));
     assert_eq!(v(&f.participants_by_forbund, &["2021", "2"], "deltagare"), Some(2.0));
     assert_eq!(v(&f.participants_by_forbund, &["2021", "alla"], "deltagare"), Some(4.0));
+}
+
+/// The change in participants from the year before is given between
+/// complete years only: 2019 (the first year) and 2022 (cut off on
+/// 2022-05-01) are not; 2020 → 2021 is.
+#[test]
+fn the_change_in_participants_is_given_between_complete_years() {
+    let rows = "1;1;K;2019-03-01;2019-05-01;arbete;;;a\n\
+                2;1;M;2020-01-10;2020-02-01;arbete;;;a\n\
+                3;1;K;2020-03-01;2020-04-01;arbete;;;a\n\
+                4;1;K;2021-01-10;2021-02-01;studier;;;a\n\
+                5;1;M;2021-03-01;2021-04-01;studier;;;a\n\
+                6;1;M;2021-05-01;2021-06-01;studier;;;a\n\
+                7;1;K;2022-05-01;;;;;a\n";
+    let f = tables(&read(&format!("{HEAD}{rows}"), &FlatCsvOptions::default()).unwrap(), &open());
+    let change = |year: &str| f.participants.get(&[year], "forandring_procent").map(|c| c.value());
+    assert_eq!(f.participants.value(&["2021"], "deltagare"), Some(3.0));
+    assert_eq!(change("2021"), Some(Some(50.0)), "2 → 3 persons");
+    assert_eq!(change("2020"), Some(None), "2019 is the first year, not complete");
+    assert_eq!(change("2022"), Some(None), "2022 is cut off");
 }
 
 #[test]

@@ -3,20 +3,32 @@
 //! `fuzz/regressions/<target>/` and are replayed here too.
 
 use finsam_core::disclosure::Disclosure;
-use finsam_core::engine::Partial;
+use finsam_core::engine::{Extract, Partial};
+use finsam_core::indicators::{Config, Split};
 
-/// `state_json`: a follow-up state whose cell had kön index 5 (of 3)
-/// panicked with an index out of bounds, and one with more ended without a
-/// status than ended overflowed a subtraction. That state is gone; the
-/// target now reads the mergeable state that replaced it ([`Partial`]),
-/// which is validated as it is read, so the inputs that crashed are
-/// `invalid_json` errors and never reach a merge or a table.
+/// `state_json`: a state whose cell had kön index 5 (of 3) panicked with an
+/// index out of bounds in `finish`, and one with more ended without a
+/// status than ended overflowed a subtraction. Both crashed the follow-up's
+/// own state, which is gone; its inputs are not states of today's format
+/// (`invalid_json`). The same two inconsistencies written into today's
+/// mergeable state ([`Partial`]) are refused as it is read, so they never
+/// reach a merge or a table.
 #[test]
 fn the_states_that_crashed_are_errors() {
     for crash in ["crash-1b3a6c0f1c323ab6e333c46282860089a1cbb320", "crash-350d36cc9e5ba450157ee3e95cdbc727a00e7221"] {
         let path = format!("{}/fuzz/regressions/state_json/{crash}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(Partial::from_json(&text).unwrap_err().code(), "invalid_json", "{path}");
+    }
+    let csv = "deltagare_id;forbund_id;kon;startdatum;slutdatum;status_efter\n1;7;K;2021-02-01;2021-10-31;arbete\n";
+    let extract = Extract::from_csv_reader(csv.as_bytes(), "one.csv", &Default::default()).unwrap();
+    let split = Split::parse(&["forbund", "kon"]).unwrap();
+    let good = Partial::compute(&extract, &split, 2021..=2021, &Config::default()).unwrap().to_json().unwrap();
+    Partial::from_json(&good).unwrap();
+    for (from, to) in [("\"parts\":[7,0,", "\"parts\":[7,5,"), ("\"utan_status\":0", "\"utan_status\":2")] {
+        assert!(good.contains(from), "{from} in {good}");
+        let bad = good.replacen(from, to, 1);
+        assert_eq!(Partial::from_json(&bad).unwrap_err().code(), "invalid_json", "{to}");
     }
 }
 

@@ -1,5 +1,5 @@
-//! DataFrames in and out through the Arrow PyCapsule interface, and the
-//! follow-up of flat extracts.
+//! DataFrames in and out through the Arrow PyCapsule interface, and flat
+//! extracts read from a path or a frame (`read_extract`).
 //!
 //! Frames are read through `__arrow_c_stream__` / `__arrow_c_array__`
 //! (pandas ≥ 2.2, polars, pyarrow, DuckDB, …): the columns arrive as Arrow
@@ -402,7 +402,7 @@ impl PyExtract {
 }
 
 /// Reads a flat extract (a CSV or Parquet path, a directory of Parquet part
-/// files, or a pandas, polars or pyarrow frame) for the indicator functions, under the same rules as `follow_up`.
+/// files, or a pandas, polars or pyarrow frame) for the indicator functions, under the field, row and repeat rules of the flat readers.
 /// `progress`: `True` for a `tqdm` bar of the bytes of a CSV file read, or
 /// a function called with `(bytes_read, bytes_total)` (a CSV file only; a
 /// Parquet path or a frame reports none).

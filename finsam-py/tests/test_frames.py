@@ -140,7 +140,8 @@ def test_indicators_of_an_extract_agree_with_pandas_statsmodels_scipy(seed: int,
             days[f"medel_diff_{col}"].to_numpy(dtype=float), d[col].to_numpy(dtype=float), atol=1e-9, equal_nan=True
         )
     got_p = participants.to_pandas().set_index("ar")
-    expected = ref["participants"].loc[got_p.index]
+    assert got_p.index.tolist() == ref["participants"].index.tolist(), "every year from the first start to the cut-off"
+    expected = ref["participants"]
     for col in ["startade", "deltaganden", "deltagare"]:
         assert got_p[col].astype(int).tolist() == expected[col].astype(int).tolist(), col
 
@@ -498,12 +499,21 @@ def test_the_follow_ups_old_names_warn_and_give_the_indicator_tables() -> None:
     ]
     assert same(f.tables, expected) and [t.id for t in f.tables] == [t.id for t in expected]
     assert (f.national.id, f.by_kon.id, f.started.id, f.rows) == ("utfall", "utfall", "deltagare", 3000)
-    with pytest.deprecated_call():
+    with pytest.warns(DeprecationWarning, match="finsam.follow_up is deprecated") as caught:
+        finsam.follow_up(table)
+    assert caught[0].filename == __file__, "the warning points at the caller's line"
+    with pytest.warns(DeprecationWarning, match="finsam.follow_up_state is deprecated") as caught:
         state = finsam.follow_up_state(table)
+    assert caught[0].filename == __file__
     assert isinstance(state, finsam.Partial) and state.by == ["forbund", "kon"] and state.rows == 3000
     with pytest.deprecated_call():
         again = finsam.follow_up(state, suppress=False)
     assert same(again.tables, f.tables)
+    # Parts merge when counted over the same years, as the old states did.
+    with pytest.deprecated_call():
+        parts = [finsam.follow_up_state(table.slice(a, 1500), years=(2017, 2024)) for a in (0, 1500)]
+    whole = finsam.partial(table, years=(2017, 2024))
+    assert finsam.Partial.merge_all(parts) == whole
     with pytest.deprecated_call():
         assert finsam.FollowUpState is finsam.Partial
     with pytest.raises(AttributeError):

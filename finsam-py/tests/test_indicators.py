@@ -16,10 +16,11 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 import finsam
-
-# `follow_up` stays one release and warns; its options are still checked here.
-pytestmark = pytest.mark.filterwarnings("ignore:finsam.follow_up is deprecated:DeprecationWarning")
 from finsam.stats import newcombe_diff, paired_mean_ci, proportion_ci, welch_diff
+
+# `follow_up` and `follow_up_state` stay one release and warn; their options
+# are still checked here.
+pytestmark = pytest.mark.filterwarnings("ignore:finsam.follow_up:DeprecationWarning")
 
 METHODS = {"wilson": "wilson", "clopper-pearson": "beta", "agresti-coull": "agresti_coull"}
 
@@ -241,6 +242,9 @@ OTHER_CALLS: list[tuple[str, str, object]] = [
     ("read_extract", "delimiter", 5),
     ("partial", "threads", 0),
     ("partial", "delimiter", ";;"),
+    ("follow_up_state", "threads", "2"),
+    ("follow_up_state", "delimiter", 5),
+    ("follow_up_state", "years", "recent"),
 ]
 
 
@@ -260,6 +264,8 @@ def _other(small: finsam.Dataset, function: str, option: str, value: object) -> 
         finsam.allocation(small, 2021, **kw)
     elif function == "follow_up":
         finsam.follow_up(_flat(), **kw)
+    elif function == "follow_up_state":
+        finsam.follow_up_state(_flat(), **kw)
     elif function == "read_extract":
         finsam.read_extract(_flat(), **kw)
     else:

@@ -70,7 +70,7 @@ def test_a_data_set_reads_lazy_and_streamed_tables() -> None:
 def test_a_streamed_extract_finds_exact_repeats_only(flat: Any, tmp_path: Path) -> None:
     # A stream keeps no batch: repeats are found by a hash of every column of
     # each row. A row repeated across batches is found; a row that differs
-    # from another only in a column the follow-up does not use, or in the
+    # from another only in a column the indicators do not use, or in the
     # spelling of a code, is no repeat.
     import pyarrow.parquet as pq
 

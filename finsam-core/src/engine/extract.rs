@@ -1,6 +1,6 @@
 //! A flat extract in memory: its rows as [`Participations`] batches, read
-//! by the flat readers under the same field and row rules as the follow-up,
-//! and counted by the same builder as a [`Dataset`](crate::Dataset). The
+//! by the flat readers ([`ingest::flat`](crate::ingest::flat)) under the
+//! contract's field and row rules, and counted by the same builder as a [`Dataset`](crate::Dataset). The
 //! indicator functions of [`report`](crate::report) take it in place of a
 //! data set ([`report::Source`](crate::report::Source)), so an indicator has
 //! one definition whatever the source.

@@ -171,8 +171,34 @@ impl Partial {
         config: &Config,
     ) -> Result<Partial> {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        Partial::from_csv_reader(file, &path.display().to_string(), options, split, years, config)
+    }
+
+    /// [`from_csv`](Self::from_csv) from any reader; `source` names it in
+    /// errors.
+    ///
+    /// ```
+    /// use finsam_core::engine::Partial;
+    /// use finsam_core::indicators::{Config, Split};
+    /// let csv = "deltagare_id;forbund_id;kon;startdatum;slutdatum;status_efter\n1;7;K;2021-02-01;2021-10-31;arbete\n";
+    /// let (split, config) = (Split::parse(&["kon"])?, Config::default());
+    /// let counted = Partial::from_csv_reader(csv.as_bytes(), "chunk.csv", &Default::default(), &split, 2021..=2021, &config)?;
+    /// assert_eq!(counted.rows(), 1);
+    /// # Ok::<(), finsam_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`from_csv`](Self::from_csv).
+    pub fn from_csv_reader(
+        reader: impl std::io::Read,
+        source: &str,
+        options: &crate::ingest::flat::FlatCsvOptions,
+        split: &Split,
+        years: RangeInclusive<i32>,
+        config: &Config,
+    ) -> Result<Partial> {
         let query = query(split, &years, config, true)?;
-        let counted: Counting<'_> = crate::ingest::flat::read_csv(file, &path.display().to_string(), options, &&query)?;
+        let counted: Counting<'_> = crate::ingest::flat::read_csv(reader, source, options, &&query)?;
         Ok(counted.finish(&query, years, config, options.threads))
     }
 
@@ -709,6 +735,15 @@ mod tests {
             assert!(json.contains(from), "{from} not in {json}");
             assert_eq!(Partial::from_json(&json.replacen(from, to, 1)).unwrap_err().code(), "invalid_json", "{to}");
         }
+    }
+
+    #[test]
+    fn merged_states_of_more_rows_than_any_register_are_refused() {
+        let json = partial(CSV, 2020..=2023).to_json().unwrap();
+        let big = Partial::from_json(&json.replacen("\"rows\":3", "\"rows\":600000000000", 1)).unwrap();
+        let mut sum = big.clone();
+        assert_eq!(sum.merge(big).unwrap_err().code(), "invalid_argument");
+        assert_eq!(sum.rows(), 600_000_000_000, "a refused merge leaves the state as it was");
     }
 
     #[test]

@@ -5,10 +5,9 @@
 //! comparison sort (sparse 40-bit ids on this project's 2-core machine:
 //! at 10⁶ ids radix 23 ms against 16 ms, at 4 · 10⁶ 151 ms against 88 ms).
 
-/// Sorts `keys` by bits `lo .. lo + width` (least significant digit first,
-/// stable, up to 12 bits per pass); the bits below `lo` are carried along.
-/// `scratch` is reused between calls.
-pub(crate) fn radix_sort(keys: &mut Vec<u64>, scratch: &mut Vec<u64>, lo: u32, width: u32) {
+/// Sorts `keys` by their lowest `width` bits (least significant digit
+/// first, up to 12 bits per pass).
+fn radix_sort(keys: &mut Vec<u64>, width: u32) {
     if width == 0 || keys.len() < 2 {
         return;
     }
@@ -16,11 +15,10 @@ pub(crate) fn radix_sort(keys: &mut Vec<u64>, scratch: &mut Vec<u64>, lo: u32, w
     let digit = width.div_ceil(passes);
     let radix = 1usize << digit;
     let mask = (radix - 1) as u64;
-    scratch.clear();
-    scratch.resize(keys.len(), 0);
+    let mut scratch = vec![0; keys.len()];
     let mut counts = vec![0usize; radix];
     for pass in 0..passes {
-        let shift = lo + pass * digit;
+        let shift = pass * digit;
         counts.iter_mut().for_each(|c| *c = 0);
         for &k in keys.iter() {
             counts[((k >> shift) & mask) as usize] += 1;
@@ -36,7 +34,7 @@ pub(crate) fn radix_sort(keys: &mut Vec<u64>, scratch: &mut Vec<u64>, lo: u32, w
             scratch[counts[d]] = k;
             counts[d] += 1;
         }
-        std::mem::swap(keys, scratch);
+        std::mem::swap(keys, &mut scratch);
     }
 }
 
@@ -71,8 +69,7 @@ pub(crate) fn sort_dedup(values: &mut Vec<u64>) {
             return;
         }
         values.iter_mut().for_each(|v| *v -= min);
-        let mut scratch = Vec::new();
-        radix_sort(values, &mut scratch, 0, bits(max - min));
+        radix_sort(values, bits(max - min));
         values.iter_mut().for_each(|v| *v += min);
     }
     values.dedup();
@@ -120,11 +117,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn radix_sort_orders_by_the_selected_bits_only() {
-        let mut keys: Vec<u64> = (0..5000u64).map(|i| (i * 7919 % 5000) << 3 | (i % 8)).collect();
-        let mut scratch = Vec::new();
-        radix_sort(&mut keys, &mut scratch, 3, 13);
-        assert!(keys.windows(2).all(|w| w[0] >> 3 <= w[1] >> 3));
+    fn radix_sort_orders_keys_of_the_width() {
+        let mut keys: Vec<u64> = (0..5000u64).map(|i| i * 7919 % 5000).collect();
+        let mut expected = keys.clone();
+        expected.sort_unstable();
+        radix_sort(&mut keys, 13);
+        assert_eq!(keys, expected);
     }
 
     #[test]

@@ -355,7 +355,7 @@ pub fn refuse_binary(head: &[u8], source: &str) -> Result<()> {
         (
             b"PAR1",
             "a Parquet file",
-            "read it as Parquet: Dataset::read_parquet_dir or Extract::from_parquet (in Python Dataset.from_parquet, or read_extract and follow_up, which take Parquet paths)",
+            "read it as Parquet: Dataset::read_parquet_dir or Extract::from_parquet (in Python Dataset.from_parquet, or read_extract and partial, which take Parquet paths)",
         ),
         (b"ARROW1", "an Arrow IPC (Feather) file", FRAME),
         (

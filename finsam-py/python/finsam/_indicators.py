@@ -344,10 +344,16 @@ def survey_comparison(
 
 
 _FOLLOW_UP_GONE = (
-    "{name} is deprecated and goes in the next release: the follow-up's own tables are gone, and "
-    "{name} now gathers the catalogue's tables of the extract. Use the indicator functions "
+    "finsam.follow_up is deprecated and goes in the next release: the follow-up's own tables are gone, "
+    "and it now gathers the catalogue's tables of the extract. Use the indicator functions "
     "(outcome_rates, benefit_days, participants) on finsam.read_extract(source) or on "
     "finsam.partial(source, years=...) instead."
+)
+_FOLLOW_UP_STATE_GONE = (
+    "finsam.follow_up_state is deprecated and goes in the next release: the follow-up's state is gone, "
+    "and it now returns a finsam.Partial (finish it with the indicator functions, or with "
+    "finsam.follow_up(state)). Use finsam.partial(source, years=...) instead; states of parts "
+    "merge only if counted over the same years."
 )
 
 
@@ -371,19 +377,27 @@ def follow_up(
     ``benefit_days`` is ``benefit_days(by="kon")`` and ``started`` is
     ``participants``, over the years the extract can report on. Warns with
     a ``DeprecationWarning``; use those functions instead."""
-    warnings.warn(_FOLLOW_UP_GONE.format(name="finsam.follow_up"), DeprecationWarning, stacklevel=2)
+    warnings.warn(_FOLLOW_UP_GONE, DeprecationWarning, stacklevel=2)
     return _finsam.follow_up(source, **native(locals(), leave_out=("source",)))
 
 
 def follow_up_state(
-    source: str | os.PathLike[str] | _Frame | Extract, *, threads: int = 2, delimiter: str | None = None
+    source: str | os.PathLike[str] | _Frame | Extract,
+    *,
+    years: _Years | None = None,
+    threads: int = 2,
+    delimiter: str | None = None,
 ) -> Partial:
-    """Deprecated: the mergeable state of a flat extract by förbund and kön
-    over the years it can report on, now a :class:`finsam.Partial` (merge
-    it, pass it to the indicator functions or to ``follow_up``). Warns with
-    a ``DeprecationWarning``; use :func:`finsam.partial` instead, which
-    counts a file or frame as it reads it."""
-    warnings.warn(_FOLLOW_UP_GONE.format(name="finsam.follow_up_state"), DeprecationWarning, stacklevel=2)
+    """Deprecated: the mergeable state of a flat extract by förbund and kön,
+    now a :class:`finsam.Partial` (merge it, pass it to the indicator
+    functions or to ``follow_up``), over ``years`` or else the years the
+    extract can report on. States of parts merge only if counted over the
+    same years: give them ``years``. Warns with a ``DeprecationWarning``;
+    use :func:`finsam.partial` instead, which counts a file or frame as it
+    reads it."""
+    warnings.warn(_FOLLOW_UP_STATE_GONE, DeprecationWarning, stacklevel=2)
+    if years is not None:
+        return _finsam.partial(source, years=years, threads=threads, delimiter=delimiter)
     return _finsam.follow_up_state(source, threads=threads, delimiter=delimiter)
 
 

@@ -76,7 +76,6 @@ pub(crate) fn read_stream<S: FlatSink>(
     let (pulled, results) = std::thread::scope(|scope| {
         let work = |receiver: Arc<Mutex<mpsc::Receiver<(RecordBatch, u64)>>>| -> Result<(S, Vec<u128>)> {
             let mut state = S::empty(&layout.groups, plan);
-            state.reserve(share);
             let mut rows = Rows::new(layout.groups.len(), layout.avslutsanledning.is_some());
             let mut codes = Codes { kon: CodeMemo::new(), status: CodeMemo::new(), avslut: CodeMemo::new() };
             let mut keys = Vec::with_capacity(share);
@@ -235,7 +234,7 @@ impl WholeRow {
 }
 
 /// The repeat keys of the rows of one slice (whose first row is row
-/// `first_row` of the frame), from the fields the follow-up read.
+/// `first_row` of the frame), from the fields read.
 fn read_keys(rows: &Rows, first_row: u64, out: &mut Vec<u128>) {
     let mut words: Vec<u64> = Vec::with_capacity(4 + 2 * rows.days.len());
     for r in 0..rows.id.len() {

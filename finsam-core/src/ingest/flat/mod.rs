@@ -20,9 +20,9 @@
 //!
 //! Other columns are ignored. The readers (a block-parallel CSV reader and
 //! an Arrow reader for record batches in memory or streamed) apply the
-//! field rules, the row rules ([`check_rows`]) and the repeat rule (an
-//! exact repeat of a row is refused, naming both) and hand each batch of
-//! rows to a sink ([`FlatSink`]): the participations of an
+//! field rules, the row rules (a status needs an end; the end is not before
+//! the start) and the repeat rule (an exact repeat of a row is refused,
+//! naming both) and hand each batch of rows to a sink: the participations of an
 //! [`Extract`](crate::engine::Extract), or a
 //! [`Partial`](crate::engine::Partial) counted as the rows come. The
 //! indicators are computed from either by the one engine.
@@ -115,8 +115,6 @@ pub(crate) trait FlatSink: Sized + Send {
     type Plan: Sync;
     /// An empty sink for `groups`.
     fn empty(groups: &[Ersattningsgrupp], plan: &Self::Plan) -> Self;
-    /// Makes room for `rows` more rows.
-    fn reserve(&mut self, _rows: usize) {}
     /// Adds a batch of rows; `locate` names a row for errors.
     fn add_rows(&mut self, rows: &Rows, locate: &dyn Fn(usize, &str, String) -> Location) -> Result<()>;
     /// Called by each worker once its rows are added, on its own thread:
