@@ -10,9 +10,11 @@ use finsam_core::indicators::{Config, Split};
 /// index out of bounds in `finish`, and one with more ended without a
 /// status than ended overflowed a subtraction. Both crashed the follow-up's
 /// own state, which is gone; its inputs are not states of today's format
-/// (`invalid_json`). The same two inconsistencies written into today's
-/// mergeable state ([`Partial`]) are refused as it is read, so they never
-/// reach a merge or a table.
+/// (`invalid_json`). Today's mergeable state ([`Partial`]) is validated as
+/// it is read: a cell key with kön index 5 is refused, and so is a count
+/// without a status that makes a cell's ended participations (those with a
+/// status plus those without: the second crash's inconsistency cannot be
+/// written, as ended is not stored) exceed the rows read.
 #[test]
 fn the_states_that_crashed_are_errors() {
     for crash in ["crash-1b3a6c0f1c323ab6e333c46282860089a1cbb320", "crash-350d36cc9e5ba450157ee3e95cdbc727a00e7221"] {

@@ -33,7 +33,7 @@ const NO_CELL: u32 = u32::MAX;
 
 /// The persons a builder streams before it deals them out to their cells
 /// (48 MB of stream).
-const SEAL_EVERY: usize = 1 << 22;
+const DEAL_EVERY: usize = 1 << 22;
 
 /// The cells of one group (one combination of split values), by year:
 /// `cells[year - base]` is the cell's index in the builder, or [`NO_CELL`].
@@ -62,11 +62,14 @@ pub(crate) struct Builder<'q> {
     active: Vec<[u64; 2]>,
     /// The persons of every cell, in the order counted: one stream of ids
     /// and one of their cells, dealt out to the cells every
-    /// [`SEAL_EVERY`] persons and at the end ([`Builder::seal`]).
+    /// [`DEAL_EVERY`] persons ([`Builder::deal`]) and at the end
+    /// ([`Builder::seal`]).
     persons: Vec<u64>,
     person_cells: Vec<u32>,
-    /// The persons dealt out so far, per cell ([`Builder::seal`]).
+    /// The persons dealt out so far, per cell ([`Builder::deal`]).
     dealt: Vec<Vec<u64>>,
+    /// How many streamed persons make a deal ([`DEAL_EVERY`]; fewer in tests).
+    deal_every: usize,
     /// Likewise what most ended rows add: see [`EndedCounts`].
     ended: Vec<EndedCounts>,
     unknown_insats: u64,
@@ -94,6 +97,7 @@ impl<'q> Builder<'q> {
             persons: Vec::new(),
             person_cells: Vec::new(),
             dealt: Vec::new(),
+            deal_every: DEAL_EVERY,
             ended: Vec::new(),
             unknown_insats: 0,
             first_start: None,
@@ -145,7 +149,7 @@ impl<'q> Builder<'q> {
         // Dealt out now and then, the streams stay short: a cell's list
         // then grows in a few large steps, and the streams and the lists
         // are never both whole in memory.
-        if self.persons.len() >= SEAL_EVERY {
+        if self.persons.len() >= self.deal_every {
             self.deal();
         }
     }
@@ -317,25 +321,27 @@ impl<'q> Builder<'q> {
     /// Deals the persons counted so far and frees the streams. A worker
     /// calls it when its share of the rows is counted, so that the dealing
     /// runs on every worker's thread rather than on the one that joins
-    /// them, and the streams are not held while the workers are joined.
+    /// them, and the streams are not held while the workers are joined;
+    /// finishing a builder calls it too.
     pub(crate) fn seal(&mut self) {
         self.deal();
         (self.persons, self.person_cells) = (Vec::new(), Vec::new());
     }
 
     /// Deals the persons counted so far out to their cells' lists: each
-    /// list grows once, to its exact new size, and the persons are copied
-    /// straight into it. Pushing onto one list per cell as the rows come
-    /// costs more (thousands of lists growing in turn, each growth a copy
-    /// into fresh memory, and up to twice the memory held); so does dealing
-    /// into fresh lists and appending them. The streams keep their capacity
-    /// for the next rows.
+    /// list makes room for its new persons at most once per deal (exactly
+    /// on the first, by doubling after, so that many deals do not copy the
+    /// lists again each time), and the persons are copied straight into
+    /// it. Pushing onto one list per cell as the rows come costs more
+    /// (thousands of lists growing in turn, each growth a copy into fresh
+    /// memory); so does dealing into fresh lists and appending them. The
+    /// streams keep their capacity for the next rows.
     fn deal(&mut self) {
         self.dealt.resize_with(self.cells.len(), Vec::new);
         let mut sizes = vec![0usize; self.cells.len()];
         self.person_cells.iter().for_each(|&c| sizes[c as usize] += 1);
         for (list, more) in self.dealt.iter_mut().zip(sizes) {
-            list.reserve_exact(more);
+            list.reserve(more);
         }
         for (&person, &cell) in self.persons.iter().zip(&self.person_cells) {
             self.dealt[cell as usize].push(person);
@@ -439,8 +445,11 @@ mod tests {
     #[test]
     fn persons_dealt_out_in_several_steps_are_those_dealt_out_once() {
         let first = batches("5;7;K;2020-02-01;2021-10-31;arbete\n3;7;M;2021-03-15;;\n");
-        // New cells (another förbund) after the first deal, and a person again.
-        let second = batches("5;8;K;2019-05-01;2020-01-20;studier\n3;7;M;2020-01-15;2020-03-01;annat\n");
+        // New cells (another förbund) after the first deal, a person again,
+        // and a person added to a cell whose list holds persons already.
+        let second = batches(
+            "5;8;K;2019-05-01;2020-01-20;studier\n3;7;M;2020-01-15;2020-03-01;annat\n9;7;K;2020-06-01;2020-08-01;arbete\n",
+        );
         let (split, config) = (Split::parse(&["forbund", "kon"]).expect("split"), Config::default());
         let cutoff = Date::from_ymd(2021, 12, 31).expect("date");
         let query = Query { split: &split, years: 2019..=2021, cutoff, bands: &config.age_bands, persons: true };
@@ -448,14 +457,28 @@ mod tests {
         for b in first.iter().chain(&second) {
             once.add(b);
         }
+        // Dealt after every batch, sealed twice in between.
+        in_steps.deal_every = 1;
         first.iter().for_each(|b| in_steps.add(b));
         in_steps.seal();
         in_steps.seal();
         second.iter().for_each(|b| in_steps.add(b));
+        // The lists as dealt, not yet deduplicated: a person dealt twice
+        // would show here and vanish in the finished state.
+        let dealt = |b: &mut Builder<'_>| -> std::collections::BTreeMap<Key, Vec<u64>> {
+            b.seal();
+            let sorted = |list: &Vec<u64>| {
+                let mut list = list.clone();
+                list.sort_unstable();
+                list
+            };
+            b.cell_keys.iter().zip(&b.dealt).map(|(k, list)| (*k, sorted(list))).collect()
+        };
+        assert_eq!(dealt(&mut once), dealt(&mut in_steps));
         let (once, in_steps) = (once.finish(), in_steps.finish());
         assert_eq!(once, in_steps);
         let persons_2020: Vec<u64> =
             once.cells().iter().filter(|(k, _)| k.ar == 2020).flat_map(|(_, a)| a.personer.clone()).collect();
-        assert_eq!(persons_2020, [5, 3, 5], "förbund 7 kvinna, 7 man, 8 kvinna");
+        assert_eq!(persons_2020, [5, 9, 3, 5], "förbund 7 kvinna, 7 man, 8 kvinna");
     }
 }

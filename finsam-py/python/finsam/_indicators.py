@@ -392,7 +392,10 @@ def follow_up_state(
     now a :class:`finsam.Partial` (merge it, pass it to the indicator
     functions or to ``follow_up``), over ``years`` or else the years the
     extract can report on. States of parts merge only if counted over the
-    same years: give them ``years``. Warns with a ``DeprecationWarning``;
+    same years: give them ``years``, from the year of the extract's first
+    start (a state's tables begin the year after its first year when rows
+    began before it). A ``Partial`` given is returned as it is, and refused
+    with ``years``. Warns with a ``DeprecationWarning``;
     use :func:`finsam.partial` instead, which counts a file or frame as it
     reads it."""
     warnings.warn(_FOLLOW_UP_STATE_GONE, DeprecationWarning, stacklevel=2)
