@@ -152,7 +152,7 @@ def check(n: str) -> dict:
     ref = peers.to_comparable(peers.pl_compute(peers.pl_load_parquet_lazy(peers.path_for(n, "parquet"))))
     by_kon, by_forbund, days, participants = engine_tables(str(peers.path_for(n, "csv")), peer_years())
 
-    def rows(table, keys: list[str]):
+    def rows(table):
         """The table's own rows (not its totals), its ended participations
         as the peers count them (with a status or without), kön as K/M."""
         df = table.to_pandas()
@@ -166,12 +166,12 @@ def check(n: str) -> dict:
     shares = {"n_avslutade": "n_avslutade", "andel_as": "andel_arbete_studier", "as_lo": "andel_arbete_studier_lo",
               "as_hi": "andel_arbete_studier_hi"}
     pairs = {
-        "A_kon": (rows(by_kon, ["ar", "kon"]), ["ar", "kon"], {**shares,
+        "A_kon": (rows(by_kon), ["ar", "kon"], {**shares,
                                                                "andel_asa": "andel_arbete_studier_sokande",
                                                                "asa_lo": "andel_arbete_studier_sokande_lo",
                                                                "asa_hi": "andel_arbete_studier_sokande_hi"}),
-        "A_forbund": (rows(by_forbund, ["ar", "forbund_id"]), ["ar", "forbund_id"], shares),
-        "B": (rows(days, ["ar", "kon"]).pivot(index=["ar", "kon"], columns="grupp", values=["medel_diff", "medel_diff_lo",
+        "A_forbund": (rows(by_forbund), ["ar", "forbund_id"], shares),
+        "B": (rows(days).pivot(index=["ar", "kon"], columns="grupp", values=["medel_diff", "medel_diff_lo",
                                                                                          "medel_diff_hi"]),
               ["ar", "kon"], {"sp_rp_mean": ("medel_diff", "sp_rp"), "sp_rp_lo": ("medel_diff_lo", "sp_rp"),
                               "sp_rp_hi": ("medel_diff_hi", "sp_rp"), "ae_mean": ("medel_diff", "ae"),

@@ -111,8 +111,8 @@ impl FollowUp {
     }
 }
 
-/// The follow-up tables of an extract: one state by förbund and kön over
-/// the years the extract can report on, then [`FollowUp::of`].
+/// The follow-up tables of an extract: [`follow_up_state`] on two threads,
+/// then [`FollowUp::of`].
 ///
 /// # Errors
 /// `invalid_argument` if the extract holds no participations, or for
@@ -120,7 +120,17 @@ impl FollowUp {
 #[deprecated(since = "0.1.0", note = "use the indicator functions on an Extract or a Partial")]
 #[allow(deprecated)]
 pub fn follow_up(extract: &Extract, config: &Config) -> Result<FollowUp> {
+    FollowUp::of(&follow_up_state(extract, config, 2)?, config)
+}
+
+/// The state a follow-up is finished from: the extract counted by förbund
+/// and kön over the years it can report on, on `threads` threads.
+///
+/// # Errors
+/// As [`follow_up`].
+#[deprecated(since = "0.1.0", note = "use Partial::compute with the years you report on")]
+pub fn follow_up_state(extract: &Extract, config: &Config, threads: usize) -> Result<Partial> {
     let years = Source::Extract(extract).years(config)?;
     let split = Split::new(&[Dim::Forbund, Dim::Kon])?;
-    FollowUp::of(&Partial::compute(extract, &split, years, config)?, config)
+    Partial::compute_on(extract, &split, years, config, threads)
 }

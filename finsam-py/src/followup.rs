@@ -8,9 +8,8 @@
 use std::sync::Arc;
 
 use finsam_core::engine::Partial;
-use finsam_core::engine::source::Source;
 use finsam_core::followup::FollowUp;
-use finsam_core::indicators::{Config, Dim, Split};
+use finsam_core::indicators::Config;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -102,11 +101,7 @@ fn follow_up_partial(
         Ok(e) => Arc::clone(&e.get().inner),
         Err(_) => Arc::new(read_flat(py, source, threads, delimiter, FlatReaders::extract())?),
     };
-    detached(py, || {
-        let years = Source::Extract(&extract).years(config)?;
-        let split = Split::new(&[Dim::Forbund, Dim::Kon])?;
-        Partial::compute_on(&extract, &split, years, config, threads).map(Arc::new)
-    })
+    detached(py, || finsam_core::followup::follow_up_state(&extract, config, threads).map(Arc::new))
 }
 
 /// Deprecated (`finsam.follow_up_state` warns): the mergeable state of a
