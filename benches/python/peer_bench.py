@@ -7,6 +7,7 @@ The peers' code is not copied: `peers.py` and `gen.py` are imported from
 
     .venv/bin/python benches/python/peer_bench.py                 # 1m and 10m
     .venv/bin/python benches/python/peer_bench.py --sizes 1m --peers polars
+    .venv/bin/python benches/python/peer_bench.py --one polars_contract 10m mem --reps 3
 
 finsam is timed through the one engine: one mergeable state counted as the
 frame or file is read (no extract held), the indicator tables finished from
@@ -23,6 +24,14 @@ peers lack). Two peer columns have no finsam counterpart by definition:
 counts the persons active in a year, `participants`) and `yoy_pct` (the
 change in started participations; the catalogue's change is of
 participants).
+
+The peers compute less than finsam: no refusal of repeated rows, no row
+rules, and no persons active in each year (which counts every participation
+in each year it runs, some 1.6 years each). `polars_contract` is polars doing
+all of that too (`contract_extras`: idiomatic lazy queries, checked against
+finsam's participants, cell by cell, before timing): the comparison of like
+with like. Its `mem` frame holds every column, as finsam's does, since a
+repeat is a row equal in every column.
 
 Peak memory is each cell's own: a child inherits its parent's `ru_maxrss`
 across fork and exec on Linux, so the parent never loads data itself (the
@@ -122,12 +131,82 @@ def finsam_runner(n: str, mode: str):
     raise SystemExit(f"unknown finsam mode {mode}")
 
 
+def contract_extras(lf, years: tuple[int, int]) -> dict:
+    """What finsam does beyond the peers' indicator set, written in polars:
+    the refusal of a row repeated in every column, the row rules (an end
+    before its start, an unknown kön or status, benefit days outside 0–366),
+    and the catalogue's participants: the distinct persons active in each
+    year (from the start year through the end year, an ongoing
+    participation through the cut-off, the latest date), by förbund × kön
+    and in all, with the participations and starts of each year."""
+    import polars as pl
+
+    first, last = years
+    cutoff = pl.max_horizontal(pl.col("startdatum").max(), pl.col("slutdatum").max())
+    days = [f"{b}_{w}" for b in ("sp_rp", "ae", "se") for w in ("fore", "efter")]
+    broken = (
+        (pl.col("slutdatum") < pl.col("startdatum"))
+        | ~pl.col("kon").is_in(["K", "M"])
+        | ~(pl.col("status_efter").is_in(STATUSES) | pl.col("status_efter").is_null())
+        | pl.any_horizontal([~pl.col(d).is_between(0, 366) for d in days])
+    )
+    checks = lf.select(repeats=pl.struct(pl.all()).is_duplicated().sum(), broken=broken.sum())
+    active = (
+        lf.with_columns(
+            start_year=pl.col("startdatum").dt.year(),
+            first=pl.max_horizontal(pl.col("startdatum").dt.year(), pl.lit(first)),
+            last=pl.min_horizontal(pl.coalesce(pl.col("slutdatum"), cutoff).dt.year(), pl.lit(last)),
+        )
+        .filter(pl.col("first") <= pl.col("last"))
+        .select("deltagare_id", "forbund_id", "kon", "start_year", ar=pl.int_ranges("first", pl.col("last") + 1))
+        .explode("ar")
+    )
+    by_cell = active.group_by("ar", "forbund_id", "kon").agg(
+        deltagare=pl.col("deltagare_id").n_unique(), deltaganden=pl.len()
+    )
+    national = active.group_by("ar").agg(
+        deltagare=pl.col("deltagare_id").n_unique(),
+        deltaganden=pl.len(),
+        startade=(pl.col("ar") == pl.col("start_year")).sum(),
+    )
+    checked, by_cell, national = pl.collect_all([checks, by_cell, national.sort("ar")])
+    if checked["repeats"][0] or checked["broken"][0]:
+        raise SystemExit(f"the data break finsam's rules: {checked.to_dicts()}")
+    return {"by_cell": by_cell, "national": national}
+
+
+# The statuses of the peer data (finsam's codes for status_efter).
+STATUSES = ["arbete", "studier", "arbetssokande", "fortsatt_insats", "sjukskriven", "flyttat", "annat", "okand"]
+
+
+def contract_runner(n: str, mode: str):
+    """polars doing what finsam does: the peers' indicator set and
+    [`contract_extras`] on one frame, loaded untimed (mem: every column, as
+    finsam reads it) or read from the CSV file once, in the timed part."""
+    import polars as pl
+
+    _, peers = peer_modules()
+    years = peer_years()
+
+    def both(df):
+        return peers.pl_compute(df.lazy()), contract_extras(df.lazy(), years)
+
+    if mode == "mem":
+        df = pl.read_parquet(peers.path_for(n, "parquet"))
+        return lambda: both(df), df
+    if mode == "csv":
+        return lambda: both(peers.pl_load_csv_lazy(peers.path_for(n, "csv")).collect()), None
+    raise SystemExit(f"unknown polars_contract mode {mode}")
+
+
 def one(tool: str, n: str, mode: str, reps: int) -> dict:
     """Times one cell in this process; returns medians and peak RSS."""
     import scipy.stats  # noqa: F401  (the peers import it too)
 
     if tool == "finsam":
         fn, _held = finsam_runner(n, mode)
+    elif tool == "polars_contract":
+        fn, _held = contract_runner(n, mode)
     else:
         _, peers = peer_modules()
         fn, _held = peers.make_runner(tool, n, mode)
@@ -197,13 +276,46 @@ def check(n: str) -> dict:
             extra += int((~np.isnan(a) & np.isnan(b)).sum())
         assert worst < 1e-9, f"{name}: max abs diff {worst}"
         report[name] = {"max_abs_diff": worst, "cells_finsam_withholds_more": extra}
+    report["participants"] = check_contract(n, participants)
     return report
+
+
+def check_contract(n: str, participants) -> dict:
+    """The participants of `contract_extras` against finsam's, in all and
+    by förbund × kön: equal in every cell finsam shows."""
+    import finsam
+    import polars as pl
+
+    _, peers = peer_modules()
+    frame = pl.read_parquet(peers.path_for(n, "parquet"))
+    theirs = contract_extras(frame.lazy(), peer_years())
+    import pandas as pd
+
+    compared = 0
+    mine = participants.to_pandas().set_index("ar")
+    for row in theirs["national"].iter_rows(named=True):
+        for col in ("deltagare", "deltaganden", "startade"):
+            shown = mine.at[row["ar"], col]
+            if not pd.isna(shown):
+                assert shown == row[col], f"participants {row['ar']} {col}: finsam {shown}, polars {row[col]}"
+                compared += 1
+    by_cell = finsam.participants(finsam.partial(frame, years=peer_years()), by=["forbund", "kon"]).to_pandas()
+    by_cell = by_cell[by_cell["summerat"] == ""].copy()
+    by_cell["kon"] = by_cell["kon"].map(KON)
+    by_cell = by_cell.astype({"forbund": "int64"}).set_index(["ar", "forbund", "kon"])
+    for row in theirs["by_cell"].iter_rows(named=True):
+        key = (row["ar"], row["forbund_id"], row["kon"])
+        shown = by_cell.at[key, "deltagare"]
+        if not pd.isna(shown):
+            assert shown == row["deltagare"], f"participants {key}: finsam {shown}, polars {row['deltagare']}"
+            compared += 1
+    return {"cells_equal": compared}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", nargs="+", default=["1m", "10m"])
-    ap.add_argument("--peers", nargs="+", default=["polars", "pandas"])
+    ap.add_argument("--peers", nargs="+", default=["polars", "polars_contract", "pandas"])
     ap.add_argument("--one", nargs=3, metavar=("TOOL", "N", "MODE"))
     ap.add_argument("--generate", nargs="+", metavar="N")
     ap.add_argument("--check", metavar="N")
@@ -237,7 +349,7 @@ def main() -> int:
             out = subprocess.run(cmd, capture_output=True, text=True, check=True)
             rec = json.loads(out.stdout.strip().splitlines()[-1])
             rows.append(rec)
-            print(f"{tool:7s} {n:4s} {mode:10s} median {rec['median_ms']:9.1f} ms  peak {rec['peak_mb']:7.0f} MB", flush=True)
+            print(f"{tool:15s} {n:4s} {mode:10s} median {rec['median_ms']:9.1f} ms  peak {rec['peak_mb']:7.0f} MB", flush=True)
     print("\n| N | mode | finsam ms | finsam peak MB | peer | peer ms | peer peak MB | peer / finsam |")
     print("|---:|---|---:|---:|---|---:|---:|---:|")
     by = {(r["tool"], r["n"], r["mode"]): r for r in rows}

@@ -66,7 +66,9 @@ pub(crate) fn with_totals(state: &State) -> Result<BTreeMap<Key, Accumulator>> {
             droppable.iter().enumerate().filter(|(b, _)| mask & (1 << b) != 0).map(|(_, &i)| i).collect();
         let kept: Vec<usize> = (0..dims.len()).filter(|i| !dropped.contains(i)).collect();
         let target = Split::new(&kept.iter().map(|&i| dims[i]).collect::<Vec<_>>())?;
-        for (k, acc) in state.rollup(&target)?.cells() {
+        // The rolled-up state is a copy already: its cells are moved, not
+        // copied again (the person sets are most of a state's memory).
+        for (k, acc) in state.rollup(&target)?.into_cells() {
             let mut parts = [UNUSED; Split::MAX];
             for (j, &i) in kept.iter().enumerate() {
                 parts[i] = k.parts[j];
@@ -74,7 +76,7 @@ pub(crate) fn with_totals(state: &State) -> Result<BTreeMap<Key, Accumulator>> {
             for &i in &dropped {
                 parts[i] = ALLA;
             }
-            out.insert(Key { ar: k.ar, parts }, acc.clone());
+            out.insert(Key { ar: k.ar, parts }, acc);
         }
     }
     Ok(out)

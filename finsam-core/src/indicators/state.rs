@@ -507,6 +507,11 @@ impl State {
         &self.cells
     }
 
+    /// The cells, in key order, moved out (their person sets not copied).
+    pub(crate) fn into_cells(self) -> BTreeMap<Key, Accumulator> {
+        self.cells
+    }
+
     /// Adds the cells of `other`.
     ///
     /// # Errors
