@@ -11,12 +11,12 @@ fn version(v: &str) -> [u32; 3] {
     out
 }
 
-/// The platform this test runs on, as `rustc -vV` names it.
-fn host_triple() -> String {
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let out = Command::new(rustc).arg("-vV").output().expect("rustc -vV runs");
-    let text = String::from_utf8(out.stdout).expect("rustc prints UTF-8");
-    let host = text.lines().find_map(|l| l.strip_prefix("host: ")).expect("rustc -vV names the host");
+/// The platform this test runs on, as `cargo -vV` names it.
+fn host_triple(cargo: &str) -> String {
+    let out = Command::new(cargo).arg("-vV").output().expect("cargo -vV runs");
+    assert!(out.status.success(), "cargo -vV failed: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).expect("cargo prints UTF-8");
+    let host = text.lines().find_map(|l| l.strip_prefix("host: ")).expect("cargo -vV names the host");
     host.to_string()
 }
 
@@ -26,8 +26,8 @@ fn rust_version_covers_every_locked_dependency() {
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml");
     // Offline, cargo has only the packages this platform builds (a fresh
     // machine has not downloaded, say, Android's), so the check covers the
-    // packages of the platform it runs on.
-    let host = host_triple();
+    // packages of the platform it runs on, not those only others build.
+    let host = host_triple(&cargo);
     let out = Command::new(cargo)
         .args(["metadata", "--format-version", "1", "--locked", "--offline", "--filter-platform", &host])
         .args(["--manifest-path", manifest])
