@@ -170,6 +170,20 @@ pub(crate) fn join_all<T>(handles: Vec<ScopedJoinHandle<'_, T>>) -> Vec<T> {
     results
 }
 
+/// Runs `first` on a thread of its own while `second` runs on this one, and
+/// returns both results. A panic in either reaches the caller once both have
+/// ended, as under [`join_all`].
+pub(crate) fn both<A: Send, B>(first: impl FnOnce() -> A + Send, second: impl FnOnce() -> B) -> (A, B) {
+    std::thread::scope(|scope| {
+        let handle = scope.spawn(inherit(first));
+        let b = second();
+        match handle.join() {
+            Ok(a) => (a, b),
+            Err(payload) => std::panic::resume_unwind(payload),
+        }
+    })
+}
+
 /// Runs `work` on up to `threads` contiguous chunks of `items` in parallel
 /// (each call gets its chunk's index and the chunk) and returns the results
 /// in chunk order, under [`join_all`]'s policy. No items, no calls.

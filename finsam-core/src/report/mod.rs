@@ -12,7 +12,7 @@
 //! withheld too.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
@@ -248,6 +248,59 @@ const NOT_IN_AN_EXTRACT: &str =
     "insatser, coverage, försörjning before and after, the comparison of insatser, surveys, financing and mergers";
 
 fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Result<AnnualReport> {
+    let (config, cutoff) = (from.config, from.cutoff);
+    let data = match from.source {
+        Source::Data(data) => Some(data),
+        Source::Extract(_) | Source::Partial(_) => None,
+    };
+    let (complete, eras) = match data {
+        Some(data) => (complete_years(data, state, cutoff), Eras::of(data, config, cutoff)),
+        None => (observed_complete_years(state, cutoff), Eras::person_level(cutoff, config)),
+    };
+    let era = eras.source(year);
+    // The sections of a data set that do not come from the state (the
+    // comparison of insatser above all) are computed on a second thread
+    // while this one makes the participation tables.
+    let (sections, participation) = crate::exec::both(
+        || data.map(|data| data_sections(data, from.participations, year, cutoff, config, era)).transpose(),
+        || participation_tables(from, year, state, &complete, &eras),
+    );
+    let (mut tables, mut notes) = participation?;
+    let mut sammanslagningar = Vec::new();
+    if let Some(sections) = sections? {
+        tables.extend(sections.tables);
+        notes.extend(sections.comparison_note);
+        sammanslagningar = sections.sammanslagningar;
+    }
+    if let Some(data) = data {
+        data.key_names().apply_all(&mut tables);
+        if !data.scope.is_whole() {
+            notes.push(data.scope_note());
+        }
+    }
+    title_levels(&mut tables);
+    Ok(AnnualReport {
+        ar: year,
+        era,
+        uttagsdatum: cutoff,
+        config: config.clone(),
+        tables,
+        sammanslagningar,
+        okand_insats: state.unknown_insats(),
+        notes,
+    })
+}
+
+/// The tables of the participation sections, from the state (and, for a
+/// data set, the insatser and their economy), finished together under one
+/// disclosure control, and the report's notes on its era and source.
+fn participation_tables(
+    from: &ReportSource<'_>,
+    year: i32,
+    state: &State,
+    complete: &BTreeSet<i32>,
+    eras: &Eras,
+) -> Result<(Vec<Table>, Vec<String>)> {
     let (config, cutoff, groups) = (from.config, from.cutoff, from.groups);
     let data = match from.source {
         Source::Data(data) => Some(data),
@@ -259,17 +312,13 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
     let national = by_kon.rollup(&Split::national())?;
     let by_forbund = state.rollup(&Split::new(&[Dim::Forbund])?)?;
     let years = year..=year;
-    let (complete, eras) = match data {
-        Some(data) => (complete_years(data, state, cutoff), Eras::of(data, config, cutoff)),
-        None => (observed_complete_years(state, cutoff), Eras::person_level(cutoff, config)),
-    };
     let era = eras.source(year);
     let asked = year.saturating_sub(1)..=year;
-    let counts = |s: &State| EraCounts::of(from.source, s.split(), &asked, &eras);
+    let counts = |s: &State| EraCounts::of(from.source, s.split(), &asked, eras);
     let mut builders = vec![
-        participants_table(&national, &years, &complete, config, &counts(&national))?,
-        participants_table(&by_kon, &years, &complete, config, &counts(&by_kon))?,
-        participants_table(&by_forbund, &years, &complete, config, &counts(&by_forbund))?,
+        participants_table(&national, &years, complete, config, &counts(&national))?,
+        participants_table(&by_kon, &years, complete, config, &counts(&by_kon))?,
+        participants_table(&by_forbund, &years, complete, config, &counts(&by_forbund))?,
     ];
     let participant_tables = builders.len();
     if let Some(data) = data {
@@ -312,38 +361,43 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
     // The participation tables publish the same counts several times (a
     // national figure is the `alla` row of the kön table, the n of men in the
     // gender gap is the n of men in the outcomes): one disclosure problem.
-    let mut tables = finish_together(builders, &config.disclosure);
-    let mut sammanslagningar = Vec::new();
-    if let Some(data) = data {
-        tables.push(coverage(data, year..=year)?);
-        crate::exec::check()?;
-        if era == YearSource::PersonLevel && config.compare_insatser {
-            match jamforelse::section(data, from.participations, year, cutoff, config) {
-                Ok(section) => tables.extend(section),
-                Err(why) => notes.push(why),
-            }
+    Ok((finish_together(builders, &config.disclosure), notes))
+}
+
+/// The sections of a data set that do not come from the participation
+/// state, in the report's order.
+struct DataSections {
+    /// Coverage, the comparison of insatser, surveys and financing.
+    tables: Vec<Table>,
+    /// Why the comparison of insatser is not in the report, if it is not.
+    comparison_note: Option<String>,
+    sammanslagningar: Vec<Merger>,
+}
+
+/// Coverage, the comparison of insatser (of a year of the person-level era,
+/// if the configuration asks for it), surveys, financing and the mergers up
+/// to `year`.
+fn data_sections(
+    data: &Dataset,
+    participations: &[Deltagande],
+    year: i32,
+    cutoff: Date,
+    config: &Config,
+    era: YearSource,
+) -> Result<DataSections> {
+    let mut tables = vec![coverage(data, year..=year)?];
+    crate::exec::check()?;
+    let mut comparison_note = None;
+    if era == YearSource::PersonLevel && config.compare_insatser {
+        match jamforelse::section(data, participations, year, cutoff, config) {
+            Ok(section) => tables.extend(section),
+            Err(why) => comparison_note = Some(why),
         }
-        tables.extend(crate::survey::report_tables(data, year, &crate::survey::SurveyConfig::from_config(config))?);
-        tables.extend(money_tables(data, year)?);
-        sammanslagningar = lineage(data).into_iter().filter(|m| m.datum.year() <= year).collect();
     }
-    if let Some(data) = data {
-        data.key_names().apply_all(&mut tables);
-        if !data.scope.is_whole() {
-            notes.push(data.scope_note());
-        }
-    }
-    title_levels(&mut tables);
-    Ok(AnnualReport {
-        ar: year,
-        era,
-        uttagsdatum: cutoff,
-        config: config.clone(),
-        tables,
-        sammanslagningar,
-        okand_insats: state.unknown_insats(),
-        notes,
-    })
+    tables.extend(crate::survey::report_tables(data, year, &crate::survey::SurveyConfig::from_config(config))?);
+    tables.extend(money_tables(data, year)?);
+    let sammanslagningar = lineage(data).into_iter().filter(|m| m.datum.year() <= year).collect();
+    Ok(DataSections { tables, comparison_note, sammanslagningar })
 }
 
 /// The report's levels of the state: national, by kön and by förbund.
