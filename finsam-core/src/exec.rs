@@ -170,9 +170,10 @@ pub(crate) fn join_all<T>(handles: Vec<ScopedJoinHandle<'_, T>>) -> Vec<T> {
     results
 }
 
-/// Runs `first` on a thread of its own while `second` runs on this one, and
-/// returns both results. A panic in either reaches the caller once both have
-/// ended, as under [`join_all`].
+/// Runs `first` on a thread of its own (with this thread's interrupt and
+/// progress, see [`inherit`]) while `second` runs on this one, and returns
+/// both results. A panic in either reaches the caller once both have ended
+/// (`second`'s if both panic).
 pub(crate) fn both<A: Send, B>(first: impl FnOnce() -> A + Send, second: impl FnOnce() -> B) -> (A, B) {
     std::thread::scope(|scope| {
         let handle = scope.spawn(inherit(first));

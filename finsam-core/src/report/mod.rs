@@ -173,6 +173,7 @@ pub fn annual_report<'a>(source: impl Into<Source<'a>>, year: i32, config: &Conf
 /// the other tables are read and validated as usual, and the
 /// participations get every rule of the in-memory path
 /// ([`State::compute_csv`]), so the two paths accept and refuse the same data.
+/// The report's sections are then made on two threads, as in memory.
 ///
 /// # Errors
 /// As [`Dataset::read_csv_dir`] for the other tables and
@@ -258,16 +259,24 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
         None => (observed_complete_years(state, cutoff), Eras::person_level(cutoff, config)),
     };
     let era = eras.source(year);
+    let participation = || participation_tables(from, data, year, state, &complete, &eras);
     // The sections of a data set that do not come from the state (the
     // comparison of insatser above all) are computed on a second thread
     // while this one makes the participation tables.
-    let (sections, participation) = crate::exec::both(
-        || data.map(|data| data_sections(data, from.participations, year, cutoff, config, era)).transpose(),
-        || participation_tables(from, year, state, &complete, &eras),
-    );
+    let (sections, participation) = match data {
+        Some(data) => {
+            let sections = || data_sections(data, from.participations, year, cutoff, config, era);
+            let (sections, participation) = crate::exec::both(sections, participation);
+            (Some(sections), participation)
+        }
+        None => (None, participation()),
+    };
     let (mut tables, mut notes) = participation?;
+    // An interrupt while both ran is the report's error, also where a
+    // section would have made it a note (the comparison's fit).
+    crate::exec::check()?;
     let mut sammanslagningar = Vec::new();
-    if let Some(sections) = sections? {
+    if let Some(sections) = sections.transpose()? {
         tables.extend(sections.tables);
         notes.extend(sections.comparison_note);
         sammanslagningar = sections.sammanslagningar;
@@ -296,16 +305,13 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
 /// disclosure control, and the report's notes on its era and source.
 fn participation_tables(
     from: &ReportSource<'_>,
+    data: Option<&Dataset>,
     year: i32,
     state: &State,
     complete: &BTreeSet<i32>,
     eras: &Eras,
 ) -> Result<(Vec<Table>, Vec<String>)> {
     let (config, cutoff, groups) = (from.config, from.cutoff, from.groups);
-    let data = match from.source {
-        Source::Data(data) => Some(data),
-        Source::Extract(_) | Source::Partial(_) => None,
-    };
     // The national cells from the three kön cells of a year, not from every
     // förbund's: their person sets are merged as lists instead of sorted.
     let by_kon = state.rollup(&Split::new(&[Dim::Kon])?)?;
