@@ -131,6 +131,10 @@ def finsam_runner(n: str, mode: str):
     raise SystemExit(f"unknown finsam mode {mode}")
 
 
+# The statuses of the peer data (finsam's codes for status_efter).
+STATUSES = ["arbete", "studier", "arbetssokande", "fortsatt_insats", "sjukskriven", "flyttat", "annat", "okand"]
+
+
 def contract_extras(lf, years: tuple[int, int]) -> dict:
     """What finsam does beyond the peers' indicator set, written in polars:
     the refusal of a row repeated in every column, the row rules (a missing
@@ -178,10 +182,6 @@ def contract_extras(lf, years: tuple[int, int]) -> dict:
     if checked["repeats"][0] or checked["broken"][0]:
         raise SystemExit(f"the data break finsam's rules: {checked.to_dicts()}")
     return {"by_cell": by_cell, "national": national}
-
-
-# The statuses of the peer data (finsam's codes for status_efter).
-STATUSES = ["arbete", "studier", "arbetssokande", "fortsatt_insats", "sjukskriven", "flyttat", "annat", "okand"]
 
 
 def contract_runner(n: str, mode: str):
