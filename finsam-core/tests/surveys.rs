@@ -173,6 +173,40 @@ fn a_custom_scale_and_mapping() {
     assert_eq!(bad.check().unwrap_err().code(), "invalid_argument");
 }
 
+/// Answers in any row order are scored alike: the rows of a data set in
+/// questionnaire order are read as they lie, others grouped first.
+#[test]
+fn the_row_order_of_the_answers_does_not_change_the_state() {
+    let data = synthetic::generate(&synthetic::SyntheticConfig { scale: 0.05, ..Default::default() }).unwrap();
+    assert!(data.enkatsvar.is_sorted_by_key(|a| a.enkat), "the synthetic answers lie in questionnaire order");
+    let in_order = SurveyState::compute(&data, 2020..=2021, &open_config()).unwrap();
+    let mut shuffled = data.clone();
+    // A fixed interleaving that leaves no questionnaire's rows together.
+    let n = shuffled.enkatsvar.len();
+    let order: Vec<usize> = (0..n).map(|i| (i * 7919) % n).collect();
+    assert_eq!(order.iter().collect::<std::collections::BTreeSet<_>>().len(), n, "a permutation");
+    shuffled.enkatsvar = order.iter().map(|&i| data.enkatsvar[i].clone()).collect();
+    assert!(!shuffled.enkatsvar.is_sorted_by_key(|a| a.enkat));
+    assert_eq!(SurveyState::compute(&shuffled, 2020..=2021, &open_config()).unwrap(), in_order);
+    assert!(in_order.cell(2021, None, Respondentgrupp::DeltagareAvslut, None, "nojdhet").unwrap().n > 0);
+}
+
+/// An answer off the scale is the error even after a repeated item and in a
+/// year the state does not count, as if every row were checked first.
+#[test]
+fn an_answer_off_the_scale_comes_before_a_repeated_item() {
+    let mut data = answers();
+    data.enkatsvar.insert(1, data.enkatsvar[0].clone());
+    let last = data.enkatsvar.len() - 1;
+    data.enkatsvar[last].ar = 2019;
+    data.enkatsvar[last].svar = Svar::Varde(11);
+    let err = SurveyState::compute(&data, 2021..=2021, &open_config()).unwrap_err();
+    assert_eq!((err.code(), err.location().unwrap().row), ("answer_out_of_scale", Some(last as u64)));
+    data.enkatsvar[last].svar = Svar::Varde(5);
+    let err = SurveyState::compute(&data, 2021..=2021, &open_config()).unwrap_err();
+    assert_eq!((err.code(), err.location().unwrap().row), ("duplicate_key", Some(1)));
+}
+
 #[test]
 fn synthetic_surveys_are_calibrated() {
     let data = synthetic::generate(&Default::default()).unwrap();

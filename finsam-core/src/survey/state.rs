@@ -75,79 +75,27 @@ impl SurveyState {
         config: &SurveyConfig,
     ) -> Result<SurveyState> {
         config.check()?;
-        let unit = config.unit();
-        let mut item_index: FxHashMap<&str, Vec<u16>> = FxHashMap::default();
-        for (i, ind) in config.indikatorer.iter().enumerate() {
-            for f in &ind.fragor {
-                item_index.entry(f.as_str()).or_default().push(i as u16);
+        let mut scorer = Scorer::new(config);
+        let answers = &data.enkatsvar;
+        if answers.is_sorted_by_key(|a| a.enkat) {
+            // The usual case: each questionnaire's answers are adjacent, so
+            // they are scored in one pass over the rows as they lie.
+            let mut start = 0;
+            for rows in answers.chunk_by(|a, b| a.enkat == b.enkat) {
+                let range = start..start + rows.len();
+                start = range.end;
+                scorer.questionnaire(range.map(|row| (row, &answers[row])), &years);
+            }
+        } else {
+            // Grouped by questionnaire (in id order, rows in file order within
+            // one) by one stable sort of row numbers.
+            let mut order: Vec<usize> = (0..answers.len()).collect();
+            order.sort_by_key(|&row| answers[row].enkat);
+            for rows in order.chunk_by(|&a, &b| answers[a].enkat == answers[b].enkat) {
+                scorer.questionnaire(rows.iter().map(|&row| (row, &answers[row])), &years);
             }
         }
-        // The answers of the years, grouped by questionnaire (in id order, rows
-        // in file order within one) by one stable sort of row numbers.
-        let mut in_years: Vec<usize> = Vec::new();
-        for (row, a) in data.enkatsvar.iter().enumerate() {
-            if let Svar::Varde(v) = a.svar
-                && (v < config.skala_min || v > config.skala_max)
-            {
-                return Err(Error::AnswerOutOfScale {
-                    at: Box::new(Location::table("enkatsvar").row(row as u64).column("svar").value(v.to_string())),
-                    min: config.skala_min,
-                    max: config.skala_max,
-                });
-            }
-            if years.contains(&a.ar) {
-                in_years.push(row);
-            }
-        }
-        if !in_years.is_sorted_by_key(|&row| data.enkatsvar[row].enkat) {
-            in_years.sort_by_key(|&row| data.enkatsvar[row].enkat);
-        }
-        let mut cells: FxHashMap<CellKey, CellSums> = FxHashMap::default();
-        // Per indicator: the sum and count of answers on the scale, whether any was
-        // "vet ej", and whether any of its items was on the form at all.
-        let mut scratch = vec![(0u32, 0u32, false, false); config.indikatorer.len()];
-        for rows in in_years.chunk_by(|&a, &b| data.enkatsvar[a].enkat == data.enkatsvar[b].enkat) {
-            let head = &data.enkatsvar[rows[0]];
-            scratch.iter_mut().for_each(|s| *s = (0, 0, false, false));
-            for (j, &row) in rows.iter().enumerate() {
-                let a = &data.enkatsvar[row];
-                // One answer per item (the data-set rule; checked here too, so
-                // that unvalidated data cannot count an item twice).
-                if let Some(&first) = rows[..j].iter().find(|&&r| data.enkatsvar[r].fraga == a.fraga) {
-                    return Err(Error::DuplicateKey {
-                        at: Box::new(
-                            Location::table("enkatsvar").row(row as u64).column("fraga").value(a.fraga.clone()),
-                        ),
-                        first_row: first as u64,
-                    });
-                }
-                for &i in item_index.get(a.fraga.as_str()).into_iter().flatten() {
-                    let s = &mut scratch[i as usize];
-                    s.3 = true;
-                    match a.svar {
-                        Svar::Varde(v) => {
-                            s.0 += u32::from(v);
-                            s.1 += 1;
-                        }
-                        Svar::VetEj => s.2 = true,
-                        Svar::EjSvar => {}
-                    }
-                }
-            }
-            for (i, _) in config.indikatorer.iter().enumerate().filter(|(_, ind)| ind.grupper.contains(&head.grupp)) {
-                let (sum, count, vet_ej, asked) = scratch[i];
-                if !asked {
-                    continue;
-                }
-                let one = score(sum, count, vet_ej, unit, config.hog_niva);
-                for forbund in [head.forbund.0, ALLA] {
-                    for kon in [head.kon as u32, ALLA] {
-                        cells.entry((head.ar, forbund, head.grupp as u8, kon, i as u16)).or_default().add(&one);
-                    }
-                }
-            }
-        }
-        Ok(SurveyState { config: config.clone(), unit, cells: cells.into_iter().collect() })
+        scorer.finish()
     }
 
     /// The sums of a cell (`None` for a förbund or kön means all).
@@ -162,6 +110,162 @@ impl SurveyState {
         let i = self.config.indikatorer.iter().position(|x| x.id == indikator)?;
         let key = (ar, forbund.map_or(ALLA, |f| f.0), grupp as u8, kon.map_or(ALLA, |k| k as u32), i as u16);
         self.cells.get(&key).copied()
+    }
+}
+
+/// A cell's key without the indicator: year, förbund, group, kön.
+type BlockKey = (i32, u32, u8, u32);
+
+/// What one questionnaire gave one indicator.
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    /// The sum of its answers on the scale.
+    sum: u32,
+    /// How many of its items were answered on the scale.
+    count: u32,
+    /// Whether any was "vet ej".
+    vet_ej: bool,
+    /// Whether any of its items was on the form at all.
+    asked: bool,
+}
+
+/// Scores questionnaires one at a time. Items are numbered as they are
+/// first seen, so an answer costs one lookup of its item, and the sums are
+/// kept per block of cells (one lookup per questionnaire); the förbund and
+/// kön totals are added once at the end, which integer sums allow.
+struct Scorer<'a> {
+    config: &'a SurveyConfig,
+    unit: i128,
+    item_of: FxHashMap<&'a str, usize>,
+    /// The indicators each item counts in (none for items of no indicator).
+    indicators_of: Vec<Vec<u16>>,
+    /// Per item: the questionnaire it was last answered in, and that row.
+    last_answer: Vec<(usize, usize)>,
+    questionnaires: usize,
+    tallies: Vec<Tally>,
+    blocks: FxHashMap<BlockKey, Vec<Option<CellSums>>>,
+    /// The first answer off the scale in row order: it is the error, as it
+    /// would be if every row were checked before any was scored.
+    out_of_scale: Option<(usize, Error)>,
+    /// The first second answer to an item, in the order questionnaires are scored.
+    duplicate: Option<Error>,
+}
+
+impl<'a> Scorer<'a> {
+    fn new(config: &'a SurveyConfig) -> Self {
+        let mut scorer = Scorer {
+            config,
+            unit: config.unit(),
+            item_of: FxHashMap::default(),
+            indicators_of: Vec::new(),
+            last_answer: Vec::new(),
+            questionnaires: 0,
+            tallies: vec![Tally::default(); config.indikatorer.len()],
+            blocks: FxHashMap::default(),
+            out_of_scale: None,
+            duplicate: None,
+        };
+        for (i, ind) in config.indikatorer.iter().enumerate() {
+            for f in &ind.fragor {
+                let item = scorer.item(f);
+                scorer.indicators_of[item].push(i as u16);
+            }
+        }
+        scorer
+    }
+
+    /// The number of item `fraga`, numbering it if it is new.
+    fn item(&mut self, fraga: &'a str) -> usize {
+        let next = self.item_of.len();
+        let item = *self.item_of.entry(fraga).or_insert(next);
+        if item == next {
+            self.indicators_of.push(Vec::new());
+            self.last_answer.push((0, 0));
+        }
+        item
+    }
+
+    /// Scores the answers of one questionnaire (`row` numbers for errors);
+    /// those outside `years` are only checked against the scale.
+    fn questionnaire(&mut self, rows: impl Iterator<Item = (usize, &'a EnkatSvar)>, years: &RangeInclusive<i32>) {
+        self.questionnaires += 1;
+        let this = self.questionnaires;
+        self.tallies.fill(Tally::default());
+        let (min, max) = (self.config.skala_min, self.config.skala_max);
+        let mut head = None;
+        for (row, a) in rows {
+            if let Svar::Varde(v) = a.svar
+                && (v < min || v > max)
+            {
+                if self.out_of_scale.as_ref().is_none_or(|(first, _)| row < *first) {
+                    let at = Location::table("enkatsvar").row(row as u64).column("svar").value(v.to_string());
+                    self.out_of_scale = Some((row, Error::AnswerOutOfScale { at: Box::new(at), min, max }));
+                }
+                continue;
+            }
+            if !years.contains(&a.ar) {
+                continue;
+            }
+            head.get_or_insert(a);
+            let item = self.item(&a.fraga);
+            // One answer per item (the data-set rule; checked here too, so
+            // that unvalidated data cannot count an item twice).
+            let last = &mut self.last_answer[item];
+            if last.0 == this {
+                if self.duplicate.is_none() {
+                    let at = Location::table("enkatsvar").row(row as u64).column("fraga").value(a.fraga.clone());
+                    self.duplicate = Some(Error::DuplicateKey { at: Box::new(at), first_row: last.1 as u64 });
+                }
+                continue;
+            }
+            *last = (this, row);
+            for &i in &self.indicators_of[item] {
+                let t = &mut self.tallies[i as usize];
+                t.asked = true;
+                match a.svar {
+                    Svar::Varde(v) => {
+                        t.sum += u32::from(v);
+                        t.count += 1;
+                    }
+                    Svar::VetEj => t.vet_ej = true,
+                    Svar::EjSvar => {}
+                }
+            }
+        }
+        let Some(head) = head else { return };
+        let key = (head.ar, head.forbund.0, head.grupp as u8, head.kon as u32);
+        // A block whose indicators were none of them asked stays all `None`
+        // and makes no cell.
+        let n = self.config.indikatorer.len();
+        let block = self.blocks.entry(key).or_insert_with(|| vec![None; n]);
+        for (i, ind) in self.config.indikatorer.iter().enumerate() {
+            let t = self.tallies[i];
+            if t.asked && ind.grupper.contains(&head.grupp) {
+                let one = score(t.sum, t.count, t.vet_ej, self.unit, self.config.hog_niva);
+                block[i].get_or_insert_default().add(&one);
+            }
+        }
+    }
+
+    /// The state: every block's cells with their förbund and kön totals.
+    fn finish(self) -> Result<SurveyState> {
+        if let Some((_, error)) = self.out_of_scale {
+            return Err(error);
+        }
+        if let Some(error) = self.duplicate {
+            return Err(error);
+        }
+        let mut cells: BTreeMap<CellKey, CellSums> = BTreeMap::new();
+        for ((ar, forbund, grupp, kon), sums) in self.blocks {
+            for (i, sums) in sums.iter().enumerate().filter_map(|(i, s)| Some((i as u16, s.as_ref()?))) {
+                for forbund in [forbund, ALLA] {
+                    for kon in [kon, ALLA] {
+                        cells.entry((ar, forbund, grupp, kon, i)).or_default().add(sums);
+                    }
+                }
+            }
+        }
+        Ok(SurveyState { config: self.config.clone(), unit: self.unit, cells })
     }
 }
 
