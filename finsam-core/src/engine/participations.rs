@@ -50,6 +50,44 @@ impl WindowPair {
     }
 }
 
+/// The persons whose ids lie in `from..to` (`to` excluded; `None`: no upper
+/// end): a share of the work when workers take the persons apart instead of
+/// the rows, so that their person sets need no merging (see
+/// [`State::compute_parallel`](crate::indicators::State::compute_parallel)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PersonRange {
+    pub(crate) from: u64,
+    pub(crate) to: Option<u64>,
+}
+
+impl PersonRange {
+    /// Every person.
+    pub(crate) const ALL: PersonRange = PersonRange { from: 0, to: None };
+
+    pub(crate) fn contains(&self, person: u64) -> bool {
+        person >= self.from && self.to.is_none_or(|to| person < to)
+    }
+
+    /// Up to `parts` consecutive ranges that cut `persons` into shares of
+    /// about equal counts, from a sample of them; together they hold every id.
+    pub(crate) fn cut(persons: impl ExactSizeIterator<Item = u64>, parts: usize) -> Vec<PersonRange> {
+        const SAMPLE: usize = 4096;
+        let step = (persons.len() / SAMPLE).max(1);
+        let mut sample: Vec<u64> = persons.step_by(step).collect();
+        sample.sort_unstable();
+        let mut cuts: Vec<u64> =
+            (1..parts.max(1)).filter_map(|k| sample.get(k * sample.len() / parts).copied()).collect();
+        cuts.dedup();
+        let froms = std::iter::once(0).chain(cuts.iter().copied());
+        let tos = cuts.iter().map(|&c| Some(c)).chain(std::iter::once(None));
+        froms
+            .zip(tos)
+            .filter(|&(from, to)| to.is_none_or(|to| from < to))
+            .map(|(from, to)| PersonRange { from, to })
+            .collect()
+    }
+}
+
 /// No window days for a row.
 pub(crate) const NO_WINDOW: u32 = u32::MAX;
 
@@ -118,15 +156,23 @@ impl Participations {
     /// context's years counts (active in one of them, or ended in one), with
     /// window days for those that ended in them.
     pub(crate) fn from_rows(ctx: &Context<'_>, rows: &[Deltagande]) -> Participations {
+        Participations::from_rows_of(ctx, rows, &PersonRange::ALL)
+    }
+
+    /// [`from_rows`](Self::from_rows) of the rows whose person is in `persons`
+    /// (the others are not counted anywhere, so that workers given disjoint
+    /// ranges of persons together count every row once).
+    pub(crate) fn from_rows_of(ctx: &Context<'_>, rows: &[Deltagande], persons: &PersonRange) -> Participations {
         let mut out = Participations { groups: ctx.groups.clone(), ..Participations::default() };
-        out.first_start = rows.iter().map(|d| d.start.year()).min();
         let (first, last) = (*ctx.years.start(), *ctx.years.end());
         let counted = |d: &Deltagande| {
             let end_year = d.slut.unwrap_or(ctx.uttagsdatum).year().min(last);
             d.start.year().max(first) <= end_year || d.slut.is_some_and(|s| ctx.years.contains(&s.year()))
         };
         let mut kept: Vec<(Deltagande, u32, BehovsgruppSet)> = Vec::new();
-        for d in rows {
+        for d in rows.iter().filter(|d| persons.contains(d.person.0)) {
+            let year = d.start.year();
+            out.first_start = Some(out.first_start.map_or(year, |y| y.min(year)));
             match ctx.insatser.get(&d.insats) {
                 None => out.unknown_insats += 1,
                 Some(info) if info.inriktning != Inriktning::Individ => out.structural += 1,
@@ -310,5 +356,36 @@ impl Participations {
             writeln!(out, "{line}").map_err(io)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PersonRange;
+
+    /// Every id falls in exactly one range, the ranges are in order, and
+    /// their shares of the ids are about equal.
+    #[test]
+    fn person_ranges_hold_every_id_once_in_about_equal_shares() {
+        let ids: Vec<u64> = (0..100_000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 24).collect();
+        for parts in [1, 2, 3, 8] {
+            let ranges = PersonRange::cut(ids.iter().copied(), parts);
+            assert_eq!(ranges.len(), parts);
+            assert!(ranges.windows(2).all(|w| w[0].to == Some(w[1].from)));
+            for probe in [0, 1, u64::MAX - 1, u64::MAX].iter().chain(&ids) {
+                assert_eq!(ranges.iter().filter(|r| r.contains(*probe)).count(), 1, "{probe}");
+            }
+            for r in &ranges {
+                let share = ids.iter().filter(|&&id| r.contains(id)).count();
+                assert!(share.abs_diff(ids.len() / parts) < ids.len() / parts / 5, "{parts}: {share}");
+            }
+        }
+        // Fewer distinct ids than parts, and none: fewer ranges, still every id.
+        assert_eq!(
+            PersonRange::cut([7u64; 10].into_iter(), 4),
+            [PersonRange { from: 0, to: Some(7) }, PersonRange { from: 7, to: None }]
+        );
+        assert_eq!(PersonRange::cut([0u64; 3].into_iter(), 2), [PersonRange::ALL]);
+        assert_eq!(PersonRange::cut(std::iter::empty(), 2), [PersonRange::ALL]);
     }
 }

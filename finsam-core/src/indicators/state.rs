@@ -16,6 +16,7 @@ use super::context::Context;
 use super::{Dim, Split};
 use crate::engine::Participations;
 use crate::engine::build::{Builder, Query};
+use crate::engine::participations::PersonRange;
 use crate::error::{Error, Result};
 use crate::model::*;
 
@@ -442,7 +443,19 @@ impl State {
         anonyma: &[AnonymaDeltagare],
         persons: bool,
     ) -> State {
-        let batch = Participations::from_rows(ctx, deltaganden);
+        State::compute_of(split, ctx, deltaganden, anonyma, persons, &PersonRange::ALL)
+    }
+
+    /// [`compute_with`](Self::compute_with) of the rows of the persons in `range`.
+    fn compute_of(
+        split: &Split,
+        ctx: &Context<'_>,
+        deltaganden: &[Deltagande],
+        anonyma: &[AnonymaDeltagare],
+        persons: bool,
+        range: &PersonRange,
+    ) -> State {
+        let batch = Participations::from_rows_of(ctx, deltaganden, range);
         let years = ctx.years.clone();
         let query = Query { split, years, cutoff: ctx.uttagsdatum, bands: &ctx.config.age_bands, persons };
         let mut builder = Builder::new(&query);
@@ -463,8 +476,10 @@ impl State {
         State { split, cells, unknown_insats, first_start }
     }
 
-    /// [`compute`](Self::compute) on `threads` slices of the rows in
-    /// parallel, merged.
+    /// [`compute`](Self::compute) on `threads` threads in parallel, merged.
+    /// Each thread takes the rows of its own range of persons, so the
+    /// threads' person sets are disjoint and ordered, and merging them is
+    /// appending one after the other instead of merging sorted lists.
     pub fn compute_parallel(
         split: &Split,
         ctx: &Context<'_>,
@@ -485,16 +500,34 @@ impl State {
         threads: usize,
         persons: bool,
     ) -> State {
-        let states = crate::exec::map_chunks(deltaganden, threads, |i, rows| {
+        let ranges = PersonRange::cut(deltaganden.iter().map(|d| d.person.0), threads);
+        let states = crate::exec::map_chunks(&ranges, ranges.len(), |i, range| {
             let anonyma = if i == 0 { anonyma } else { &[] };
-            State::compute_with(split, ctx, rows, anonyma, persons)
+            State::compute_of(split, ctx, deltaganden, anonyma, persons, &range[0])
         });
-        let anonyma_alone = if deltaganden.is_empty() { anonyma } else { &[] };
-        let mut total = State::compute_with(split, ctx, &[], anonyma_alone, persons);
+        let mut total = State::compute_with(split, ctx, &[], &[], persons);
         for s in states {
-            total.merge_unchecked(s);
+            total.append_later_persons(s);
         }
         total
+    }
+
+    /// Adds the cells of `other`, whose persons all come after this state's
+    /// (the next range of persons): person sets are appended, not merged.
+    fn append_later_persons(&mut self, other: State) {
+        self.unknown_insats += other.unknown_insats;
+        self.first_start = self.first_start.into_iter().chain(other.first_start).min();
+        for (k, v) in other.cells {
+            match self.cells.get_mut(&k) {
+                Some(mine) => {
+                    debug_assert!(mine.personer.last() < v.personer.first() || v.personer.is_empty());
+                    mine.absorb(v);
+                }
+                None => {
+                    self.cells.insert(k, v);
+                }
+            }
+        }
     }
 
     /// The split.
