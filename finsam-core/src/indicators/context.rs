@@ -60,12 +60,7 @@ impl<'a> Context<'a> {
     /// date is neither configured, nor in the data, nor observable.
     pub fn new(data: &'a Dataset, config: &'a Config, years: RangeInclusive<i32>) -> Result<Context<'a>> {
         config.check()?;
-        let uttagsdatum = config.uttagsdatum.or(data.uttagsdatum).or_else(|| latest_date(data)).ok_or_else(|| {
-            Error::InvalidArgument {
-                name: "uttagsdatum",
-                message: "the cut-off date is not in the data; set it in the configuration".into(),
-            }
-        })?;
+        let uttagsdatum = Context::cutoff(data, config)?;
         let insatser = data
             .insatser
             .iter()
@@ -94,6 +89,18 @@ impl<'a> Context<'a> {
         }
         let groups = Ersattningsgrupp::ALL.iter().copied().filter(|g| present[*g as usize]).collect();
         Ok(Context { config, insatser, spells, precomputed, use_precomputed, groups, uttagsdatum, years })
+    }
+
+    /// The cut-off date of `data` under `config`: the configuration's, the
+    /// data set's, or else the latest date in its participations and spells.
+    ///
+    /// # Errors
+    /// `invalid_argument` if there is none.
+    pub(crate) fn cutoff(data: &Dataset, config: &Config) -> Result<Date> {
+        config.uttagsdatum.or(data.uttagsdatum).or_else(|| latest_date(data)).ok_or_else(|| Error::InvalidArgument {
+            name: "uttagsdatum",
+            message: "the cut-off date is not in the data; set it in the configuration".into(),
+        })
     }
 
     /// The spells of `person`, found by galloping forward from `cursor`:

@@ -7,7 +7,7 @@ use std::ops::RangeInclusive;
 use super::catalogue::{IndicatorSpec, REPORTS};
 use super::parts::*;
 use super::state::{Accumulator, Key};
-use super::{Config, Split, State};
+use super::{Config, Split};
 use crate::engine::era::{EraCounts, SeriesBreak, YearSource, year_list};
 use crate::engine::source::*;
 use crate::error::Result;
@@ -45,7 +45,9 @@ pub fn participants<'a>(
     let source = source.into();
     let c = computed(source, split, &years, state_years.clone(), config, true)?;
     let era = EraCounts::of(source, split, &state_years, &c.eras);
-    let mut b = participants_table(&c.state, &years, &c.complete, config, &era)?;
+    let cells = with_totals(&c.state)?;
+    let cells = cells.iter().map(|(k, acc)| (*k, acc)).collect();
+    let mut b = participants_table(split, &cells, &years, &c.complete, config, &era)?;
     if source.is_flat() {
         b.table.notes.push(EXTRACT_HAS_NO_ANONYMOUS.into());
     }
@@ -55,21 +57,20 @@ pub fn participants<'a>(
 /// The participants of a year: from the person-level cells, or from the
 /// aggregates in a year of the aggregate era.
 pub(crate) fn participants_table(
-    state: &State,
+    split: &Split,
+    person_cells: &BTreeMap<Key, &Accumulator>,
     years: &RangeInclusive<i32>,
     complete: &BTreeSet<i32>,
     config: &Config,
     era: &EraCounts,
 ) -> Result<Builder> {
-    let split = state.split();
     let labels = Labels { config };
     let eras = &era.eras;
     let wanted = |ar: i32| years.contains(&ar) || years.contains(&ar.saturating_add(1));
-    let person_cells = with_totals(state)?;
     let mut counts: BTreeMap<Key, Participants<'_>> = person_cells
         .iter()
         .filter(|(k, _)| wanted(k.ar) && eras.source(k.ar) == YearSource::PersonLevel)
-        .map(|(k, acc)| (*k, Participants::Persons(acc)))
+        .map(|(k, &acc)| (*k, Participants::Persons(acc)))
         .collect();
     counts.extend(era.aggregates.iter().filter(|(k, _)| wanted(k.ar)).map(|(k, &n)| (*k, Participants::Aggregate(n))));
     let rows: Vec<(Key, ())> = counts.keys().map(|&k| (k, ())).collect();

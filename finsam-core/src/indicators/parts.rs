@@ -82,6 +82,36 @@ pub(crate) fn with_totals(state: &State) -> Result<BTreeMap<Key, Accumulator>> {
     Ok(out)
 }
 
+/// The cells of `state` and of `totals`, rollups of it to coarser splits,
+/// by reference, keyed in `state`'s split with `ALLA` for the dimensions a
+/// total dropped: [`with_totals`] for a caller that has the rollups already
+/// (the annual report), which then are not rolled up or copied again.
+///
+/// # Errors
+/// `invalid_argument` if a total has a dimension that `state` has not.
+pub(crate) fn cells_and_totals<'a>(state: &'a State, totals: &[&'a State]) -> Result<BTreeMap<Key, &'a Accumulator>> {
+    let dims = state.split().dims();
+    let mut out: BTreeMap<Key, &Accumulator> = state.cells().iter().map(|(k, acc)| (*k, acc)).collect();
+    for total in totals {
+        let of_total = total.split().dims();
+        if of_total.iter().any(|d| !dims.contains(d)) {
+            return Err(crate::Error::InvalidArgument {
+                name: "totals",
+                message: format!("a total split by {of_total:?} is not a rollup of a split by {dims:?}"),
+            });
+        }
+        let at: Vec<Option<usize>> = dims.iter().map(|d| of_total.iter().position(|x| x == d)).collect();
+        for (k, acc) in total.cells() {
+            let mut parts = [UNUSED; Split::MAX];
+            for (part, from) in parts.iter_mut().zip(&at) {
+                *part = from.map_or(ALLA, |j| k.parts[j]);
+            }
+            out.insert(Key { ar: k.ar, parts }, acc);
+        }
+    }
+    Ok(out)
+}
+
 /// `parts` and every key above it: each subset of the parts set to `ALLA`
 /// (the cells a count adds to when a table has all its total rows).
 pub(crate) fn with_alla(parts: &[u32]) -> impl Iterator<Item = Vec<u32>> + '_ {
@@ -112,4 +142,32 @@ pub(crate) fn margins<S: Ord + Copy + std::hash::Hash>(rows: &[(Key, S)], dims: 
 
 pub(crate) fn share(k: u64, n: u64) -> f64 {
     if n == 0 { f64::NAN } else { k as f64 / n as f64 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::Context;
+
+    /// The report's totals from rollups it has already are the cells that
+    /// `with_totals` rolls up itself, person sets included.
+    #[test]
+    fn totals_from_given_rollups_are_those_rolled_up_here() {
+        let data = crate::synthetic::generate(&crate::synthetic::SyntheticConfig { scale: 0.02, ..Default::default() })
+            .expect("synthetic data");
+        let config = Config::default();
+        let ctx = Context::new(&data, &config, 2019..=2020).expect("context");
+        let split = Split::new(&[Dim::Forbund, Dim::Kon]).expect("split");
+        let state = State::compute(&split, &ctx, &data.deltaganden, &data.anonyma_deltagare);
+        let national = state.rollup(&Split::national()).expect("national");
+        for dims in [&[Dim::Forbund][..], &[Dim::Kon]] {
+            let level = state.rollup(&Split::new(dims).expect("split")).expect("rollup");
+            let given = cells_and_totals(&level, &[&national]).expect("totals");
+            let rolled = with_totals(&level).expect("totals");
+            assert!(given.len() > 2 * national.cells().len());
+            assert_eq!(given, rolled.iter().map(|(k, acc)| (*k, acc)).collect::<BTreeMap<_, _>>());
+        }
+        let by_kon = state.rollup(&Split::new(&[Dim::Kon]).expect("split")).expect("rollup");
+        assert_eq!(cells_and_totals(&national, &[&by_kon]).expect_err("not a rollup").code(), "invalid_argument");
+    }
 }

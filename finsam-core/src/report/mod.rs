@@ -41,6 +41,7 @@ use crate::indicators::ersattningsdagar::*;
 use crate::indicators::forsorjning::*;
 use crate::indicators::insatser::*;
 use crate::indicators::konsskillnad::*;
+use crate::indicators::parts::cells_and_totals;
 use crate::indicators::utfall::*;
 use crate::indicators::{Config, Context, Dim, Split, State};
 use crate::model::*;
@@ -142,17 +143,29 @@ pub fn annual_report<'a>(source: impl Into<Source<'a>>, year: i32, config: &Conf
     let years = year.saturating_sub(1)..=year;
     match source {
         Source::Data(data) => {
-            let ctx = Context::new(data, config, years)?;
-            let state = State::compute_parallel(&report_split(), &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
-            let from = ReportSource {
-                source,
-                config,
-                cutoff: ctx.uttagsdatum,
-                groups: &ctx.groups,
-                notes: Vec::new(),
-                participations: &data.deltaganden,
+            config.check()?;
+            let cutoff = Context::cutoff(data, config)?;
+            let eras = Eras::of(data, config, cutoff);
+            // The sections that do not come from the participation state
+            // are made on a second thread from the start, while this one
+            // computes the state (on two more) and its tables.
+            let sections = || data_sections(data, &data.deltaganden, year, cutoff, config, eras.source(year));
+            let participation = || {
+                let ctx = Context::new(data, config, years)?;
+                let state =
+                    State::compute_parallel(&report_split(), &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
+                let from = ReportSource {
+                    source,
+                    config,
+                    cutoff,
+                    groups: &ctx.groups,
+                    notes: Vec::new(),
+                    participations: &data.deltaganden,
+                };
+                participation_part(&from, year, &state, &eras)
             };
-            report_from_state(&from, year, &state)
+            let (sections, participation) = crate::exec::both(sections, participation);
+            assemble(source, config, year, cutoff, &eras, participation, Some(sections))
         }
         Source::Extract(extract) => {
             let partial = Partial::compute(extract, &report_split(), years.clone(), config)?;
@@ -248,30 +261,68 @@ struct ReportSource<'a> {
 const NOT_IN_AN_EXTRACT: &str =
     "insatser, coverage, försörjning before and after, the comparison of insatser, surveys, financing and mergers";
 
+impl ReportSource<'_> {
+    /// The data set, if the source is one.
+    fn data(&self) -> Option<&Dataset> {
+        match self.source {
+            Source::Data(data) => Some(data),
+            Source::Extract(_) | Source::Partial(_) => None,
+        }
+    }
+}
+
+/// The eras of a report's source.
+fn report_eras(source: Source<'_>, config: &Config, cutoff: Date) -> Eras {
+    match source {
+        Source::Data(data) => Eras::of(data, config, cutoff),
+        Source::Extract(_) | Source::Partial(_) => Eras::person_level(cutoff, config),
+    }
+}
+
 fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Result<AnnualReport> {
     let (config, cutoff) = (from.config, from.cutoff);
-    let data = match from.source {
-        Source::Data(data) => Some(data),
-        Source::Extract(_) | Source::Partial(_) => None,
-    };
-    let (complete, eras) = match data {
-        Some(data) => (complete_years(data, state, cutoff), Eras::of(data, config, cutoff)),
-        None => (observed_complete_years(state, cutoff), Eras::person_level(cutoff, config)),
-    };
-    let era = eras.source(year);
-    let participation = || participation_tables(from, data, year, state, &complete, &eras);
+    let eras = report_eras(from.source, config, cutoff);
+    let participation = || participation_part(from, year, state, &eras);
     // The sections of a data set that do not come from the state (the
     // comparison of insatser above all) are computed on a second thread
     // while this one makes the participation tables.
-    let (sections, participation) = match data {
+    let (sections, participation) = match from.data() {
         Some(data) => {
-            let sections = || data_sections(data, from.participations, year, cutoff, config, era);
+            let sections = || data_sections(data, from.participations, year, cutoff, config, eras.source(year));
             let (sections, participation) = crate::exec::both(sections, participation);
             (Some(sections), participation)
         }
         None => (None, participation()),
     };
-    let (mut tables, mut notes) = participation?;
+    assemble(from.source, config, year, cutoff, &eras, participation, sections)
+}
+
+/// The participation half of a report: its tables and notes, and the
+/// participations of unknown insatser.
+type ParticipationPart = (Vec<Table>, Vec<String>, u64);
+
+fn participation_part(from: &ReportSource<'_>, year: i32, state: &State, eras: &Eras) -> Result<ParticipationPart> {
+    let data = from.data();
+    let complete = match data {
+        Some(data) => complete_years(data, state, from.cutoff),
+        None => observed_complete_years(state, from.cutoff),
+    };
+    let (tables, notes) = participation_tables(from, data, year, state, &complete, eras)?;
+    Ok((tables, notes, state.unknown_insats()))
+}
+
+/// The report of its two halves, in the report's order. An error of the
+/// participation half wins over one of the sections.
+fn assemble(
+    source: Source<'_>,
+    config: &Config,
+    year: i32,
+    cutoff: Date,
+    eras: &Eras,
+    participation: Result<ParticipationPart>,
+    sections: Option<Result<DataSections>>,
+) -> Result<AnnualReport> {
+    let (mut tables, mut notes, okand_insats) = participation?;
     // An interrupt while both ran is the report's error, also where a
     // section would have made it a note (the comparison's fit).
     crate::exec::check()?;
@@ -281,7 +332,7 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
         notes.extend(sections.comparison_note);
         sammanslagningar = sections.sammanslagningar;
     }
-    if let Some(data) = data {
+    if let Source::Data(data) = source {
         data.key_names().apply_all(&mut tables);
         if !data.scope.is_whole() {
             notes.push(data.scope_note());
@@ -290,12 +341,12 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
     title_levels(&mut tables);
     Ok(AnnualReport {
         ar: year,
-        era,
+        era: eras.source(year),
         uttagsdatum: cutoff,
         config: config.clone(),
         tables,
         sammanslagningar,
-        okand_insats: state.unknown_insats(),
+        okand_insats,
         notes,
     })
 }
@@ -321,10 +372,14 @@ fn participation_tables(
     let era = eras.source(year);
     let asked = year.saturating_sub(1)..=year;
     let counts = |s: &State| EraCounts::of(from.source, s.split(), &asked, eras);
+    // Each table's total rows are the national cells already rolled up.
+    let participants = |s: &State, totals: &[&State]| {
+        participants_table(s.split(), &cells_and_totals(s, totals)?, &years, complete, config, &counts(s))
+    };
     let mut builders = vec![
-        participants_table(&national, &years, complete, config, &counts(&national))?,
-        participants_table(&by_kon, &years, complete, config, &counts(&by_kon))?,
-        participants_table(&by_forbund, &years, complete, config, &counts(&by_forbund))?,
+        participants(&national, &[])?,
+        participants(&by_kon, &[&national])?,
+        participants(&by_forbund, &[&national])?,
     ];
     let participant_tables = builders.len();
     if let Some(data) = data {
