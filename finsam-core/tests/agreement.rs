@@ -558,6 +558,7 @@ mod filter {
 }
 
 /// One row of [`random_flat`].
+#[cfg(feature = "arrow")]
 struct FlatRow {
     person: i64,
     forbund: i64,
@@ -570,6 +571,7 @@ struct FlatRow {
     after: Option<i64>,
 }
 
+#[cfg(feature = "arrow")]
 /// A random flat extract of `n` rows (persons with several rows, ongoing
 /// participations, missing statuses and days, felregistrering), as CSV text
 /// and as Arrow batches of `chunk` rows of the same values.
@@ -637,6 +639,7 @@ fn random_flat(n: usize, chunk: usize) -> (String, Vec<arrow_array::RecordBatch>
     (csv, batches)
 }
 
+#[cfg(feature = "arrow")]
 /// A state counted as a CSV file, record batches or a stream of them is
 /// read (no extract held) is the state of the extract read first and then
 /// counted, on one worker or several; a bad value or a repeated row is the

@@ -203,6 +203,7 @@ fn bad_rows_are_typed_errors_at_their_line() {
     assert_eq!(e.code(), "io");
 }
 
+#[cfg(feature = "arrow")]
 #[test]
 fn arrow_batches_give_the_same_result_as_csv() {
     use std::sync::Arc;
@@ -245,6 +246,7 @@ fn arrow_batches_give_the_same_result_as_csv() {
 
 /// The six rows of `ROWS` as Arrow columns of the given layouts, with
 /// `pad` junk rows before and after (so that a slice must honour offsets).
+#[cfg(feature = "arrow")]
 mod frames {
     use std::sync::Arc;
 
@@ -323,6 +325,7 @@ mod frames {
     }
 }
 
+#[cfg(feature = "arrow")]
 #[test]
 fn sliced_dictionary_large_and_view_columns_read_like_csv() {
     let batch = frames::unusual(3);
@@ -334,6 +337,7 @@ fn sliced_dictionary_large_and_view_columns_read_like_csv() {
     }
 }
 
+#[cfg(feature = "arrow")]
 #[test]
 fn arrow_headers_are_folded_like_the_contract_reader() {
     let extract = Extract::from_record_batches(&[frames::folded_headers()], 2).unwrap();
@@ -341,6 +345,7 @@ fn arrow_headers_are_folded_like_the_contract_reader() {
     assert_eq!(extract.groups().len(), 1);
 }
 
+#[cfg(feature = "arrow")]
 #[test]
 fn nulls_inside_dictionaries_are_missing_values_or_no_status() {
     use std::sync::Arc;
@@ -397,6 +402,7 @@ fn nulls_inside_dictionaries_are_missing_values_or_no_status() {
     assert_eq!((e.code(), e.location().unwrap().column.as_deref()), ("arrow_type", Some("kon")), "{e}");
 }
 
+#[cfg(feature = "arrow")]
 #[test]
 fn timestamps_count_on_their_civil_date_in_their_own_zone() {
     use std::sync::Arc;
@@ -455,6 +461,7 @@ fn timestamps_count_on_their_civil_date_in_their_own_zone() {
     );
 }
 
+#[cfg(feature = "arrow")]
 #[test]
 fn empty_inputs_need_the_columns_but_no_rows() {
     use std::sync::Arc;
@@ -586,6 +593,7 @@ fn exact_duplicate_rows_are_refused_naming_both_lines() {
     assert!(read(&text, &FlatCsvOptions::default()).is_ok());
 }
 
+#[cfg(feature = "arrow")]
 #[test]
 fn exact_duplicate_rows_of_a_frame_are_refused_like_those_of_a_file() {
     use std::sync::Arc;

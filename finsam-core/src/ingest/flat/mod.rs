@@ -198,15 +198,23 @@ pub(crate) fn flat_columns(headers: &[String], at: &dyn Fn() -> Location) -> Res
 pub(crate) struct CodeMemo<T> {
     seen: Vec<(u128, T)>,
     /// Arrow string views of up to 12 bytes (the view is the text).
+    #[cfg(feature = "arrow")]
     short_views: Vec<(u128, T)>,
     /// Arrow string views of codes longer than 12 bytes: (length and
     /// prefix, the whole code, the value).
+    #[cfg(feature = "arrow")]
     long_views: Vec<(u64, Box<[u8]>, T)>,
 }
 
 impl<T: Coded> CodeMemo<T> {
     pub(crate) fn new() -> Self {
-        CodeMemo { seen: Vec::new(), short_views: Vec::new(), long_views: Vec::new() }
+        CodeMemo {
+            seen: Vec::new(),
+            #[cfg(feature = "arrow")]
+            short_views: Vec::new(),
+            #[cfg(feature = "arrow")]
+            long_views: Vec::new(),
+        }
     }
 
     /// The code of `bytes`, or `None` if they are not one.
@@ -226,6 +234,7 @@ impl<T: Coded> CodeMemo<T> {
     /// The code of an Arrow string view (`bytes` gives its text): a view of
     /// up to 12 bytes holds the text itself, so it is its own key; longer
     /// ones are matched on length and prefix, then compared.
+    #[cfg(feature = "arrow")]
     #[inline]
     pub(crate) fn get_view<'b>(&mut self, view: u128, bytes: impl FnOnce() -> &'b [u8]) -> Option<T> {
         let len = view as u32;
