@@ -534,7 +534,9 @@ fn build_frame(
             first += 1;
         }
         let end = first + spells[first..].iter().take_while(|s| s.person == u.person).count();
-        buffer.iter_mut().for_each(|g| g.fill(0));
+        // Only the frame's quarters are used: clearing all of them was a
+        // 2 KB memset per row.
+        buffer.iter_mut().for_each(|g| g[..width].fill(0));
         for s in &spells[first..end] {
             add_spell_quarters(s, u.reference, first_q, last_q, &mut buffer);
         }
