@@ -571,10 +571,10 @@ struct FlatRow {
     after: Option<i64>,
 }
 
-#[cfg(feature = "arrow")]
 /// A random flat extract of `n` rows (persons with several rows, ongoing
 /// participations, missing statuses and days, felregistrering), as CSV text
 /// and as Arrow batches of `chunk` rows of the same values.
+#[cfg(feature = "arrow")]
 fn random_flat(n: usize, chunk: usize) -> (String, Vec<arrow_array::RecordBatch>) {
     use std::sync::Arc;
 
@@ -639,11 +639,11 @@ fn random_flat(n: usize, chunk: usize) -> (String, Vec<arrow_array::RecordBatch>
     (csv, batches)
 }
 
-#[cfg(feature = "arrow")]
 /// A state counted as a CSV file, record batches or a stream of them is
 /// read (no extract held) is the state of the extract read first and then
 /// counted, on one worker or several; a bad value or a repeated row is the
 /// same error at the same place either way.
+#[cfg(feature = "arrow")]
 #[test]
 fn a_state_counted_as_it_is_read_is_the_state_of_the_extract_read_first() {
     use finsam_core::engine::{Extract, Partial};

@@ -205,6 +205,19 @@ fn an_answer_off_the_scale_comes_before_a_repeated_item() {
     data.enkatsvar[last].svar = Svar::Varde(5);
     let err = SurveyState::compute(&data, 2021..=2021, &open_config()).unwrap_err();
     assert_eq!((err.code(), err.location().unwrap().row), ("duplicate_key", Some(1)));
+    // Rows out of questionnaire order are scored by questionnaire, but the
+    // error is still the first row off the scale, here in the last one scored.
+    let mut data = answers();
+    let moved = data.enkatsvar.pop().unwrap();
+    data.enkatsvar.insert(0, moved);
+    data.enkatsvar[0].svar = Svar::Varde(12);
+    data.enkatsvar[1].svar = Svar::Varde(11);
+    assert!(data.enkatsvar[0].enkat > data.enkatsvar[1].enkat);
+    let err = SurveyState::compute(&data, 2021..=2021, &open_config()).unwrap_err();
+    assert_eq!(
+        (err.code(), err.location().unwrap().row, err.location().unwrap().value.as_deref()),
+        ("answer_out_of_scale", Some(0), Some("12"))
+    );
 }
 
 #[test]

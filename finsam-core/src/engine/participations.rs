@@ -64,6 +64,7 @@ impl PersonRange {
     /// Every person.
     pub(crate) const ALL: PersonRange = PersonRange { from: 0, to: None };
 
+    /// Whether `person` is in the range.
     pub(crate) fn contains(&self, person: u64) -> bool {
         person >= self.from && self.to.is_none_or(|to| person < to)
     }

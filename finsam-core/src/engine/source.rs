@@ -234,10 +234,7 @@ pub fn compute<'a>(
 /// # Errors
 /// `invalid_argument` if the cut-off is unknown or the data hold no dated rows.
 pub fn data_years(data: &Dataset, config: &Config) -> Result<RangeInclusive<i32>> {
-    let cutoff = config.uttagsdatum.or(data.uttagsdatum).or_else(|| {
-        let ends = data.deltaganden.iter().map(|d| d.slut.unwrap_or(d.start));
-        ends.chain(data.ersattningsperioder.iter().map(|s| s.till)).max()
-    });
+    let cutoff = Context::cutoff(data, config).ok();
     let first = data
         .deltaganden
         .iter()

@@ -60,7 +60,17 @@ impl<'a> Context<'a> {
     /// date is neither configured, nor in the data, nor observable.
     pub fn new(data: &'a Dataset, config: &'a Config, years: RangeInclusive<i32>) -> Result<Context<'a>> {
         config.check()?;
-        let uttagsdatum = Context::cutoff(data, config)?;
+        Ok(Context::with_cutoff(data, config, years, Context::cutoff(data, config)?))
+    }
+
+    /// [`new`](Self::new) with the cut-off `uttagsdatum` already found
+    /// ([`cutoff`](Self::cutoff)) and `config` checked.
+    pub(crate) fn with_cutoff(
+        data: &'a Dataset,
+        config: &'a Config,
+        years: RangeInclusive<i32>,
+        uttagsdatum: Date,
+    ) -> Context<'a> {
         let insatser = data
             .insatser
             .iter()
@@ -88,7 +98,7 @@ impl<'a> Context<'a> {
             present[s.slag.grupp() as usize] = true;
         }
         let groups = Ersattningsgrupp::ALL.iter().copied().filter(|g| present[*g as usize]).collect();
-        Ok(Context { config, insatser, spells, precomputed, use_precomputed, groups, uttagsdatum, years })
+        Context { config, insatser, spells, precomputed, use_precomputed, groups, uttagsdatum, years }
     }
 
     /// The cut-off date of `data` under `config`: the configuration's, the

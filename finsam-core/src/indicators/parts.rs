@@ -85,7 +85,9 @@ pub(crate) fn with_totals(state: &State) -> Result<BTreeMap<Key, Accumulator>> {
 /// The cells of `state` and of `totals`, rollups of it to coarser splits,
 /// by reference, keyed in `state`'s split with `ALLA` for the dimensions a
 /// total dropped: [`with_totals`] for a caller that has the rollups already
-/// (the annual report), which then are not rolled up or copied again.
+/// (the annual report), which then are not rolled up or copied again. The
+/// totals are made by [`State::rollup`], which refuses to drop a
+/// multi-valued dimension, so no total here counts a participation twice.
 ///
 /// # Errors
 /// `invalid_argument` if a total has a dimension that `state` has not.

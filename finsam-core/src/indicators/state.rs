@@ -476,7 +476,8 @@ impl State {
         State { split, cells, unknown_insats, first_start }
     }
 
-    /// [`compute`](Self::compute) on `threads` threads in parallel, merged.
+    /// [`compute`](Self::compute) on up to `threads` threads (at least one)
+    /// in parallel, merged.
     /// Each thread takes the rows of its own range of persons, so the
     /// threads' person sets are disjoint and ordered, and merging them is
     /// appending one after the other instead of merging sorted lists.
@@ -505,7 +506,7 @@ impl State {
             let anonyma = if i == 0 { anonyma } else { &[] };
             State::compute_of(split, ctx, deltaganden, anonyma, persons, &range[0])
         });
-        let mut total = State::compute_with(split, ctx, &[], &[], persons);
+        let mut total = State::new(split.clone());
         for s in states {
             total.append_later_persons(s);
         }
@@ -515,14 +516,19 @@ impl State {
     /// Adds the cells of `other`, whose persons all come after this state's
     /// (the next range of persons): person sets are appended, not merged.
     fn append_later_persons(&mut self, other: State) {
+        self.add_cells(other, |mine, theirs| {
+            debug_assert!(mine.personer.last() < theirs.personer.first() || theirs.personer.is_empty());
+            mine.absorb(theirs);
+        });
+    }
+
+    /// Adds the counts of `other`, its cells to this state's by `add`.
+    fn add_cells(&mut self, other: State, add: impl Fn(&mut Accumulator, Accumulator)) {
         self.unknown_insats += other.unknown_insats;
         self.first_start = self.first_start.into_iter().chain(other.first_start).min();
         for (k, v) in other.cells {
             match self.cells.get_mut(&k) {
-                Some(mine) => {
-                    debug_assert!(mine.personer.last() < v.personer.first() || v.personer.is_empty());
-                    mine.absorb(v);
-                }
+                Some(mine) => add(mine, v),
                 None => {
                     self.cells.insert(k, v);
                 }
@@ -603,16 +609,7 @@ impl State {
     }
 
     pub(crate) fn merge_unchecked(&mut self, other: State) {
-        self.unknown_insats += other.unknown_insats;
-        self.first_start = self.first_start.into_iter().chain(other.first_start).min();
-        for (k, v) in other.cells {
-            match self.cells.get_mut(&k) {
-                Some(mine) => mine.merge(&v),
-                None => {
-                    self.cells.insert(k, v);
-                }
-            }
-        }
+        self.add_cells(other, |mine, theirs| mine.merge(&theirs));
     }
 
     /// The state of a coarser split: `to` keeps some of this split's

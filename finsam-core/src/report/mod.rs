@@ -151,7 +151,7 @@ pub fn annual_report<'a>(source: impl Into<Source<'a>>, year: i32, config: &Conf
             // computes the state (on two more) and its tables.
             let sections = || data_sections(data, &data.deltaganden, year, cutoff, config, eras.source(year));
             let participation = || {
-                let ctx = Context::new(data, config, years)?;
+                let ctx = Context::with_cutoff(data, config, years, cutoff);
                 let state =
                     State::compute_parallel(&report_split(), &ctx, &data.deltaganden, &data.anonyma_deltagare, 2);
                 let from = ReportSource {
@@ -301,6 +301,8 @@ fn report_from_state(from: &ReportSource<'_>, year: i32, state: &State) -> Resul
 /// participations of unknown insatser.
 type ParticipationPart = (Vec<Table>, Vec<String>, u64);
 
+/// The participation half of a report from its `state`: the tables and
+/// notes of [`participation_tables`] over the years the source holds whole.
 fn participation_part(from: &ReportSource<'_>, year: i32, state: &State, eras: &Eras) -> Result<ParticipationPart> {
     let data = from.data();
     let complete = match data {

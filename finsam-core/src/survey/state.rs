@@ -139,7 +139,8 @@ struct Scorer<'a> {
     item_of: FxHashMap<&'a str, usize>,
     /// The indicators each item counts in (none for items of no indicator).
     indicators_of: Vec<Vec<u16>>,
-    /// Per item: the questionnaire it was last answered in, and that row.
+    /// Per item: the last questionnaire that answered it, and the row of
+    /// its first answer there (a repeat is not recorded, so an error names it).
     last_answer: Vec<(usize, usize)>,
     questionnaires: usize,
     tallies: Vec<Tally>,
